@@ -1,0 +1,39 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "analysis/model_price.hpp"
+#include "common/diagnostic.hpp"
+
+namespace tb {
+
+// The dated catalog of list prices (datasets/prices.json). Looks models up the way providers
+// name them: dated snapshots fall back to their family ("gpt-4o-mini-2024-07-18" -> "gpt-4o-mini"),
+// and "ft:BASE:org::id" takes the fine-tuned prices of BASE.
+class PriceCatalog {
+ public:
+  static std::optional<PriceCatalog> load(const std::filesystem::path& file, Diagnostics& errors);
+  // The catalog shipped with tunebench (installed next to the binary or in the source tree).
+  static std::filesystem::path default_path();
+
+  std::optional<ModelPrice> find(const std::string& model) const;
+  std::optional<long long> training_example_limit(const std::string& model) const;
+  const std::string& updated() const { return updated_; }
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  struct Entry {
+    ModelPrice base;
+    std::optional<ModelPrice> fine_tuned;
+    std::optional<long long> training_example_limit;
+  };
+  const Entry* entry_for(const std::string& model, bool& fine_tuned) const;
+
+  std::filesystem::path file_;
+  std::string updated_;
+  std::map<std::string, Entry> models_;
+};
+
+}  // namespace tb

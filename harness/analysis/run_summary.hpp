@@ -1,0 +1,66 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/statistics.hpp"
+#include "store/records.hpp"
+
+namespace tb {
+
+class Store;
+
+// Everything a report says about one variant, computed once from the store so that the
+// terminal, HTML and CSV never disagree.
+struct VariantSummary {
+  VariantRecord variant;
+  long long results = 0;
+  long long ok = 0;  // answered (status ok)
+  long long errors = 0;
+  long long conformant = 0;
+  double conformance = 0;  // conformant / results (errors count as non-conformant)
+  Interval conformance_ci;
+  double mean_score = 0;
+
+  double prompt_tokens_mean = 0;
+  double prompt_tokens_median = 0;
+  double prompt_chars_mean = 0;
+  double completion_tokens_mean = 0;
+  bool tokens_from_usage = true;  // false when some counts are local estimates
+
+  // Against the baseline, paired on the same case and repeat.
+  long long paired = 0;
+  double savings_tokens_mean = 0;
+  double savings_tokens_median = 0;
+  double savings_pct = 0;          // 1 - mean(variant) / mean(baseline), in %
+  Interval savings_tokens_ci;      // bootstrap 95% of the mean per-request saving
+  long long only_variant_passed = 0;   // McNemar's discordant pairs
+  long long only_baseline_passed = 0;
+  double conformance_p_value = 1;  // exact McNemar vs baseline
+
+  double cost_total = 0;
+  double cost_per_request = 0;
+  double cost_per_1k = 0;
+  double cost_monthly = 0;  // at the suite's monthly volume, without training
+  std::optional<double> training_cost;
+  std::optional<double> break_even_requests;  // < 0: never breaks even
+
+  double latency_p50 = 0, latency_p95 = 0, latency_p99 = 0, latency_mean = 0;
+  double ttft_p50 = -1;
+  LatencyModel latency_model;
+
+  std::map<std::string, long long> error_classes;  // class -> count
+  std::map<std::string, long long> failed_checks;  // check name -> failures
+};
+
+struct RunSummary {
+  RunRecord run;
+  std::string baseline;
+  std::vector<VariantSummary> variants;
+  const VariantSummary* find(const std::string& id) const;
+};
+
+RunSummary summarize_run(Store& store, long long run_id);
+
+}  // namespace tb

@@ -1,0 +1,42 @@
+#pragma once
+#include <span>
+#include <vector>
+
+namespace tb {
+
+// Linear-interpolated percentile (numpy's default) of unsorted data; NaN when empty.
+double percentile(std::vector<double> values, double p);
+double mean(std::span<const double> values);
+
+struct Interval {
+  double low = 0;
+  double high = 0;
+};
+
+// Wilson score interval for a proportion: honest at small n and near 0% or 100%, where the
+// textbook normal interval claims certainty it does not have.
+Interval wilson_interval(long long successes, long long n, double z = 1.96);
+
+// Percentile-bootstrap confidence interval of the mean (deterministic seed, so reports are
+// reproducible from the store).
+Interval bootstrap_mean_interval(std::span<const double> values, int resamples = 2000,
+                                 double confidence = 0.95, unsigned seed = 12345);
+
+// Two-sided exact McNemar test on paired pass/fail outcomes: b = only A passed, c = only B
+// passed. Small p means the two variants' conformance really differs on the same cases.
+double mcnemar_p_value(long long b, long long c);
+
+// Ordinary least squares of latency on prompt and completion tokens (Eigen): how much each
+// prompt token costs in time. `ok` is false when the data cannot support a fit.
+struct LatencyModel {
+  bool ok = false;
+  double intercept_ms = 0;
+  double ms_per_prompt_token = 0;
+  double ms_per_completion_token = 0;
+  double r_squared = 0;
+};
+LatencyModel fit_latency_model(std::span<const double> latency_ms,
+                               std::span<const double> prompt_tokens,
+                               std::span<const double> completion_tokens);
+
+}  // namespace tb

@@ -1,0 +1,12 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace tb {
+
+// Each subcommand registers its options and sets `exit_code` when it runs.
+void add_run_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
+void add_runs_command(CLI::App& app, int& exit_code);
+void add_mock_command(CLI::App& app, int& exit_code);
+
+}  // namespace tb

@@ -1,0 +1,39 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "store/store_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tunebench: does a fine-tuned model with a short prompt beat the base model with a long\n"
+      "prompt (or RAG) on format conformance, prompt length, latency and cost?\n"};
+  app.name("tunebench");
+  app.set_version_flag("--version", "tunebench " TUNEBENCH_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok; 1 checks failed (--fail-on-checks); 2 usage or input error; 3 runtime failure.\n"
+      "Run `tunebench COMMAND --help` for a command's options.");
+  int exit_code = tb::kExitOk;
+  tb::add_run_command(app, exit_code);
+  tb::add_report_command(app, exit_code);
+  tb::add_runs_command(app, exit_code);
+  tb::add_mock_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return tb::kExitUsage;
+  } catch (const tb::StoreError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return tb::kExitRuntime;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return tb::kExitRuntime;
+  }
+  return exit_code;
+}

@@ -1,0 +1,77 @@
+#include <charconv>
+#include <iostream>
+
+#include "analysis/run_summary.hpp"
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/report_files.hpp"
+#include "report/csv_report.hpp"
+#include "report/terminal_summary.hpp"
+#include "store/store.hpp"
+
+namespace tb {
+namespace {
+
+struct ReportArgs {
+  std::string run = "latest";
+  std::string db = "tunebench.db";
+  std::string out = "reports/out";
+  std::string format = "all";
+};
+
+int report(const ReportArgs& args) {
+  Store store(args.db, false);
+  long long id = 0;
+  if (args.run == "latest") {
+    const auto latest = store.latest_run_id();
+    if (!latest) {
+      std::cerr << "error: " << args.db << " holds no runs yet\n";
+      return kExitUsage;
+    }
+    id = *latest;
+  } else {
+    const auto [p, ec] = std::from_chars(args.run.data(), args.run.data() + args.run.size(), id);
+    if (ec != std::errc() || p != args.run.data() + args.run.size()) {
+      std::cerr << "error: RUN: expected a run id or \"latest\"; got \"" << args.run << "\"\n";
+      return kExitUsage;
+    }
+  }
+  if (!store.run(id)) {
+    std::cerr << "error: no run " << id << " in " << args.db << " (see `tunebench runs`)\n";
+    return kExitUsage;
+  }
+  const RunSummary summary = summarize_run(store, id);
+  if (args.format == "text") {
+    write_terminal_summary(summary, std::cout);
+    return kExitOk;
+  }
+  if (args.out == "-") {
+    if (args.format != "csv") {
+      std::cerr << "error: --out - (standard output) needs --format csv or text\n";
+      return kExitUsage;
+    }
+    write_csv_report(store, id, std::cout);
+    return kExitOk;
+  }
+  const bool html = args.format == "html" || args.format == "all";
+  const bool csv = args.format == "csv" || args.format == "all";
+  for (const auto& path : write_report_files(store, summary, args.out, html, csv))
+    std::cout << "report: " << path.string() << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand("report", "Write the reports of a stored run again (from the database)");
+  cmd->add_option("run", args->run, "Run id, or latest")->capture_default_str();
+  cmd->add_option("--db", args->db, "SQLite database")->capture_default_str();
+  cmd->add_option("--out", args->out, "Folder for the report files; - writes CSV to standard output")->capture_default_str();
+  cmd->add_option("--format", args->format, "html, csv, all (both) or text (summary on standard output)")
+      ->check(CLI::IsMember({"html", "csv", "all", "text"}))->capture_default_str();
+  cmd->footer("Example: tunebench report latest --format csv --out -");
+  cmd->callback([args, &exit_code] { exit_code = report(*args); });
+}
+
+}  // namespace tb

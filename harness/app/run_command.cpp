@@ -1,0 +1,87 @@
+#include <iostream>
+
+#include "analysis/run_summary.hpp"
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "app/report_files.hpp"
+#include "report/terminal_summary.hpp"
+#include "run/preflight.hpp"
+#include "run/runner.hpp"
+#include "store/store.hpp"
+#include "suite/suite_loader.hpp"
+
+namespace tb {
+namespace {
+
+struct RunArgs {
+  std::string suite;
+  std::string db = "tunebench.db";
+  std::string out = "reports/out";
+  int concurrency = 0;
+  bool quiet = false;
+  bool no_report = false;
+  bool fail_on_checks = false;
+};
+
+void print_errors(const Diagnostics& errors) {
+  for (const auto& d : errors.items()) std::cerr << "error: " << d.to_string() << "\n";
+}
+
+int run(const RunArgs& args) {
+  Diagnostics errors;
+  const auto suite = load_suite(args.suite, errors);
+  if (!suite) {
+    print_errors(errors);
+    return kExitUsage;
+  }
+  Preflight preflight;
+  if (!run_preflight(*suite, preflight, errors)) {
+    print_errors(errors);
+    std::cerr << "nothing was sent and no run was stored\n";
+    return kExitUsage;
+  }
+  RunnerOptions options;
+  options.db_path = args.db;
+  if (args.concurrency > 0) options.concurrency = args.concurrency;
+  options.quiet = args.quiet;
+  const RunOutcome outcome = execute_run(*suite, preflight, options);
+  std::cout << "run id: " << outcome.run_id << "\n";
+
+  Store store(args.db, false);
+  const RunSummary summary = summarize_run(store, outcome.run_id);
+  write_terminal_summary(summary, std::cout);
+  if (!args.no_report) {
+    for (const auto& path : write_report_files(store, summary, args.out, true, true))
+      std::cout << "report: " << path.string() << "\n";
+  }
+  if (outcome.status != "done") {
+    std::cerr << "run " << outcome.run_id << " " << outcome.status << ": " << outcome.message << "\n";
+    return kExitRuntime;
+  }
+  if (args.fail_on_checks) {
+    for (const auto& v : summary.variants)
+      if (v.conformant < v.results) return kExitChecksFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run a suite: every case x variant x repeat, stored and reported");
+  cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--db", args->db, "SQLite database to store the run in")->capture_default_str();
+  cmd->add_option("--out", args->out, "Folder for the HTML and CSV reports")->capture_default_str();
+  cmd->add_option("--concurrency,-j", args->concurrency, "Requests in flight at once (default: the suite's run.concurrency, else 32)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
+  cmd->add_flag("--no-report", args->no_report, "Do not write the HTML and CSV reports");
+  cmd->add_flag("--fail-on-checks", args->fail_on_checks,
+                "Exit 1 when any answer failed a required check (for CI gates)");
+  cmd->footer("Prints the run id, a per-variant summary and the report paths.\n"
+              "Example: tunebench run suites/demo.yaml");
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace tb

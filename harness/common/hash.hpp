@@ -1,0 +1,17 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tb {
+
+// Fast, stable across runs and machines: used for deterministic simulation and in-memory keys.
+std::uint64_t fnv1a64(std::string_view data, std::uint64_t seed = 0xcbf29ce484222325ULL);
+
+// Mixes two 64-bit values (splitmix64 finaliser) for seeding per-request random streams.
+std::uint64_t mix64(std::uint64_t a, std::uint64_t b);
+
+// Lowercase hex SHA-256: cache keys and rank-file checks, where collisions must not happen.
+std::string sha256_hex(std::string_view data);
+
+}  // namespace tb

@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace tb {
+
+// API keys are read from the environment in one place and registered here, so that every
+// string that may reach the store, a report, a log or an error message can be scrubbed of them
+// (servers echo keys in 401 bodies; users paste them into base URLs).
+class Secrets {
+ public:
+  // Reads the variable, registers its value as a secret and returns it (empty when unset).
+  static std::string from_env(std::string_view variable);
+  static void add(std::string value);
+  // Every registered secret replaced by "[REDACTED]".
+  static std::string redact(std::string_view text);
+};
+
+}  // namespace tb

@@ -1,0 +1,137 @@
+#include "mock/mock_config.hpp"
+
+#include <array>
+
+#include <nlohmann/json.hpp>
+
+#include "common/text.hpp"
+
+namespace tb {
+namespace {
+
+constexpr std::array<std::string_view, 4> kTopKeys = {"seed", "latency", "models", "profiles"};
+constexpr std::array<std::string_view, 5> kLatencyKeys = {
+    "distribution", "median_ms", "sigma", "per_prompt_token_ms", "per_output_token_ms"};
+constexpr std::array<std::string_view, 4> kProfileKeys = {
+    "format_break", "format_break_unprompted", "field_error", "error_rate"};
+
+bool check_keys(const nlohmann::json& j, std::span<const std::string_view> keys,
+                const std::string& where, Diagnostics& errors) {
+  if (!j.is_object()) {
+    errors.add({where, 0, "", "expected a mapping"});
+    return false;
+  }
+  bool ok = true;
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    std::string message = "unknown mock setting; expected one of " + join_choices(keys);
+    if (auto hint = did_you_mean(key, keys)) message += " (did you mean " + dquote(*hint) + "?)";
+    errors.add({where, 0, key, message});
+    ok = false;
+  }
+  return ok;
+}
+
+bool number(const nlohmann::json& j, const char* key, double min, double max, double& out,
+            const std::string& where, Diagnostics& errors) {
+  if (!j.contains(key)) return true;
+  if (!j[key].is_number() || j[key].get<double>() < min || j[key].get<double>() > max) {
+    errors.add({where, 0, key, "expected a number from " + fixed(min, 0) + " to " + fixed(max, 0)});
+    return false;
+  }
+  out = j[key].get<double>();
+  return true;
+}
+
+bool parse_profile(const nlohmann::json& j, const std::string& where, MockProfile& p,
+                   Diagnostics& errors) {
+  if (!check_keys(j, kProfileKeys, where, errors)) return false;
+  bool ok = number(j, "format_break", 0, 1, p.format_break, where, errors);
+  ok &= number(j, "format_break_unprompted", 0, 1, p.format_break_unprompted, where, errors);
+  ok &= number(j, "field_error", 0, 1, p.field_error, where, errors);
+  ok &= number(j, "error_rate", 0, 1, p.error_rate, where, errors);
+  return ok;
+}
+
+}  // namespace
+
+MockConfig default_mock_config() {
+  MockConfig c;
+  c.fine_tuned.format_break = 0.02;
+  c.fine_tuned.format_break_unprompted = 0.03;
+  c.fine_tuned.field_error = 0.04;
+  return c;
+}
+
+const MockProfile& MockConfig::profile_for(const std::string& model) const {
+  for (const auto& [pattern, profile] : models) {
+    if (pattern.ends_with('*') ? model.starts_with(pattern.substr(0, pattern.size() - 1))
+                               : model == pattern)
+      return profile;
+  }
+  return model.starts_with("ft:") ? fine_tuned : base;
+}
+
+bool parse_mock_config(const nlohmann::json& s, const std::string& where, MockConfig& out,
+                       Diagnostics& errors) {
+  if (s.is_null()) return true;
+  if (!check_keys(s, kTopKeys, where, errors)) return false;
+  bool ok = true;
+  if (s.contains("seed")) {
+    if (!s["seed"].is_number_integer()) {
+      errors.add({where, 0, "seed", "expected a whole number"});
+      ok = false;
+    } else {
+      out.seed = s["seed"].get<std::uint64_t>();
+    }
+  }
+  if (s.contains("latency")) {
+    const auto& l = s["latency"];
+    const std::string w = where + " latency";
+    if (check_keys(l, kLatencyKeys, w, errors)) {
+      if (l.contains("distribution")) {
+        const auto d = l["distribution"].is_string() ? l["distribution"].get<std::string>() : "";
+        if (d != "fixed" && d != "uniform" && d != "lognormal") {
+          errors.add({w, 0, "distribution", "expected fixed, uniform or lognormal"});
+          ok = false;
+        } else {
+          out.latency.distribution = d;
+        }
+      }
+      ok &= number(l, "median_ms", 0, 600000, out.latency.median_ms, w, errors);
+      ok &= number(l, "sigma", 0, 5, out.latency.sigma, w, errors);
+      ok &= number(l, "per_prompt_token_ms", 0, 1000, out.latency.per_prompt_token_ms, w, errors);
+      ok &= number(l, "per_output_token_ms", 0, 1000, out.latency.per_output_token_ms, w, errors);
+    } else {
+      ok = false;
+    }
+  }
+  if (s.contains("profiles")) {
+    const auto& p = s["profiles"];
+    static constexpr std::array<std::string_view, 2> kProfiles = {"base", "fine-tuned"};
+    if (check_keys(p, kProfiles, where + " profiles", errors)) {
+      if (p.contains("base")) ok &= parse_profile(p["base"], where + " profiles.base", out.base, errors);
+      if (p.contains("fine-tuned"))
+        ok &= parse_profile(p["fine-tuned"], where + " profiles.fine-tuned", out.fine_tuned, errors);
+    } else {
+      ok = false;
+    }
+  }
+  if (s.contains("models")) {
+    const auto& m = s["models"];
+    if (!m.is_object()) {
+      errors.add({where, 0, "models", "expected a mapping of model ids to profiles"});
+      return false;
+    }
+    for (const auto& [model, value] : m.items()) {
+      MockProfile profile = model.starts_with("ft:") ? out.fine_tuned : out.base;
+      if (parse_profile(value, where + " models." + model, profile, errors))
+        out.models.emplace_back(model, profile);
+      else
+        ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace tb

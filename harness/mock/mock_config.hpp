@@ -1,0 +1,46 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/diagnostic.hpp"
+
+namespace tb {
+
+// How a simulated model behaves. Rates are probabilities per request.
+struct MockProfile {
+  double format_break = 0.10;             // when the prompt spells the format out
+  double format_break_unprompted = 0.70;  // when it does not (no "JSON", few field names)
+  double field_error = 0.08;              // right format, a wrong value
+  double error_rate = 0.0;                // HTTP 500
+};
+
+struct MockLatency {
+  std::string distribution = "lognormal";  // fixed, uniform or lognormal
+  double median_ms = 40;                   // fixed: the value; uniform: the mean
+  double sigma = 0.35;                     // lognormal shape; uniform: +- median_ms * sigma
+  double per_prompt_token_ms = 0.05;       // prefill: longer prompts answer later
+  double per_output_token_ms = 1.0;        // decoding
+};
+
+struct MockConfig {
+  std::uint64_t seed = 42;
+  MockLatency latency;
+  MockProfile base;        // models without the ft: prefix
+  MockProfile fine_tuned;  // ft:... models: trained on the format, so a short prompt suffices
+  // Per-model overrides; a key ending in '*' matches by prefix.
+  std::vector<std::pair<std::string, MockProfile>> models;
+
+  const MockProfile& profile_for(const std::string& model) const;
+};
+
+MockConfig default_mock_config();
+
+// Reads the `mock:` settings of an endpoint (or a --config file). Unknown keys are errors.
+bool parse_mock_config(const nlohmann::json& settings, const std::string& where,
+                       MockConfig& out, Diagnostics& errors);
+
+}  // namespace tb

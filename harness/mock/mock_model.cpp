@@ -1,0 +1,246 @@
+#include "mock/mock_model.hpp"
+
+#include <cmath>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "common/hash.hpp"
+#include "common/text.hpp"
+#include "suite/dataset_reader.hpp"
+
+namespace tb {
+namespace {
+
+using json = nlohmann::json;
+
+std::string text_of(const json& content) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (content.is_array())
+    for (const auto& part : content)
+      if (part.is_object() && part.contains("text") && part["text"].is_string())
+        out += part["text"].get<std::string>();
+  return out;
+}
+
+std::string last_user_message(const json& messages) {
+  for (auto it = messages.rbegin(); it != messages.rend(); ++it)
+    if (it->is_object() && (*it)["role"] == "user" && it->contains("content"))
+      return text_of((*it)["content"]);
+  return {};
+}
+
+// A base model keeps to a format when the prompt names it and spells out its fields.
+bool prompt_spells_format(const json& messages, const json& reference) {
+  if (!reference.is_object()) return true;
+  std::string instructions;
+  for (const auto& m : messages)
+    if (m.is_object() && (m["role"] == "system" || m["role"] == "developer"))
+      instructions += text_of(m.value("content", json()));
+  const std::string lowered = to_lower(instructions);
+  if (lowered.find("json") == std::string::npos) return false;
+  std::size_t named = 0;
+  for (const auto& [key, value] : reference.items())
+    if (lowered.find(to_lower(key)) != std::string::npos) ++named;
+  return named * 2 >= reference.size();
+}
+
+double draw_latency(const MockLatency& l, std::mt19937_64& rng) {
+  if (l.distribution == "fixed") return l.median_ms;
+  if (l.distribution == "uniform") {
+    std::uniform_real_distribution<double> u(l.median_ms * (1 - l.sigma), l.median_ms * (1 + l.sigma));
+    return std::max(0.0, u(rng));
+  }
+  if (l.median_ms <= 0) return 0;
+  std::lognormal_distribution<double> d(std::log(l.median_ms), l.sigma);
+  return d(rng);
+}
+
+// The ways models really break a JSON format, so the failure taxonomy has something to count.
+std::pair<std::string, std::string> break_format(const json& reference, const std::string& text,
+                                                 std::mt19937_64& rng) {
+  if (!reference.is_object() || reference.empty()) return {"Sure! " + text, "stop"};
+  std::uniform_real_distribution<double> u(0, 1);
+  const double r = u(rng);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : reference.items()) keys.push_back(k);
+  std::uniform_int_distribution<std::size_t> pick(0, keys.size() - 1);
+  json broken = reference;
+  if (r < 0.30) return {"```json\n" + reference.dump(2) + "\n```", "stop"};
+  if (r < 0.50) return {"Here is the definition you asked for:\n" + reference.dump(), "stop"};
+  if (r < 0.65) {
+    broken.erase(keys[pick(rng)]);
+    return {broken.dump(), "stop"};
+  }
+  if (r < 0.75) {
+    broken["notes"] = "Generated answer.";
+    return {broken.dump(), "stop"};
+  }
+  if (r < 0.85) {
+    broken[keys[pick(rng)]] = nullptr;
+    return {broken.dump(), "stop"};
+  }
+  if (r < 0.93) {
+    const std::string full = reference.dump();
+    return {full.substr(0, full.size() * 3 / 5), "length"};
+  }
+  std::string prose;
+  for (const auto& [k, v] : reference.items())
+    if (v.is_string()) prose += v.get<std::string>() + ". ";
+  return {std::string(trim(prose)), "stop"};
+}
+
+std::string alter_value(json reference, std::mt19937_64& rng) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : reference.items())
+    if (v.is_string() || v.is_array()) keys.push_back(k);
+  if (keys.empty()) return reference.dump();
+  std::uniform_int_distribution<std::size_t> pick(0, keys.size() - 1);
+  auto& v = reference[keys[pick(rng)]];
+  if (v.is_string()) v = to_lower(v.get<std::string>()) + " (approx.)";
+  else if (!v.empty()) v.erase(v.size() - 1);
+  return reference.dump();
+}
+
+MockReply error_reply(int status, const std::string& type, const std::string& message) {
+  MockReply reply;
+  reply.status = status;
+  reply.body = json{{"error", {{"message", message}, {"type", type}, {"code", nullptr}}}}.dump();
+  return reply;
+}
+
+}  // namespace
+
+MockTokenCounter estimate_token_counter() {
+  MockTokenCounter c;
+  c.completion = [](std::string_view text, const std::string&) {
+    return static_cast<long long>((text.size() + 3) / 4);
+  };
+  c.prompt = [](const json& messages, const std::string&) {
+    long long tokens = 3;  // reply priming, as the API counts it
+    for (const auto& m : messages)
+      tokens += 3 + static_cast<long long>((text_of(m.value("content", json())).size() + 3) / 4);
+    return tokens;
+  };
+  return c;
+}
+
+MockModel::MockModel(MockConfig config, MockTokenCounter counter)
+    : config_(std::move(config)), counter_(std::move(counter)) {}
+
+void MockModel::add_case(std::string_view user_input, std::string reference) {
+  references_[fnv1a64(user_input)] = std::move(reference);
+}
+
+bool MockModel::load_dataset(const std::filesystem::path& file, std::string& error) {
+  DatasetReader reader(file, file.string());
+  Diagnostic d;
+  if (!reader.open(d)) {
+    error = d.to_string();
+    return false;
+  }
+  TestCase c;
+  while (true) {
+    const auto status = reader.next(c, d);
+    if (status == DatasetReader::Status::end) return true;
+    if (status == DatasetReader::Status::error) {
+      error = d.to_string();
+      return false;
+    }
+    if (c.has_reference) add_case(last_user_message(c.messages), std::move(c.reference));
+  }
+}
+
+MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_t attempt) const {
+  const json request = json::parse(request_body, nullptr, false);
+  if (request.is_discarded() || !request.is_object())
+    return error_reply(400, "invalid_request_error", "the body is not a JSON object");
+  if (!request.contains("model") || !request["model"].is_string())
+    return error_reply(400, "invalid_request_error", "you must provide a model parameter");
+  if (!request.contains("messages") || !request["messages"].is_array() || request["messages"].empty())
+    return error_reply(400, "invalid_request_error", "messages: expected a non-empty array");
+  const std::string model = request["model"].get<std::string>();
+  const json& messages = request["messages"];
+  const MockProfile& profile = config_.profile_for(model);
+
+  // Same request, same answer: the draw depends on the seed and the request, not on timing.
+  const std::uint64_t request_seed = mix64(config_.seed, fnv1a64(request_body));
+  std::mt19937_64 rng(mix64(request_seed, attempt));
+  std::uniform_real_distribution<double> u(0, 1);
+  const long long prompt_tokens = counter_.prompt(messages, model);
+  const double base_latency = draw_latency(config_.latency, rng);
+
+  if (u(rng) < profile.error_rate) {
+    auto reply = error_reply(500, "server_error", "The server had an error while processing your request.");
+    reply.delay_ms = base_latency;
+    return reply;
+  }
+
+  std::string content;
+  std::string finish_reason = "stop";
+  const auto found = references_.find(fnv1a64(last_user_message(messages)));
+  if (found == references_.end()) {
+    content = "I have no reference answer for this input (tunebench mock).";
+  } else {
+    const std::string& reference = found->second;
+    const json parsed = json::parse(reference, nullptr, false);
+    const json ref_json = parsed.is_discarded() ? json() : parsed;
+    const double break_rate = prompt_spells_format(messages, ref_json) ? profile.format_break
+                                                                       : profile.format_break_unprompted;
+    const double draw = u(rng);
+    if (draw < break_rate) {
+      std::tie(content, finish_reason) = break_format(ref_json, reference, rng);
+    } else if (ref_json.is_object() && u(rng) < profile.field_error) {
+      content = alter_value(ref_json, rng);
+    } else {
+      content = reference;
+    }
+  }
+  long long completion_tokens = counter_.completion(content, model);
+  if (request.contains("max_tokens") && request["max_tokens"].is_number_integer()) {
+    const long long limit = request["max_tokens"].get<long long>();
+    if (limit > 0 && completion_tokens > limit) {
+      const std::size_t keep = content.size() * static_cast<std::size_t>(limit) /
+                               static_cast<std::size_t>(completion_tokens);
+      content = content.substr(0, keep);
+      completion_tokens = limit;
+      finish_reason = "length";
+    }
+  }
+
+  MockReply reply;
+  reply.delay_ms = base_latency + config_.latency.per_prompt_token_ms * static_cast<double>(prompt_tokens) +
+                   config_.latency.per_output_token_ms * static_cast<double>(completion_tokens);
+  char id[32];
+  std::snprintf(id, sizeof id, "chatcmpl-mock%016llx", static_cast<unsigned long long>(request_seed));
+  reply.body = json{
+      {"id", id},
+      {"object", "chat.completion"},
+      {"created", 1767225600},
+      {"model", model},
+      {"system_fingerprint", "tunebench-mock"},
+      {"choices", json::array({{{"index", 0},
+                                {"message", {{"role", "assistant"}, {"content", content}}},
+                                {"finish_reason", finish_reason}}})},
+      {"usage",
+       {{"prompt_tokens", prompt_tokens},
+        {"completion_tokens", completion_tokens},
+        {"total_tokens", prompt_tokens + completion_tokens},
+        {"prompt_tokens_details", {{"cached_tokens", 0}}}}}}
+                   .dump();
+  return reply;
+}
+
+MockReply MockModel::list_models() const {
+  json data = json::array();
+  for (const char* id : {"gpt-4o-mini", "gpt-4o", "ft:gpt-4o-mini-2024-07-18:tunebench::mock"})
+    data.push_back({{"id", id}, {"object", "model"}, {"created", 1767225600}, {"owned_by", "tunebench-mock"}});
+  for (const auto& [model, profile] : config_.models)
+    data.push_back({{"id", model}, {"object", "model"}, {"created", 1767225600}, {"owned_by", "tunebench-mock"}});
+  MockReply reply;
+  reply.body = json{{"object", "list"}, {"data", data}}.dump();
+  return reply;
+}
+
+}  // namespace tb

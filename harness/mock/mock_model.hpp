@@ -1,0 +1,57 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "mock/mock_config.hpp"
+
+namespace tb {
+
+struct MockReply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  double delay_ms = 0;  // simulated service time before the answer
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Token counts the mock reports in `usage`. Defaults to a characters/4 estimate; the real
+// tokenizer is plugged in when its vocabulary is installed.
+struct MockTokenCounter {
+  std::function<long long(const nlohmann::json& messages, const std::string& model)> prompt;
+  std::function<long long(std::string_view text, const std::string& model)> completion;
+};
+MockTokenCounter estimate_token_counter();
+
+// The simulated model behind the mock server: answers from the dataset's reference answers,
+// deterministically from the seed and the request, breaking the format at the profile's rates.
+// Pure (no I/O), so the behaviour is unit-tested without a socket.
+class MockModel {
+ public:
+  explicit MockModel(MockConfig config, MockTokenCounter counter = estimate_token_counter());
+
+  // Indexes a dataset's reference answers by their input: the last user message.
+  bool load_dataset(const std::filesystem::path& file, std::string& error);
+  void add_case(std::string_view user_input, std::string reference);
+  std::size_t cases() const { return references_.size(); }
+
+  // `attempt` counts earlier identical requests, so a retried request is a fresh draw.
+  MockReply chat_completion(std::string_view request_body, std::uint64_t attempt) const;
+  MockReply list_models() const;
+
+  const MockConfig& config() const { return config_; }
+
+ private:
+  MockConfig config_;
+  MockTokenCounter counter_;
+  std::unordered_map<std::uint64_t, std::string> references_;
+};
+
+}  // namespace tb

@@ -1,0 +1,263 @@
+#include "net/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "common/clock.hpp"
+#include "common/secrets.hpp"
+
+namespace tb {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+std::string_view to_string(NetError e) {
+  switch (e) {
+    case NetError::none: return "none";
+    case NetError::resolve: return "resolve";
+    case NetError::connect: return "connect";
+    case NetError::timeout: return "timeout";
+    case NetError::reset: return "reset";
+    case NetError::tls: return "tls";
+    case NetError::protocol: return "protocol";
+  }
+  return "?";
+}
+
+std::string_view HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
+namespace {
+
+auto seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(s));
+}
+
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+};
+
+NetError classify(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return NetError::timeout;
+  if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
+      ec == asio::error::network_unreachable)
+    return NetError::connect;
+  if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::broken_pipe || ec == http::error::end_of_stream ||
+      ec == asio::error::connection_aborted || ec == http::error::partial_message)
+    return NetError::reset;
+  if (ec.category() == asio::error::get_ssl_category() ||
+      ec.category() == asio::ssl::error::get_stream_category())
+    return NetError::tls;
+  if (ec.category() == http::make_error_code(http::error::end_of_stream).category()) return NetError::protocol;
+  return NetError::reset;
+}
+
+struct Pool {
+  std::vector<std::unique_ptr<Connection>> idle;
+  tcp::resolver::results_type endpoints;
+  bool resolved = false;
+};
+
+}  // namespace
+
+struct HttpClient::Impl {
+  explicit Impl(asio::any_io_executor ex)
+      : executor(std::move(ex)),
+        verified(ssl::context::tls_client),
+        unverified(ssl::context::tls_client) {
+    verified.set_default_verify_paths();
+    verified.set_verify_mode(ssl::verify_peer);
+    unverified.set_verify_mode(ssl::verify_none);
+  }
+
+  asio::any_io_executor executor;
+  ssl::context verified;
+  ssl::context unverified;
+  std::unordered_map<std::string, Pool> pools;
+  std::size_t opened = 0;
+
+  asio::awaitable<std::unique_ptr<Connection>> connect(const HttpRequest& req, Pool& pool,
+                                                       HttpResponse& out) {
+    beast::error_code ec;
+    if (!pool.resolved) {
+      tcp::resolver resolver(executor);
+      auto results = co_await resolver.async_resolve(
+          req.url.host, std::to_string(req.url.port), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        out.error = NetError::resolve;
+        out.error_message = "cannot resolve " + req.url.host + ": " + ec.message();
+        co_return nullptr;
+      }
+      pool.endpoints = std::move(results);
+      pool.resolved = true;
+    }
+    auto conn = std::make_unique<Connection>();
+    if (req.url.tls) {
+      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(
+          executor, req.insecure ? unverified : verified);
+    } else {
+      conn->plain = std::make_unique<beast::tcp_stream>(executor);
+    }
+    auto& tcp_stream = conn->lowest();
+    tcp_stream.expires_after(seconds(req.connect_timeout_s));
+    co_await tcp_stream.async_connect(pool.endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      out.error = ec == beast::error::timeout ? NetError::timeout : NetError::connect;
+      out.error_message = "cannot connect to " + req.url.origin() + ": " + ec.message();
+      co_return nullptr;
+    }
+    tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+    if (conn->tls) {
+      // SNI and host name verification: without them a valid certificate for any host passes.
+      if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), req.url.host.c_str())) {
+        out.error = NetError::tls;
+        out.error_message = "cannot set TLS server name for " + req.url.host;
+        co_return nullptr;
+      }
+      if (!req.insecure) conn->tls->set_verify_callback(ssl::host_name_verification(req.url.host));
+      co_await conn->tls->async_handshake(ssl::stream_base::client,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        out.error = ec == beast::error::timeout ? NetError::timeout : NetError::tls;
+        out.error_message = "TLS handshake with " + req.url.origin() + " failed: " + ec.message();
+        co_return nullptr;
+      }
+    }
+    ++opened;
+    co_return conn;
+  }
+
+  template <class Stream>
+  asio::awaitable<bool> exchange(Stream& stream, Connection& conn, const HttpRequest& req,
+                                 HttpResponse& out, bool& sent_anything) {
+    beast::error_code ec;
+    http::request<http::string_body> message{
+        req.method == "GET" ? http::verb::get : http::verb::post, req.target, 11};
+    message.set(http::field::host, req.url.host);
+    message.set(http::field::user_agent, "tunebench/" TUNEBENCH_VERSION);
+    for (const auto& [k, v] : req.headers) message.set(k, v);
+    if (req.method != "GET") {
+      message.body() = req.body;
+      message.prepare_payload();
+    }
+    message.keep_alive(true);
+    const double start = steady_ms();
+    conn.lowest().expires_after(seconds(req.timeout_s));
+    co_await http::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      out.error = classify(ec);
+      out.error_message = "sending to " + req.url.origin() + " failed: " + ec.message();
+      co_return false;
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(256 * 1024 * 1024);
+    co_await http::async_read_header(stream, conn.buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      out.error = classify(ec);
+      out.error_message = (out.error == NetError::timeout ? "no response from " : "reading from ") +
+                          req.url.origin() + (out.error == NetError::timeout ? " within the timeout" : " failed: " + ec.message());
+      co_return false;
+    }
+    sent_anything = true;
+    out.header_ms = steady_ms() - start;
+    std::size_t delivered = 0;
+    while (!parser.is_done()) {
+      co_await http::async_read_some(stream, conn.buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        out.error = classify(ec);
+        out.error_message = (out.error == NetError::timeout ? "response from " + req.url.origin() + " did not complete within the timeout"
+                                                            : "reading the response from " + req.url.origin() + " failed: " + ec.message());
+        co_return false;
+      }
+      if (req.on_body) {
+        const auto& body = parser.get().body();
+        if (body.size() > delivered) {
+          req.on_body(std::string_view(body).substr(delivered));
+          delivered = body.size();
+        }
+      }
+    }
+    auto response = parser.release();
+    out.status = static_cast<int>(response.result_int());
+    for (const auto& field : response) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    out.body = std::move(response.body());
+    co_return response.keep_alive();
+  }
+};
+
+HttpClient::HttpClient(asio::any_io_executor executor)
+    : impl_(std::make_unique<Impl>(std::move(executor))) {}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::close_idle() { impl_->pools.clear(); }
+
+std::size_t HttpClient::connections_opened() const { return impl_->opened; }
+
+asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
+  auto& pool = impl_->pools[request.url.origin()];
+  // One more attempt on a fresh connection when a pooled one turns out to be closed by the
+  // server (idle keep-alive timeout): the request never reached the application.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    HttpResponse out;
+    std::unique_ptr<Connection> conn;
+    if (!pool.idle.empty()) {
+      conn = std::move(pool.idle.back());
+      pool.idle.pop_back();
+      out.reused_connection = true;
+    } else {
+      conn = co_await impl_->connect(request, pool, out);
+      if (!conn) {
+        out.error_message = Secrets::redact(out.error_message);
+        co_return out;
+      }
+    }
+    bool got_response_bytes = false;
+    const bool keep_alive =
+        conn->tls ? co_await impl_->exchange(*conn->tls, *conn, request, out, got_response_bytes)
+                  : co_await impl_->exchange(*conn->plain, *conn, request, out, got_response_bytes);
+    if (out.error != NetError::none) {
+      if (out.reused_connection && !got_response_bytes && out.error == NetError::reset) continue;
+      out.error_message = Secrets::redact(out.error_message);
+      co_return out;
+    }
+    if (keep_alive) {
+      conn->buffer.consume(conn->buffer.size());
+      pool.idle.push_back(std::move(conn));
+    }
+    co_return out;
+  }
+  HttpResponse out;
+  out.error = NetError::reset;
+  out.error_message = "connection to " + request.url.origin() + " closed twice before answering";
+  co_return out;
+}
+
+}  // namespace tb

@@ -1,0 +1,33 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "provider/error_class.hpp"
+
+namespace tb {
+
+struct Usage {
+  bool present = false;
+  long long prompt_tokens = 0;
+  long long completion_tokens = 0;
+  long long cached_tokens = 0;  // prompt_tokens_details.cached_tokens
+};
+
+struct ChatResponse {
+  ErrorClass error = ErrorClass::none;
+  std::string error_message;  // one line, secrets redacted
+  std::string content;        // choices[0].message.content
+  std::string finish_reason;
+  std::string model;
+  Usage usage;
+};
+
+// Maps an HTTP status and body to a chat response or a classified error.
+ChatResponse parse_chat_response(int http_status, std::string_view body);
+
+// Reads the usage object of a completion or of the last streamed chunk.
+Usage parse_usage(const nlohmann::json& usage);
+
+}  // namespace tb

@@ -1,0 +1,57 @@
+#include "report/terminal_summary.hpp"
+
+#include <iomanip>
+
+#include "common/text.hpp"
+#include "report/report_text.hpp"
+
+namespace tb {
+
+std::vector<std::string> verdict_lines(const RunSummary& summary) {
+  std::vector<std::string> lines;
+  const VariantSummary* base = summary.find(summary.baseline);
+  if (base == nullptr) return lines;
+  for (const auto& v : summary.variants) {
+    if (v.variant.id == summary.baseline) continue;
+    std::string line = v.variant.id + " vs " + base->variant.id + ": conformance " +
+                       format_pct(v.conformance) + " vs " + format_pct(base->conformance);
+    if (v.only_variant_passed + v.only_baseline_passed > 0)
+      line += std::string(v.conformance_p_value < 0.05 ? " (a real difference" : " (not a significant difference") +
+              ", McNemar p=" + fixed(v.conformance_p_value, v.conformance_p_value < 0.001 ? 4 : 3) + ")";
+    if (v.paired > 0)
+      line += "; prompts " + fixed(std::fabs(v.savings_pct), 1) + "% " + (v.savings_pct >= 0 ? "shorter" : "longer") +
+              " (" + format_count(std::fabs(v.savings_tokens_mean)) + " tokens per request)";
+    line += "; " + format_usd(v.cost_per_1k) + " vs " + format_usd(base->cost_per_1k) + " per 1k requests";
+    if (v.training_cost) {
+      line += "; training " + format_usd(*v.training_cost);
+      if (v.break_even_requests && *v.break_even_requests >= 0)
+        line += " pays back after " + format_count(std::ceil(*v.break_even_requests)) + " requests";
+      else
+        line += " never pays back (it costs more per request)";
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
+  const auto& run = summary.run;
+  out << "\nrun " << run.id << " \u2014 " << run.suite_name << " (" << run.status << ")"
+      << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "") << "\n";
+  out << std::left << std::setw(16) << "variant" << std::right << std::setw(13) << "conformance"
+      << std::setw(10) << "prompt" << std::setw(10) << "savings" << std::setw(11) << "cost/1k"
+      << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors" << "\n";
+  for (const auto& v : summary.variants) {
+    const bool is_base = v.variant.id == summary.baseline;
+    std::string name = ellipsize(v.variant.id, 14) + (is_base ? "*" : "");
+    out << std::left << std::setw(16) << name << std::right << std::setw(13) << format_pct(v.conformance)
+        << std::setw(10) << format_count(v.prompt_tokens_mean)
+        << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
+        << std::setw(11) << format_usd(v.cost_per_1k) << std::setw(9) << fixed(v.latency_p50, 0)
+        << std::setw(9) << fixed(v.latency_p95, 0) << std::setw(8) << v.errors << "\n";
+  }
+  out << "(* baseline; prompt = mean prompt tokens per request; savings against the baseline)\n";
+  for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
+}
+
+}  // namespace tb

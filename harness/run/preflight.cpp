@@ -1,0 +1,93 @@
+#include "run/preflight.hpp"
+
+#include "analysis/price_catalog.hpp"
+#include "common/secrets.hpp"
+#include "score/check.hpp"
+#include "suite/dataset_reader.hpp"
+
+namespace tb {
+namespace {
+
+long long check_dataset(const Suite& suite, Diagnostics& errors) {
+  DatasetReader reader(suite.dataset_file, suite.dataset_display);
+  Diagnostic error;
+  if (!reader.open(error)) {
+    errors.add(error);
+    return -1;
+  }
+  long long cases = 0;
+  std::size_t problems = 0;
+  TestCase c;
+  const CheckContext context{suite.dataset_file};
+  while (!suite.limit || cases < *suite.limit) {
+    const auto status = reader.next(c, error);
+    if (status == DatasetReader::Status::end) break;
+    if (status == DatasetReader::Status::error) {
+      errors.add(error);
+      if (++problems >= 20) {
+        errors.add({suite.dataset_display, 0, "", "stopped after 20 problems"});
+        break;
+      }
+      continue;
+    }
+    if (c.checks.is_array()) {
+      for (std::size_t i = 0; i < c.checks.size(); ++i) {
+        std::string message;
+        if (!make_check(c.checks[i], context, message)) {
+          errors.add({suite.dataset_display, c.line, "checks[" + std::to_string(i) + "]", message});
+          ++problems;
+        }
+      }
+    }
+    ++cases;
+  }
+  if (problems > 0) return -1;
+  if (cases == 0) {
+    errors.add({suite.dataset_display, 0, "", "the dataset has no cases"});
+    return -1;
+  }
+  return cases;
+}
+
+}  // namespace
+
+bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
+  out = Preflight{};
+  out.cases = check_dataset(suite, errors);
+
+  const auto catalog_path = suite.price_catalog.empty() ? PriceCatalog::default_path() : suite.price_catalog;
+  const auto catalog = PriceCatalog::load(catalog_path, errors);
+  if (catalog) out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
+
+  for (const auto& v : suite.variants) {
+    ResolvedVariant r;
+    r.variant = &v;
+    r.endpoint = &suite.endpoints.at(v.endpoint);
+    if (v.price) {
+      r.price = *v.price;
+    } else if (auto it = suite.prices.find(v.model); it != suite.prices.end()) {
+      r.price = it->second;
+    } else if (auto p = catalog ? catalog->find(v.model) : std::nullopt) {
+      r.price = *p;
+    } else if (catalog) {
+      errors.add({suite.display_file, 0, "variants." + v.id + ".model",
+                  "no price for model \"" + v.model + "\" in " + catalog_path.string() +
+                      "; add it to the suite as prices: {\"" + v.model +
+                      "\": {input: USD_PER_1M, output: USD_PER_1M}} or give the variant a price: {input, output}"});
+    }
+    if (r.endpoint->kind == EndpointKind::mock) {
+      out.simulated = true;
+    } else if (!r.endpoint->api_key_env.empty()) {
+      r.api_key = Secrets::from_env(r.endpoint->api_key_env);
+      if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
+          !r.endpoint->base_url.starts_with("http://localhost"))
+        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
+                    "the environment variable " + r.endpoint->api_key_env +
+                        " is not set; export it with your API key (it is never stored)"});
+    }
+    out.variants.push_back(r);
+  }
+  return errors.empty();
+}
+
+}  // namespace tb

@@ -1,0 +1,31 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "analysis/model_price.hpp"
+#include "common/diagnostic.hpp"
+#include "suite/suite.hpp"
+
+namespace tb {
+
+// A variant with everything it needs to send requests: its price and its API key.
+struct ResolvedVariant {
+  const Variant* variant = nullptr;
+  const Endpoint* endpoint = nullptr;
+  ModelPrice price;
+  std::string api_key;  // never stored or printed
+};
+
+struct Preflight {
+  long long cases = 0;  // after `limit`
+  std::vector<ResolvedVariant> variants;
+  std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
+  bool simulated = false;     // some variant is answered by the mock
+};
+
+// Everything that can be known to be wrong before the first request: the whole dataset (every
+// line parsed, per-case checks compiled), a price for every model, an API key for every real
+// endpoint. Returns false with diagnostics; nothing has been sent or stored then.
+bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors);
+
+}  // namespace tb

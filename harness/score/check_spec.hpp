@@ -1,0 +1,30 @@
+#pragma once
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace tb {
+
+// Reads a check's own keys, rejecting unknown ones so a typo is never silently ignored.
+class CheckSpec {
+ public:
+  CheckSpec(const nlohmann::json& spec, std::string& error) : spec_(spec), error_(error) {}
+
+  // Fails on keys outside `allowed` plus the common ones (type, name, required, weight).
+  bool only_keys(std::initializer_list<std::string_view> allowed);
+  std::optional<std::string> string(std::string_view key, bool required);
+  std::optional<double> number(std::string_view key, bool required);
+  std::optional<bool> boolean(std::string_view key);
+  bool has(std::string_view key) const { return spec_.contains(key); }
+  const nlohmann::json& at(std::string_view key) const { return spec_.at(std::string(key)); }
+  bool fail(std::string message);
+
+ private:
+  const nlohmann::json& spec_;
+  std::string& error_;
+};
+
+}  // namespace tb

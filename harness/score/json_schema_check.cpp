@@ -1,0 +1,63 @@
+#include "common/files.hpp"
+#include "common/text.hpp"
+#include "score/check_factories.hpp"
+#include "score/check_spec.hpp"
+#include "score/json_schema.hpp"
+
+namespace tb {
+namespace {
+
+class JsonSchemaCheck final : public Check {
+ public:
+  explicit JsonSchemaCheck(CompiledSchema schema) : schema_(std::move(schema)) {}
+
+  CheckOutcome evaluate(const CheckInput& in) const override {
+    if (in.output_json == nullptr) return {false, 0, "not JSON"};
+    if (schema_.is_valid(*in.output_json)) return {true, 1, ""};
+    const auto violations = schema_.validate(*in.output_json);
+    std::string detail;
+    if (!violations.empty()) {
+      const auto& v = violations.front();
+      detail = (v.instance_path.empty() ? std::string("/") : v.instance_path) + ": " + v.message;
+      if (violations.size() > 1) detail += " (+" + std::to_string(violations.size() - 1) + " more)";
+    } else {
+      detail = "does not match the schema";
+    }
+    return {false, 0, detail};
+  }
+
+ private:
+  CompiledSchema schema_;
+};
+
+}  // namespace
+
+std::shared_ptr<Check> make_json_schema_check(const nlohmann::json& spec,
+                                              const CheckContext& context, std::string& error) {
+  CheckSpec s(spec, error);
+  if (!s.only_keys({"schema", "formats"})) return nullptr;
+  if (!s.has("schema")) {
+    s.fail("schema: missing; give a file path or an inline schema object");
+    return nullptr;
+  }
+  const auto formats = s.boolean("formats");
+  if (!error.empty()) return nullptr;
+  SchemaOptions options;
+  options.assert_formats = formats.value_or(false);
+  const auto& schema = s.at("schema");
+  try {
+    if (schema.is_string()) {
+      const auto file = resolve_relative(context.anchor_file, schema.get<std::string>());
+      return std::make_shared<JsonSchemaCheck>(CompiledSchema::load(file, options));
+    }
+    if (schema.is_object() || schema.is_boolean())
+      return std::make_shared<JsonSchemaCheck>(CompiledSchema::compile(schema, options));
+  } catch (const SchemaError& e) {
+    s.fail(std::string("schema: ") + e.what());
+    return nullptr;
+  }
+  s.fail("schema: expected a file path or a schema object");
+  return nullptr;
+}
+
+}  // namespace tb

@@ -1,0 +1,41 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "score/check.hpp"
+
+namespace tb {
+
+struct CheckResult {
+  std::string name;
+  std::string type;
+  bool passed = false;
+  bool required = true;
+  double weight = 1;
+  double score = 0;
+  std::string detail;
+};
+
+struct Score {
+  bool conformant = false;  // every required check passed
+  double score = 0;         // weighted mean of check scores (1 when there are no checks)
+  std::vector<CheckResult> checks;
+};
+
+// What the scorer needs of a result besides its text.
+struct ScoreInput {
+  std::string_view output;
+  std::string_view reference;
+  bool has_reference = false;
+  std::string_view finish_reason;
+  double latency_ms = 0;
+  double cost_usd = 0;
+  long long completion_tokens = 0;
+};
+
+// Parses the output and the reference once, then runs the suite's and the case's checks.
+Score score_result(const ScoreInput& input, const std::vector<std::shared_ptr<const Check>>& suite_checks,
+                   const std::vector<std::shared_ptr<const Check>>& case_checks);
+
+}  // namespace tb

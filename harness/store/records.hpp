@@ -1,0 +1,100 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tb {
+
+// Plain rows of the store, free of SQLite types so every module can hold them.
+
+struct RunRecord {
+  long long id = 0;
+  std::string suite_name;
+  std::string suite_file;
+  std::string suite_json;
+  std::string dataset_file;
+  std::string baseline;
+  std::string started_at;
+  std::string finished_at;
+  std::string status;  // running, done, interrupted, failed
+  bool simulated = false;
+  long long total_jobs = 0;
+  long long cases = 0;
+  int repeats = 1;
+  long long monthly_requests = 0;
+  std::string tool_version;
+  std::string price_catalog;  // "file (date)"
+};
+
+struct VariantRecord {
+  std::string id;
+  int position = 0;
+  std::string kind;
+  std::string endpoint;
+  std::string endpoint_kind;
+  std::string base_url;
+  std::string model;
+  std::string system_prompt;
+  std::string params_json;
+  double price_input = 0;
+  double price_cached_input = 0;
+  double price_output = 0;
+  std::optional<double> price_training;
+  long long training_tokens = 0;
+  int training_epochs = 0;
+  std::optional<double> training_cost_usd;
+  bool simulated = false;
+  bool is_baseline = false;
+};
+
+struct CaseRecord {
+  long long run_id = 0;
+  long long case_index = 0;
+  std::string case_id;
+  int line = 0;
+  std::string messages_json;
+  std::string reference;
+  std::string tags;  // comma-separated
+};
+
+struct CheckRecord {
+  std::string name;
+  std::string type;
+  bool passed = false;
+  bool required = true;
+  double weight = 1;
+  double score = 0;
+  std::string detail;
+};
+
+struct ResultRecord {
+  long long id = 0;
+  long long run_id = 0;
+  std::string variant_id;
+  long long case_index = 0;
+  int repeat = 0;
+  std::string status;        // ok or error
+  std::string error_class;   // none, auth, rate_limit, ...
+  std::string error_message;
+  int http_status = 0;
+  std::string output;
+  std::string finish_reason;
+  long long prompt_tokens = -1;  // from the API's usage; -1 when absent
+  long long completion_tokens = -1;
+  long long cached_tokens = 0;
+  long long prompt_chars = 0;
+  long long local_prompt_tokens = -1;  // counted here; -1 when no tokenizer
+  double latency_ms = 0;
+  double ttft_ms = -1;
+  int attempts = 0;
+  double cost_usd = 0;
+  bool conformant = false;
+  double score = 0;
+  std::string request_json;
+  std::string response_body;
+  std::string created_at;
+  std::string case_id;  // read from the cases table, not stored per result
+  std::vector<CheckRecord> checks;
+};
+
+}  // namespace tb

@@ -1,0 +1,160 @@
+#include "store/result_writer.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "store/sqlite_db.hpp"
+#include "store/store_error.hpp"
+
+namespace tb {
+
+struct ResultWriter::Impl {
+  using Item = std::variant<CaseRecord, ResultRecord>;
+
+  explicit Impl(const std::filesystem::path& path) : db(path.string(), false) {
+    insert_case = db.prepare(
+        "INSERT OR IGNORE INTO cases(run_id, case_index, case_id, line, messages_json, reference, tags)"
+        " VALUES(?,?,?,?,?,?,?)");
+    insert_result = db.prepare(
+        "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
+        " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
+        " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, cost_usd,"
+        " conformant, score, request_json, response_body, created_at)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert_check = db.prepare(
+        "INSERT INTO check_outcomes(result_id, position, name, type, passed, required, weight,"
+        " score, detail) VALUES(?,?,?,?,?,?,?,?,?)");
+    thread = std::thread([this] { loop(); });
+  }
+
+  void write(const CaseRecord& c) {
+    insert_case.bind(1, c.run_id).bind(2, c.case_index).bind(3, c.case_id).bind(4, c.line)
+        .bind(5, c.messages_json).bind(6, c.reference).bind(7, c.tags);
+    insert_case.run();
+  }
+
+  void write(const ResultRecord& r) {
+    auto& q = insert_result;
+    q.bind(1, r.run_id).bind(2, r.variant_id).bind(3, r.case_index).bind(4, r.repeat)
+        .bind(5, r.status).bind(6, r.error_class).bind(7, r.error_message).bind(8, r.http_status)
+        .bind(9, r.output).bind(10, r.finish_reason);
+    if (r.prompt_tokens >= 0) q.bind(11, r.prompt_tokens); else q.bind_null(11);
+    if (r.completion_tokens >= 0) q.bind(12, r.completion_tokens); else q.bind_null(12);
+    q.bind(13, r.cached_tokens).bind(14, r.prompt_chars);
+    if (r.local_prompt_tokens >= 0) q.bind(15, r.local_prompt_tokens); else q.bind_null(15);
+    q.bind(16, r.latency_ms);
+    if (r.ttft_ms >= 0) q.bind(17, r.ttft_ms); else q.bind_null(17);
+    q.bind(18, r.attempts).bind(19, r.cost_usd).bind(20, r.conformant ? 1 : 0).bind(21, r.score)
+        .bind(22, r.request_json).bind(23, r.response_body).bind(24, r.created_at);
+    q.run();
+    const long long id = db.last_insert_id();
+    int position = 0;
+    for (const auto& c : r.checks) {
+      insert_check.bind(1, id).bind(2, position++).bind(3, c.name).bind(4, c.type)
+          .bind(5, c.passed ? 1 : 0).bind(6, c.required ? 1 : 0).bind(7, c.weight)
+          .bind(8, c.score).bind(9, c.detail);
+      insert_check.run();
+    }
+  }
+
+  void loop() {
+    std::vector<Item> batch;
+    while (true) {
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty() && stopping) return;
+        batch.swap(queue);
+        busy = true;
+      }
+      long long results = 0;
+      for (const auto& item : batch) results += std::holds_alternative<ResultRecord>(item);
+      if (!failed) {
+        try {
+          db.exec("BEGIN IMMEDIATE");
+          for (const auto& item : batch) std::visit([this](const auto& r) { write(r); }, item);
+          db.exec("COMMIT");
+        } catch (const StoreError& e) {
+          try {
+            db.exec("ROLLBACK");
+          } catch (const StoreError&) {
+          }
+          std::lock_guard lock(mutex);
+          failure = e.what();
+          failed = true;
+        }
+      }
+      batch.clear();
+      {
+        std::lock_guard lock(mutex);
+        if (!failed) committed += results;
+        busy = false;
+      }
+      drained.notify_all();
+    }
+  }
+
+  void push(Item item, bool is_result) {
+    {
+      std::lock_guard lock(mutex);
+      queue.push_back(std::move(item));
+      if (is_result) ++queued;
+    }
+    wake.notify_one();
+  }
+
+  sqlite::Database db;
+  sqlite::Statement insert_case, insert_result, insert_check;
+  mutable std::mutex mutex;
+  std::condition_variable wake, drained;
+  std::vector<Item> queue;
+  bool stopping = false;
+  std::atomic<bool> failed{false};
+  std::string failure;
+  bool busy = false;
+  long long queued = 0, committed = 0;
+  std::thread thread;
+};
+
+ResultWriter::ResultWriter(const std::filesystem::path& db_path)
+    : impl_(std::make_unique<Impl>(db_path)) {}
+
+ResultWriter::~ResultWriter() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_one();
+  impl_->thread.join();
+}
+
+void ResultWriter::add_case(CaseRecord record) { impl_->push(std::move(record), false); }
+void ResultWriter::add_result(ResultRecord record) { impl_->push(std::move(record), true); }
+
+bool ResultWriter::flush() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->drained.wait(lock, [&] { return impl_->queue.empty() && !impl_->busy; });
+  return !impl_->failed;
+}
+
+long long ResultWriter::committed_results() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->committed;
+}
+
+long long ResultWriter::queued_results() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->queued;
+}
+
+std::optional<std::string> ResultWriter::error() const {
+  std::lock_guard lock(impl_->mutex);
+  if (!impl_->failed) return std::nullopt;
+  return impl_->failure;
+}
+
+}  // namespace tb

@@ -1,0 +1,102 @@
+#pragma once
+// Internal to store/: the SQL of every schema version, applied in order by Store::migrate.
+#include <array>
+#include <string_view>
+
+namespace tb::store_schema {
+
+// Index i takes a database from version i to version i + 1. Append, never edit.
+inline constexpr std::array<std::string_view, 1> kMigrations = {R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  suite_name TEXT NOT NULL,
+  suite_file TEXT NOT NULL,
+  suite_json TEXT NOT NULL,
+  dataset_file TEXT NOT NULL,
+  baseline TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,
+  simulated INTEGER NOT NULL,
+  total_jobs INTEGER NOT NULL,
+  cases INTEGER NOT NULL,
+  repeats INTEGER NOT NULL,
+  monthly_requests INTEGER NOT NULL,
+  tool_version TEXT NOT NULL,
+  price_catalog TEXT NOT NULL
+);
+CREATE TABLE variants(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  endpoint_kind TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  model TEXT NOT NULL,
+  system_prompt TEXT,
+  params_json TEXT NOT NULL,
+  price_input REAL NOT NULL,
+  price_cached_input REAL NOT NULL,
+  price_output REAL NOT NULL,
+  price_training REAL,
+  training_tokens INTEGER NOT NULL,
+  training_epochs INTEGER NOT NULL,
+  training_cost_usd REAL,
+  simulated INTEGER NOT NULL,
+  is_baseline INTEGER NOT NULL,
+  PRIMARY KEY(run_id, id)
+);
+CREATE TABLE cases(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  case_index INTEGER NOT NULL,
+  case_id TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  messages_json TEXT NOT NULL,
+  reference TEXT,
+  tags TEXT,
+  PRIMARY KEY(run_id, case_index)
+);
+CREATE TABLE results(
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  variant_id TEXT NOT NULL,
+  case_index INTEGER NOT NULL,
+  repeat INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error_class TEXT NOT NULL,
+  error_message TEXT,
+  http_status INTEGER,
+  output TEXT,
+  finish_reason TEXT,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  cached_tokens INTEGER,
+  prompt_chars INTEGER,
+  local_prompt_tokens INTEGER,
+  latency_ms REAL,
+  ttft_ms REAL,
+  attempts INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  conformant INTEGER NOT NULL,
+  score REAL NOT NULL,
+  request_json TEXT,
+  response_body TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE(run_id, variant_id, case_index, repeat)
+);
+CREATE TABLE check_outcomes(
+  result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  passed INTEGER NOT NULL,
+  required INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  score REAL NOT NULL,
+  detail TEXT,
+  PRIMARY KEY(result_id, position)
+);
+)sql"};
+
+}  // namespace tb::store_schema

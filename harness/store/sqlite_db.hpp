@@ -1,0 +1,62 @@
+#pragma once
+// Internal to store/: the thin RAII layer over the SQLite C API. Not included by other modules,
+// so sqlite3.h stays out of every public header.
+#include <sqlite3.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tb::sqlite {
+
+struct DbDeleter {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, std::string_view sql);
+  bool valid() const { return stmt_ != nullptr; }
+
+  Statement& bind(int index, long long v);
+  Statement& bind(int index, int v) { return bind(index, static_cast<long long>(v)); }
+  Statement& bind(int index, double v);
+  Statement& bind(int index, std::string_view v);
+  Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, std::optional<double> v);
+  Statement& bind_null(int index);
+
+  bool step();  // true while a row is available; throws on error
+  void run();   // step to completion, then reset
+  void reset();
+
+  long long int64(int col) const;
+  double real(int col) const;
+  std::string text(int col) const;
+  bool is_null(int col) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite3_stmt, StmtDeleter> stmt_;
+};
+
+class Database {
+ public:
+  // Opens (creating when asked) with WAL and a busy timeout; throws StoreError.
+  Database(const std::string& path, bool create);
+  sqlite3* handle() const { return db_.get(); }
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
+  long long last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
+
+ private:
+  std::unique_ptr<sqlite3, DbDeleter> db_;
+};
+
+}  // namespace tb::sqlite

@@ -1,0 +1,261 @@
+#include "store/store.hpp"
+
+#include "store/schema.hpp"
+#include "store/sqlite_db.hpp"
+
+namespace tb {
+
+struct Store::Impl {
+  Impl(const std::string& path, bool create) : db(path, create) {}
+  sqlite::Database db;
+};
+
+Store::Store(const std::filesystem::path& path, bool create) : path_(path) {
+  if (!create && !std::filesystem::exists(path))
+    throw StoreError("no database at " + path.string() + " (run `tunebench run SUITE` first, or pass --db)");
+  impl_ = std::make_unique<Impl>(path.string(), create);
+  migrate();
+}
+
+Store::~Store() = default;
+
+void Store::migrate() {
+  auto& db = impl_->db;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
+    auto q = db.prepare("SELECT version FROM schema_version");
+    int version = 0;
+    bool has_row = q.step();
+    if (has_row) version = static_cast<int>(q.int64(0));
+    q.reset();
+    if (version > kSchemaVersion)
+      throw StoreError(path_.string() + " was written by a newer tunebench (schema " +
+                       std::to_string(version) + ", this one knows " +
+                       std::to_string(kSchemaVersion) + ")");
+    for (int v = version; v < kSchemaVersion; ++v) db.exec(store_schema::kMigrations[v]);
+    if (!has_row) db.prepare("INSERT INTO schema_version(version) VALUES(?)").bind(1, kSchemaVersion).run();
+    else if (version != kSchemaVersion) db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+long long Store::create_run(const RunRecord& run, const std::vector<VariantRecord>& variants) {
+  auto& db = impl_->db;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    auto insert = db.prepare(
+        "INSERT INTO runs(suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
+        " status, simulated, total_jobs, cases, repeats, monthly_requests, tool_version,"
+        " price_catalog) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, run.suite_name).bind(2, run.suite_file).bind(3, run.suite_json)
+        .bind(4, run.dataset_file).bind(5, run.baseline).bind(6, run.started_at)
+        .bind(7, run.status).bind(8, run.simulated ? 1 : 0).bind(9, run.total_jobs)
+        .bind(10, run.cases).bind(11, run.repeats).bind(12, run.monthly_requests)
+        .bind(13, run.tool_version).bind(14, run.price_catalog);
+    insert.run();
+    const long long id = db.last_insert_id();
+    auto v = db.prepare(
+        "INSERT INTO variants(run_id, id, position, kind, endpoint, endpoint_kind, base_url, model,"
+        " system_prompt, params_json, price_input, price_cached_input, price_output, price_training,"
+        " training_tokens, training_epochs, training_cost_usd, simulated, is_baseline)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& r : variants) {
+      v.bind(1, id).bind(2, r.id).bind(3, r.position).bind(4, r.kind).bind(5, r.endpoint)
+          .bind(6, r.endpoint_kind).bind(7, r.base_url).bind(8, r.model).bind(9, r.system_prompt)
+          .bind(10, r.params_json).bind(11, r.price_input).bind(12, r.price_cached_input)
+          .bind(13, r.price_output).bind(14, r.price_training).bind(15, r.training_tokens)
+          .bind(16, r.training_epochs).bind(17, r.training_cost_usd).bind(18, r.simulated ? 1 : 0)
+          .bind(19, r.is_baseline ? 1 : 0);
+      v.run();
+    }
+    db.exec("COMMIT");
+    return id;
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+void Store::set_run_status(long long run_id, std::string_view status, bool finished) {
+  auto q = impl_->db.prepare(finished
+      ? "UPDATE runs SET status=?, finished_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?"
+      : "UPDATE runs SET status=? WHERE id=?");
+  q.bind(1, status).bind(2, run_id).run();
+}
+
+namespace {
+
+constexpr std::string_view kRunColumns =
+    "id, suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
+    " coalesce(finished_at,''), status, simulated, total_jobs, cases, repeats, monthly_requests,"
+    " tool_version, price_catalog";
+
+RunRecord read_run(const sqlite::Statement& q) {
+  RunRecord r;
+  r.id = q.int64(0);
+  r.suite_name = q.text(1);
+  r.suite_file = q.text(2);
+  r.suite_json = q.text(3);
+  r.dataset_file = q.text(4);
+  r.baseline = q.text(5);
+  r.started_at = q.text(6);
+  r.finished_at = q.text(7);
+  r.status = q.text(8);
+  r.simulated = q.int64(9) != 0;
+  r.total_jobs = q.int64(10);
+  r.cases = q.int64(11);
+  r.repeats = static_cast<int>(q.int64(12));
+  r.monthly_requests = q.int64(13);
+  r.tool_version = q.text(14);
+  r.price_catalog = q.text(15);
+  return r;
+}
+
+}  // namespace
+
+std::optional<RunRecord> Store::run(long long id) {
+  auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs WHERE id=?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return read_run(q);
+}
+
+std::optional<long long> Store::latest_run_id() {
+  auto q = impl_->db.prepare("SELECT max(id) FROM runs");
+  if (!q.step() || q.is_null(0)) return std::nullopt;
+  return q.int64(0);
+}
+
+std::vector<RunRecord> Store::runs(int limit) {
+  auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs ORDER BY id DESC LIMIT ?");
+  q.bind(1, limit);
+  std::vector<RunRecord> out;
+  while (q.step()) out.push_back(read_run(q));
+  return out;
+}
+
+std::vector<VariantRecord> Store::variants(long long run_id) {
+  auto q = impl_->db.prepare(
+      "SELECT id, position, kind, endpoint, endpoint_kind, base_url, model,"
+      " coalesce(system_prompt,''), params_json, price_input, price_cached_input, price_output,"
+      " price_training, training_tokens, training_epochs, training_cost_usd, simulated, is_baseline"
+      " FROM variants WHERE run_id=? ORDER BY position");
+  q.bind(1, run_id);
+  std::vector<VariantRecord> out;
+  while (q.step()) {
+    VariantRecord v;
+    v.id = q.text(0);
+    v.position = static_cast<int>(q.int64(1));
+    v.kind = q.text(2);
+    v.endpoint = q.text(3);
+    v.endpoint_kind = q.text(4);
+    v.base_url = q.text(5);
+    v.model = q.text(6);
+    v.system_prompt = q.text(7);
+    v.params_json = q.text(8);
+    v.price_input = q.real(9);
+    v.price_cached_input = q.real(10);
+    v.price_output = q.real(11);
+    if (!q.is_null(12)) v.price_training = q.real(12);
+    v.training_tokens = q.int64(13);
+    v.training_epochs = static_cast<int>(q.int64(14));
+    if (!q.is_null(15)) v.training_cost_usd = q.real(15);
+    v.simulated = q.int64(16) != 0;
+    v.is_baseline = q.int64(17) != 0;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::optional<CaseRecord> Store::test_case(long long run_id, long long case_index) {
+  auto q = impl_->db.prepare(
+      "SELECT case_id, line, messages_json, coalesce(reference,''), coalesce(tags,'')"
+      " FROM cases WHERE run_id=? AND case_index=?");
+  q.bind(1, run_id).bind(2, case_index);
+  if (!q.step()) return std::nullopt;
+  CaseRecord c;
+  c.run_id = run_id;
+  c.case_index = case_index;
+  c.case_id = q.text(0);
+  c.line = static_cast<int>(q.int64(1));
+  c.messages_json = q.text(2);
+  c.reference = q.text(3);
+  c.tags = q.text(4);
+  return c;
+}
+
+long long Store::count_results(long long run_id) {
+  auto q = impl_->db.prepare("SELECT count(*) FROM results WHERE run_id=?");
+  q.bind(1, run_id);
+  q.step();
+  return q.int64(0);
+}
+
+void Store::for_each_result(long long run_id, const ResultQuery& query,
+                            const std::function<void(const ResultRecord&)>& fn) {
+  std::string sql =
+      "SELECT r.id, r.variant_id, r.case_index, r.repeat, r.status, r.error_class,"
+      " coalesce(r.error_message,''), coalesce(r.http_status,0), coalesce(r.output,''),"
+      " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), coalesce(r.completion_tokens,-1),"
+      " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), coalesce(r.local_prompt_tokens,-1),"
+      " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
+      " r.score, r.created_at";
+  sql += query.with_bodies ? ", coalesce(r.request_json,''), coalesce(r.response_body,'')" : ", '', ''";
+  sql += ", coalesce(c.case_id,'')";
+  sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
+         " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index WHERE r.run_id=?";
+  if (!query.variant_id.empty()) sql += " AND r.variant_id=?";
+  if (query.only_failing) sql += " AND (r.status<>'ok' OR r.conformant=0)";
+  sql += " ORDER BY v.position, r.case_index, r.repeat";
+  if (query.limit >= 0) sql += " LIMIT " + std::to_string(query.limit);
+  auto q = impl_->db.prepare(sql);
+  q.bind(1, run_id);
+  if (!query.variant_id.empty()) q.bind(2, query.variant_id);
+  auto checks = impl_->db.prepare(
+      "SELECT name, type, passed, required, weight, score, coalesce(detail,'')"
+      " FROM check_outcomes WHERE result_id=? ORDER BY position");
+  ResultRecord r;
+  while (q.step()) {
+    r.id = q.int64(0);
+    r.run_id = run_id;
+    r.variant_id = q.text(1);
+    r.case_index = q.int64(2);
+    r.repeat = static_cast<int>(q.int64(3));
+    r.status = q.text(4);
+    r.error_class = q.text(5);
+    r.error_message = q.text(6);
+    r.http_status = static_cast<int>(q.int64(7));
+    r.output = q.text(8);
+    r.finish_reason = q.text(9);
+    r.prompt_tokens = q.int64(10);
+    r.completion_tokens = q.int64(11);
+    r.cached_tokens = q.int64(12);
+    r.prompt_chars = q.int64(13);
+    r.local_prompt_tokens = q.int64(14);
+    r.latency_ms = q.real(15);
+    r.ttft_ms = q.real(16);
+    r.attempts = static_cast<int>(q.int64(17));
+    r.cost_usd = q.real(18);
+    r.conformant = q.int64(19) != 0;
+    r.score = q.real(20);
+    r.created_at = q.text(21);
+    r.request_json = q.text(22);
+    r.response_body = q.text(23);
+    r.case_id = q.text(24);
+    r.checks.clear();
+    if (query.with_checks) {
+      checks.bind(1, r.id);
+      while (checks.step())
+        r.checks.push_back({checks.text(0), checks.text(1), checks.int64(2) != 0,
+                            checks.int64(3) != 0, checks.real(4), checks.real(5), checks.text(6)});
+      checks.reset();
+    }
+    fn(r);
+  }
+}
+
+}  // namespace tb

@@ -1,0 +1,56 @@
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "store/records.hpp"
+#include "store/store_error.hpp"
+
+namespace tb {
+
+// The SQLite file holding every run: runs, variants, cases, results, check outcomes.
+// Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  explicit Store(const std::filesystem::path& path, bool create = true);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  long long create_run(const RunRecord& run, const std::vector<VariantRecord>& variants);
+  void set_run_status(long long run_id, std::string_view status, bool finished);
+
+  std::optional<RunRecord> run(long long id);
+  std::optional<long long> latest_run_id();
+  std::vector<RunRecord> runs(int limit);
+  std::vector<VariantRecord> variants(long long run_id);
+  std::optional<CaseRecord> test_case(long long run_id, long long case_index);
+  long long count_results(long long run_id);
+
+  struct ResultQuery {
+    std::string variant_id;  // empty = all variants
+    bool with_checks = false;
+    bool with_bodies = false;  // request and response bodies
+    bool only_failing = false;  // errors and non-conformant results
+    long long limit = -1;
+  };
+  // Streams results in (variant position, case, repeat) order; memory stays flat.
+  void for_each_result(long long run_id, const ResultQuery& query,
+                       const std::function<void(const ResultRecord&)>& fn);
+
+ private:
+  void migrate();
+
+  std::filesystem::path path_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tb

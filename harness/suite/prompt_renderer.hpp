@@ -1,0 +1,16 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "suite/suite.hpp"
+#include "suite/test_case.hpp"
+
+namespace tb {
+
+// The messages a variant sends for a case. A variant with a prompt recipe replaces the
+// dataset's system message with its own; one without sends the dataset's messages as they are.
+nlohmann::json render_messages(const Variant& variant, const TestCase& test_case);
+
+// Characters of all message contents: the prompt-length measure that needs no tokenizer.
+std::size_t prompt_characters(const nlohmann::json& messages);
+
+}  // namespace tb

@@ -1,0 +1,102 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/model_price.hpp"
+
+namespace tb {
+
+class Check;
+
+enum class VariantKind { prompted, fine_tuned, rag, as_is };
+enum class EndpointKind { openai, mock };
+
+std::string_view to_string(VariantKind kind);
+std::string_view to_string(EndpointKind kind);
+
+struct Endpoint {
+  std::string name;
+  EndpointKind kind = EndpointKind::openai;
+  std::string base_url;     // e.g. https://api.openai.com/v1; for a mock, filled in at start
+  std::string api_key_env;  // the variable's name; the key itself never enters the suite
+  double rpm = 0;           // 0 = unlimited
+  double tpm = 0;
+  bool insecure = false;    // skip TLS verification (loudly)
+  std::map<std::string, std::string> headers;
+  nlohmann::json mock;      // settings of the built-in mock (kind: mock)
+};
+
+struct Training {
+  long long tokens = 0;  // tokens in the training file (per epoch)
+  int epochs = 0;
+  std::optional<double> cost_usd;  // when known from the provider's bill
+};
+
+struct Variant {
+  std::string id;
+  VariantKind kind = VariantKind::as_is;
+  std::string endpoint;
+  std::string model;
+  std::filesystem::path system_file;   // resolved against the suite's folder
+  std::optional<std::string> system;   // the system prompt text (from file or inline)
+  std::optional<double> temperature;
+  std::optional<int> max_tokens;
+  std::optional<long long> seed;
+  nlohmann::json response_format;      // passed through when set
+  nlohmann::json extra_body;           // merged into the request body
+  bool stream = false;
+  std::optional<Training> training;
+  std::optional<ModelPrice> price;     // overrides the catalog for this variant
+};
+
+struct Expect {
+  std::string format = "text";                    // "json" or "text"
+  std::filesystem::path schema_file;              // resolved; empty when inline or none
+  nlohmann::json schema;                          // null when none
+  std::vector<std::shared_ptr<const Check>> checks;  // compiled, in suite order
+  nlohmann::json check_specs = nlohmann::json::array();
+};
+
+struct RunOptions {
+  int concurrency = 32;
+  int repeats = 1;
+  double timeout_s = 60;
+  double connect_timeout_s = 10;
+  int max_attempts = 4;
+  std::optional<double> temperature;
+  std::optional<int> max_tokens;
+  std::optional<long long> seed;
+};
+
+struct Decide {
+  long long monthly_requests = 100000;
+};
+
+struct Suite {
+  std::filesystem::path file;
+  std::string display_file;
+  std::string name;
+  std::string description;
+  std::filesystem::path dataset_file;
+  std::string dataset_display;
+  std::optional<long long> limit;  // use only the first N cases
+  Expect expect;
+  std::string baseline;
+  std::vector<Variant> variants;
+  std::map<std::string, Endpoint> endpoints;  // only those the variants use
+  RunOptions run;
+  Decide decide;
+  std::map<std::string, ModelPrice> prices;  // per-model overrides of the catalog
+  std::filesystem::path price_catalog;       // empty = the built-in catalog
+  nlohmann::json source;                      // the suite as loaded, for the store
+
+  const Variant* find_variant(std::string_view id) const;
+};
+
+}  // namespace tb
