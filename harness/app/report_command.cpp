@@ -1,4 +1,5 @@
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 
 #include "analysis/run_summary.hpp"
@@ -20,6 +21,10 @@ struct ReportArgs {
 };
 
 int report(const ReportArgs& args) {
+  if (!std::filesystem::exists(args.db)) {
+    std::cerr << "error: no database at " << args.db << " (run `tunebench run SUITE` first, or pass --db)\n";
+    return kExitUsage;
+  }
   Store store(args.db, false);
   long long id = 0;
   if (args.run == "latest") {

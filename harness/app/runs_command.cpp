@@ -1,4 +1,5 @@
 #include <iomanip>
+#include <filesystem>
 #include <iostream>
 
 #include "app/commands.hpp"
@@ -15,6 +16,10 @@ struct RunsArgs {
 };
 
 int list_runs(const RunsArgs& args) {
+  if (!std::filesystem::exists(args.db)) {
+    std::cerr << "error: no database at " << args.db << " (run `tunebench run SUITE` first, or pass --db)\n";
+    return kExitUsage;
+  }
   Store store(args.db, false);
   const auto runs = store.runs(args.limit);
   if (runs.empty()) {

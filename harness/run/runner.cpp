@@ -92,6 +92,7 @@ class Runner {
 
     const bool stored = writer_->flush();
     const auto storage_error = writer_->error();
+    committed_at_end_ = writer_->committed_results();
     writer_.reset();
     progress_.finish(snapshot());
     RunOutcome outcome;
@@ -340,7 +341,7 @@ class Runner {
 
   ProgressSnapshot snapshot() const {
     ProgressSnapshot s;
-    s.done = writer_ ? writer_->committed_results() : store_results_fallback_;
+    s.done = writer_ ? writer_->committed_results() : committed_at_end_;
     s.total = total_jobs_;
     s.errors = errors_;
     s.retries = retries_;
@@ -369,7 +370,7 @@ class Runner {
   long long errors_ = 0;
   long long retries_ = 0;
   long long consecutive_errors_ = 0;
-  long long store_results_fallback_ = 0;
+  long long committed_at_end_ = 0;
   double spend_ = 0;
   double started_ms_ = 0;
   bool stopping_ = false;

@@ -290,6 +290,140 @@ bool ecma_to_pcre2(std::string_view p, std::string* out, std::string* error) {
   return true;
 }
 
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF (PCRE2's rules).
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0, min = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+// Patterns of the common shape "^[class]+$" (identifiers, slugs, codes) with an ASCII class
+// are matched by a table lookup per byte instead of a call into PCRE2.
+class AsciiClassPattern {
+ public:
+  static std::optional<AsciiClassPattern> parse(std::string_view p) {
+    if (p.size() < 5 || p.front() != '^' || p.back() != '$' || p[1] != '[' || p[2] == '^') {
+      return std::nullopt;
+    }
+    AsciiClassPattern m;
+    std::size_t i = 2;
+    int prev = -1;  // last literal, for a range
+    while (i < p.size() && p[i] != ']') {
+      int c = static_cast<unsigned char>(p[i]);
+      if (c >= 0x80) return std::nullopt;
+      if (c == '\\') {
+        if (i + 1 >= p.size()) return std::nullopt;
+        const char e = p[++i];
+        if (e == 'd') {
+          m.set_range('0', '9');
+          prev = -1;
+          ++i;
+          continue;
+        }
+        if (e == 'w') {
+          m.set_range('a', 'z');
+          m.set_range('A', 'Z');
+          m.set_range('0', '9');
+          m.set('_');
+          prev = -1;
+          ++i;
+          continue;
+        }
+        if (std::string_view("\\-.]_/[^$+*?(){}|").find(e) == std::string_view::npos) {
+          return std::nullopt;
+        }
+        c = e;
+      } else if (c == '-' && prev >= 0 && i + 1 < p.size() && p[i + 1] != ']') {
+        const int hi = static_cast<unsigned char>(p[i + 1]);
+        if (hi == '\\' || hi >= 0x80 || hi < prev) return std::nullopt;
+        m.set_range(prev, hi);
+        prev = -1;
+        i += 2;
+        continue;
+      } else if (c == '[') {
+        return std::nullopt;
+      }
+      m.set(c);
+      prev = c;
+      ++i;
+    }
+    if (i >= p.size()) return std::nullopt;
+    const std::string_view quant = p.substr(i + 1, p.size() - i - 2);
+    if (quant == "+") {
+      m.min_ = 1;
+    } else if (quant == "*") {
+      m.min_ = 0;
+    } else if (quant.size() >= 3 && quant.front() == '{' && quant.back() == '}') {
+      const std::string_view body = quant.substr(1, quant.size() - 2);
+      const std::size_t comma = body.find(',');
+      auto number = [](std::string_view d, std::size_t* out) {
+        if (d.empty() || d.size() > 9) return false;
+        std::size_t v = 0;
+        for (char ch : d) {
+          if (!ascii_digit(ch)) return false;
+          v = v * 10 + static_cast<std::size_t>(ch - '0');
+        }
+        *out = v;
+        return true;
+      };
+      if (!number(body.substr(0, comma), &m.min_)) return std::nullopt;
+      if (comma == std::string_view::npos) {
+        m.max_ = m.min_;
+      } else if (comma + 1 < body.size() && !number(body.substr(comma + 1), &m.max_)) {
+        return std::nullopt;
+      }
+    } else {
+      return std::nullopt;
+    }
+    return m;
+  }
+
+  bool matches(std::string_view s) const {
+    if (s.size() < min_ || s.size() > max_) return false;
+    for (const char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c >= 0x80 || !((bits_[c >> 6] >> (c & 63)) & 1)) return false;
+    }
+    return true;
+  }
+
+ private:
+  void set(int c) { bits_[c >> 6] |= std::uint64_t{1} << (c & 63); }
+  void set_range(int lo, int hi) {
+    for (int c = lo; c <= hi; ++c) set(c);
+  }
+
+  std::uint64_t bits_[2] = {0, 0};
+  std::size_t min_ = 0;
+  std::size_t max_ = kUnbounded;
+};
+
 class Regex {
  public:
   // Returns nullopt and sets *error for a pattern that is not a valid ECMA-262 regex.
@@ -308,19 +442,25 @@ class Regex {
       *error = reinterpret_cast<const char*>(buffer);
       return std::nullopt;
     }
-    pcre2_jit_compile(re.get(), PCRE2_JIT_COMPLETE);  // without JIT the interpreter still works
     Regex r;
+    // Without JIT (unsupported CPU, no executable memory) the interpreter still works.
+    r.jit_ = pcre2_jit_compile(re.get(), PCRE2_JIT_COMPLETE) == 0;
     r.code_ = std::shared_ptr<pcre2_code>(re.release(), CodeDeleter());
     r.source_ = std::string(ecma);
+    r.ascii_class_ = AsciiClassPattern::parse(ecma);
     return r;
   }
 
   bool search(std::string_view subject) const {
-    // pcre2_match (not pcre2_jit_match) keeps the UTF-8 validity check: a json built in code
-    // may hold invalid UTF-8, which the JIT would read out of bounds.
-    const char* data = subject.data() != nullptr ? subject.data() : "";
-    const int rc = pcre2_match(code_.get(), reinterpret_cast<PCRE2_SPTR>(data), subject.size(), 0,
-                               0, thread_match_data(), nullptr);
+    if (ascii_class_) return ascii_class_->matches(subject);
+    // A json built in code may hold invalid UTF-8, which PCRE2 must not see unchecked; checking
+    // here lets the JIT entry point skip its own, slower, checks.
+    if (!valid_utf8(subject)) return false;
+    const auto* data = reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
+    const int rc = jit_ ? pcre2_jit_match(code_.get(), data, subject.size(), 0, 0,
+                                          thread_match_data(), nullptr)
+                        : pcre2_match(code_.get(), data, subject.size(), 0, PCRE2_NO_UTF_CHECK,
+                                      thread_match_data(), nullptr);
     return rc >= 0;
   }
 
@@ -329,6 +469,8 @@ class Regex {
  private:
   std::shared_ptr<pcre2_code> code_;
   std::string source_;
+  bool jit_ = false;
+  std::optional<AsciiClassPattern> ascii_class_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -563,13 +705,21 @@ bool numbers_equal(const json& a, const json& b) {
 
 // Equal as scalars, or containers of the same kind and size (contents not yet compared).
 bool shallow_equal(const json& a, const json& b) {
-  if (a.is_number() && b.is_number()) return numbers_equal(a, b);
-  if (a.type() != b.type()) return false;
+  if (a.type() != b.type()) return a.is_number() && b.is_number() && numbers_equal(a, b);
   switch (a.type()) {
     case json::value_t::null: return true;
-    case json::value_t::boolean: return a.get<bool>() == b.get<bool>();
+    case json::value_t::boolean:
+      return *a.get_ptr<const json::boolean_t*>() == *b.get_ptr<const json::boolean_t*>();
     case json::value_t::string:
-      return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
+      return *a.get_ptr<const json::string_t*>() == *b.get_ptr<const json::string_t*>();
+    case json::value_t::number_integer:
+      return *a.get_ptr<const json::number_integer_t*>() ==
+             *b.get_ptr<const json::number_integer_t*>();
+    case json::value_t::number_unsigned:
+      return *a.get_ptr<const json::number_unsigned_t*>() ==
+             *b.get_ptr<const json::number_unsigned_t*>();
+    case json::value_t::number_float:
+      return *a.get_ptr<const json::number_float_t*>() == *b.get_ptr<const json::number_float_t*>();
     case json::value_t::array:
     case json::value_t::object: return a.size() == b.size();
     default: return a == b;
@@ -650,6 +800,13 @@ struct NamedChild {
   std::int32_t node;
 };
 
+// A name from "properties" and/or "required": both are checked in one pass over the instance.
+struct Member {
+  std::string name;
+  std::int32_t node = kNone;  // the "properties" subschema, if any
+  bool required = false;
+};
+
 struct DependentRequired {
   std::string name;
   std::vector<std::string> required;
@@ -680,6 +837,7 @@ struct Node {
 
   json const_value;
   std::vector<json> enum_values;
+  std::vector<std::string> enum_strings;  // the string members of enum, compared directly
   bool has_enum = false;
 
   double minimum = 0, maximum = 0, exclusive_minimum = 0, exclusive_maximum = 0, multiple_of = 0;
@@ -695,7 +853,9 @@ struct Node {
   std::size_t min_items = 0, max_items = kUnbounded;
   std::int32_t unevaluated_items = kNone;
 
-  std::vector<NamedChild> properties;  // sorted by name, like the keys of a json object
+  std::vector<NamedChild> properties;  // while building only; evaluation uses members
+  std::vector<Member> members;         // sorted by name, like the keys of a json object
+  std::size_t required_count = 0;      // distinct names in required
   std::vector<std::pair<std::int32_t, std::int32_t>> pattern_properties;  // regex, node
   std::int32_t additional_properties = kNone;
   std::int32_t property_names = kNone;
@@ -1107,8 +1267,9 @@ class Compiler {
 
   std::int32_t child(const json& v, const Loc& loc, std::string_view keyword) {
     if (!v.is_object() && !v.is_boolean()) {
-      fail(loc, "\"" + std::string(keyword) + "\" must be a schema (object or boolean), got " +
-                    v.type_name());
+      Loc at = loc;
+      at.pointer += "/" + std::string(keyword);
+      fail(at, std::string("expected a schema (object or boolean), got ") + v.type_name());
     }
     if (locs_.count(&v) == 0) {
       scan(v, loc.base, loc.resource, loc.pointer + "/" + std::string(keyword), loc.doc, 0, false);
@@ -1263,7 +1424,20 @@ class Compiler {
         }
       }
     }
+    merge_members(n);
     prog_->nodes[static_cast<std::size_t>(idx)] = std::move(n);
+  }
+
+  static void merge_members(Node& n) {
+    std::map<std::string, Member> merged;  // std::less<std::string>: the order of json keys
+    for (const NamedChild& p : n.properties) merged[p.name].node = p.node;
+    for (const std::string& r : n.required) merged[r].required = true;
+    for (auto& [name, m] : merged) {
+      m.name = name;
+      n.required_count += m.required ? 1 : 0;
+      n.members.push_back(std::move(m));
+    }
+    n.properties = {};
   }
 
   template <typename Get>
@@ -1334,11 +1508,7 @@ class Compiler {
       if (const json* v = get("items")) n.items = child(*v, loc, "items");
     }
     if (const json* v = get("contains")) n.contains = child(*v, loc, "contains");
-    if (const json* v = get("properties")) {
-      schema_map(*v, "properties", &n.properties);
-      std::sort(n.properties.begin(), n.properties.end(),
-                [](const NamedChild& a, const NamedChild& b) { return a.name < b.name; });
-    }
+    if (const json* v = get("properties")) schema_map(*v, "properties", &n.properties);
     if (const json* v = get("patternProperties")) {
       if (!v->is_object()) fail(loc, "\"patternProperties\" must be an object");
       for (const auto& [pattern, sub] : v->items()) {
@@ -1372,6 +1542,9 @@ class Compiler {
     if (const json* v = get("enum")) {
       if (!v->is_array()) fail(loc, "\"enum\" must be an array");
       n.enum_values.assign(v->begin(), v->end());
+      for (const json& e : *v) {
+        if (e.is_string()) n.enum_strings.push_back(e.get<std::string>());
+      }
       n.has_enum = true;
     }
     if (const json* v = get("const")) {
@@ -1669,8 +1842,7 @@ class Evaluator {
       if (!collecting()) return false;
       ok = false;
     }
-    if (n.has_enum && !std::any_of(n.enum_values.begin(), n.enum_values.end(),
-                                   [&](const json& e) { return json_equal(e, x); })) {
+    if (n.has_enum && !in_enum(n, x)) {
       report(c.ipath, c.spath, "enum", [&] {
         return "expected one of " + short_dump(json(n.enum_values)) + ", got " + short_dump(x);
       });
@@ -1684,7 +1856,7 @@ class Evaluator {
       case json::value_t::number_float:
         if (n.num_flags != 0) kw_ok = check_number(n, x, c);
         break;
-      case json::value_t::string: kw_ok = check_string(n, x.get_ref<const std::string&>(), c); break;
+      case json::value_t::string: kw_ok = check_string(n, *x.get_ptr<const json::string_t*>(), c); break;
       case json::value_t::array: kw_ok = check_array(n, x, c, a); break;
       case json::value_t::object: kw_ok = check_object(n, x, c, a); break;
       default: break;
@@ -1701,6 +1873,14 @@ class Evaluator {
       if (ann != nullptr) ann->merge(local);
     }
     return ok;
+  }
+
+  static bool in_enum(const Node& n, const json& x) {
+    if (const auto* s = x.get_ptr<const json::string_t*>()) {
+      return std::find(n.enum_strings.begin(), n.enum_strings.end(), *s) != n.enum_strings.end();
+    }
+    return std::any_of(n.enum_values.begin(), n.enum_values.end(),
+                       [&](const json& e) { return json_equal(e, x); });
   }
 
   static bool type_ok(std::uint8_t types, const json& x) {
@@ -1948,7 +2128,10 @@ class Evaluator {
 
   bool check_string(const Node& n, const std::string& s, const Ctx& c) {
     bool ok = true;
-    if (n.min_length > 0 || n.max_length != kUnbounded) {
+    // A code point is 1 to 4 bytes: the byte length often settles both bounds without counting.
+    const bool need_count = (n.min_length > 0 && s.size() / 4 < n.min_length) ||
+                            (n.max_length != kUnbounded && s.size() > n.max_length);
+    if (need_count) {
       const std::size_t len = code_points(s);
       if (len < n.min_length) {
         report(c.ipath, c.spath, "minLength", [&] {
@@ -2137,12 +2320,6 @@ class Evaluator {
         })) {
       return false;
     }
-    for (const std::string& name : n.required) {
-      if (members.find(name) == members.end() &&
-          !fail_here("required", [&] { return "missing required property " + quote(name); })) {
-        return false;
-      }
-    }
     for (const DependentRequired& dep : n.dependent_required) {
       if (members.find(dep.name) == members.end()) continue;
       for (const std::string& name : dep.required) {
@@ -2155,14 +2332,15 @@ class Evaluator {
         }
       }
     }
-    const bool per_member = !n.properties.empty() || !n.pattern_properties.empty() ||
+    const bool per_member = !n.members.empty() || !n.pattern_properties.empty() ||
                             n.additional_properties != kNone || n.property_names != kNone;
     if (!per_member) return ok;
+    std::size_t required_seen = 0;
     const PathSeg props_kw = key_seg(c.spath, "properties");
     const PathSeg pattern_kw = key_seg(c.spath, "patternProperties");
     const PathSeg additional_kw = key_seg(c.spath, "additionalProperties");
     const PathSeg names_kw = key_seg(c.spath, "propertyNames");
-    std::size_t next_prop = 0;
+    std::size_t next = 0;
     std::size_t i = 0;
     for (auto it = members.begin(); it != members.end(); ++it, ++i) {
       const std::string& key = it->first;
@@ -2170,14 +2348,19 @@ class Evaluator {
       const PathSeg iseg = key_seg(c.ipath, key);
       bool matched = false;
       // Both sides are sorted by name: a merge join instead of a lookup per member.
-      while (next_prop < n.properties.size() && n.properties[next_prop].name < key) ++next_prop;
-      if (next_prop < n.properties.size() && n.properties[next_prop].name == key) {
-        matched = true;
-        const PathSeg sseg = key_seg(&props_kw, key);
-        if (!apply(n.properties[next_prop].node, value, c, &iseg, &sseg, "properties",
-                   [&] { return "property " + quote(key) + " is not allowed"; })) {
-          if (!collecting()) return false;
-          ok = false;
+      int cmp = 1;
+      while (next < n.members.size() && (cmp = n.members[next].name.compare(key)) < 0) ++next;
+      if (next < n.members.size() && cmp == 0) {
+        const Member& m = n.members[next];
+        required_seen += m.required ? 1 : 0;
+        if (m.node != kNone) {
+          matched = true;
+          const PathSeg sseg = key_seg(&props_kw, key);
+          if (!apply(m.node, value, c, &iseg, &sseg, "properties",
+                     [&] { return "property " + quote(key) + " is not allowed"; })) {
+            if (!collecting()) return false;
+            ok = false;
+          }
         }
       }
       for (const auto& [re, node] : n.pattern_properties) {
@@ -2210,6 +2393,19 @@ class Evaluator {
                    [&] { return "property name " + quote(key) + " is not allowed"; })) {
           if (!collecting()) return false;
           ok = false;
+        }
+      }
+    }
+    if (required_seen < n.required_count) {
+      // Rare: find which names are missing, in the order the schema lists them.
+      for (std::size_t k = 0; k < n.required.size(); ++k) {
+        const std::string& name = n.required[k];
+        const bool repeated =
+            std::find(n.required.begin(), n.required.begin() + static_cast<long>(k), name) !=
+            n.required.begin() + static_cast<long>(k);
+        if (repeated || members.find(name) != members.end()) continue;
+        if (!fail_here("required", [&] { return "missing required property " + quote(name); })) {
+          return false;
         }
       }
     }

@@ -28,79 +28,158 @@ constexpr std::uint32_t kNoRank = std::numeric_limits<std::uint32_t>::max();
 // Pre-tokenizer patterns
 //
 // tiktoken splits text with these patterns using Rust's fancy-regex/regex crates before
-// merging bytes. PCRE2 10.42 reads the same syntax with two differences that change token
-// counts, so the classes are spelled out here rather than taken from PCRE2:
-//  * `\s`: Rust uses the Unicode White_Space property. PCRE2 (UTF+UCP) also matches U+180E,
-//    which left White_Space in Unicode 6.3. U+0085 is in both; U+FEFF and U+200B in neither.
+// merging bytes. PCRE2 10.42 reads the same syntax, and checking every code point against
+// PCRE2 (UTF+UCP) shows exactly two kinds of difference that change token counts:
+//  * `\s`: Rust uses the Unicode White_Space property. PCRE2 also matches U+180E, which left
+//    White_Space in Unicode 6.3. (U+0085 is in both; U+FEFF and U+200B are in neither.)
 //  * Unicode version: the regex-syntax 0.8.5 tables inside tiktoken 1.0.22 are Unicode 15.1,
-//    PCRE2 10.42's are 14.0. Between them characters were only added (Kawi, Nag Mundari,
-//    CJK Ext H and I, ...), never moved between the classes used here, so each class is
-//    PCRE2's property plus the 15.0/15.1 additions. The lists are the difference between
-//    @unicode/unicode-15.1.0's General_Category sets and what PCRE2 matches, code point by
-//    code point.
-// Placeholders {X} are expanded inside brackets by expand_pattern().
+//    PCRE2 10.42's are 14.0. In between, characters were only added (Kawi, Nag Mundari, CJK
+//    Ext H and I, ...), never moved between the classes used here. The lists below are the
+//    difference between @unicode/unicode-15.1.0's General_Category sets and PCRE2's classes.
+//
+// Each pattern is therefore compiled twice from one template. The exact form spells \s out as
+// White_Space and adds the 15.x characters to each class; it is right for any text but its
+// long classes make PCRE2 about 40% slower. The fast form is tiktoken's pattern as written and
+// is used for the (nearly all) text holding none of the divergent code points, where both
+// forms match identically because every class agrees on every other code point.
+//
+// Template placeholders name the classes inside one bracket: {L,N} is \p{L} and \p{N} plus
+// their additions, {S} is White_Space. Properties come first and the added ranges last, merged:
+// PCRE2's JIT tests class items in order, and common letters then exit on the first test.
 
-constexpr std::string_view kWhiteSpace =
-    R"(\t-\r\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000})";
-constexpr std::string_view kLu = R"(\p{Lu})";
-constexpr std::string_view kLt = R"(\p{Lt})";
-constexpr std::string_view kLl = R"(\p{Ll}\x{1DF25}-\x{1DF2A})";
-constexpr std::string_view kLm = R"(\p{Lm}\x{1E030}-\x{1E06D}\x{1E4EB})";
-constexpr std::string_view kLo =
-    R"(\p{Lo}\x{1123F}-\x{11240}\x{11F02}\x{11F04}-\x{11F10}\x{11F12}-\x{11F33}\x{1342F})"
-    R"(\x{13441}-\x{13446}\x{1B132}\x{1B155}\x{1E4D0}-\x{1E4EA}\x{2B739}\x{2EBF0}-\x{2EE5D})"
-    R"(\x{31350}-\x{323AF})";
-// Union of the Ll, Lm and Lo additions (no Lu or Lt were added).
-constexpr std::string_view kL =
-    R"(\p{L}\x{1123F}-\x{11240}\x{11F02}\x{11F04}-\x{11F10}\x{11F12}-\x{11F33}\x{1342F})"
-    R"(\x{13441}-\x{13446}\x{1B132}\x{1B155}\x{1DF25}-\x{1DF2A}\x{1E030}-\x{1E06D})"
-    R"(\x{1E4D0}-\x{1E4EB}\x{2B739}\x{2EBF0}-\x{2EE5D}\x{31350}-\x{323AF})";
-constexpr std::string_view kM =
-    R"(\p{M}\x{CF3}\x{ECE}\x{10EFD}-\x{10EFF}\x{11241}\x{11F00}-\x{11F01}\x{11F03})"
-    R"(\x{11F34}-\x{11F3A}\x{11F3E}-\x{11F42}\x{13440}\x{13447}-\x{13455}\x{1E08F})"
-    R"(\x{1E4EC}-\x{1E4EF})";
-constexpr std::string_view kN =
-    R"(\p{N}\x{11F50}-\x{11F59}\x{1D2C0}-\x{1D2D3}\x{1E4F0}-\x{1E4F9})";
+struct CodeRange {
+  char32_t first;
+  char32_t last;
+};
 
-// tiktoken's patterns with \s -> [{S}], \S -> [^{S}], \p{X} -> [{X}].
-constexpr std::string_view kCl100kPattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n{L}{N}]?[{L}]+|[{N}]{1,3}| ?[^{S}{L}{N}]+[\r\n]*)"
-    R"(|[{S}]*[\r\n]+|[{S}]+(?![^{S}])|[{S}]+)";
-constexpr std::string_view kO200kPattern =
-    R"([^\r\n{L}{N}]?[{Lu}{Lt}{Lm}{Lo}{M}]*[{Ll}{Lm}{Lo}{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
-    R"(|[^\r\n{L}{N}]?[{Lu}{Lt}{Lm}{Lo}{M}]+[{Ll}{Lm}{Lo}{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
-    R"(|[{N}]{1,3}| ?[^{S}{L}{N}]+[\r\n/]*|[{S}]*[\r\n]+|[{S}]+(?![^{S}])|[{S}]+)";
+constexpr CodeRange kWhiteSpace[] = {{0x09, 0x0D},     {0x20, 0x20},     {0x85, 0x85},
+                                     {0xA0, 0xA0},     {0x1680, 0x1680}, {0x2000, 0x200A},
+                                     {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F},
+                                     {0x3000, 0x3000}};
+// Where PCRE2's \s matches and White_Space does not.
+constexpr CodeRange kPcre2OnlySpace[] = {{0x180E, 0x180E}};
+constexpr CodeRange kLlAdded[] = {{0x1DF25, 0x1DF2A}};
+constexpr CodeRange kLmAdded[] = {{0x1E030, 0x1E06D}, {0x1E4EB, 0x1E4EB}};
+constexpr CodeRange kLoAdded[] = {
+    {0x1123F, 0x11240}, {0x11F02, 0x11F02}, {0x11F04, 0x11F10}, {0x11F12, 0x11F33},
+    {0x1342F, 0x1342F}, {0x13441, 0x13446}, {0x1B132, 0x1B132}, {0x1B155, 0x1B155},
+    {0x1E4D0, 0x1E4EA}, {0x2B739, 0x2B739}, {0x2EBF0, 0x2EE5D}, {0x31350, 0x323AF}};
+constexpr CodeRange kMAdded[] = {
+    {0x0CF3, 0x0CF3},   {0x0ECE, 0x0ECE},   {0x10EFD, 0x10EFF}, {0x11241, 0x11241},
+    {0x11F00, 0x11F01}, {0x11F03, 0x11F03}, {0x11F34, 0x11F3A}, {0x11F3E, 0x11F42},
+    {0x13440, 0x13440}, {0x13447, 0x13455}, {0x1E08F, 0x1E08F}, {0x1E4EC, 0x1E4EF}};
+constexpr CodeRange kNAdded[] = {
+    {0x11F50, 0x11F59}, {0x1D2C0, 0x1D2D3}, {0x1E4F0, 0x1E4F9}};
 
-std::string expand_pattern(std::string_view tmpl) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kClasses{{
-      {"{S}", kWhiteSpace},
-      {"{L}", kL},
-      {"{Lu}", kLu},
-      {"{Lt}", kLt},
-      {"{Ll}", kLl},
-      {"{Lm}", kLm},
-      {"{Lo}", kLo},
-      {"{M}", kM},
-      {"{N}", kN},
-  }};
-  std::string out;
-  out.reserve(tmpl.size() * 8);
-  for (std::size_t i = 0; i < tmpl.size();) {
-    bool replaced = false;
-    if (tmpl[i] == '{') {
-      for (const auto& [key, value] : kClasses) {
-        if (tmpl.substr(i).starts_with(key)) {
-          out += value;
-          i += key.size();
-          replaced = true;
-          break;
-        }
-      }
+struct ClassDef {
+  std::string_view name;
+  std::string_view property;                  // PCRE2's own class, as written in tiktoken
+  std::vector<std::span<const CodeRange>> added;  // what the exact form adds to it
+};
+
+const std::vector<ClassDef>& class_defs() {
+  static const std::vector<ClassDef> defs{
+      {"S", R"(\s)", {kWhiteSpace}},  // exact form: White_Space only, no \s
+      {"L", R"(\p{L})", {kLlAdded, kLmAdded, kLoAdded}},
+      {"Lu", R"(\p{Lu})", {}},
+      {"Lt", R"(\p{Lt})", {}},
+      {"Ll", R"(\p{Ll})", {kLlAdded}},
+      {"Lm", R"(\p{Lm})", {kLmAdded}},
+      {"Lo", R"(\p{Lo})", {kLoAdded}},
+      {"M", R"(\p{M})", {kMAdded}},
+      {"N", R"(\p{N})", {kNAdded}},
+  };
+  return defs;
+}
+
+std::vector<CodeRange> merge_ranges(std::vector<CodeRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const CodeRange& a, const CodeRange& b) { return a.first < b.first; });
+  std::vector<CodeRange> merged;
+  for (const CodeRange& r : ranges) {
+    if (!merged.empty() && r.first <= merged.back().last + 1) {
+      merged.back().last = std::max(merged.back().last, r.last);
+    } else {
+      merged.push_back(r);
     }
-    if (!replaced) out += tmpl[i++];
+  }
+  return merged;
+}
+
+// Code points whose class differs between the fast and the exact pattern.
+const std::vector<CodeRange>& divergent_ranges() {
+  static const std::vector<CodeRange> ranges = [] {
+    std::vector<CodeRange> all(std::begin(kPcre2OnlySpace), std::end(kPcre2OnlySpace));
+    for (const ClassDef& def : class_defs()) {
+      if (def.name == "S") continue;
+      for (const auto& list : def.added) all.insert(all.end(), list.begin(), list.end());
+    }
+    return merge_ranges(std::move(all));
+  }();
+  return ranges;
+}
+
+bool is_divergent(char32_t cp) {
+  const auto& ranges = divergent_ranges();
+  if (cp < ranges.front().first || cp > ranges.back().last) return false;
+  const auto it = std::upper_bound(ranges.begin(), ranges.end(), cp,
+                                   [](char32_t c, const CodeRange& r) { return c < r.first; });
+  return it != ranges.begin() && cp <= std::prev(it)->last;
+}
+
+std::string class_items(std::string_view names, bool exact) {
+  std::string props;
+  std::vector<CodeRange> ranges;
+  while (!names.empty()) {
+    const std::size_t comma = names.find(',');
+    const std::string_view name = names.substr(0, comma);
+    names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
+    const auto& defs = class_defs();
+    const auto def = std::find_if(defs.begin(), defs.end(),
+                                  [name](const ClassDef& d) { return d.name == name; });
+    if (def == defs.end()) throw std::logic_error("unknown class in pattern template");
+    if (!exact || name != "S") props += def->property;
+    if (exact) {
+      for (const auto& list : def->added) ranges.insert(ranges.end(), list.begin(), list.end());
+    }
+  }
+  std::string out = props;
+  for (const CodeRange& r : merge_ranges(std::move(ranges))) {
+    const auto hex = [](char32_t c) {
+      std::array<char, 8> buf{};
+      const auto end = std::to_chars(buf.data(), buf.data() + buf.size(),
+                                     static_cast<std::uint32_t>(c), 16).ptr;
+      return std::string(R"(\x{)") + std::string(buf.data(), end) + "}";
+    };
+    out += hex(r.first);
+    if (r.last != r.first) out += "-" + hex(r.last);
   }
   return out;
 }
+
+std::string expand_pattern(std::string_view tmpl, bool exact) {
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size();) {
+    // '{' followed by a capital letter opens a placeholder; "{1,3}" is a quantifier.
+    if (tmpl[i] == '{' && i + 1 < tmpl.size() && tmpl[i + 1] >= 'A' && tmpl[i + 1] <= 'Z') {
+      const std::size_t close = tmpl.find('}', i);
+      out += class_items(tmpl.substr(i + 1, close - i - 1), exact);
+      i = close + 1;
+    } else {
+      out += tmpl[i++];
+    }
+  }
+  return out;
+}
+
+// tiktoken's patterns, with \s written [{S}], \S [^{S}] and \p{X} [{X}].
+constexpr std::string_view kCl100kPattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n{L,N}]?[{L}]+|[{N}]{1,3}| ?[^{S,L,N}]+[\r\n]*)"
+    R"(|[{S}]*[\r\n]+|[{S}]+(?![^{S}])|[{S}]+)";
+constexpr std::string_view kO200kPattern =
+    R"([^\r\n{L,N}]?[{Lu,Lt,Lm,Lo,M}]*[{Ll,Lm,Lo,M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|[^\r\n{L,N}]?[{Lu,Lt,Lm,Lo,M}]+[{Ll,Lm,Lo,M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|[{N}]{1,3}| ?[^{S,L,N}]+[\r\n/]*|[{S}]*[\r\n]+|[{S}]+(?![^{S}])|[{S}]+)";
 
 // ---------------------------------------------------------------------------------------------
 // Encoding descriptions
@@ -143,13 +222,21 @@ const EncodingSpec& spec_for(EncodingName name) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// UTF-8 validation: done once per call so PCRE2 can skip its own check on every match, which
-// would otherwise rescan the subject and make splitting quadratic.
+// UTF-8 validation, done once per call so PCRE2 can skip its own check on every match (which
+// would rescan the subject and make splitting quadratic). The same pass notes the first code
+// point on which the fast and exact patterns disagree.
 
-std::size_t first_invalid_utf8(std::string_view text) {
+struct Utf8Scan {
+  std::size_t invalid_at = std::string_view::npos;
+  std::size_t first_divergent = std::string_view::npos;
+};
+
+// Scans text from `from`; with stop_at_divergent it returns at the first divergent code point.
+Utf8Scan scan_utf8(std::string_view text, std::size_t from, bool stop_at_divergent) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  std::size_t i = 0;
+  Utf8Scan scan;
+  std::size_t i = from;
   while (i < n) {
     if (i + 8 <= n) {
       std::uint64_t word;
@@ -178,15 +265,63 @@ std::size_t first_invalid_utf8(std::string_view text) {
       if (c == 0xF0) lo = 0x90;  // overlong
       if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
     } else {
-      return i;
+      scan.invalid_at = i;
+      return scan;
     }
-    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return i;
-    for (std::size_t k = 2; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
+    bool valid = i + len <= n && p[i + 1] >= lo && p[i + 1] <= hi;
+    for (std::size_t k = 2; valid && k < len; ++k) valid = (p[i + k] & 0xC0) == 0x80;
+    if (!valid) {
+      scan.invalid_at = i;
+      return scan;
+    }
+    // Two-byte characters end below U+0800, before the first divergent one.
+    if (len > 2 && scan.first_divergent == std::string_view::npos) {
+      const char32_t cp =
+          len == 3 ? (char32_t{c & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) |
+                         char32_t{p[i + 2] & 0x3Fu}
+                   : (char32_t{c & 0x07u} << 18) | (char32_t{p[i + 1] & 0x3Fu} << 12) |
+                         (char32_t{p[i + 2] & 0x3Fu} << 6) | char32_t{p[i + 3] & 0x3Fu};
+      if (is_divergent(cp)) {
+        scan.first_divergent = i;
+        if (stop_at_divergent) return scan;
+      }
     }
     i += len;
   }
-  return std::string_view::npos;
+  return scan;
+}
+
+// Safe cuts: positions holding an ASCII letter or digit right after '\n'. Both patterns put a
+// pre-token boundary there whatever the rest of the text is, and splitting the two sides
+// separately gives the same pre-tokens, because:
+//  * no alternative matches '\n' followed by a letter or digit (the optional prefix class
+//    excludes \r\n, and the runs that take '\n' take only whitespace, \r\n or '/');
+//  * matching only looks ahead (no lookbehind, ^ or \b), so the right side is unaffected;
+//  * on the left, a run reaching the cut stops there whether a letter, a digit or the end of
+//    the subject follows, except `\s+(?!\S)`, which is never reached: a whitespace run ending
+//    in '\n' is taken by the earlier `\s*[\r\n]+`.
+// Cutting around a divergent code point lets a long text use the fast pattern everywhere else.
+bool is_safe_cut(std::string_view text, std::size_t i) {
+  if (i == 0 || i >= text.size() || text[i - 1] != '\n') return false;
+  const char c = text[i];
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// The last safe cut in (lo, at], else lo.
+std::size_t safe_cut_before(std::string_view text, std::size_t lo, std::size_t at) {
+  for (std::size_t i = at; i > lo; --i) {
+    if (is_safe_cut(text, i)) return i;
+  }
+  return lo;
+}
+
+// The first safe cut after `at`, else the end of the text.
+std::size_t safe_cut_after(std::string_view text, std::size_t at) {
+  for (std::size_t i = text.find('\n', at); i != std::string_view::npos;
+       i = text.find('\n', i + 1)) {
+    if (is_safe_cut(text, i + 1)) return i + 1;
+  }
+  return text.size();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,8 +351,7 @@ pcre2_match_data* thread_match_data() {
 
 class PreTokenizer {
  public:
-  explicit PreTokenizer(std::string_view pattern_template) {
-    const std::string pattern = expand_pattern(pattern_template);
+  explicit PreTokenizer(const std::string& pattern) {
     int error = 0;
     PCRE2_SIZE offset = 0;
     code_.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
@@ -678,7 +812,9 @@ std::optional<std::string_view> strip_prefix(std::string_view text, std::string_
 class Encoding::Impl {
  public:
   Impl(const EncodingSpec& spec, std::string_view content, const fs::path& file)
-      : spec_(spec), pretokenizer_(spec.pattern) {
+      : spec_(spec),
+        fast_(expand_pattern(spec.pattern, /*exact=*/false)),
+        exact_(expand_pattern(spec.pattern, /*exact=*/true)) {
     ranks_.parse(content, file);
     n_vocab_ = ranks_.size();
     for (const SpecialToken& special : spec_.specials) {
@@ -689,12 +825,13 @@ class Encoding::Impl {
   // Sink is called with each token id in order.
   template <class Sink>
   void encode(std::string_view text, SpecialTokens mode, Sink& sink) const {
-    if (const std::size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
-      throw TokenizerError("invalid UTF-8 at byte offset " + std::to_string(bad));
+    const Utf8Scan scan = scan_utf8(text, 0, /*stop_at_divergent=*/false);
+    if (scan.invalid_at != std::string_view::npos) {
+      throw TokenizerError("invalid UTF-8 at byte offset " + std::to_string(scan.invalid_at));
     }
     switch (mode) {
       case SpecialTokens::as_text:
-        encode_ordinary(text, sink);
+        encode_ordinary(text, scan.first_divergent, sink);
         return;
       case SpecialTokens::disallow:
         if (const auto hit = find_special(text, 0)) {
@@ -704,17 +841,24 @@ class Encoding::Impl {
               "; use SpecialTokens::allow to encode it as a special token or "
               "SpecialTokens::as_text to encode it as plain text");
         }
-        encode_ordinary(text, sink);
+        encode_ordinary(text, scan.first_divergent, sink);
         return;
       case SpecialTokens::allow: {
+        const auto divergent_in = [&](std::string_view segment) {
+          return scan.first_divergent == std::string_view::npos
+                     ? std::string_view::npos
+                     : scan_utf8(segment, 0, /*stop_at_divergent=*/true).first_divergent;
+        };
         std::size_t pos = 0;
         while (const auto hit = find_special(text, pos)) {
           // Text on either side of a special token is split on its own, as in tiktoken.
-          encode_ordinary(text.substr(pos, hit->first - pos), sink);
+          const std::string_view before = text.substr(pos, hit->first - pos);
+          encode_ordinary(before, divergent_in(before), sink);
           sink(hit->second->id);
           pos = hit->first + hit->second->text.size();
         }
-        encode_ordinary(text.substr(pos), sink);
+        const std::string_view rest = text.substr(pos);
+        encode_ordinary(rest, divergent_in(rest), sink);
         return;
       }
     }
@@ -750,16 +894,27 @@ class Encoding::Impl {
   std::uint32_t n_vocab() const { return n_vocab_; }
 
  private:
+  // first_divergent: where the first code point needing the exact pattern is, if any.
   template <class Sink>
-  void encode_ordinary(std::string_view text, Sink& sink) const {
-    pretokenizer_.split(text, [&](std::string_view piece) {
+  void encode_ordinary(std::string_view text, std::size_t first_divergent, Sink& sink) const {
+    const auto on_piece = [&](std::string_view piece) {
       // Most pieces are whole tokens: one probe, no merging.
       if (const std::uint32_t rank = ranks_.find(piece.data(), piece.size()); rank != kNoRank) {
         sink(rank);
       } else {
         byte_pair_merge(ranks_, piece, sink);
       }
-    });
+    };
+    std::size_t pos = 0;
+    for (std::size_t divergent = first_divergent; divergent != std::string_view::npos;
+         divergent = scan_utf8(text, pos, /*stop_at_divergent=*/true).first_divergent) {
+      const std::size_t begin = safe_cut_before(text, pos, divergent);
+      const std::size_t end = safe_cut_after(text, divergent);
+      fast_.split(text.substr(pos, begin - pos), on_piece);
+      exact_.split(text.substr(begin, end - begin), on_piece);
+      pos = end;
+    }
+    fast_.split(text.substr(pos), on_piece);
   }
 
   // Leftmost special token at or after `from`.
@@ -776,7 +931,8 @@ class Encoding::Impl {
   }
 
   const EncodingSpec& spec_;
-  PreTokenizer pretokenizer_;
+  PreTokenizer fast_;   // tiktoken's pattern as written
+  PreTokenizer exact_;  // for text around code points where PCRE2's classes differ
   Ranks ranks_;
   std::uint32_t n_vocab_ = 0;
 };

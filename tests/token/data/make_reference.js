@@ -10,6 +10,9 @@
 //   whole    ids of the entire sample
 //   lines    ids of each line (sample split at "\n", terminator excluded), which exercises
 //            end-of-text behaviour of the `\s+(?!\S)` rule many times over
+//   whole_180e  ids of the sample with U+180E after every "\n": no line then starts with a
+//            letter or digit, so the C++ side must use its exact (slower) pattern throughout,
+//            while for `whole` it uses the fast one except near rare characters
 //   special  texts holding special tokens, encoded with every special allowed and as plain text
 //   chat     prompt token counts of chat requests, by OpenAI's cookbook recipe (below)
 'use strict';
@@ -118,6 +121,7 @@ function writeReference(name) {
   out.push(`"generator": ${JSON.stringify(`make_reference.js, npm tiktoken ${tiktokenVersion}`)},`);
   out.push(`"sample_bytes": ${Buffer.byteLength(sample, 'utf8')},`);
   out.push(`"whole": ${JSON.stringify(ids(sample))},`);
+  out.push(`"whole_180e": ${JSON.stringify(ids(sample.split('\n').join('\n\u180e')))},`);
   const lines = sample.split('\n').map((line) => JSON.stringify(ids(line)));
   out.push(`"lines": [\n${lines.join(',\n')}\n],`);
   const special = specialTexts[name].map((text) => JSON.stringify({

@@ -1,0 +1,140 @@
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "e2e/cli.hpp"
+#include "e2e/csv_reader.hpp"
+#include "test_paths.hpp"
+
+using namespace tb;
+using test::tunebench;
+
+namespace {
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs one query returning a single value, through the SQLite C API (as any SQLite tool would).
+std::string query(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  std::string value;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr)
+    value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(handle);
+  return value;
+}
+
+const std::string kSource = TUNEBENCH_SOURCE_DIR;
+
+}  // namespace
+
+TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and HTML", "[e2e]") {
+  test::TempDir dir;
+  const auto db = dir / "t.db";
+  const auto out = dir / "reports";
+  const auto r = tunebench("run suites/demo.yaml --quiet --db '" + db.string() + "' --out '" + out.string() + "'", kSource);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("run id: 1") != std::string::npos);
+  CHECK(r.output.find("SIMULATED") != std::string::npos);
+  CHECK(r.output.find("fine-tuned vs prompted: conformance") != std::string::npos);
+
+  // cases x variants x repeats, every one answered
+  CHECK(query(db, "select count(*) from results") == "180");
+  CHECK(query(db, "select count(*) from results where status='ok'") == "180");
+  CHECK(query(db, "select count(*) from cases") == "60");
+  CHECK(query(db, "select status from runs where id=1") == "done");
+  CHECK(query(db, "select simulated from runs where id=1") == "1");
+  CHECK(query(db, "select count(distinct variant_id) from results") == "3");
+  CHECK(query(db, "select count(*) from check_outcomes") == "720");  // 4 checks x 180
+  // The long prompt is much longer than the one-line prompt, in the API's own usage counts.
+  const double prompted = std::stod(query(db, "select avg(prompt_tokens) from results where variant_id='prompted'"));
+  const double tuned = std::stod(query(db, "select avg(prompt_tokens) from results where variant_id='fine-tuned'"));
+  CHECK(tuned < prompted * 0.2);
+  // The simulated base model without the format spelled out breaks it far more often.
+  const double conf_short = std::stod(query(db, "select avg(conformant) from results where variant_id='base-short'"));
+  const double conf_tuned = std::stod(query(db, "select avg(conformant) from results where variant_id='fine-tuned'"));
+  CHECK(conf_short + 0.3 < conf_tuned);
+  CHECK(std::stod(query(db, "select sum(cost_usd) from results")) > 0);
+
+  const auto csv = test::read_csv(read_all(out / "run-1.csv"));
+  REQUIRE(csv.size() == 181);
+  CHECK(csv[0][0] == "run_id");
+  CHECK(csv[0].back() == "output");
+  for (const auto& row : csv) CHECK(row.size() == csv[0].size());
+  CHECK(csv[1][1] == "yes");  // simulated
+
+  const std::string html = read_all(out / "run-1.html");
+  CHECK(html.find("SIMULATED") != std::string::npos);
+  CHECK(html.find("<h2>Failing cases</h2>") != std::string::npos);
+  CHECK(html.find("fine-tuned") != std::string::npos);
+
+  // The report is regenerated from the store alone.
+  const auto again = tunebench("report latest --format csv --out - --db '" + db.string() + "'");
+  REQUIRE(again.exit_code == 0);
+  CHECK(test::read_csv(again.output).size() == 181);
+  const auto runs = tunebench("runs --db '" + db.string() + "'");
+  CHECK(runs.exit_code == 0);
+  CHECK(runs.output.find("180/180") != std::string::npos);
+}
+
+TEST_CASE("a broken dataset line stops the run before any request, with no run stored", "[e2e]") {
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", "name: broken\ndataset: " + kSource + "/datasets/broken_line17.jsonl\n"
+                   "variants: [{id: a, endpoint: mock, model: gpt-4o-mini}]\n");
+  const auto r = tunebench("run s.yaml --db t.db --no-report", dir.path().string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("broken_line17.jsonl:17: messages[1].role: expected one of system, user, assistant, tool; got \"bot\"") !=
+        std::string::npos);
+  CHECK(r.output.find("nothing was sent and no run was stored") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}
+
+TEST_CASE("suite mistakes exit 2 with file:line and a hint", "[e2e]") {
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", "name: x\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\n"
+                   "variants:\n  - {id: a, endpoint: mock, model: gpt-4o-mini, temprature: 0}\n");
+  auto r = tunebench("run s.yaml --db t.db", dir.path().string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("s.yaml:4: variants[0].temprature: unknown key (did you mean \"temperature\"?)") != std::string::npos);
+
+  test::write_text(dir / "p.yaml", "name: x\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\n"
+                   "variants:\n  - {id: a, endpoint: mock, model: my-local-llama}\n");
+  r = tunebench("run p.yaml --db t.db", dir.path().string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("no price for model \"my-local-llama\"") != std::string::npos);
+  CHECK(r.output.find("prices:") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}
+
+TEST_CASE("a real endpoint without its API key exits 2 before sending", "[e2e][security]") {
+  const auto r = tunebench("run suites/tech-terms.openai.yaml --db /nonexistent/t.db", kSource);
+  // The test environment has no OPENAI_API_KEY; if a developer has one, skip the assertion.
+  if (std::getenv("OPENAI_API_KEY") == nullptr) {
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("OPENAI_API_KEY is not set") != std::string::npos);
+  }
+}
+
+TEST_CASE("every subcommand has --help and bad flags exit 2", "[e2e]") {
+  for (const char* cmd : {"--help", "run --help", "report --help", "runs --help", "mock --help"}) {
+    const auto r = tunebench(cmd);
+    INFO(cmd << ": " << r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("Usage") != std::string::npos);
+  }
+  CHECK(tunebench("run --no-such-flag suites/demo.yaml", kSource).exit_code == 2);
+  CHECK(tunebench("frobnicate").exit_code == 2);
+  CHECK(tunebench("report 999 --db /nonexistent.db").exit_code == 2);
+}

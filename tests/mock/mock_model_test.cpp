@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "mock/mock_model.hpp"
+#include "test_paths.hpp"
+
+using namespace tb;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string kLongPrompt =
+    "Reply with one JSON object with the fields term, definition, category and related.";
+const std::string kShortPrompt = "Define the technical term.";
+
+std::string request(const std::string& model, const std::string& system, const std::string& user,
+                    int max_tokens = 0) {
+  json body = {{"model", model},
+               {"messages", {{{"role", "system"}, {"content", system}}, {{"role", "user"}, {"content", user}}}}};
+  if (max_tokens > 0) body["max_tokens"] = max_tokens;
+  return body.dump();
+}
+
+MockModel model_with_cases(MockConfig config, int n) {
+  MockModel m(std::move(config));
+  for (int i = 0; i < n; ++i)
+    m.add_case("term" + std::to_string(i),
+               json{{"term", "term" + std::to_string(i)}, {"definition", "a definition of the term"},
+                    {"category", "web"}, {"related", {"x", "y"}}}.dump());
+  return m;
+}
+
+double json_rate(const MockModel& m, const std::string& model, const std::string& system, int n) {
+  int valid = 0;
+  for (int i = 0; i < n; ++i) {
+    const auto reply = m.chat_completion(request(model, system, "term" + std::to_string(i)), 0);
+    const auto content = json::parse(reply.body)["choices"][0]["message"]["content"].get<std::string>();
+    const auto parsed = json::parse(content, nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_object() && parsed.size() == 4 && parsed.contains("definition") &&
+        !parsed["definition"].is_null())
+      ++valid;
+  }
+  return static_cast<double>(valid) / n;
+}
+
+}  // namespace
+
+TEST_CASE("the mock answers with the reference answer and realistic usage", "[mock]") {
+  MockConfig config = default_mock_config();
+  config.base.format_break = 0;
+  config.base.field_error = 0;
+  auto m = model_with_cases(config, 1);
+  const auto reply = m.chat_completion(request("gpt-4o-mini", kLongPrompt, "term0"), 0);
+  REQUIRE(reply.status == 200);
+  const auto body = json::parse(reply.body);
+  CHECK(body["object"] == "chat.completion");
+  CHECK(json::parse(body["choices"][0]["message"]["content"].get<std::string>())["term"] == "term0");
+  CHECK(body["choices"][0]["finish_reason"] == "stop");
+  const long long long_prompt = body["usage"]["prompt_tokens"];
+  const auto short_body = json::parse(m.chat_completion(request("gpt-4o-mini", kShortPrompt, "term0"), 0).body);
+  CHECK(short_body["usage"]["prompt_tokens"].get<long long>() < long_prompt);
+  CHECK(body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"].get<long long>() + body["usage"]["completion_tokens"].get<long long>());
+}
+
+TEST_CASE("the same request gets the same answer; a retry draws anew", "[mock]") {
+  auto m = model_with_cases(default_mock_config(), 50);
+  for (int i = 0; i < 50; ++i) {
+    const auto r = request("gpt-4o-mini", kShortPrompt, "term" + std::to_string(i));
+    CHECK(m.chat_completion(r, 0).body == m.chat_completion(r, 0).body);
+    CHECK(m.chat_completion(r, 0).delay_ms == m.chat_completion(r, 0).delay_ms);
+  }
+  MockConfig failing = default_mock_config();
+  failing.base.error_rate = 0.5;
+  auto f = model_with_cases(failing, 1);
+  const auto r = request("gpt-4o-mini", kShortPrompt, "term0");
+  int errors = 0;
+  for (std::uint64_t attempt = 0; attempt < 40; ++attempt) errors += f.chat_completion(r, attempt).status == 500;
+  CHECK(errors > 5);
+  CHECK(errors < 35);
+}
+
+TEST_CASE("a base model keeps the format when the prompt spells it out; a fine-tuned one always", "[mock]") {
+  auto m = model_with_cases(default_mock_config(), 400);
+  const double base_long = json_rate(m, "gpt-4o-mini", kLongPrompt, 400);
+  const double base_short = json_rate(m, "gpt-4o-mini", kShortPrompt, 400);
+  const double ft_short = json_rate(m, "ft:gpt-4o-mini:acme::1", kShortPrompt, 400);
+  CHECK(base_long > 0.80);
+  CHECK(base_short < 0.50);
+  CHECK(ft_short > 0.93);
+}
+
+TEST_CASE("rates are configurable per model", "[mock]") {
+  MockConfig config = default_mock_config();
+  Diagnostics errors;
+  REQUIRE(parse_mock_config(json::parse(R"({"models":{"ft:*":{"format_break":1,"format_break_unprompted":1}}})"), "m", config, errors));
+  auto m = model_with_cases(config, 50);
+  CHECK(json_rate(m, "ft:gpt-4o-mini:acme::1", kShortPrompt, 50) < 0.5);
+  CHECK_FALSE(parse_mock_config(json::parse(R"({"latency":{"medain_ms":3}})"), "m", config, errors));
+  CHECK(errors.to_string().find("did you mean \"median_ms\"") != std::string::npos);
+}
+
+TEST_CASE("max_tokens truncates with finish_reason length", "[mock]") {
+  MockConfig config = default_mock_config();
+  config.base.format_break = 0;
+  config.base.field_error = 0;
+  auto m = model_with_cases(config, 1);
+  const auto body = json::parse(m.chat_completion(request("gpt-4o-mini", kLongPrompt, "term0", 5), 0).body);
+  CHECK(body["choices"][0]["finish_reason"] == "length");
+  CHECK(body["usage"]["completion_tokens"] == 5);
+  CHECK(json::parse(body["choices"][0]["message"]["content"].get<std::string>(), nullptr, false).is_discarded());
+}
+
+TEST_CASE("bad requests get OpenAI-style 400 errors", "[mock]") {
+  auto m = model_with_cases(default_mock_config(), 1);
+  CHECK(m.chat_completion("not json", 0).status == 400);
+  CHECK(m.chat_completion(R"({"messages":[]})", 0).status == 400);
+  CHECK(m.chat_completion(R"({"model":"x","messages":[]})", 0).status == 400);
+  CHECK(json::parse(m.list_models().body)["data"].size() >= 3);
+}
+
+TEST_CASE("the mock loads the demo dataset", "[mock]") {
+  MockModel m(default_mock_config());
+  std::string error;
+  REQUIRE(m.load_dataset(test::source_dir() / "datasets/tech_terms_eval.jsonl", error));
+  CHECK(m.cases() == 60);
+  CHECK_FALSE(m.load_dataset(test::source_dir() / "datasets/broken_line17.jsonl", error));
+  CHECK(error.find(":17:") != std::string::npos);
+}

@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "mock/mock_server.hpp"
+#include "net/http_client.hpp"
+
+using namespace tb;
+namespace asio = boost::asio;
+
+namespace {
+
+HttpResponse send(HttpClient& client, asio::io_context& io, HttpRequest request) {
+  auto future = asio::co_spawn(io, client.send(std::move(request)), asio::use_future);
+  io.restart();
+  io.run();
+  return future.get();
+}
+
+HttpRequest chat_request(std::uint16_t port, const std::string& user) {
+  std::string error;
+  HttpRequest r;
+  r.url = *parse_url("http://127.0.0.1:" + std::to_string(port) + "/v1", error);
+  r.target = r.url.target("/chat/completions");
+  r.headers.emplace_back("content-type", "application/json");
+  r.body = nlohmann::json{{"model", "gpt-4o-mini"}, {"messages", {{{"role", "user"}, {"content", user}}}}}.dump();
+  return r;
+}
+
+MockServer start_mock(double latency_ms) {
+  MockConfig config = default_mock_config();
+  config.latency.distribution = "fixed";
+  config.latency.median_ms = latency_ms;
+  config.latency.per_output_token_ms = 0;
+  config.latency.per_prompt_token_ms = 0;
+  MockModel model(config);
+  model.add_case("hello", R"({"a":1})");
+  return MockServer(std::move(model));
+}
+
+// A one-shot server that answers any request with a fixed raw HTTP response.
+class RawServer {
+ public:
+  explicit RawServer(std::string response, bool read_request = true)
+      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this, read_request, response = std::move(response)] {
+      asio::ip::tcp::socket socket(io_);
+      acceptor_.accept(socket);
+      asio::streambuf buffer;
+      boost::system::error_code ec;
+      if (read_request) asio::read_until(socket, buffer, "\r\n\r\n", ec);
+      asio::write(socket, asio::buffer(response), ec);
+      socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    });
+  }
+  ~RawServer() { thread_.join(); }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("requests over loopback reuse one keep-alive connection", "[net]") {
+  auto server = start_mock(0);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1", 0, error));
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  for (int i = 0; i < 5; ++i) {
+    const auto r = send(client, io, chat_request(server.port(), "hello"));
+    REQUIRE(r.error == NetError::none);
+    CHECK(r.status == 200);
+    CHECK(nlohmann::json::parse(r.body)["object"] == "chat.completion");
+    CHECK(r.header("content-type") == "application/json");
+    CHECK(r.reused_connection == (i > 0));
+  }
+  CHECK(client.connections_opened() == 1);
+  CHECK(server.counters().chat_completions == 5);
+}
+
+TEST_CASE("a refused connection is a connect error", "[net]") {
+  std::uint16_t port = 0;
+  {
+    auto server = start_mock(0);
+    std::string error;
+    REQUIRE(server.start("127.0.0.1", 0, error));
+    port = server.port();
+  }
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  const auto r = send(client, io, chat_request(port, "hello"));
+  CHECK(r.error == NetError::connect);
+  CHECK(r.error_message.find("cannot connect") != std::string::npos);
+}
+
+TEST_CASE("a slow answer past the timeout is a timeout", "[net]") {
+  auto server = start_mock(2000);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1", 0, error));
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  auto request = chat_request(server.port(), "hello");
+  request.timeout_s = 0.2;
+  const auto r = send(client, io, request);
+  CHECK(r.error == NetError::timeout);
+}
+
+TEST_CASE("chunked responses are reassembled and streamed to on_body", "[net]") {
+  RawServer raw(
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "5\r\n{\"a\":\r\n3\r\n12}\r\n0\r\n\r\n");
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  std::string error;
+  HttpRequest request;
+  request.method = "GET";
+  request.url = *parse_url("http://127.0.0.1:" + std::to_string(raw.port()), error);
+  request.target = "/";
+  std::string streamed;
+  request.on_body = [&](std::string_view piece) { streamed += piece; };
+  const auto r = send(client, io, request);
+  REQUIRE(r.error == NetError::none);
+  CHECK(r.body == "{\"a\":12}");
+  CHECK(streamed == r.body);
+}
+
+TEST_CASE("a connection closed mid-response is a reset", "[net]") {
+  RawServer raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\":");
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  std::string error;
+  HttpRequest request;
+  request.method = "GET";
+  request.url = *parse_url("http://127.0.0.1:" + std::to_string(raw.port()), error);
+  request.target = "/";
+  const auto r = send(client, io, request);
+  CHECK(r.error == NetError::reset);
+}
+
+TEST_CASE("TLS to a plain-text server fails cleanly", "[net]") {
+  RawServer raw("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", /*read_request=*/false);
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  std::string error;
+  HttpRequest request;
+  request.method = "GET";
+  request.url = *parse_url("https://127.0.0.1:" + std::to_string(raw.port()), error);
+  request.target = "/";
+  request.timeout_s = 2;
+  request.connect_timeout_s = 2;
+  const auto r = send(client, io, request);
+  CHECK(r.error == NetError::tls);
+}

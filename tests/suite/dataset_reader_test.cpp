@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include "suite/dataset_reader.hpp"
+#include "test_paths.hpp"
+
+using namespace tb;
+
+namespace {
+
+std::string parse_error(const std::string& line) {
+  TestCase c;
+  Diagnostic d;
+  REQUIRE_FALSE(DatasetReader::parse_line(line, 17, "x.jsonl", c, d));
+  return d.to_string();
+}
+
+}  // namespace
+
+TEST_CASE("a valid line gives the input messages and the reference answer", "[dataset]") {
+  TestCase c;
+  Diagnostic d;
+  REQUIRE(DatasetReader::parse_line(
+      R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"Q"},{"role":"assistant","content":"A"}],"id":"c1","tags":["x"]})",
+      3, "x.jsonl", c, d));
+  CHECK(c.id == "c1");
+  CHECK(c.line == 3);
+  CHECK(c.has_reference);
+  CHECK(c.reference == "A");
+  REQUIRE(c.messages.size() == 2);
+  CHECK(c.messages[1]["content"] == "Q");
+  CHECK(c.tags == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("a line without an assistant answer has no reference", "[dataset]") {
+  TestCase c;
+  Diagnostic d;
+  REQUIRE(DatasetReader::parse_line(R"({"messages":[{"role":"user","content":"Q"}]})", 5, "x.jsonl", c, d));
+  CHECK_FALSE(c.has_reference);
+  CHECK(c.id == "line-5");
+}
+
+TEST_CASE("every malformed line names file:line, the field and what was expected", "[dataset]") {
+  CHECK(parse_error(R"({"messages":[{"role":"system","content":"S"},{"role":"user","content":"Q"},{"role":"bot","content":"A"}]})") ==
+        "x.jsonl:17: messages[2].role: expected one of system, user, assistant, tool; got \"bot\"");
+  CHECK(parse_error("{not json") .starts_with("x.jsonl:17: not valid JSON"));
+  CHECK(parse_error("[1,2]") == "x.jsonl:17: expected a JSON object {\"messages\": [...]}; got array");
+  CHECK(parse_error(R"({"mesages":[]})").find("mesages: unknown key") != std::string::npos);
+  CHECK(parse_error(R"({"mesages":[]})").find("did you mean \"messages\"") != std::string::npos);
+  CHECK(parse_error(R"({"id":"x"})") == "x.jsonl:17: messages: missing; every line needs a messages list");
+  CHECK(parse_error(R"({"messages":"hi"})") == "x.jsonl:17: messages: expected an array; got string");
+  CHECK(parse_error(R"({"messages":[]})") == "x.jsonl:17: messages: empty; expected at least one message");
+  CHECK(parse_error(R"({"messages":[1]})") == "x.jsonl:17: messages[0]: expected an object; got number");
+  CHECK(parse_error(R"({"messages":[{"content":"x"}]})") == "x.jsonl:17: messages[0].role: missing");
+  CHECK(parse_error(R"({"messages":[{"role":"user"}]})") == "x.jsonl:17: messages[0].content: missing");
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":5}]})").starts_with("x.jsonl:17: messages[0].content: expected a string"));
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q","nmae":"x"}]})").find("did you mean \"name\"") != std::string::npos);
+  CHECK(parse_error(R"({"messages":[{"role":"assistant","content":"a"}]})").find("only an assistant message") != std::string::npos);
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"tags":"x"})") == "x.jsonl:17: tags: expected an array of strings; got string");
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"id":1.5})") == "x.jsonl:17: id: expected a string or integer; got number");
+}
+
+TEST_CASE("the reader streams cases, skips blank lines and counts lines", "[dataset]") {
+  test::TempDir dir;
+  test::write_text(dir / "d.jsonl",
+                   "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}\n\n"
+                   "{\"messages\":[{\"role\":\"user\",\"content\":\"b\"}]}\r\n");
+  DatasetReader reader(dir / "d.jsonl", "d.jsonl");
+  Diagnostic d;
+  REQUIRE(reader.open(d));
+  TestCase c;
+  REQUIRE(reader.next(c, d) == DatasetReader::Status::ok);
+  CHECK(c.index == 0);
+  CHECK(c.line == 1);
+  REQUIRE(reader.next(c, d) == DatasetReader::Status::ok);
+  CHECK(c.index == 1);
+  CHECK(c.line == 3);
+  CHECK(c.messages[0]["content"] == "b");
+  CHECK(reader.next(c, d) == DatasetReader::Status::end);
+}
+
+TEST_CASE("the broken demo fixture fails at line 17", "[dataset]") {
+  Diagnostics errors;
+  CHECK(validate_dataset(test::source_dir() / "datasets/broken_line17.jsonl", "datasets/broken_line17.jsonl", errors) == -1);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors.items()[0].to_string() ==
+        "datasets/broken_line17.jsonl:17: messages[1].role: expected one of system, user, assistant, tool; got \"bot\"");
+}
+
+TEST_CASE("the demo dataset has at least 50 valid cases", "[dataset]") {
+  Diagnostics errors;
+  CHECK(validate_dataset(test::source_dir() / "datasets/tech_terms_eval.jsonl", "eval", errors) >= 50);
+  CHECK(errors.empty());
+}
+
+TEST_CASE("a missing dataset file is an error, not a crash", "[dataset]") {
+  Diagnostics errors;
+  CHECK(validate_dataset("/nonexistent/x.jsonl", "x.jsonl", errors) == -1);
+  CHECK(errors.items().at(0).message.find("cannot open") != std::string::npos);
+}

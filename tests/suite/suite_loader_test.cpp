@@ -1,0 +1,186 @@
+#include <catch2/catch.hpp>
+
+#include "score/check.hpp"
+#include "suite/prompt_renderer.hpp"
+#include "suite/source_document.hpp"
+#include "suite/suite_loader.hpp"
+#include "test_paths.hpp"
+
+using namespace tb;
+
+namespace {
+
+// A suite in a temp folder with a tiny dataset and prompt file beside it.
+struct Fixture {
+  test::TempDir dir;
+  Fixture() {
+    test::write_text(dir / "data/d.jsonl", R"({"messages":[{"role":"system","content":"old"},{"role":"user","content":"q"},{"role":"assistant","content":"{\"a\":1}"}]})" "\n");
+    test::write_text(dir / "suites/p.txt", "Answer in JSON.\n");
+  }
+  std::optional<Suite> load(const std::string& yaml, Diagnostics& errors) {
+    test::write_text(dir / "suites/s.yaml", yaml);
+    return load_suite(dir / "suites/s.yaml", errors);
+  }
+  std::string first_error(const std::string& yaml) {
+    Diagnostics errors;
+    auto suite = load(yaml, errors);
+    CHECK_FALSE(suite.has_value());
+    REQUIRE_FALSE(errors.empty());
+    const std::string prefix = (dir / "suites/s.yaml").string();
+    std::string text = errors.items()[0].to_string();
+    if (text.starts_with(prefix)) text = "s.yaml" + text.substr(prefix.size());
+    return text;
+  }
+};
+
+const char* kValid = R"(name: t
+dataset: ../data/d.jsonl
+expect: {format: json, checks: [{type: equals}]}
+variants:
+  - {id: long, endpoint: mock, model: gpt-4o-mini, system: p.txt}
+  - {id: ft, endpoint: mock, model: "ft:gpt-4o-mini:acme::1", training: {tokens: 1000, epochs: 2}}
+  - {id: raw, endpoint: mock, model: gpt-4o-mini}
+run: {concurrency: 4, repeats: 2, temperature: 0}
+)";
+
+}  // namespace
+
+TEST_CASE("a valid suite loads with paths relative to the suite and kinds inferred", "[suite]") {
+  Fixture f;
+  Diagnostics errors;
+  auto suite = f.load(kValid, errors);
+  INFO(errors.to_string());
+  REQUIRE(suite);
+  CHECK(suite->name == "t");
+  CHECK(suite->dataset_file == (f.dir / "data/d.jsonl").lexically_normal());
+  CHECK(suite->baseline == "long");  // the first variant by default
+  REQUIRE(suite->variants.size() == 3);
+  CHECK(suite->variants[0].kind == VariantKind::prompted);
+  CHECK(suite->variants[0].system == std::optional<std::string>("Answer in JSON."));
+  CHECK(suite->variants[1].kind == VariantKind::fine_tuned);
+  CHECK(suite->variants[1].training->tokens == 1000);
+  CHECK(suite->variants[2].kind == VariantKind::as_is);
+  CHECK(suite->variants[0].temperature == std::optional<double>(0.0));
+  CHECK(suite->run.concurrency == 4);
+  CHECK(suite->run.repeats == 2);
+  // format json adds is-json before the user's checks
+  REQUIRE(suite->expect.checks.size() == 2);
+  CHECK(suite->expect.checks[0]->type() == "is-json");
+  CHECK(suite->expect.checks[1]->type() == "equals");
+  CHECK(suite->endpoints.count("mock") == 1);
+}
+
+TEST_CASE("a JSON suite loads the same way, with line numbers", "[suite]") {
+  Fixture f;
+  test::write_text(f.dir / "suites/s.json",
+                   "{\n  \"name\": \"t\",\n  \"dataset\": \"../data/d.jsonl\",\n  \"variants\": [\n"
+                   "    {\"id\": \"a\", \"endpoint\": \"mock\", \"model\": \"gpt-4o-mini\", \"temprature\": 1}\n  ]\n}\n");
+  Diagnostics errors;
+  CHECK_FALSE(load_suite(f.dir / "suites/s.json", errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors.items()[0].line == 5);
+  CHECK(errors.items()[0].field == "variants[0].temprature");
+  CHECK(errors.items()[0].message.find("did you mean \"temperature\"") != std::string::npos);
+}
+
+TEST_CASE("the prompt renderer replaces the system message or sends messages as they are", "[suite]") {
+  Fixture f;
+  Diagnostics errors;
+  auto suite = f.load(kValid, errors);
+  REQUIRE(suite);
+  TestCase c;
+  c.messages = nlohmann::json::parse(R"([{"role":"system","content":"old"},{"role":"user","content":"q"}])");
+  const auto prompted = render_messages(suite->variants[0], c);
+  REQUIRE(prompted.size() == 2);
+  CHECK(prompted[0]["content"] == "Answer in JSON.");
+  CHECK(prompted[1]["content"] == "q");
+  CHECK(render_messages(suite->variants[2], c) == c.messages);
+  CHECK(prompt_characters(prompted) == 16);
+}
+
+TEST_CASE("unknown keys are errors with file:line and a did-you-mean", "[suite]") {
+  Fixture f;
+  CHECK(f.first_error("name: t\ndatset: ../data/d.jsonl\n") ==
+        "s.yaml:2: datset: unknown key (did you mean \"dataset\"?); expected one of name, description, dataset, limit, expect, baseline, variants, endpoints, run, decide, prices, price_catalog or gate");
+  const std::string e = f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - id: a\n    endpoint: mock\n    modle: x\n");
+  CHECK(e.starts_with("s.yaml:6: variants[0].modle: unknown key (did you mean \"model\"?)"));
+}
+
+TEST_CASE("every field is type-checked with its line", "[suite]") {
+  Fixture f;
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nrun: {concurrency: many}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: run.concurrency: expected a whole number; got a string");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nrun:\n  repeats: 0\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:4: run.repeats: expected a whole number from 1 to 1000; got 0");
+  CHECK(f.first_error("name: [x]\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:1: name: expected a string; got a list");
+}
+
+TEST_CASE("missing required keys and missing files are reported", "[suite]") {
+  Fixture f;
+  CHECK(f.first_error("dataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:1: name: missing (required)");
+  CHECK(f.first_error("name: t\ndataset: ../data/nope.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n")
+            .starts_with("s.yaml:2: dataset: file not found"));
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\n") ==
+        "s.yaml:1: variants: missing (required); list the strategies to compare");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - {id: a, endpoint: mock, model: m, system: missing.txt}\n")
+            .starts_with("s.yaml:4: variants[0].system: cannot read prompt file"));
+}
+
+TEST_CASE("references between sections are checked", "[suite]") {
+  Fixture f;
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nbaseline: promted\nvariants: [{id: prompted, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: baseline: no variant has id \"promted\" (did you mean \"prompted\"?)");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - {id: a, endpoint: opneai, model: m}\n") ==
+        "s.yaml:4: variants[0].endpoint: unknown endpoint \"opneai\"; expected one of mock or openai (did you mean \"openai\"?)");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - {id: a, endpoint: mock, model: m}\n  - {id: a, endpoint: mock, model: m}\n") ==
+        "s.yaml:5: variants[1].id: duplicate variant id \"a\"");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - {id: a, endpoint: mock, model: m, system: p.txt, system_text: hi}\n")
+            .find("either system (a file) or system_text") != std::string::npos);
+}
+
+TEST_CASE("check specs are validated when the suite loads", "[suite]") {
+  Fixture f;
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect:\n  checks:\n    - {type: is-jsn}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:5: expect.checks[0]: type: unknown check \"is-jsn\"; expected one of is-json, json-schema, regex, equals, contains or field-equals (did you mean \"is-json\"?)");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect:\n  checks:\n    - {type: regex, pattern: \"(\"}\nvariants: [{id: a, endpoint: mock, model: m}]\n")
+            .starts_with("s.yaml:5: expect.checks[0]: pattern: invalid regex"));
+}
+
+TEST_CASE("YAML syntax errors carry the line", "[suite]") {
+  Fixture f;
+  const std::string e = f.first_error("name: t\nvariants: [\n  {id: a\n");
+  CHECK(e.find("not valid YAML/JSON") != std::string::npos);
+  CHECK(e.starts_with("s.yaml:"));
+}
+
+TEST_CASE("duplicate keys are errors, never a silent overwrite", "[suite]") {
+  Fixture f;
+  CHECK(f.first_error("name: t\nname: u\n") == "s.yaml:2: name: duplicate key (the earlier value would be silently lost)");
+}
+
+TEST_CASE("quoted scalars stay strings, plain ones are typed", "[suite]") {
+  SourceDocument doc;
+  Diagnostics errors;
+  REQUIRE(SourceDocument::parse("x.yaml", "x.yaml", "a: \"1\"\nb: 1\nc: 1.5\nd: true\ne: null\nf: hello\n", doc, errors));
+  CHECK(doc.root()["a"] == "1");
+  CHECK(doc.root()["b"] == 1);
+  CHECK(doc.root()["c"] == 1.5);
+  CHECK(doc.root()["d"] == true);
+  CHECK(doc.root()["e"].is_null());
+  CHECK(doc.root()["f"] == "hello");
+  CHECK(doc.line_of("/d") == 4);
+  CHECK(doc.line_of("/d/missing") == 4);
+}
+
+TEST_CASE("the demo suites load", "[suite]") {
+  for (const char* name : {"suites/demo.yaml", "suites/tech-terms.openai.yaml"}) {
+    Diagnostics errors;
+    auto suite = load_suite(test::source_dir() / name, errors);
+    INFO(name << ": " << errors.to_string());
+    REQUIRE(suite);
+    CHECK(suite->variants.size() == 3);
+    CHECK(suite->baseline == "prompted");
+  }
+}
