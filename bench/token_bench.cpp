@@ -49,8 +49,12 @@ int main(int argc, char** argv) {
   }
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   try {
+    const auto load_start = std::chrono::steady_clock::now();
     const auto enc = tb::Encoding::load(*name, argc > 3 ? argv[3] : "");
-    std::printf("%s: %zu bytes, %s\n", argv[1], text.size(), argv[2] ? argv[2] : "cl100k_base");
+    const std::chrono::duration<double, std::milli> load_time =
+        std::chrono::steady_clock::now() - load_start;
+    std::printf("%s: %zu bytes, %s (rank file verified and loaded in %.0f ms)\n", argv[1],
+                text.size(), std::string(tb::to_string(*name)).c_str(), load_time.count());
     measure("tunebench encode", text, [&](std::string_view t) { return enc->encode(t).size(); });
     measure("tunebench count", text, [&](std::string_view t) { return enc->count(t); });
   } catch (const std::exception& e) {

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 
 #include "analysis/run_summary.hpp"
@@ -21,7 +22,20 @@ struct RunArgs {
   bool quiet = false;
   bool no_report = false;
   bool fail_on_checks = false;
+  std::string resume;
+  bool no_cache = false;
+  bool refresh = false;
+  double max_cost = -1;
+  double deadline = -1;
+  double grace = -1;
 };
+
+std::string shell_quote(const std::string& s) {
+  if (s.find_first_of(" '\"$`\\") == std::string::npos) return s;
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 void print_errors(const Diagnostics& errors) {
   for (const auto& d : errors.items()) std::cerr << "error: " << d.to_string() << "\n";
@@ -44,6 +58,42 @@ int run(const RunArgs& args) {
   options.db_path = args.db;
   if (args.concurrency > 0) options.concurrency = args.concurrency;
   options.quiet = args.quiet;
+  options.cache_read = !args.no_cache && !args.refresh;
+  options.cache_write = !args.no_cache;
+  if (args.max_cost >= 0) options.max_cost_usd = args.max_cost;
+  if (args.deadline > 0) options.deadline_s = args.deadline;
+  if (args.grace >= 0) options.grace_s = args.grace;
+  if (!args.resume.empty()) {
+    if (!std::filesystem::exists(args.db)) {
+      std::cerr << "error: --resume: no database at " << args.db << "\n";
+      return kExitUsage;
+    }
+    Store store(args.db, false);
+    if (args.resume == "latest") {
+      const auto latest = store.latest_run_id();
+      if (!latest) {
+        std::cerr << "error: --resume latest: " << args.db << " holds no runs\n";
+        return kExitUsage;
+      }
+      options.resume = *latest;
+    } else {
+      try {
+        std::size_t used = 0;
+        options.resume = std::stoll(args.resume, &used);
+        if (used != args.resume.size()) throw std::invalid_argument("trailing");
+      } catch (const std::exception&) {
+        std::cerr << "error: --resume: expected a run id or \"latest\"; got \"" << args.resume << "\"\n";
+        return kExitUsage;
+      }
+      if (!store.run(*options.resume)) {
+        std::cerr << "error: --resume: no run " << *options.resume << " in " << args.db << "\n";
+        return kExitUsage;
+      }
+    }
+  }
+  // The resume hint names the run, so it is completed once its id is known.
+  options.resume_hint = "tunebench run " + shell_quote(args.suite) + " --db " + shell_quote(args.db) + " --resume ";
+  options.resume_hint += options.resume ? std::to_string(*options.resume) : "latest";
   const RunOutcome outcome = execute_run(*suite, preflight, options);
   std::cout << "run id: " << outcome.run_id << "\n";
 
@@ -54,6 +104,9 @@ int run(const RunArgs& args) {
     for (const auto& path : write_report_files(store, summary, args.out, true, true))
       std::cout << "report: " << path.string() << "\n";
   }
+  if (outcome.cached > 0)
+    std::cout << outcome.cached << " of " << outcome.results << " results came from the response cache"
+              << " (--refresh sends them again)\n";
   if (outcome.status != "done") {
     std::cerr << "run " << outcome.run_id << " " << outcome.status << ": " << outcome.message << "\n";
     return kExitRuntime;
@@ -79,6 +132,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-report", args->no_report, "Do not write the HTML and CSV reports");
   cmd->add_flag("--fail-on-checks", args->fail_on_checks,
                 "Exit 1 when any answer failed a required check (for CI gates)");
+  cmd->add_option("--resume", args->resume,
+                  "Complete a stored run (id or latest): only jobs without a final result are sent");
+  cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the response cache");
+  cmd->add_flag("--refresh", args->refresh, "Send every request again and refresh the cache with the answers");
+  cmd->add_option("--max-cost", args->max_cost, "Stop dispatching before the spend (USD) would pass this")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--deadline", args->deadline, "Stop dispatching after this many seconds (resumable)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--grace", args->grace,
+                  "On Ctrl-C, seconds that requests in flight may take to finish (default: run.grace_s, 30)")
+      ->check(CLI::NonNegativeNumber);
   cmd->footer("Prints the run id, a per-variant summary and the report paths.\n"
               "Example: tunebench run suites/demo.yaml");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

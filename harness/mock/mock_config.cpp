@@ -9,7 +9,12 @@
 namespace tb {
 namespace {
 
-constexpr std::array<std::string_view, 4> kTopKeys = {"seed", "latency", "models", "profiles"};
+constexpr std::array<std::string_view, 6> kTopKeys = {"seed", "latency", "models", "profiles",
+                                                     "faults", "limits"};
+constexpr std::array<std::string_view, 9> kFaultKeys = {
+    "rate_limit", "retry_after_s", "server_error", "stall", "stall_ms", "reset", "truncated",
+    "malformed", "stream_delay_ms"};
+constexpr std::array<std::string_view, 2> kLimitKeys = {"rpm", "window_s"};
 constexpr std::array<std::string_view, 5> kLatencyKeys = {
     "distribution", "median_ms", "sigma", "per_prompt_token_ms", "per_output_token_ms"};
 constexpr std::array<std::string_view, 4> kProfileKeys = {
@@ -102,6 +107,38 @@ bool parse_mock_config(const nlohmann::json& s, const std::string& where, MockCo
       ok &= number(l, "sigma", 0, 5, out.latency.sigma, w, errors);
       ok &= number(l, "per_prompt_token_ms", 0, 1000, out.latency.per_prompt_token_ms, w, errors);
       ok &= number(l, "per_output_token_ms", 0, 1000, out.latency.per_output_token_ms, w, errors);
+    } else {
+      ok = false;
+    }
+  }
+  if (s.contains("faults")) {
+    const auto& f = s["faults"];
+    const std::string w = where + " faults";
+    if (check_keys(f, kFaultKeys, w, errors)) {
+      auto& o = out.faults;
+      ok &= number(f, "rate_limit", 0, 1, o.rate_limit, w, errors);
+      ok &= number(f, "retry_after_s", 0, 3600, o.retry_after_s, w, errors);
+      ok &= number(f, "server_error", 0, 1, o.server_error, w, errors);
+      ok &= number(f, "stall", 0, 1, o.stall, w, errors);
+      ok &= number(f, "stall_ms", 0, 3600000, o.stall_ms, w, errors);
+      ok &= number(f, "reset", 0, 1, o.reset, w, errors);
+      ok &= number(f, "truncated", 0, 1, o.truncated, w, errors);
+      ok &= number(f, "malformed", 0, 1, o.malformed, w, errors);
+      ok &= number(f, "stream_delay_ms", -1, 600000, o.stream_delay_ms, w, errors);
+      if (o.rate_limit + o.server_error + o.stall + o.reset + o.truncated + o.malformed > 1) {
+        errors.add({w, 0, "", "the fault rates add up to more than 1"});
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (s.contains("limits")) {
+    const auto& l = s["limits"];
+    const std::string w = where + " limits";
+    if (check_keys(l, kLimitKeys, w, errors)) {
+      ok &= number(l, "rpm", 0, 1e9, out.limits.rpm, w, errors);
+      ok &= number(l, "window_s", 0.01, 3600, out.limits.window_s, w, errors);
     } else {
       ok = false;
     }

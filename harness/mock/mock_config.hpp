@@ -26,8 +26,30 @@ struct MockLatency {
   double per_output_token_ms = 1.0;        // decoding
 };
 
+// Faults on demand, each a probability per request attempt (independent of the model profile).
+struct MockFaults {
+  double rate_limit = 0;    // 429 with Retry-After
+  double retry_after_s = 1;
+  double server_error = 0;  // 500 or 503
+  double stall = 0;         // answer only after stall_ms (past the client's timeout)
+  double stall_ms = 30000;
+  double reset = 0;         // close the connection without answering
+  double truncated = 0;     // send half the body, then close
+  double malformed = 0;     // 200 with a body that is not JSON
+  double stream_delay_ms = -1;  // fixed delay between SSE chunks; -1 = per_output_token_ms
+};
+
+// A server-side limit, like a provider's: requests beyond `rpm` per minute, measured over a
+// sliding window of `window_s` seconds, get 429 and are counted as violations.
+struct MockLimits {
+  double rpm = 0;  // 0 = no limit
+  double window_s = 60;
+};
+
 struct MockConfig {
   std::uint64_t seed = 42;
+  MockFaults faults;
+  MockLimits limits;
   MockLatency latency;
   MockProfile base;        // models without the ft: prefix
   MockProfile fine_tuned;  // ft:... models: trained on the format, so a short prompt suffices

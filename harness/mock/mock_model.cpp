@@ -1,5 +1,6 @@
 #include "mock/mock_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -171,6 +172,29 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   const long long prompt_tokens = counter_.prompt(messages, model);
   const double base_latency = draw_latency(config_.latency, rng);
 
+  const MockFaults& f = config_.faults;
+  double fault_draw = u(rng);
+  if ((fault_draw -= f.rate_limit) < 0) {
+    auto reply = error_reply(429, "requests", "Rate limit reached for requests (tunebench mock fault)");
+    reply.headers.emplace_back("retry-after", std::to_string(static_cast<long long>(std::ceil(f.retry_after_s))));
+    reply.headers.emplace_back("retry-after-ms", std::to_string(static_cast<long long>(f.retry_after_s * 1000)));
+    return reply;
+  }
+  if ((fault_draw -= f.server_error) < 0) {
+    const bool unavailable = u(rng) < 0.5;
+    auto reply = error_reply(unavailable ? 503 : 500, "server_error",
+                             unavailable ? "The engine is currently overloaded (tunebench mock fault)"
+                                         : "The server had an error (tunebench mock fault)");
+    reply.delay_ms = base_latency;
+    return reply;
+  }
+  double stall_ms = 0;
+  if ((fault_draw -= f.stall) < 0) stall_ms = f.stall_ms;
+  MockFault fault = MockFault::none;
+  if ((fault_draw -= f.reset) < 0) fault = MockFault::reset;
+  else if ((fault_draw -= f.truncated) < 0) fault = MockFault::truncate;
+  const bool malformed = (fault_draw -= f.malformed) < 0 && stall_ms == 0 && fault == MockFault::none;
+
   if (u(rng) < profile.error_rate) {
     auto reply = error_reply(500, "server_error", "The server had an error while processing your request.");
     reply.delay_ms = base_latency;
@@ -210,10 +234,47 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   }
 
   MockReply reply;
-  reply.delay_ms = base_latency + config_.latency.per_prompt_token_ms * static_cast<double>(prompt_tokens) +
-                   config_.latency.per_output_token_ms * static_cast<double>(completion_tokens);
+  reply.fault = fault;
+  const double prefill_ms = base_latency + config_.latency.per_prompt_token_ms * static_cast<double>(prompt_tokens);
+  const double decode_ms = config_.latency.per_output_token_ms * static_cast<double>(completion_tokens);
   char id[32];
   std::snprintf(id, sizeof id, "chatcmpl-mock%016llx", static_cast<unsigned long long>(request_seed));
+  const json usage = {{"prompt_tokens", prompt_tokens},
+                      {"completion_tokens", completion_tokens},
+                      {"total_tokens", prompt_tokens + completion_tokens},
+                      {"prompt_tokens_details", {{"cached_tokens", 0}}}};
+  if (request.value("stream", false)) {
+    // Token-sized pieces (about 4 bytes, never splitting a UTF-8 sequence), one event each.
+    reply.content_type = "text/event-stream";
+    reply.delay_ms = prefill_ms + stall_ms;
+    const std::size_t pieces = static_cast<std::size_t>(std::max<long long>(1, completion_tokens));
+    reply.event_delay_ms = f.stream_delay_ms >= 0 ? f.stream_delay_ms : decode_ms / static_cast<double>(pieces);
+    auto event = [&](const json& delta, const json& finish) {
+      return "data: " + json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", 1767225600}, {"model", model},
+                             {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}}
+                            .dump() + "\n\n";
+    };
+    reply.events.push_back(event({{"role", "assistant"}, {"content", ""}}, nullptr));
+    const std::size_t step = std::max<std::size_t>(1, (content.size() + pieces - 1) / pieces);
+    for (std::size_t at = 0; at < content.size();) {
+      std::size_t end = std::min(content.size(), at + step);
+      while (end < content.size() && (static_cast<unsigned char>(content[end]) & 0xC0) == 0x80) ++end;
+      reply.events.push_back(event({{"content", content.substr(at, end - at)}}, nullptr));
+      at = end;
+    }
+    reply.events.push_back(event(json::object(), finish_reason));
+    if (request.contains("stream_options") && request["stream_options"].value("include_usage", false))
+      reply.events.push_back("data: " + json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", 1767225600},
+                                             {"model", model}, {"choices", json::array()}, {"usage", usage}}.dump() + "\n\n");
+    reply.events.push_back("data: [DONE]\n\n");
+    if (malformed) reply.events[1] = "data: {\"choices\": [{\"delta\": \n\n";
+    return reply;
+  }
+  reply.delay_ms = prefill_ms + decode_ms + stall_ms;
+  if (malformed) {
+    reply.body = R"json({"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"message": {"content": "tunebench mock fault)json";
+    return reply;
+  }
   reply.body = json{
       {"id", id},
       {"object", "chat.completion"},
@@ -223,11 +284,7 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
       {"choices", json::array({{{"index", 0},
                                 {"message", {{"role", "assistant"}, {"content", content}}},
                                 {"finish_reason", finish_reason}}})},
-      {"usage",
-       {{"prompt_tokens", prompt_tokens},
-        {"completion_tokens", completion_tokens},
-        {"total_tokens", prompt_tokens + completion_tokens},
-        {"prompt_tokens_details", {{"cached_tokens", 0}}}}}}
+      {"usage", usage}}
                    .dump();
   return reply;
 }

@@ -14,12 +14,17 @@
 
 namespace tb {
 
+enum class MockFault { none, reset, truncate };
+
 struct MockReply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  double delay_ms = 0;  // simulated service time before the answer
+  double delay_ms = 0;  // simulated service time before the answer (or the first SSE chunk)
   std::vector<std::pair<std::string, std::string>> headers;
+  MockFault fault = MockFault::none;
+  std::vector<std::string> events;  // SSE: each a complete "data: ...\n\n"; body unused
+  double event_delay_ms = 0;        // between SSE events
 };
 
 // Token counts the mock reports in `usage`. Defaults to a characters/4 estimate; the real

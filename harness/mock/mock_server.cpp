@@ -10,8 +10,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <boost/asio/write.hpp>
+
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <deque>
 #include <thread>
 #include <unordered_map>
 
@@ -32,7 +36,8 @@ struct MockServer::Impl {
   tcp::acceptor acceptor;
   std::thread thread;
   std::uint16_t port = 0;
-  std::atomic<long long> requests{0}, chats{0}, errors{0};
+  std::atomic<long long> requests{0}, chats{0}, errors{0}, violations{0};
+  std::deque<std::chrono::steady_clock::time_point> recent;  // arrivals within the limit window
   // Identical requests seen so far, so a retry draws anew (a retry must be able to succeed).
   std::unordered_map<std::uint64_t, std::uint64_t> attempts;
 
@@ -42,6 +47,14 @@ struct MockServer::Impl {
     const auto path = target.substr(0, target.find('?'));
     if (req.method() == http::verb::post && path.ends_with("/chat/completions")) {
       ++chats;
+      if (over_limit()) {
+        ++errors;
+        MockReply reply;
+        reply.status = 429;
+        reply.body = R"json({"error":{"message":"Rate limit exceeded (tunebench mock limits.rpm)","type":"requests","code":"rate_limit_exceeded"}})json";
+        reply.headers.emplace_back("retry-after", "1");
+        return reply;
+      }
       const auto key = fnv1a64(req.body());
       MockReply reply = model.chat_completion(req.body(), attempts[key]++);
       if (reply.status >= 400) ++errors;
@@ -52,6 +65,24 @@ struct MockServer::Impl {
     reply.status = 404;
     reply.body = R"json({"error":{"message":"unknown path (the mock serves /v1/chat/completions and /v1/models)","type":"invalid_request_error"}})json";
     return reply;
+  }
+
+  // Counts arrivals in a sliding window; more than the limit allows is a violation (and a 429,
+  // as a provider would answer). One request of slack covers the window's boundary.
+  bool over_limit() {
+    const auto& limits = model.config().limits;
+    if (limits.rpm <= 0) return false;
+    const auto now = std::chrono::steady_clock::now();
+    const auto window = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(limits.window_s));
+    while (!recent.empty() && now - recent.front() > window) recent.pop_front();
+    const auto allowed = static_cast<std::size_t>(std::ceil(limits.rpm * limits.window_s / 60.0)) + 1;
+    if (recent.size() >= allowed) {
+      ++violations;
+      return true;
+    }
+    recent.push_back(now);
+    return false;
   }
 
   asio::awaitable<void> session(tcp::socket socket) {
@@ -70,6 +101,35 @@ struct MockServer::Impl {
       if (reply.delay_ms > 0) {
         delay.expires_after(std::chrono::microseconds(static_cast<long long>(reply.delay_ms * 1000)));
         co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (reply.fault == MockFault::reset) break;  // close without a word
+      if (reply.fault == MockFault::truncate) {
+        const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body.substr(0, reply.body.size() / 2);
+        co_await asio::async_write(stream.socket(), asio::buffer(head), asio::redirect_error(asio::use_awaitable, ec));
+        break;
+      }
+      if (!reply.events.empty()) {
+        http::response<http::empty_body> res{http::status::ok, req.version()};
+        res.set(http::field::server, "tunebench-mock");
+        res.set(http::field::content_type, "text/event-stream");
+        res.set(http::field::cache_control, "no-cache");
+        res.chunked(true);
+        res.keep_alive(req.keep_alive());
+        http::response_serializer<http::empty_body> serializer(res);
+        stream.expires_after(std::chrono::seconds(60));
+        co_await http::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+        for (std::size_t i = 0; i < reply.events.size() && !ec; ++i) {
+          if (i > 0 && reply.event_delay_ms > 0) {
+            delay.expires_after(std::chrono::microseconds(static_cast<long long>(reply.event_delay_ms * 1000)));
+            co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          }
+          co_await asio::async_write(stream, http::make_chunk(asio::buffer(reply.events[i])),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec) co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || !req.keep_alive()) break;
+        continue;
       }
       http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
       res.set(http::field::server, "tunebench-mock");
@@ -138,7 +198,7 @@ void MockServer::stop() {
 }
 
 MockCounters MockServer::counters() const {
-  return {impl_->requests.load(), impl_->chats.load(), impl_->errors.load()};
+  return {impl_->requests.load(), impl_->chats.load(), impl_->errors.load(), impl_->violations.load()};
 }
 
 const MockModel& MockServer::model() const { return impl_->model; }

@@ -11,6 +11,7 @@ struct MockCounters {
   long long requests = 0;
   long long chat_completions = 0;
   long long errors_sent = 0;
+  long long limit_violations = 0;  // requests beyond limits.rpm (each answered 429)
 };
 
 // The built-in OpenAI-compatible server (Beast), serving a MockModel on its own thread and

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/clock.hpp"
 #include "common/secrets.hpp"
@@ -95,6 +96,7 @@ struct HttpClient::Impl {
   ssl::context verified;
   ssl::context unverified;
   std::unordered_map<std::string, Pool> pools;
+  std::unordered_set<Connection*> active;
   std::size_t opened = 0;
 
   asio::awaitable<std::unique_ptr<Connection>> connect(const HttpRequest& req, Pool& pool,
@@ -219,6 +221,15 @@ HttpClient::~HttpClient() = default;
 
 void HttpClient::close_idle() { impl_->pools.clear(); }
 
+void HttpClient::cancel_all() {
+  for (Connection* c : impl_->active) {
+    beast::error_code ec;
+    c->lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    c->lowest().cancel();
+  }
+  close_idle();
+}
+
 std::size_t HttpClient::connections_opened() const { return impl_->opened; }
 
 asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
@@ -240,9 +251,11 @@ asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
       }
     }
     bool got_response_bytes = false;
+    impl_->active.insert(conn.get());
     const bool keep_alive =
         conn->tls ? co_await impl_->exchange(*conn->tls, *conn, request, out, got_response_bytes)
                   : co_await impl_->exchange(*conn->plain, *conn, request, out, got_response_bytes);
+    impl_->active.erase(conn.get());
     if (out.error != NetError::none) {
       if (out.reused_connection && !got_response_bytes && out.error == NetError::reset) continue;
       out.error_message = Secrets::redact(out.error_message);

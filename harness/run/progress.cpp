@@ -12,7 +12,7 @@ Progress::Mode Progress::detect(bool quiet) {
 }
 
 std::string Progress::format(const ProgressSnapshot& s) {
-  const double rate = s.elapsed_s > 0 ? static_cast<double>(s.done) / s.elapsed_s : 0;
+  const double rate = s.elapsed_s > 0 ? static_cast<double>(s.done - s.rate_base) / s.elapsed_s : 0;
   std::string line = with_thousands(s.done) + "/" + with_thousands(s.total) + " done";
   if (s.total > 0) line += " (" + fixed(100.0 * static_cast<double>(s.done) / static_cast<double>(s.total), 0) + "%)";
   line += ", " + fixed(rate, 1) + " req/s, " + std::to_string(s.errors) + " errors, " +

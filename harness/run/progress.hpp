@@ -11,6 +11,7 @@ struct ProgressSnapshot {
   long long retries = 0;
   double spend_usd = 0;
   double elapsed_s = 0;
+  long long rate_base = 0;  // results that were done before this session (a resume)
 };
 
 // Progress on stderr: one updating line on a terminal, a plain line every few seconds when

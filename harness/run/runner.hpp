@@ -10,9 +10,15 @@ namespace tb {
 
 struct RunnerOptions {
   std::filesystem::path db_path = "tunebench.db";
-  std::optional<int> concurrency;  // overrides the suite's run.concurrency
+  std::optional<int> concurrency;      // overrides the suite's run.concurrency
+  std::optional<long long> resume;     // run id to complete instead of starting a new run
+  std::optional<double> max_cost_usd;  // stop dispatching before the spend would pass this
+  std::optional<double> deadline_s;    // overrides run.deadline_s
+  std::optional<double> grace_s;       // overrides run.grace_s
+  bool cache_read = true;              // answer unchanged requests from the response cache
+  bool cache_write = true;             // keep successful answers in the cache
   bool quiet = false;
-  int max_consecutive_errors = 50;  // error budget: stop when the endpoint is clearly down
+  std::string resume_hint;  // the command line that resumes this run, printed on interrupt
 };
 
 struct RunOutcome {
@@ -21,12 +27,15 @@ struct RunOutcome {
   std::string message;  // why the run stopped early
   long long results = 0;
   long long errors = 0;
+  long long cached = 0;
+  long long sent = 0;  // HTTP requests sent, retries included
 };
 
 // Executes a suite that passed its preflight: starts the in-process mock where a variant needs
-// it, streams the plan through `concurrency` coroutines on one io_context, stores every result
-// (committed before it counts as done) and marks the run done, interrupted or failed.
-// Throws StoreError when the store cannot be written.
+// it, streams the plan through `concurrency` coroutines on one io_context within each endpoint's
+// rate limits, retries what is worth retrying, answers unchanged requests from the cache, stores
+// every result (committed before it counts as done) and marks the run done, interrupted or
+// failed. Throws StoreError when the store cannot be written or a resume does not fit the suite.
 RunOutcome execute_run(const Suite& suite, const Preflight& preflight, const RunnerOptions& options);
 
 }  // namespace tb

@@ -20,10 +20,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string_view>
 #include <unordered_map>
@@ -60,8 +62,12 @@ pcre2_match_data* thread_match_data() {
   return md.get();
 }
 
-bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool ascii_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool ascii_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads the hex digits of an \x or \u escape whose letter is at p[i]; *used counts the
 // characters after the letter.
@@ -75,7 +81,9 @@ bool read_hex_escape(std::string_view p, std::size_t i, std::uint32_t* cp, std::
   std::uint32_t v = 0;
   if (p[i] == 'u' && i + 1 < p.size() && p[i + 1] == '{') {
     std::size_t k = i + 2;
-    for (; k < p.size() && hex(p[k]) >= 0 && v <= 0x10FFFF; ++k) v = v * 16 + static_cast<std::uint32_t>(hex(p[k]));
+    for (; k < p.size() && hex(p[k]) >= 0 && v <= 0x10FFFF; ++k) {
+      v = v * 16 + static_cast<std::uint32_t>(hex(p[k]));
+    }
     if (k == i + 2 || k >= p.size() || p[k] != '}' || v > 0x10FFFF) return false;
     *cp = v;
     *used = k - i;
@@ -96,18 +104,47 @@ bool read_hex_escape(std::string_view p, std::size_t i, std::uint32_t* cp, std::
 // Maps ECMA-262 property names (long general categories, gc=, sc=, scx=) to PCRE2 spelling.
 std::string unicode_property(std::string_view name) {
   static constexpr std::pair<std::string_view, std::string_view> kCategories[] = {
-      {"Letter", "L"}, {"Cased_Letter", "L&"}, {"Uppercase_Letter", "Lu"},
-      {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
-      {"Other_Letter", "Lo"}, {"Mark", "M"}, {"Combining_Mark", "M"}, {"Nonspacing_Mark", "Mn"},
-      {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"}, {"Number", "N"}, {"Decimal_Number", "Nd"},
-      {"digit", "Nd"}, {"Letter_Number", "Nl"}, {"Other_Number", "No"}, {"Punctuation", "P"},
-      {"punct", "P"}, {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
-      {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"}, {"Initial_Punctuation", "Pi"},
-      {"Final_Punctuation", "Pf"}, {"Other_Punctuation", "Po"}, {"Symbol", "S"},
-      {"Math_Symbol", "Sm"}, {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"},
-      {"Other_Symbol", "So"}, {"Separator", "Z"}, {"Space_Separator", "Zs"},
-      {"Line_Separator", "Zl"}, {"Paragraph_Separator", "Zp"}, {"Other", "C"}, {"Control", "Cc"},
-      {"cntrl", "Cc"}, {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"},
+      {"Letter", "L"},
+      {"Cased_Letter", "L&"},
+      {"Uppercase_Letter", "Lu"},
+      {"Lowercase_Letter", "Ll"},
+      {"Titlecase_Letter", "Lt"},
+      {"Modifier_Letter", "Lm"},
+      {"Other_Letter", "Lo"},
+      {"Mark", "M"},
+      {"Combining_Mark", "M"},
+      {"Nonspacing_Mark", "Mn"},
+      {"Spacing_Mark", "Mc"},
+      {"Enclosing_Mark", "Me"},
+      {"Number", "N"},
+      {"Decimal_Number", "Nd"},
+      {"digit", "Nd"},
+      {"Letter_Number", "Nl"},
+      {"Other_Number", "No"},
+      {"Punctuation", "P"},
+      {"punct", "P"},
+      {"Connector_Punctuation", "Pc"},
+      {"Dash_Punctuation", "Pd"},
+      {"Open_Punctuation", "Ps"},
+      {"Close_Punctuation", "Pe"},
+      {"Initial_Punctuation", "Pi"},
+      {"Final_Punctuation", "Pf"},
+      {"Other_Punctuation", "Po"},
+      {"Symbol", "S"},
+      {"Math_Symbol", "Sm"},
+      {"Currency_Symbol", "Sc"},
+      {"Modifier_Symbol", "Sk"},
+      {"Other_Symbol", "So"},
+      {"Separator", "Z"},
+      {"Space_Separator", "Zs"},
+      {"Line_Separator", "Zl"},
+      {"Paragraph_Separator", "Zp"},
+      {"Other", "C"},
+      {"Control", "Cc"},
+      {"cntrl", "Cc"},
+      {"Format", "Cf"},
+      {"Surrogate", "Cs"},
+      {"Private_Use", "Co"},
       {"Unassigned", "Cn"}};
   std::string_view value = name;
   std::string prefix;
@@ -209,8 +246,18 @@ bool ecma_to_pcre2(std::string_view p, std::string* out, std::string* error) {
           i = close;
           break;
         }
-        case 'd': case 'D': case 'w': case 'W': case 'b': case 'B': case 'f': case 'n':
-        case 'r': case 't': case 'c': case 'k':
+        case 'd':
+        case 'D':
+        case 'w':
+        case 'W':
+        case 'b':
+        case 'B':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+        case 'c':
+        case 'k':
           out->push_back('\\');
           out->push_back(d);
           break;
@@ -434,8 +481,7 @@ class Regex {
     PCRE2_SIZE offset = 0;
     std::unique_ptr<pcre2_code, CodeDeleter> re(
         pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
-                      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &offset,
-                      nullptr));
+                      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &offset, nullptr));
     if (!re) {
       PCRE2_UCHAR buffer[256];
       pcre2_get_error_message(code, buffer, sizeof buffer);
@@ -456,7 +502,8 @@ class Regex {
     // A json built in code may hold invalid UTF-8, which PCRE2 must not see unchecked; checking
     // here lets the JIT entry point skip its own, slower, checks.
     if (!valid_utf8(subject)) return false;
-    const auto* data = reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
+    const auto* data =
+        reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
     const int rc = jit_ ? pcre2_jit_match(code_.get(), data, subject.size(), 0, 0,
                                           thread_match_data(), nullptr)
                         : pcre2_match(code_.get(), data, subject.size(), 0, PCRE2_NO_UTF_CHECK,
@@ -493,11 +540,12 @@ UriParts parse_uri(std::string_view s) {
     u.has_query = true;
     s = s.substr(0, q);
   }
-  if (const std::size_t colon = s.find(':'); colon != std::string_view::npos && colon > 0 &&
-                                             ascii_alpha(s[0])) {
-    const bool scheme_chars = std::all_of(s.begin(), s.begin() + static_cast<long>(colon), [](char c) {
-      return ascii_alpha(c) || ascii_digit(c) || c == '+' || c == '-' || c == '.';
-    });
+  if (const std::size_t colon = s.find(':');
+      colon != std::string_view::npos && colon > 0 && ascii_alpha(s[0])) {
+    const bool scheme_chars =
+        std::all_of(s.begin(), s.begin() + static_cast<long>(colon), [](char c) {
+          return ascii_alpha(c) || ascii_digit(c) || c == '+' || c == '-' || c == '.';
+        });
     if (scheme_chars) {
       u.scheme = s.substr(0, colon);
       u.has_scheme = true;
@@ -630,8 +678,7 @@ std::string percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-        hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
       i += 2;
     } else {
@@ -645,7 +692,8 @@ std::string percent_encode_path(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : s) {
-    if (ascii_alpha(c) || ascii_digit(c) || std::string_view("-._~/:").find(c) != std::string_view::npos) {
+    if (ascii_alpha(c) || ascii_digit(c) ||
+        std::string_view("-._~/:").find(c) != std::string_view::npos) {
       out.push_back(c);
     } else {
       const auto u = static_cast<unsigned char>(c);
@@ -707,7 +755,8 @@ bool numbers_equal(const json& a, const json& b) {
 bool shallow_equal(const json& a, const json& b) {
   if (a.type() != b.type()) return a.is_number() && b.is_number() && numbers_equal(a, b);
   switch (a.type()) {
-    case json::value_t::null: return true;
+    case json::value_t::null:
+      return true;
     case json::value_t::boolean:
       return *a.get_ptr<const json::boolean_t*>() == *b.get_ptr<const json::boolean_t*>();
     case json::value_t::string:
@@ -721,8 +770,10 @@ bool shallow_equal(const json& a, const json& b) {
     case json::value_t::number_float:
       return *a.get_ptr<const json::number_float_t*>() == *b.get_ptr<const json::number_float_t*>();
     case json::value_t::array:
-    case json::value_t::object: return a.size() == b.size();
-    default: return a == b;
+    case json::value_t::object:
+      return a.size() == b.size();
+    default:
+      return a == b;
   }
 }
 
@@ -756,21 +807,76 @@ bool json_equal(const json& a, const json& b) {
 // of a large uniqueItems array, cheap, and bounded on deep values.
 std::size_t shallow_hash(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return 0x9e3779b9u;
-    case json::value_t::boolean: return v.get<bool>() ? 1 : 2;
+    case json::value_t::null:
+      return 0x9e3779b9u;
+    case json::value_t::boolean:
+      return v.get<bool>() ? 1 : 2;
     case json::value_t::string:
       return std::hash<std::string_view>()(v.get_ref<const std::string&>());
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return std::hash<double>()(v.get<double>());
-    case json::value_t::array: return 0x51ed27u ^ (v.size() * 1000003u);
+    case json::value_t::number_float:
+      return std::hash<double>()(v.get<double>());
+    case json::value_t::array:
+      return 0x51ed27u ^ (v.size() * 1000003u);
     case json::value_t::object: {
       std::size_t h = 0x3c6ef372u ^ v.size();
       if (!v.empty()) h ^= std::hash<std::string_view>()(v.items().begin().key());
       return h;
     }
-    default: return 7;
+    default:
+      return 7;
   }
+}
+
+// Serializes at most about `budget` characters, and never deeper than a few levels: instances
+// may be arbitrarily deep and json::dump() recurses.
+void dump_bounded(const json& v, std::size_t depth, std::size_t budget, std::string* out) {
+  if (out->size() >= budget) return;
+  if (!v.is_structured()) {
+    out->append(v.dump(-1, ' ', false, json::error_handler_t::replace));
+    return;
+  }
+  if (depth >= 8 || v.empty()) {
+    out->append(v.empty() ? (v.is_array() ? "[]" : "{}") : (v.is_array() ? "[...]" : "{...}"));
+    return;
+  }
+  out->push_back(v.is_array() ? '[' : '{');
+  bool first = true;
+  for (auto it = v.begin(); it != v.end() && out->size() < budget; ++it) {
+    if (!first) out->push_back(',');
+    first = false;
+    if (v.is_object()) {
+      out->append(json(it.key()).dump(-1, ' ', false, json::error_handler_t::replace));
+      out->push_back(':');
+    }
+    dump_bounded(*it, depth + 1, budget, out);
+  }
+  out->push_back(v.is_array() ? ']' : '}');
+}
+
+std::string short_dump(const json& v) {
+  std::string s;
+  dump_bounded(v, 0, 80, &s);
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
+std::string short_dump(const std::vector<json>& values) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < values.size() && s.size() < 80; ++i) {
+    if (i > 0) s.push_back(',');
+    dump_bounded(values[i], 1, 80, &s);
+  }
+  s.push_back(']');
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
+std::string quote(std::string_view s) {
+  std::string q = json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (q.size() > 82) q = q.substr(0, 78) + "...\"";
+  return q;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -923,10 +1029,11 @@ class Compiler {
     }
     const std::string base =
         base_uri.empty() ? std::string(kDefaultBase) : split_fragment(base_uri).first;
-    const MetaInfo meta{opts_.default_draft == SchemaDraft::draft7 ? Dialect::k7 : Dialect::k2020,
-                        opts_.default_draft == SchemaDraft::draft7 ? kVocabDraft7
-                                                                   : kDefaultVocab2020};
-    const json* root = add_document(std::make_unique<json>(schema), base, meta);
+    const MetaInfo meta{
+        opts_.default_draft == SchemaDraft::draft7 ? Dialect::k7 : Dialect::k2020,
+        opts_.default_draft == SchemaDraft::draft7 ? kVocabDraft7 : kDefaultVocab2020};
+    // Borrowed, not copied: copying a json recurses, and depth is checked only by the scan.
+    const json* root = add_document(&schema, nullptr, base, meta);
     const Loc& loc = locs_.at(root);
     prog_->draft = resources_[loc.resource].meta.dialect == Dialect::k7 ? SchemaDraft::draft7
                                                                         : SchemaDraft::draft2020_12;
@@ -948,7 +1055,7 @@ class Compiler {
     bool anchors_compiled = false;
   };
   struct Document {
-    std::unique_ptr<json> root;
+    std::unique_ptr<json> owned;  // null for the caller's schema, which is only borrowed
     std::string uri;
   };
 
@@ -961,10 +1068,10 @@ class Compiler {
 
   // --- documents and resources ---
 
-  const json* add_document(std::unique_ptr<json> doc, const std::string& uri, MetaInfo inherited) {
-    const json* root = doc.get();
+  const json* add_document(const json* root, std::unique_ptr<json> owned, const std::string& uri,
+                           MetaInfo inherited) {
     const auto doc_index = static_cast<std::uint32_t>(docs_.size());
-    docs_.push_back({std::move(doc), uri});
+    docs_.push_back({std::move(owned), uri});
     MetaInfo meta = inherited;
     if (root->is_object()) {
       if (const auto it = root->find("$schema"); it != root->end()) {
@@ -988,12 +1095,15 @@ class Compiler {
   const json* find_or_load(const std::string& uri, MetaInfo inherited) {
     if (const auto it = index_.find(uri); it != index_.end()) return it->second;
     if (const std::string_view text = builtin_metaschema(uri); !text.empty()) {
-      return add_document(std::make_unique<json>(json::parse(text)), uri, inherited);
+      auto doc = std::make_unique<json>(json::parse(text));
+      const json* root = doc.get();
+      return add_document(root, std::move(doc), uri, inherited);
     }
     std::optional<std::filesystem::path> file;
     for (const auto& [prefix, dir] : opts_.ref_map) {
       if (prefix.empty() || !uri.starts_with(prefix)) continue;
-      const std::string rest = percent_decode(uri.substr(prefix.size()));
+      std::string rest = percent_decode(uri.substr(prefix.size()));
+      rest.erase(0, rest.find_first_not_of('/'));  // a prefix may or may not end with '/'
       const std::filesystem::path relative(rest);
       // The map grants one directory tree, not the file system.
       const bool escapes = relative.is_absolute() ||
@@ -1018,7 +1128,9 @@ class Compiler {
     } catch (const json::parse_error& e) {
       throw SchemaError("cannot parse schema " + uri + " (" + file->string() + "): " + e.what());
     }
-    return add_document(std::make_unique<json>(std::move(doc)), uri, inherited);
+    auto owned = std::make_unique<json>(std::move(doc));
+    const json* root = owned.get();
+    return add_document(root, std::move(owned), uri, inherited);
   }
 
   MetaInfo meta_for(const std::string& schema_uri, int depth) {
@@ -1056,10 +1168,8 @@ class Compiler {
           {"https://json-schema.org/draft/2020-12/vocab/unevaluated", kVocabUnevaluated},
           {"https://json-schema.org/draft/2020-12/vocab/validation", kVocabValidation},
           {"https://json-schema.org/draft/2020-12/vocab/meta-data", kVocabMetaData},
-          {"https://json-schema.org/draft/2020-12/vocab/format-annotation",
-           kVocabFormatAnnotation},
-          {"https://json-schema.org/draft/2020-12/vocab/format-assertion",
-           kVocabFormatAssertion},
+          {"https://json-schema.org/draft/2020-12/vocab/format-annotation", kVocabFormatAnnotation},
+          {"https://json-schema.org/draft/2020-12/vocab/format-assertion", kVocabFormatAssertion},
           {"https://json-schema.org/draft/2020-12/vocab/content", kVocabContent},
       };
       meta.vocab = kVocabCore;
@@ -1078,11 +1188,12 @@ class Compiler {
 
   // --- scan ---
 
-  void scan(const json& s, const std::string& base_in, std::uint32_t res, const std::string& pointer,
-            std::uint32_t doc, std::size_t depth, bool is_document_root) {
+  void scan(const json& s, const std::string& base_in, std::uint32_t res,
+            const std::string& pointer, std::uint32_t doc, std::size_t depth,
+            bool is_document_root) {
     if (depth > opts_.max_depth) {
-      fail({base_in, res, pointer, doc}, "schema nested deeper than max_depth (" +
-                                             std::to_string(opts_.max_depth) + ")");
+      fail({base_in, res, pointer, doc},
+           "schema nested deeper than max_depth (" + std::to_string(opts_.max_depth) + ")");
     }
     if (!s.is_object()) {
       if (s.is_boolean()) locs_.emplace(&s, Loc{base_in, res, pointer, doc});
@@ -1123,19 +1234,33 @@ class Compiler {
         resources_[res].dynamic_anchors.emplace_back(it->get<std::string>(), &s);
       }
     }
-    static constexpr std::string_view kMaps2020[] = {"$defs", "definitions", "properties",
-                                                     "patternProperties", "dependentSchemas",
-                                                     "dependencies"};
+    static constexpr std::string_view kMaps2020[] = {
+        "$defs",       "definitions", "properties", "patternProperties", "dependentSchemas",
+        "dependencies"};
     static constexpr std::string_view kArrays2020[] = {"allOf", "anyOf", "oneOf", "prefixItems"};
-    static constexpr std::string_view kSingles2020[] = {
-        "not", "if", "then", "else", "contains", "items", "additionalProperties",
-        "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"};
+    static constexpr std::string_view kSingles2020[] = {"not",
+                                                        "if",
+                                                        "then",
+                                                        "else",
+                                                        "contains",
+                                                        "items",
+                                                        "additionalProperties",
+                                                        "propertyNames",
+                                                        "unevaluatedItems",
+                                                        "unevaluatedProperties",
+                                                        "contentSchema"};
     static constexpr std::string_view kMaps7[] = {"definitions", "properties", "patternProperties",
                                                   "dependencies"};
     static constexpr std::string_view kArrays7[] = {"allOf", "anyOf", "oneOf", "items"};
-    static constexpr std::string_view kSingles7[] = {
-        "not",   "if",    "then", "else", "contains", "items", "additionalItems",
-        "additionalProperties", "propertyNames"};
+    static constexpr std::string_view kSingles7[] = {"not",
+                                                     "if",
+                                                     "then",
+                                                     "else",
+                                                     "contains",
+                                                     "items",
+                                                     "additionalItems",
+                                                     "additionalProperties",
+                                                     "propertyNames"};
     const auto& obj = s.get_ref<const json::object_t&>();
     auto visit = [&](std::string_view key, auto&& fn) {
       if (const auto it = obj.find(key); it != obj.end()) fn(it->first, it->second);
@@ -1162,7 +1287,9 @@ class Compiler {
     for (std::string_view key : d7 ? std::span<const std::string_view>(kSingles7)
                                    : std::span<const std::string_view>(kSingles2020)) {
       visit(key, [&](const std::string& k, const json& v) {
-        if (v.is_object() || v.is_boolean()) scan(v, base, res, pointer + "/" + k, doc, depth + 1, false);
+        if (v.is_object() || v.is_boolean()) {
+          scan(v, base, res, pointer + "/" + k, doc, depth + 1, false);
+        }
       });
     }
   }
@@ -1177,8 +1304,9 @@ class Compiler {
     const MetaInfo inherited = resources_[loc.resource].meta;
     const json* root = find_or_load(abs, inherited);
     if (root == nullptr) {
-      fail(loc, std::string(keyword) + " \"" + ref + "\" points to nowhere: no schema is known as \"" +
-                    abs + "\" (remote references resolve only through ref_map)");
+      fail(loc, std::string(keyword) + " \"" + ref +
+                    "\" points to nowhere: no schema is known as \"" + abs +
+                    "\" (remote references resolve only through ref_map)");
     }
     if (!frag.empty() && frag[0] != '/') {
       const auto it = index_.find(abs + "#" + frag);
@@ -1195,22 +1323,23 @@ class Compiler {
     std::size_t pos = frag.empty() ? std::string::npos : 1;
     while (pos != std::string::npos) {
       const std::size_t next = frag.find('/', pos);
-      const std::string token =
-          pointer_unescape(frag.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+      const std::string token = pointer_unescape(
+          frag.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
       pos = next == std::string::npos ? std::string::npos : next + 1;
       const json* child = nullptr;
       if (cur->is_object()) {
         if (const auto it = cur->find(token); it != cur->end()) child = &*it;
       } else if (cur->is_array()) {
-        const bool numeric = !token.empty() && std::all_of(token.begin(), token.end(), ascii_digit) &&
+        const bool numeric = !token.empty() &&
+                             std::all_of(token.begin(), token.end(), ascii_digit) &&
                              (token.size() == 1 || token[0] != '0');
         if (numeric && token.size() < 10 && std::stoul(token) < cur->size()) {
           child = &(*cur)[std::stoul(token)];
         }
       }
       if (child == nullptr) {
-        fail(loc, std::string(keyword) + " \"" + ref + "\" points to nowhere: \"" + abs + "\" has no \"#" +
-                      raw_frag + "\"");
+        fail(loc, std::string(keyword) + " \"" + ref + "\" points to nowhere: \"" + abs +
+                      "\" has no \"#" + raw_frag + "\"");
       }
       cur = child;
       pointer += "/" + pointer_escape(token);
@@ -1302,7 +1431,8 @@ class Compiler {
         return d >= 1.8e19 ? kUnbounded : static_cast<std::size_t>(d);
       }
     }
-    fail(loc, "\"" + std::string(keyword) + "\" must be a non-negative integer, got " + v.dump());
+    fail(loc,
+         "\"" + std::string(keyword) + "\" must be a non-negative integer, got " + short_dump(v));
   }
 
   double number_value(const json& v, const Loc& loc, std::string_view keyword) {
@@ -1310,6 +1440,22 @@ class Compiler {
       fail(loc, "\"" + std::string(keyword) + "\" must be a number, got " + v.type_name());
     }
     return v.get<double>();
+  }
+
+  // Values are copied into the program, and copying a json recurses: bound the depth first.
+  void check_value_depth(const json& v, const Loc& loc, std::string_view keyword) {
+    std::vector<std::pair<const json*, std::size_t>> pending{{&v, 0}};
+    while (!pending.empty()) {
+      const auto [cur, depth] = pending.back();
+      pending.pop_back();
+      if (depth > opts_.max_depth) {
+        fail(loc, "\"" + std::string(keyword) + "\" value nested deeper than max_depth (" +
+                      std::to_string(opts_.max_depth) + ")");
+      }
+      for (const json& child : *cur) {
+        if (child.is_structured()) pending.emplace_back(&child, depth + 1);
+      }
+    }
   }
 
   std::vector<std::string> string_array(const json& v, const Loc& loc, std::string_view keyword) {
@@ -1387,7 +1533,8 @@ class Compiler {
         const std::string frag = percent_decode(split_fragment(resolve_uri(loc.base, ref)).second);
         if (!frag.empty() && frag[0] != '/' && target->is_object()) {
           const auto anchor = target->find("$dynamicAnchor");
-          if (anchor != target->end() && anchor->is_string() && anchor->get<std::string>() == frag) {
+          if (anchor != target->end() && anchor->is_string() &&
+              anchor->get<std::string>() == frag) {
             n.dynamic_name = intern(frag);
             prog_->uses_dynamic = true;
           }
@@ -1445,7 +1592,8 @@ class Compiler {
     auto schema_list = [&](std::string_view kw, std::vector<std::int32_t>* out) {
       const json* v = get(kw);
       if (v == nullptr) return;
-      if (!v->is_array() || v->empty()) fail(loc, "\"" + std::string(kw) + "\" must be a non-empty array");
+      if (!v->is_array() || v->empty())
+        fail(loc, "\"" + std::string(kw) + "\" must be a non-empty array");
       for (std::size_t i = 0; i < v->size(); ++i) {
         out->push_back(child((*v)[i], loc, std::string(kw) + "/" + std::to_string(i)));
       }
@@ -1529,7 +1677,7 @@ class Compiler {
       std::uint8_t bits = 0;
       auto add = [&](const json& t) {
         const std::uint8_t bit = t.is_string() ? type_bit(t.get_ref<const std::string&>()) : 0;
-        if (bit == 0) fail(loc, "\"type\" has an unknown type " + t.dump());
+        if (bit == 0) fail(loc, "\"type\" has an unknown type " + short_dump(t));
         bits |= bit;
       };
       if (v->is_array()) {
@@ -1541,6 +1689,7 @@ class Compiler {
     }
     if (const json* v = get("enum")) {
       if (!v->is_array()) fail(loc, "\"enum\" must be an array");
+      check_value_depth(*v, loc, "enum");
       n.enum_values.assign(v->begin(), v->end());
       for (const json& e : *v) {
         if (e.is_string()) n.enum_strings.push_back(e.get<std::string>());
@@ -1548,6 +1697,7 @@ class Compiler {
       n.has_enum = true;
     }
     if (const json* v = get("const")) {
+      check_value_depth(*v, loc, "const");
       n.const_value = *v;
       n.has_const = true;
     }
@@ -1691,15 +1841,23 @@ class Evaluated {
 
 std::string_view instance_type(const json& x) {
   switch (x.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    default: return "value";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    default:
+      return "value";
   }
 }
 
@@ -1708,25 +1866,14 @@ std::string format_number(double d) {
   return json(d).dump();
 }
 
-std::string short_dump(const json& v) {
-  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (s.size() > 80) s = s.substr(0, 77) + "...";
-  return s;
-}
-
-std::string quote(std::string_view s) {
-  std::string q = json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-  if (q.size() > 82) q = q.substr(0, 78) + "...\"";
-  return q;
-}
-
 double to_double(const json& x) {
   switch (x.type()) {
     case json::value_t::number_integer:
       return static_cast<double>(*x.get_ptr<const json::number_integer_t*>());
     case json::value_t::number_unsigned:
       return static_cast<double>(*x.get_ptr<const json::number_unsigned_t*>());
-    default: return *x.get_ptr<const json::number_float_t*>();
+    default:
+      return *x.get_ptr<const json::number_float_t*>();
   }
 }
 
@@ -1738,8 +1885,7 @@ std::size_t code_points(const std::string& s) {
 
 class Evaluator {
  public:
-  Evaluator(const Program& program, std::vector<SchemaViolation>* out)
-      : p_(program), out_(out) {}
+  Evaluator(const Program& program, std::vector<SchemaViolation>* out) : p_(program), out_(out) {}
 
   bool run(const json& instance) {
     const Ctx c{nullptr, nullptr, nullptr, 0, 0};
@@ -1764,17 +1910,18 @@ class Evaluator {
   bool collecting() const { return out_ != nullptr; }
 
   // A violation of `keyword` whose location is spath itself (a false subschema, a depth limit).
+  // Out of line and cold: message building must not grow the frames of the recursive path.
   template <typename MessageFn>
-  void report_at(const PathSeg* ipath, const PathSeg* spath, std::string_view keyword,
-                 MessageFn&& message) {
+  [[gnu::noinline, gnu::cold]] void report_at(const PathSeg* ipath, const PathSeg* spath,
+                                              std::string_view keyword, MessageFn&& message) {
     if (out_ == nullptr) return;
     out_->push_back({render(ipath), render(spath), std::string(keyword), message()});
   }
 
   // A violation of `keyword` in the schema at spath.
   template <typename MessageFn>
-  void report(const PathSeg* ipath, const PathSeg* spath, std::string_view keyword,
-              MessageFn&& message) {
+  [[gnu::noinline, gnu::cold]] void report(const PathSeg* ipath, const PathSeg* spath,
+                                           std::string_view keyword, MessageFn&& message) {
     if (out_ == nullptr) return;
     const PathSeg kw{spath, keyword, 0, false};
     report_at(ipath, &kw, keyword, message);
@@ -1804,15 +1951,15 @@ class Evaluator {
     const Node& n = p_.nodes[static_cast<std::size_t>(idx)];
     if (n.kind == Node::Kind::kTrue) return true;
     if (n.kind == Node::Kind::kFalse) {
-      report_at(c_in.ipath, c_in.spath, "false", [] {
-        return std::string("no value is allowed here (the schema is false)");
-      });
+      report_at(c_in.ipath, c_in.spath, "false",
+                [] { return std::string("no value is allowed here (the schema is false)"); });
       return false;
     }
     if (c_in.idepth > p_.max_depth || c_in.depth > p_.eval_depth_limit) {
       report_at(c_in.ipath, c_in.spath, "maxDepth", [&] {
         return c_in.idepth > p_.max_depth
-                   ? "instance is nested deeper than max_depth (" + std::to_string(p_.max_depth) + ")"
+                   ? "instance is nested deeper than max_depth (" + std::to_string(p_.max_depth) +
+                         ")"
                    : "schema recursion deeper than " + std::to_string(p_.eval_depth_limit) +
                          " levels (a reference cycle?)";
       });
@@ -1821,17 +1968,28 @@ class Evaluator {
     Ctx c = c_in;
     ++c.depth;
     Scope scope{n.resource, c.scope};
-    if (p_.uses_dynamic && (c.scope == nullptr || c.scope->resource != n.resource)) c.scope = &scope;
+    if (p_.uses_dynamic && (c.scope == nullptr || c.scope->resource != n.resource)) {
+      c.scope = &scope;
+    }
+    if (n.has_unevaluated) {
+      // unevaluated* see only what this schema and its in-place subschemas evaluated.
+      Evaluated local;
+      bool ok = keywords(n, x, c, &local);
+      if ((ok || collecting()) && !unevaluated(n, x, c, &local)) ok = false;
+      if (ann != nullptr) ann->merge(local);
+      return ok;
+    }
+    return keywords(n, x, c, ann);
+  }
 
+  // Every keyword of n but the unevaluated ones.
+  bool keywords(const Node& n, const json& x, const Ctx& c, Evaluated* a) {
     bool ok = true;
     if (n.types != kAllTypes && !type_ok(n.types, x)) {
       report(c.ipath, c.spath, "type", [&] { return type_message(n.types, x); });
       if (!collecting()) return false;
       ok = false;
     }
-    Evaluated local;
-    Evaluated* a = ann;
-    if (n.has_unevaluated) a = &local;
     if (n.has_inplace && !inplace(n, x, c, a)) {
       if (!collecting()) return false;
       ok = false;
@@ -1844,7 +2002,7 @@ class Evaluator {
     }
     if (n.has_enum && !in_enum(n, x)) {
       report(c.ipath, c.spath, "enum", [&] {
-        return "expected one of " + short_dump(json(n.enum_values)) + ", got " + short_dump(x);
+        return "expected one of " + short_dump(n.enum_values) + ", got " + short_dump(x);
       });
       if (!collecting()) return false;
       ok = false;
@@ -1856,23 +2014,19 @@ class Evaluator {
       case json::value_t::number_float:
         if (n.num_flags != 0) kw_ok = check_number(n, x, c);
         break;
-      case json::value_t::string: kw_ok = check_string(n, *x.get_ptr<const json::string_t*>(), c); break;
-      case json::value_t::array: kw_ok = check_array(n, x, c, a); break;
-      case json::value_t::object: kw_ok = check_object(n, x, c, a); break;
-      default: break;
+      case json::value_t::string:
+        kw_ok = check_string(n, *x.get_ptr<const json::string_t*>(), c);
+        break;
+      case json::value_t::array:
+        kw_ok = check_array(n, x, c, a);
+        break;
+      case json::value_t::object:
+        kw_ok = check_object(n, x, c, a);
+        break;
+      default:
+        break;
     }
-    if (!kw_ok) {
-      if (!collecting()) return false;
-      ok = false;
-    }
-    if (n.has_unevaluated) {
-      if (!unevaluated(n, x, c, &local)) {
-        if (!collecting()) return false;
-        ok = false;
-      }
-      if (ann != nullptr) ann->merge(local);
-    }
-    return ok;
+    return ok && kw_ok;
   }
 
   static bool in_enum(const Node& n, const json& x) {
@@ -1885,19 +2039,26 @@ class Evaluator {
 
   static bool type_ok(std::uint8_t types, const json& x) {
     switch (x.type()) {
-      case json::value_t::null: return types & kTypeNull;
-      case json::value_t::boolean: return types & kTypeBoolean;
-      case json::value_t::object: return types & kTypeObject;
-      case json::value_t::array: return types & kTypeArray;
-      case json::value_t::string: return types & kTypeString;
+      case json::value_t::null:
+        return types & kTypeNull;
+      case json::value_t::boolean:
+        return types & kTypeBoolean;
+      case json::value_t::object:
+        return types & kTypeObject;
+      case json::value_t::array:
+        return types & kTypeArray;
+      case json::value_t::string:
+        return types & kTypeString;
       case json::value_t::number_integer:
-      case json::value_t::number_unsigned: return types & (kTypeNumber | kTypeInteger);
+      case json::value_t::number_unsigned:
+        return types & (kTypeNumber | kTypeInteger);
       case json::value_t::number_float: {
         if (types & kTypeNumber) return true;
         const double d = *x.get_ptr<const json::number_float_t*>();
         return (types & kTypeInteger) && std::isfinite(d) && std::floor(d) == d;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -1954,104 +2115,21 @@ class Evaluator {
         }
       }
     }
-    if (!n.any_of.empty()) {
-      const PathSeg kw = key_seg(c.spath, "anyOf");
-      bool any = false;
-      {
-        Quiet quiet(this);
-        for (std::size_t i = 0; i < n.any_of.size(); ++i) {
-          const PathSeg seg = index_seg(&kw, i);
-          if (a == nullptr) {
-            if (eval(n.any_of[i], x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, nullptr)) {
-              any = true;
-              break;
-            }
-          } else {
-            // Annotations of every passing branch count, so no short cut.
-            Evaluated branch;
-            if (eval(n.any_of[i], x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, &branch)) {
-              any = true;
-              a->merge(branch);
-            }
-          }
-        }
-      }
-      if (!any) {
-        report(c.ipath, c.spath, "anyOf", [&] {
-          return "does not match any of the " + std::to_string(n.any_of.size()) +
-                 " alternatives in anyOf";
-        });
-        if (!collecting()) return false;
-        ok = false;
-      }
+    if (!n.any_of.empty() && !check_any_of(n, x, c, a)) {
+      if (!collecting()) return false;
+      ok = false;
     }
-    if (!n.one_of.empty()) {
-      const PathSeg kw = key_seg(c.spath, "oneOf");
-      std::size_t matches = 0, first = 0, second = 0;
-      Evaluated chosen;
-      {
-        Quiet quiet(this);
-        for (std::size_t i = 0; i < n.one_of.size(); ++i) {
-          const PathSeg seg = index_seg(&kw, i);
-          Evaluated branch;
-          if (eval(n.one_of[i], x, {c.scope, c.ipath, &seg, c.depth, c.idepth},
-                   a != nullptr ? &branch : nullptr)) {
-            if (++matches == 1) {
-              first = i;
-              if (a != nullptr) chosen = std::move(branch);
-            } else {
-              second = i;
-              break;
-            }
-          }
-        }
-      }
-      if (matches != 1) {
-        report(c.ipath, c.spath, "oneOf", [&] {
-          return matches == 0 ? "does not match any of the " + std::to_string(n.one_of.size()) +
-                                    " alternatives in oneOf"
-                              : "matches more than one alternative in oneOf (" +
-                                    std::to_string(first) + " and " + std::to_string(second) +
-                                    "), expected exactly one";
-        });
-        if (!collecting()) return false;
-        ok = false;
-      } else if (a != nullptr) {
-        a->merge(chosen);
-      }
+    if (!n.one_of.empty() && !check_one_of(n, x, c, a)) {
+      if (!collecting()) return false;
+      ok = false;
     }
-    if (n.not_ != kNone) {
-      const PathSeg seg = key_seg(c.spath, "not");
-      bool matched = false;
-      {
-        Quiet quiet(this);
-        matched = eval(n.not_, x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, nullptr);
-      }
-      if (matched) {
-        report(c.ipath, c.spath, "not",
-               [] { return std::string("must not match the schema in \"not\""); });
-        if (!collecting()) return false;
-        ok = false;
-      }
+    if (n.not_ != kNone && !check_not(n, x, c)) {
+      if (!collecting()) return false;
+      ok = false;
     }
-    if (n.if_ != kNone) {
-      const PathSeg if_seg = key_seg(c.spath, "if");
-      Evaluated cond_ann;
-      bool cond = false;
-      {
-        Quiet quiet(this);
-        cond = eval(n.if_, x, {c.scope, c.ipath, &if_seg, c.depth, c.idepth},
-                    a != nullptr ? &cond_ann : nullptr);
-      }
-      if (cond && a != nullptr) a->merge(cond_ann);
-      const std::int32_t branch = cond ? n.then_ : n.else_;
-      if (branch != kNone) {
-        const PathSeg seg = key_seg(c.spath, cond ? "then" : "else");
-        if (!eval(branch, x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, a)) {
-          if (!collecting()) return false;
-          ok = false;
-        }
-      }
+    if (n.if_ != kNone && !check_if(n, x, c, a)) {
+      if (!collecting()) return false;
+      ok = false;
     }
     if (!n.dependent_schemas.empty() && x.is_object()) {
       const PathSeg kw = key_seg(c.spath, n.draft7 ? "dependencies" : "dependentSchemas");
@@ -2067,6 +2145,119 @@ class Evaluator {
     return ok;
   }
 
+  // Applicators whose branches need temporaries live out of line, so that the frames of the
+  // common path (and of deep recursion through it) stay small.
+  [[gnu::noinline]] bool check_any_of(const Node& n, const json& x, const Ctx& c, Evaluated* a) {
+    bool ok = true;
+    const PathSeg kw = key_seg(c.spath, "anyOf");
+    bool any = false;
+    {
+      Quiet quiet(this);
+      for (std::size_t i = 0; i < n.any_of.size(); ++i) {
+        const PathSeg seg = index_seg(&kw, i);
+        if (a == nullptr) {
+          if (eval(n.any_of[i], x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, nullptr)) {
+            any = true;
+            break;
+          }
+        } else {
+          // Annotations of every passing branch count, so no short cut.
+          Evaluated branch;
+          if (eval(n.any_of[i], x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, &branch)) {
+            any = true;
+            a->merge(branch);
+          }
+        }
+      }
+    }
+    if (!any) {
+      report(c.ipath, c.spath, "anyOf", [&] {
+        return "does not match any of the " + std::to_string(n.any_of.size()) +
+               " alternatives in anyOf";
+      });
+      if (!collecting()) return false;
+      ok = false;
+    }
+    return ok;
+  }
+
+  [[gnu::noinline]] bool check_one_of(const Node& n, const json& x, const Ctx& c, Evaluated* a) {
+    bool ok = true;
+    const PathSeg kw = key_seg(c.spath, "oneOf");
+    std::size_t matches = 0, first = 0, second = 0;
+    Evaluated chosen;
+    {
+      Quiet quiet(this);
+      for (std::size_t i = 0; i < n.one_of.size(); ++i) {
+        const PathSeg seg = index_seg(&kw, i);
+        Evaluated branch;
+        if (eval(n.one_of[i], x, {c.scope, c.ipath, &seg, c.depth, c.idepth},
+                 a != nullptr ? &branch : nullptr)) {
+          if (++matches == 1) {
+            first = i;
+            if (a != nullptr) chosen = std::move(branch);
+          } else {
+            second = i;
+            break;
+          }
+        }
+      }
+    }
+    if (matches != 1) {
+      report(c.ipath, c.spath, "oneOf", [&] {
+        return matches == 0
+                   ? "does not match any of the " + std::to_string(n.one_of.size()) +
+                         " alternatives in oneOf"
+                   : "matches more than one alternative in oneOf (" + std::to_string(first) +
+                         " and " + std::to_string(second) + "), expected exactly one";
+      });
+      if (!collecting()) return false;
+      ok = false;
+    } else if (a != nullptr) {
+      a->merge(chosen);
+    }
+    return ok;
+  }
+
+  [[gnu::noinline]] bool check_not(const Node& n, const json& x, const Ctx& c) {
+    bool ok = true;
+    const PathSeg seg = key_seg(c.spath, "not");
+    bool matched = false;
+    {
+      Quiet quiet(this);
+      matched = eval(n.not_, x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, nullptr);
+    }
+    if (matched) {
+      report(c.ipath, c.spath, "not",
+             [] { return std::string("must not match the schema in \"not\""); });
+      if (!collecting()) return false;
+      ok = false;
+    }
+    return ok;
+  }
+
+  [[gnu::noinline]] bool check_if(const Node& n, const json& x, const Ctx& c, Evaluated* a) {
+    bool ok = true;
+    const PathSeg if_seg = key_seg(c.spath, "if");
+    Evaluated cond_ann;
+    bool cond = false;
+    {
+      Quiet quiet(this);
+      cond = eval(n.if_, x, {c.scope, c.ipath, &if_seg, c.depth, c.idepth},
+                  a != nullptr ? &cond_ann : nullptr);
+    }
+    if (cond && a != nullptr) a->merge(cond_ann);
+    const std::int32_t branch = cond ? n.then_ : n.else_;
+    if (branch != kNone) {
+      const PathSeg seg = key_seg(c.spath, cond ? "then" : "else");
+      if (!eval(branch, x, {c.scope, c.ipath, &seg, c.depth, c.idepth}, a)) {
+        if (!collecting()) return false;
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
   bool check_number(const Node& n, const json& x, const Ctx& c) {
     const double d = to_double(x);
     bool ok = true;
@@ -2076,14 +2267,12 @@ class Evaluator {
       ok = false;
       return collecting();
     };
-    if ((n.num_flags & kMinimum) &&
-        !check(d >= n.minimum, "minimum", [&] {
+    if ((n.num_flags & kMinimum) && !check(d >= n.minimum, "minimum", [&] {
           return "must be >= " + format_number(n.minimum) + ", got " + short_dump(x);
         })) {
       return false;
     }
-    if ((n.num_flags & kMaximum) &&
-        !check(d <= n.maximum, "maximum", [&] {
+    if ((n.num_flags & kMaximum) && !check(d <= n.maximum, "maximum", [&] {
           return "must be <= " + format_number(n.maximum) + ", got " + short_dump(x);
         })) {
       return false;
@@ -2376,8 +2565,7 @@ class Evaluator {
       }
       if (!matched && n.additional_properties != kNone) {
         matched = true;
-        if (!apply(n.additional_properties, value, c, &iseg, &additional_kw,
-                   "additionalProperties",
+        if (!apply(n.additional_properties, value, c, &iseg, &additional_kw, "additionalProperties",
                    [&] { return "property " + quote(key) + " is not allowed"; })) {
           if (!collecting()) return false;
           ok = false;
@@ -2419,9 +2607,8 @@ class Evaluator {
       for (std::size_t i = 0; i < x.size(); ++i) {
         if (local->test(i)) continue;
         const PathSeg iseg = index_seg(c.ipath, i);
-        if (!apply(n.unevaluated_items, x[i], c, &iseg, &kw, "unevaluatedItems", [&] {
-              return "item " + std::to_string(i) + " is not allowed (unevaluated)";
-            })) {
+        if (!apply(n.unevaluated_items, x[i], c, &iseg, &kw, "unevaluatedItems",
+                   [&] { return "item " + std::to_string(i) + " is not allowed (unevaluated)"; })) {
           if (!collecting()) return false;
           ok = false;
         }
@@ -2434,9 +2621,8 @@ class Evaluator {
       for (const auto& [key, value] : x.get_ref<const json::object_t&>()) {
         if (!local->test(i)) {
           const PathSeg iseg = key_seg(c.ipath, key);
-          if (!apply(n.unevaluated_properties, value, c, &iseg, &kw, "unevaluatedProperties", [&] {
-                return "property " + quote(key) + " is not allowed (unevaluated)";
-              })) {
+          if (!apply(n.unevaluated_properties, value, c, &iseg, &kw, "unevaluatedProperties",
+                     [&] { return "property " + quote(key) + " is not allowed (unevaluated)"; })) {
             if (!collecting()) return false;
             ok = false;
           }
@@ -2504,6 +2690,8 @@ std::vector<SchemaViolation> CompiledSchema::validate(const nlohmann::json& inst
   return out;
 }
 
-SchemaDraft CompiledSchema::draft() const { return impl_->program.draft; }
+SchemaDraft CompiledSchema::draft() const {
+  return impl_->program.draft;
+}
 
 }  // namespace tb

@@ -35,9 +35,15 @@ enum Format : int {
   kRelativeJsonPointer,
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // Reads exactly n ASCII digits at s[pos] into *value.
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int* value) {
@@ -51,7 +57,9 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int* value) {
   return true;
 }
 
-bool is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 // RFC 3339 full-date.
 bool check_date(std::string_view s) {
@@ -293,7 +301,8 @@ bool check_hostname(std::string_view s, bool idn) {
       }
     }
     if (ascii && label.size() >= 4 && label[2] == '-' && label[3] == '-') {
-      const bool a_label = (label[0] == 'x' || label[0] == 'X') && (label[1] == 'n' || label[1] == 'N');
+      const bool a_label =
+          (label[0] == 'x' || label[0] == 'X') && (label[1] == 'n' || label[1] == 'N');
       if (!a_label || !punycode_valid(label.substr(4))) return false;
     }
     if (end == s.size()) return true;
@@ -376,7 +385,9 @@ bool check_relative_json_pointer(std::string_view s) {
 bool is_unreserved(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
-bool is_sub_delim(char c) { return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos; }
+bool is_sub_delim(char c) {
+  return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
+}
 
 // Checks that every character of s is allowed: unreserved, sub-delims, the extra set, %HH, and
 // for IRIs any non-ASCII byte (ucschar; the exact ranges matter little in practice).
@@ -533,7 +544,8 @@ bool check_uri_template(std::string_view s) {
       pos += 3;
       continue;
     }
-    if (u <= 0x20 || u == 0x7f || std::string_view("\"<>\\^`|}").find(c) != std::string_view::npos) {
+    if (u <= 0x20 || u == 0x7f ||
+        std::string_view("\"<>\\^`|}").find(c) != std::string_view::npos) {
       return false;
     }
     ++pos;
@@ -576,25 +588,44 @@ int format_id(std::string_view name) {
 
 bool check_format(int id, std::string_view s) {
   switch (id) {
-    case kDateTime: return check_date_time(s);
-    case kDate: return check_date(s);
-    case kTime: return check_time(s);
-    case kDuration: return check_duration(s);
-    case kEmail: return check_email(s, false);
-    case kIdnEmail: return check_email(s, true);
-    case kHostname: return check_hostname(s, false);
-    case kIdnHostname: return check_hostname(s, true);
-    case kIpv4: return check_ipv4(s);
-    case kIpv6: return check_ipv6(s);
-    case kUri: return check_uri_like(s, true, false);
-    case kUriReference: return check_uri_like(s, false, false);
-    case kIri: return check_uri_like(s, true, true);
-    case kIriReference: return check_uri_like(s, false, true);
-    case kUriTemplate: return check_uri_template(s);
-    case kUuid: return check_uuid(s);
-    case kJsonPointer: return check_json_pointer(s);
-    case kRelativeJsonPointer: return check_relative_json_pointer(s);
-    default: return true;
+    case kDateTime:
+      return check_date_time(s);
+    case kDate:
+      return check_date(s);
+    case kTime:
+      return check_time(s);
+    case kDuration:
+      return check_duration(s);
+    case kEmail:
+      return check_email(s, false);
+    case kIdnEmail:
+      return check_email(s, true);
+    case kHostname:
+      return check_hostname(s, false);
+    case kIdnHostname:
+      return check_hostname(s, true);
+    case kIpv4:
+      return check_ipv4(s);
+    case kIpv6:
+      return check_ipv6(s);
+    case kUri:
+      return check_uri_like(s, true, false);
+    case kUriReference:
+      return check_uri_like(s, false, false);
+    case kIri:
+      return check_uri_like(s, true, true);
+    case kIriReference:
+      return check_uri_like(s, false, true);
+    case kUriTemplate:
+      return check_uri_template(s);
+    case kUuid:
+      return check_uuid(s);
+    case kJsonPointer:
+      return check_json_pointer(s);
+    case kRelativeJsonPointer:
+      return check_relative_json_pointer(s);
+    default:
+      return true;
   }
 }
 

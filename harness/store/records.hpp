@@ -47,6 +47,17 @@ struct VariantRecord {
   bool is_baseline = false;
 };
 
+// A successful answer kept for re-runs of the same request (key: sha256 of URL, body, repeat).
+struct CacheRecord {
+  std::string key;
+  int status = 200;
+  std::string body;
+  double latency_ms = 0;
+  double ttft_ms = -1;
+  double itl_ms = -1;
+  double output_tps = -1;
+};
+
 struct CaseRecord {
   long long run_id = 0;
   long long case_index = 0;
@@ -85,7 +96,10 @@ struct ResultRecord {
   long long prompt_chars = 0;
   long long local_prompt_tokens = -1;  // counted here; -1 when no tokenizer
   double latency_ms = 0;
-  double ttft_ms = -1;
+  double ttft_ms = -1;     // streaming: time to the first content token
+  double itl_ms = -1;      // streaming: mean gap between content tokens
+  double output_tps = -1;  // streaming: completion tokens per second after the first token
+  bool cached = false;     // answered from the response cache; latencies are the original ones
   int attempts = 0;
   double cost_usd = 0;
   bool conformant = false;

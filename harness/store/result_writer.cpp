@@ -13,7 +13,7 @@
 namespace tb {
 
 struct ResultWriter::Impl {
-  using Item = std::variant<CaseRecord, ResultRecord>;
+  using Item = std::variant<CaseRecord, ResultRecord, CacheRecord>;
 
   explicit Impl(const std::filesystem::path& path) : db(path.string(), false) {
     insert_case = db.prepare(
@@ -23,8 +23,11 @@ struct ResultWriter::Impl {
         "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
         " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
         " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, cost_usd,"
-        " conformant, score, request_json, response_body, created_at)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " conformant, score, request_json, response_body, created_at, itl_ms, output_tps, cached)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert_cache = db.prepare(
+        "INSERT OR REPLACE INTO response_cache(key, status, body, latency_ms, ttft_ms, itl_ms,"
+        " output_tps, created_at) VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
     insert_check = db.prepare(
         "INSERT INTO check_outcomes(result_id, position, name, type, passed, required, weight,"
         " score, detail) VALUES(?,?,?,?,?,?,?,?,?)");
@@ -50,6 +53,9 @@ struct ResultWriter::Impl {
     if (r.ttft_ms >= 0) q.bind(17, r.ttft_ms); else q.bind_null(17);
     q.bind(18, r.attempts).bind(19, r.cost_usd).bind(20, r.conformant ? 1 : 0).bind(21, r.score)
         .bind(22, r.request_json).bind(23, r.response_body).bind(24, r.created_at);
+    if (r.itl_ms >= 0) q.bind(25, r.itl_ms); else q.bind_null(25);
+    if (r.output_tps >= 0) q.bind(26, r.output_tps); else q.bind_null(26);
+    q.bind(27, r.cached ? 1 : 0);
     q.run();
     const long long id = db.last_insert_id();
     int position = 0;
@@ -59,6 +65,15 @@ struct ResultWriter::Impl {
           .bind(8, c.score).bind(9, c.detail);
       insert_check.run();
     }
+  }
+
+  void write(const CacheRecord& c) {
+    auto& q = insert_cache;
+    q.bind(1, c.key).bind(2, c.status).bind(3, c.body).bind(4, c.latency_ms);
+    if (c.ttft_ms >= 0) q.bind(5, c.ttft_ms); else q.bind_null(5);
+    if (c.itl_ms >= 0) q.bind(6, c.itl_ms); else q.bind_null(6);
+    if (c.output_tps >= 0) q.bind(7, c.output_tps); else q.bind_null(7);
+    q.run();
   }
 
   void loop() {
@@ -108,7 +123,7 @@ struct ResultWriter::Impl {
   }
 
   sqlite::Database db;
-  sqlite::Statement insert_case, insert_result, insert_check;
+  sqlite::Statement insert_case, insert_result, insert_check, insert_cache;
   mutable std::mutex mutex;
   std::condition_variable wake, drained;
   std::vector<Item> queue;
@@ -134,6 +149,7 @@ ResultWriter::~ResultWriter() {
 
 void ResultWriter::add_case(CaseRecord record) { impl_->push(std::move(record), false); }
 void ResultWriter::add_result(ResultRecord record) { impl_->push(std::move(record), true); }
+void ResultWriter::add_cache(CacheRecord record) { impl_->push(std::move(record), false); }
 
 bool ResultWriter::flush() {
   std::unique_lock lock(impl_->mutex);

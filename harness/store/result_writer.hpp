@@ -20,6 +20,7 @@ class ResultWriter {
 
   void add_case(CaseRecord record);
   void add_result(ResultRecord record);
+  void add_cache(CacheRecord record);
 
   // Blocks until everything queued so far is committed; false after a storage error.
   bool flush();

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 1> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 2> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -97,6 +97,23 @@ CREATE TABLE check_outcomes(
   detail TEXT,
   PRIMARY KEY(result_id, position)
 );
+)sql",
+// 2: streaming latency, cached results, the response cache.
+R"sql(
+ALTER TABLE results ADD COLUMN itl_ms REAL;
+ALTER TABLE results ADD COLUMN output_tps REAL;
+ALTER TABLE results ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE response_cache(
+  key TEXT PRIMARY KEY,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  latency_ms REAL NOT NULL,
+  ttft_ms REAL,
+  itl_ms REAL,
+  output_tps REAL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX results_by_variant ON results(run_id, variant_id);
 )sql"};
 
 }  // namespace tb::store_schema

@@ -8,6 +8,7 @@ namespace tb {
 struct Store::Impl {
   Impl(const std::string& path, bool create) : db(path, create) {}
   sqlite::Database db;
+  sqlite::Statement cache_query;  // prepared on first use: looked up once per job
 };
 
 Store::Store(const std::filesystem::path& path, bool create) : path_(path) {
@@ -195,6 +196,44 @@ long long Store::count_results(long long run_id) {
   return q.int64(0);
 }
 
+std::vector<std::tuple<std::string, long long, int>> Store::completed_jobs(long long run_id) {
+  auto q = impl_->db.prepare("SELECT variant_id, case_index, repeat FROM results WHERE run_id=?");
+  q.bind(1, run_id);
+  std::vector<std::tuple<std::string, long long, int>> out;
+  while (q.step()) out.emplace_back(q.text(0), q.int64(1), static_cast<int>(q.int64(2)));
+  return out;
+}
+
+std::optional<CacheRecord> Store::cache_lookup(const std::string& key) {
+  auto& q = impl_->cache_query;
+  if (!q.valid())
+    q = impl_->db.prepare("SELECT status, body, latency_ms, coalesce(ttft_ms,-1), coalesce(itl_ms,-1),"
+                          " coalesce(output_tps,-1) FROM response_cache WHERE key=?");
+  q.bind(1, key);
+  std::optional<CacheRecord> out;
+  if (q.step()) {
+    CacheRecord c;
+    c.key = key;
+    c.status = static_cast<int>(q.int64(0));
+    c.body = q.text(1);
+    c.latency_ms = q.real(2);
+    c.ttft_ms = q.real(3);
+    c.itl_ms = q.real(4);
+    c.output_tps = q.real(5);
+    out = std::move(c);
+  }
+  q.reset();
+  return out;
+}
+
+long long Store::integrity_problems() {
+  auto q = impl_->db.prepare("PRAGMA integrity_check");
+  long long problems = 0;
+  while (q.step())
+    if (q.text(0) != "ok") ++problems;
+  return problems;
+}
+
 void Store::for_each_result(long long run_id, const ResultQuery& query,
                             const std::function<void(const ResultRecord&)>& fn) {
   std::string sql =
@@ -203,8 +242,8 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
       " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), coalesce(r.completion_tokens,-1),"
       " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), coalesce(r.local_prompt_tokens,-1),"
       " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
-      " r.score, r.created_at";
-  sql += query.with_bodies ? ", coalesce(r.request_json,''), coalesce(r.response_body,'')" : ", '', ''";
+      " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached";
+  sql += query.with_bodies ? ", coalesce(r.request_json,''), coalesce(r.response_body,'')" : ", '', ''";  // 25, 26
   sql += ", coalesce(c.case_id,'')";
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
          " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index WHERE r.run_id=?";
@@ -243,9 +282,12 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.conformant = q.int64(19) != 0;
     r.score = q.real(20);
     r.created_at = q.text(21);
-    r.request_json = q.text(22);
-    r.response_body = q.text(23);
-    r.case_id = q.text(24);
+    r.itl_ms = q.real(22);
+    r.output_tps = q.real(23);
+    r.cached = q.int64(24) != 0;
+    r.request_json = q.text(25);
+    r.response_body = q.text(26);
+    r.case_id = q.text(27);
     r.checks.clear();
     if (query.with_checks) {
       checks.bind(1, r.id);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "store/records.hpp"
@@ -15,7 +16,7 @@ namespace tb {
 // Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
@@ -33,6 +34,11 @@ class Store {
   std::vector<VariantRecord> variants(long long run_id);
   std::optional<CaseRecord> test_case(long long run_id, long long case_index);
   long long count_results(long long run_id);
+
+  // Jobs of a run that already have their final result: "variant\x1fcase\x1frepeat" keys.
+  std::vector<std::tuple<std::string, long long, int>> completed_jobs(long long run_id);
+  std::optional<CacheRecord> cache_lookup(const std::string& key);
+  long long integrity_problems();  // rows PRAGMA integrity_check reports (0 = ok)
 
   struct ResultQuery {
     std::string variant_id;  // empty = all variants

@@ -25,6 +25,9 @@ struct Endpoint {
   EndpointKind kind = EndpointKind::openai;
   std::string base_url;     // e.g. https://api.openai.com/v1; for a mock, filled in at start
   std::string api_key_env;  // the variable's name; the key itself never enters the suite
+  // "authorization" sends "Bearer KEY" (OpenAI, vLLM, ...); any other name sends the bare key
+  // in that header (Azure OpenAI: api-key).
+  std::string api_key_header = "authorization";
   double rpm = 0;           // 0 = unlimited
   double tpm = 0;
   bool insecure = false;    // skip TLS verification (loudly)
@@ -69,6 +72,9 @@ struct RunOptions {
   double timeout_s = 60;
   double connect_timeout_s = 10;
   int max_attempts = 4;
+  std::optional<double> deadline_s;  // whole-run deadline: stop dispatching after this long
+  double grace_s = 30;               // on Ctrl-C: how long requests in flight may finish
+  int max_consecutive_errors = 50;   // error budget: stop when this many fail in a row
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   std::optional<long long> seed;

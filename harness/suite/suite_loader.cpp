@@ -160,12 +160,12 @@ constexpr std::array<std::string_view, 16> kVariantKeys = {
 constexpr std::array<std::string_view, 3> kTrainingKeys = {"tokens", "epochs", "cost_usd"};
 constexpr std::array<std::string_view, 4> kPriceKeys = {"input", "cached_input", "output",
                                                        "training"};
-constexpr std::array<std::string_view, 9> kEndpointKeys = {
-    "kind", "base_url", "api_key_env", "rpm", "tpm", "insecure", "headers", "mock",
-    "description"};
-constexpr std::array<std::string_view, 8> kRunKeys = {
-    "concurrency", "repeats", "timeout_s", "connect_timeout_s", "max_attempts",
-    "temperature", "max_tokens", "seed"};
+constexpr std::array<std::string_view, 10> kEndpointKeys = {
+    "kind", "base_url", "api_key_env", "api_key_header", "rpm", "tpm", "insecure", "headers",
+    "mock", "description"};
+constexpr std::array<std::string_view, 11> kRunKeys = {
+    "concurrency", "repeats", "timeout_s", "connect_timeout_s", "max_attempts", "deadline_s",
+    "grace_s", "max_consecutive_errors", "temperature", "max_tokens", "seed"};
 constexpr std::array<std::string_view, 1> kDecideKeys = {"monthly_requests"};
 constexpr std::array<std::string_view, 4> kVariantKinds = {"prompted", "fine-tuned", "rag",
                                                           "as-is"};
@@ -262,6 +262,7 @@ class SuiteBuilder {
                  "expected a URL starting with http:// or https://; got " + dquote(endpoint.base_url));
       endpoint.api_key_env = r_.string(e, "api_key_env", false)
                                  .value_or(endpoint.kind == EndpointKind::openai ? "OPENAI_API_KEY" : "");
+      endpoint.api_key_header = to_lower(r_.string(e, "api_key_header", false).value_or("authorization"));
       endpoint.rpm = r_.number(e, "rpm", 0, 1e9).value_or(0);
       endpoint.tpm = r_.number(e, "tpm", 0, 1e12).value_or(0);
       endpoint.insecure = r_.boolean(e, "insecure").value_or(false);
@@ -297,6 +298,10 @@ class SuiteBuilder {
     run.timeout_s = r_.number(at, "timeout_s", 0.001, 86400).value_or(run.timeout_s);
     run.connect_timeout_s = r_.number(at, "connect_timeout_s", 0.001, 3600).value_or(run.connect_timeout_s);
     run.max_attempts = static_cast<int>(r_.integer(at, "max_attempts", 1, 100).value_or(run.max_attempts));
+    run.deadline_s = r_.number(at, "deadline_s", 0.001, 1e9);
+    run.grace_s = r_.number(at, "grace_s", 0, 86400).value_or(run.grace_s);
+    run.max_consecutive_errors =
+        static_cast<int>(r_.integer(at, "max_consecutive_errors", 1, 1000000000).value_or(run.max_consecutive_errors));
     run.temperature = r_.number(at, "temperature", 0, 2);
     if (auto v = r_.integer(at, "max_tokens", 1, 10'000'000)) run.max_tokens = static_cast<int>(*v);
     run.seed = r_.integer(at, "seed", -(1LL << 62), 1LL << 62);

@@ -11,10 +11,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <utility>
 
 namespace tb {
@@ -52,28 +52,26 @@ struct CodeRange {
   char32_t last;
 };
 
-constexpr CodeRange kWhiteSpace[] = {{0x09, 0x0D},     {0x20, 0x20},     {0x85, 0x85},
-                                     {0xA0, 0xA0},     {0x1680, 0x1680}, {0x2000, 0x200A},
-                                     {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F},
-                                     {0x3000, 0x3000}};
+constexpr CodeRange kWhiteSpace[] = {
+    {0x09, 0x0D},     {0x20, 0x20},     {0x85, 0x85},     {0xA0, 0xA0},     {0x1680, 0x1680},
+    {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}};
 // Where PCRE2's \s matches and White_Space does not.
 constexpr CodeRange kPcre2OnlySpace[] = {{0x180E, 0x180E}};
 constexpr CodeRange kLlAdded[] = {{0x1DF25, 0x1DF2A}};
 constexpr CodeRange kLmAdded[] = {{0x1E030, 0x1E06D}, {0x1E4EB, 0x1E4EB}};
-constexpr CodeRange kLoAdded[] = {
-    {0x1123F, 0x11240}, {0x11F02, 0x11F02}, {0x11F04, 0x11F10}, {0x11F12, 0x11F33},
-    {0x1342F, 0x1342F}, {0x13441, 0x13446}, {0x1B132, 0x1B132}, {0x1B155, 0x1B155},
-    {0x1E4D0, 0x1E4EA}, {0x2B739, 0x2B739}, {0x2EBF0, 0x2EE5D}, {0x31350, 0x323AF}};
-constexpr CodeRange kMAdded[] = {
-    {0x0CF3, 0x0CF3},   {0x0ECE, 0x0ECE},   {0x10EFD, 0x10EFF}, {0x11241, 0x11241},
-    {0x11F00, 0x11F01}, {0x11F03, 0x11F03}, {0x11F34, 0x11F3A}, {0x11F3E, 0x11F42},
-    {0x13440, 0x13440}, {0x13447, 0x13455}, {0x1E08F, 0x1E08F}, {0x1E4EC, 0x1E4EF}};
-constexpr CodeRange kNAdded[] = {
-    {0x11F50, 0x11F59}, {0x1D2C0, 0x1D2D3}, {0x1E4F0, 0x1E4F9}};
+constexpr CodeRange kLoAdded[] = {{0x1123F, 0x11240}, {0x11F02, 0x11F02}, {0x11F04, 0x11F10},
+                                  {0x11F12, 0x11F33}, {0x1342F, 0x1342F}, {0x13441, 0x13446},
+                                  {0x1B132, 0x1B132}, {0x1B155, 0x1B155}, {0x1E4D0, 0x1E4EA},
+                                  {0x2B739, 0x2B739}, {0x2EBF0, 0x2EE5D}, {0x31350, 0x323AF}};
+constexpr CodeRange kMAdded[] = {{0x0CF3, 0x0CF3},   {0x0ECE, 0x0ECE},   {0x10EFD, 0x10EFF},
+                                 {0x11241, 0x11241}, {0x11F00, 0x11F01}, {0x11F03, 0x11F03},
+                                 {0x11F34, 0x11F3A}, {0x11F3E, 0x11F42}, {0x13440, 0x13440},
+                                 {0x13447, 0x13455}, {0x1E08F, 0x1E08F}, {0x1E4EC, 0x1E4EF}};
+constexpr CodeRange kNAdded[] = {{0x11F50, 0x11F59}, {0x1D2C0, 0x1D2D3}, {0x1E4F0, 0x1E4F9}};
 
 struct ClassDef {
   std::string_view name;
-  std::string_view property;                  // PCRE2's own class, as written in tiktoken
+  std::string_view property;                      // PCRE2's own class, as written in tiktoken
   std::vector<std::span<const CodeRange>> added;  // what the exact form adds to it
 };
 
@@ -147,8 +145,8 @@ std::string class_items(std::string_view names, bool exact) {
   for (const CodeRange& r : merge_ranges(std::move(ranges))) {
     const auto hex = [](char32_t c) {
       std::array<char, 8> buf{};
-      const auto end = std::to_chars(buf.data(), buf.data() + buf.size(),
-                                     static_cast<std::uint32_t>(c), 16).ptr;
+      const auto end =
+          std::to_chars(buf.data(), buf.data() + buf.size(), static_cast<std::uint32_t>(c), 16).ptr;
       return std::string(R"(\x{)") + std::string(buf.data(), end) + "}";
     };
     out += hex(r.first);
@@ -231,6 +229,13 @@ struct Utf8Scan {
   std::size_t first_divergent = std::string_view::npos;
 };
 
+// The code point of a valid three- or four-byte sequence.
+char32_t decode_utf8(const unsigned char* p, std::size_t len) {
+  const auto tail = [p](std::size_t i) { return char32_t{p[i] & 0x3Fu}; };
+  if (len == 3) return (char32_t{p[0] & 0x0Fu} << 12) | (tail(1) << 6) | tail(2);
+  return (char32_t{p[0] & 0x07u} << 18) | (tail(1) << 12) | (tail(2) << 6) | tail(3);
+}
+
 // Scans text from `from`; with stop_at_divergent it returns at the first divergent code point.
 Utf8Scan scan_utf8(std::string_view text, std::size_t from, bool stop_at_divergent) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -275,16 +280,10 @@ Utf8Scan scan_utf8(std::string_view text, std::size_t from, bool stop_at_diverge
       return scan;
     }
     // Two-byte characters end below U+0800, before the first divergent one.
-    if (len > 2 && scan.first_divergent == std::string_view::npos) {
-      const char32_t cp =
-          len == 3 ? (char32_t{c & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) |
-                         char32_t{p[i + 2] & 0x3Fu}
-                   : (char32_t{c & 0x07u} << 18) | (char32_t{p[i + 1] & 0x3Fu} << 12) |
-                         (char32_t{p[i + 2] & 0x3Fu} << 6) | char32_t{p[i + 3] & 0x3Fu};
-      if (is_divergent(cp)) {
-        scan.first_divergent = i;
-        if (stop_at_divergent) return scan;
-      }
+    if (len > 2 && scan.first_divergent == std::string_view::npos &&
+        is_divergent(decode_utf8(p + i, len))) {
+      scan.first_divergent = i;
+      if (stop_at_divergent) return scan;
     }
     i += len;
   }
@@ -375,9 +374,9 @@ class PreTokenizer {
     const PCRE2_SIZE size = text.size();
     PCRE2_SIZE pos = 0;
     while (pos < size) {
-      const int rc = jit_ ? pcre2_jit_match(code_.get(), subject, size, pos, 0, data, nullptr)
-                          : pcre2_match(code_.get(), subject, size, pos, PCRE2_NO_UTF_CHECK,
-                                        data, nullptr);
+      const int rc =
+          jit_ ? pcre2_jit_match(code_.get(), subject, size, pos, 0, data, nullptr)
+               : pcre2_match(code_.get(), subject, size, pos, PCRE2_NO_UTF_CHECK, data, nullptr);
       if (rc == PCRE2_ERROR_NOMATCH) return;
       if (rc < 0) throw TokenizerError("pre-tokenizer match failed: " + pcre2_message(rc));
       const PCRE2_SIZE start = ovector[0];
@@ -458,8 +457,7 @@ class Ranks {
       const Slot& slot = slots_[i];
       if (slot.length == 0) return kNoRank;
       if (slot.head == head && slot.length == n &&
-          (n <= 8 ||
-           std::memcmp(arena_.data() + offsets_[slot.rank] + 8, p + 8, n - 8) == 0)) {
+          (n <= 8 || std::memcmp(arena_.data() + offsets_[slot.rank] + 8, p + 8, n - 8) == 0)) {
         return slot.rank;
       }
     }
@@ -531,8 +529,8 @@ bool base64_decode(std::string_view text, std::string& out) {
 
 void Ranks::parse(std::string_view content, const fs::path& file) {
   const auto corrupt = [&file](std::size_t line, std::string_view why) {
-    return TokenizerError("rank file " + file.string() + " line " + std::to_string(line) +
-                          ": " + std::string(why));
+    return TokenizerError("rank file " + file.string() + " line " + std::to_string(line) + ": " +
+                          std::string(why));
   };
   arena_.reserve(content.size() / 2);
   std::size_t line_number = 0;
@@ -725,6 +723,8 @@ void merge_heap(const Ranks& ranks, std::string_view piece, Emit& emit) {
     }
   }
   for (std::uint32_t i = 0; i < n; i = s.next[i]) emit(s.token[i]);
+  // A megabyte-long run of one character must not pin tens of megabytes per thread.
+  if (n > (1U << 16)) s = HeapMergeScratch{};
 }
 
 template <class Emit>
@@ -735,6 +735,59 @@ void byte_pair_merge(const Ranks& ranks, std::string_view piece, Emit& emit) {
     merge_heap(ranks, piece, emit);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Per-thread memo of merged pieces.
+//
+// Text repeats its multi-token words ("tokenizer", " Größe", "12.5%"), and merging one costs
+// a dozen table probes that mostly miss the CPU cache; a hit here costs one. Direct-mapped,
+// one cache line per entry, 256 KiB per encoding and thread. Entries depend only on the rank
+// file, whose content the sha256 pins, so encodings of one name can share them.
+
+class MergeCache {
+ public:
+  static constexpr std::size_t kMaxPiece = 22;
+  static constexpr std::size_t kMaxTokens = 10;
+
+  static MergeCache& for_thread(EncodingName name) {
+    thread_local std::array<std::unique_ptr<MergeCache>, 2> caches;
+    auto& cache = caches[static_cast<std::size_t>(name)];
+    if (!cache) cache = std::make_unique<MergeCache>();
+    return *cache;
+  }
+
+  // Emits the cached tokens of piece and returns true, or returns false.
+  template <class Emit>
+  bool emit(std::string_view piece, std::uint64_t hash, Emit& emit) const {
+    const Entry& e = entries_[hash & (kEntries - 1)];
+    if (e.piece_size != piece.size() || std::memcmp(e.piece, piece.data(), piece.size()) != 0) {
+      return false;
+    }
+    for (std::size_t i = 0; i < e.token_count; ++i) emit(e.tokens[i]);
+    return true;
+  }
+
+  void store(std::string_view piece, std::uint64_t hash, std::span<const std::uint32_t> tokens) {
+    if (piece.size() > kMaxPiece || tokens.size() > kMaxTokens) return;
+    Entry& e = entries_[hash & (kEntries - 1)];
+    e.piece_size = static_cast<std::uint8_t>(piece.size());
+    e.token_count = static_cast<std::uint8_t>(tokens.size());
+    std::memcpy(e.piece, piece.data(), piece.size());
+    std::copy(tokens.begin(), tokens.end(), e.tokens);
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 4096;
+  struct alignas(64) Entry {
+    std::uint8_t piece_size = 0;  // 0: empty (pieces are never empty)
+    std::uint8_t token_count = 0;
+    char piece[kMaxPiece] = {};
+    std::uint32_t tokens[kMaxTokens] = {};
+  };
+  static_assert(sizeof(Entry) == 64);
+
+  std::array<Entry, kEntries> entries_{};
+};
 
 // ---------------------------------------------------------------------------------------------
 // Rank file discovery and loading
@@ -777,12 +830,10 @@ fs::path find_rank_file(const EncodingSpec& spec, const fs::path& explicit_dir) 
 
 std::string read_file(const fs::path& file, const EncodingSpec& spec) {
   std::ifstream in(file, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (!in || !content) {
-    throw TokenizerError("cannot read " + file.string() + "; " + setup_hint(spec));
-  }
-  return std::move(content).str();
+  if (!in) throw TokenizerError("cannot open " + file.string() + "; " + setup_hint(spec));
+  std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw TokenizerError("cannot read " + file.string() + "; " + setup_hint(spec));
+  return content;
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -835,11 +886,10 @@ class Encoding::Impl {
         return;
       case SpecialTokens::disallow:
         if (const auto hit = find_special(text, 0)) {
-          throw TokenizerError(
-              "text contains the special token " + std::string(hit->second->text) +
-              " at byte offset " + std::to_string(hit->first) +
-              "; use SpecialTokens::allow to encode it as a special token or "
-              "SpecialTokens::as_text to encode it as plain text");
+          throw TokenizerError("text contains the special token " + std::string(hit->second->text) +
+                               " at byte offset " + std::to_string(hit->first) +
+                               "; use SpecialTokens::allow to encode it as a special token or "
+                               "SpecialTokens::as_text to encode it as plain text");
         }
         encode_ordinary(text, scan.first_divergent, sink);
         return;
@@ -897,13 +947,26 @@ class Encoding::Impl {
   // first_divergent: where the first code point needing the exact pattern is, if any.
   template <class Sink>
   void encode_ordinary(std::string_view text, std::size_t first_divergent, Sink& sink) const {
+    MergeCache& cache = MergeCache::for_thread(spec_.name);
     const auto on_piece = [&](std::string_view piece) {
       // Most pieces are whole tokens: one probe, no merging.
       if (const std::uint32_t rank = ranks_.find(piece.data(), piece.size()); rank != kNoRank) {
         sink(rank);
-      } else {
-        byte_pair_merge(ranks_, piece, sink);
+        return;
       }
+      if (piece.size() > MergeCache::kMaxPiece) {
+        byte_pair_merge(ranks_, piece, sink);
+        return;
+      }
+      const std::uint64_t hash =
+          hash_key(piece.data(), piece.size(), load_head(piece.data(), piece.size()));
+      if (cache.emit(piece, hash, sink)) return;
+      std::array<std::uint32_t, MergeCache::kMaxPiece> tokens;  // n bytes make <= n tokens
+      std::size_t count = 0;
+      auto collect = [&](std::uint32_t id) { tokens[count++] = id; };
+      byte_pair_merge(ranks_, piece, collect);
+      for (std::size_t i = 0; i < count; ++i) sink(tokens[i]);
+      cache.store(piece, hash, std::span(tokens.data(), count));
     };
     std::size_t pos = 0;
     for (std::size_t divergent = first_divergent; divergent != std::string_view::npos;
@@ -918,8 +981,8 @@ class Encoding::Impl {
   }
 
   // Leftmost special token at or after `from`.
-  std::optional<std::pair<std::size_t, const SpecialToken*>> find_special(
-      std::string_view text, std::size_t from) const {
+  std::optional<std::pair<std::size_t, const SpecialToken*>> find_special(std::string_view text,
+                                                                          std::size_t from) const {
     for (std::size_t pos = text.find("<|", from); pos != std::string_view::npos;
          pos = text.find("<|", pos + 1)) {
       const std::string_view rest = text.substr(pos);
@@ -960,8 +1023,8 @@ std::shared_ptr<const Encoding> Encoding::load(EncodingName name, const fs::path
                          " (sha256 " + sum + ", expected " + std::string(spec.sha256) + "); " +
                          setup_hint(spec));
   }
-  auto encoding =
-      std::make_shared<const Encoding>(PrivateKey{}, std::make_unique<const Impl>(spec, content, file));
+  auto encoding = std::make_shared<const Encoding>(
+      PrivateKey{}, std::make_unique<const Impl>(spec, content, file));
   cache.emplace(key, encoding);
   return encoding;
 }
@@ -986,9 +1049,13 @@ std::string Encoding::decode(std::span<const std::uint32_t> ids) const {
   return impl_->decode(ids);
 }
 
-EncodingName Encoding::name() const { return impl_->name(); }
+EncodingName Encoding::name() const {
+  return impl_->name();
+}
 
-std::uint32_t Encoding::n_vocab() const { return impl_->n_vocab(); }
+std::uint32_t Encoding::n_vocab() const {
+  return impl_->n_vocab();
+}
 
 std::optional<std::uint32_t> Encoding::special_token_id(std::string_view text) const {
   return impl_->special_token_id(text);

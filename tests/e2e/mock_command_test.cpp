@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -42,9 +41,9 @@ class MockProcess {
       std::ifstream in(log);
       std::stringstream s;
       s << in.rdbuf();
-      std::smatch m;
       const std::string text = s.str();
-      if (std::regex_search(text, m, std::regex("127\\.0\\.0\\.1:(\\d+)/v1"))) port_ = std::stoi(m[1]);
+      const auto at = text.find("127.0.0.1:");
+      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + 10);
     }
   }
   ~MockProcess() { stop(); }

@@ -70,9 +70,8 @@ Tally run_file(const fs::path& file, tb::SchemaDraft draft, bool assert_formats)
     for (const auto& test : group.at("tests")) {
       ++tally.total;
       const bool expected = test.at("valid").get<bool>();
-      const std::string label =
-          group_name + " / " + test.at("description").get<std::string>() + " (expected " +
-          (expected ? "valid" : "invalid") + ")";
+      const std::string label = group_name + " / " + test.at("description").get<std::string>() +
+                                " (expected " + (expected ? "valid" : "invalid") + ")";
       if (!schema) {
         tally.failures.push_back(label + ": schema did not compile: " + compile_error);
         continue;

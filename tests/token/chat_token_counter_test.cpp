@@ -73,8 +73,8 @@ TEST_CASE("chat formats follow OpenAI's cookbook", "[token][chat]") {
     CHECK(format->tokens_per_name == 1);
     CHECK(format->reply_priming == 3);
   }
-  for (const char* model : {"text-embedding-3-small", "text-embedding-ada-002", "davinci",
-                            "llama-3", ""}) {
+  for (const char* model :
+       {"text-embedding-3-small", "text-embedding-ada-002", "davinci", "llama-3", ""}) {
     INFO(model);
     CHECK_FALSE(tb::chat_format_for_model(model));
     CHECK_FALSE(tb::ChatTokenCounter::for_model(model, test_vocab_dir()));
@@ -96,11 +96,11 @@ TEST_CASE("chat prompt tokens equal the cookbook recipe on npm tiktoken", "[toke
         tb::ChatTokenMessage message;
         message.role = storage.emplace_back(m.at("role").get<std::string>());
         message.content = storage.emplace_back(m.at("content").get<std::string>());
-        if (m.contains("name")) message.name = storage.emplace_back(m.at("name").get<std::string>());
+        if (m.contains("name"))
+          message.name = storage.emplace_back(m.at("name").get<std::string>());
         messages.push_back(message);
       }
-      CHECK(counter_or_fail(model).count(messages) ==
-            item.at("prompt_tokens").get<std::size_t>());
+      CHECK(counter_or_fail(model).count(messages) == item.at("prompt_tokens").get<std::size_t>());
       ++cases;
     }
   }
@@ -127,6 +127,6 @@ TEST_CASE("chat counting by hand", "[token][chat]") {
   const auto legacy = counter_or_fail("gpt-3.5-turbo-0301");
   const std::vector<tb::ChatTokenMessage> legacy_named{{"system", "x", "example_user"}};
   const tb::Encoding& cl100k = legacy.encoding();
-  CHECK(legacy.count(legacy_named) == 3 + 4 + cl100k.count("system") + cl100k.count("x") +
-                                          cl100k.count("example_user") - 1);
+  CHECK(legacy.count(legacy_named) ==
+        3 + 4 + cl100k.count("system") + cl100k.count("x") + cl100k.count("example_user") - 1);
 }

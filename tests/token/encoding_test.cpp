@@ -97,14 +97,15 @@ std::string first_difference(const tb::Encoding& enc, const std::vector<std::uin
     const std::size_t from = i >= 3 ? i - 3 : 0;
     for (std::size_t k = from; k < std::min(ids.size(), i + 4); ++k) {
       const std::uint32_t id = ids[k];
-      out << (k == i ? " >>" : " ") << id << ":" << nlohmann::json(enc.decode({&id, 1})).dump(
-          -1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out << (k == i ? " >>" : " ") << id << ":"
+          << nlohmann::json(enc.decode({&id, 1}))
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     return out.str();
   };
-  return "first difference at token " + std::to_string(i) + " (got " +
-         std::to_string(got.size()) + " tokens, want " + std::to_string(want.size()) +
-         ")\n  got: " + show(got) + "\n want: " + show(want);
+  return "first difference at token " + std::to_string(i) + " (got " + std::to_string(got.size()) +
+         " tokens, want " + std::to_string(want.size()) + ")\n  got: " + show(got) +
+         "\n want: " + show(want);
 }
 
 const tb::EncodingName kBoth[] = {tb::EncodingName::cl100k_base, tb::EncodingName::o200k_base};
@@ -125,8 +126,8 @@ TEST_CASE("models map to the encoding OpenAI uses", "[token]") {
   const auto o200k = std::optional<EncodingName>(EncodingName::o200k_base);
   const auto cl100k = std::optional<EncodingName>(EncodingName::cl100k_base);
   for (const char* model : {"gpt-4o", "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06",
-                            "gpt-4.1", "gpt-4.1-nano", "gpt-5", "gpt-5-mini", "o1", "o1-mini",
-                            "o3", "o3-mini", "o4-mini", "chatgpt-4o-latest"}) {
+                            "gpt-4.1", "gpt-4.1-nano", "gpt-5", "gpt-5-mini", "o1", "o1-mini", "o3",
+                            "o3-mini", "o4-mini", "chatgpt-4o-latest"}) {
     INFO(model);
     CHECK(tb::encoding_for_model(model) == o200k);
   }
@@ -154,24 +155,27 @@ TEST_CASE("token ids equal tiktoken's on the mixed sample", "[token]") {
       REQUIRE(ref.at("encoding") == tb::to_string(name));
       REQUIRE(ref.at("sample_bytes").get<std::size_t>() == sample().size());
 
-      const auto want = ref.at("whole").get<std::vector<std::uint32_t>>();
-      const auto got = enc->encode(sample());
-      INFO(first_difference(*enc, got, want));
-      CHECK(got == want);
-      CHECK(enc->count(sample()) == want.size());
-      CHECK(enc->decode(got) == sample());
-
-      // U+180E after every newline leaves no safe cut, so all of this goes through the exact
-      // pattern, while `whole` above mostly takes the fast one.
-      std::string divergent;
-      for (const char c : sample()) {
-        divergent += c;
-        if (c == '\n') divergent += "\xE1\xA0\x8E";
+      {
+        const auto want = ref.at("whole").get<std::vector<std::uint32_t>>();
+        const auto got = enc->encode(sample());
+        INFO(first_difference(*enc, got, want));
+        CHECK(got == want);
+        CHECK(enc->count(sample()) == want.size());
+        CHECK(enc->decode(got) == sample());
       }
-      const auto want_divergent = ref.at("whole_180e").get<std::vector<std::uint32_t>>();
-      const auto got_divergent = enc->encode(divergent);
-      INFO(first_difference(*enc, got_divergent, want_divergent));
-      CHECK(got_divergent == want_divergent);
+      {
+        // U+180E after every newline leaves no safe cut, so all of this goes through the exact
+        // pattern, while the plain sample mostly takes the fast one.
+        std::string divergent;
+        for (const char c : sample()) {
+          divergent += c;
+          if (c == '\n') divergent += "\xE1\xA0\x8E";
+        }
+        const auto want = ref.at("whole_180e").get<std::vector<std::uint32_t>>();
+        const auto got = enc->encode(divergent);
+        INFO(first_difference(*enc, got, want));
+        CHECK(got == want);
+      }
 
       const auto lines = split_lines(sample());
       const nlohmann::json& ref_lines = ref.at("lines");
@@ -187,6 +191,34 @@ TEST_CASE("token ids equal tiktoken's on the mixed sample", "[token]") {
         }
       }
       CHECK(mismatches == 0);
+    }
+  }
+}
+
+TEST_CASE("random strings of troublemakers match tiktoken", "[token]") {
+  for (const tb::EncodingName name : kBoth) {
+    DYNAMIC_SECTION(tb::to_string(name)) {
+      const auto enc = load_or_fail(name);
+      const nlohmann::json& ref = reference(name);
+      std::string joined;
+      std::size_t index = 0;
+      for (const auto& item : ref.at("fuzz")) {
+        const auto text = item.at(0).get<std::string>();
+        const auto want = item.at(1).get<std::vector<std::uint32_t>>();
+        const auto got = enc->encode(text, tb::SpecialTokens::as_text);
+        if (got != want) {
+          INFO(nlohmann::json(text).dump() << ": " << first_difference(*enc, got, want));
+          CHECK(got == want);
+        }
+        if (index > 0) joined += '\n';
+        // Lines that start with a letter give the encoder safe places to cut the text.
+        if (index % 3 != 0) joined += 'w';
+        joined += text;
+        ++index;
+      }
+      CHECK(index == 500);
+      CHECK(enc->count(joined, tb::SpecialTokens::as_text) ==
+            ref.at("fuzz_joined_count").get<std::size_t>());
     }
   }
 }
@@ -242,20 +274,20 @@ TEST_CASE("special tokens follow tiktoken's three modes", "[token]") {
 TEST_CASE("invalid UTF-8 is an error naming the byte offset", "[token]") {
   const auto enc = load_or_fail(tb::EncodingName::cl100k_base);
   const std::pair<std::string, std::size_t> cases[] = {
-      {"abc\xff", 3},                   // never valid
-      {"\x80", 0},                      // stray continuation
-      {"ok \xC0\x80", 3},               // overlong NUL
-      {"12345678\xE0\x80\xAF", 8},      // overlong, after the ASCII fast path
-      {"x\xED\xA0\x80", 1},             // UTF-16 surrogate
-      {"\xF4\x90\x80\x80", 0},          // above U+10FFFF
-      {"\xE2\x82", 0},                  // truncated
+      {"abc\xff", 3},                           // never valid
+      {"\x80", 0},                              // stray continuation
+      {"ok \xC0\x80", 3},                       // overlong NUL
+      {"12345678\xE0\x80\xAF", 8},              // overlong, after the ASCII fast path
+      {"x\xED\xA0\x80", 1},                     // UTF-16 surrogate
+      {"\xF4\x90\x80\x80", 0},                  // above U+10FFFF
+      {"\xE2\x82", 0},                          // truncated
       {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98", 5},  // valid é and €, then a cut emoji
   };
   for (const auto& [text, offset] : cases) {
     INFO(nlohmann::json(text).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
     const std::string expected = "byte offset " + std::to_string(offset);
-    CHECK_THROWS_WITH(enc->encode(text), Catch::Contains("invalid UTF-8") &&
-                                             Catch::Contains(expected));
+    CHECK_THROWS_WITH(enc->encode(text),
+                      Catch::Contains("invalid UTF-8") && Catch::Contains(expected));
     CHECK_THROWS_WITH(enc->count(text, tb::SpecialTokens::as_text), Catch::Contains(expected));
   }
   CHECK_NOTHROW(enc->encode("\xF4\x8F\xBF\xBF \xEF\xBB\xBF \xC2\x85"));
@@ -292,8 +324,8 @@ TEST_CASE("decode inverts encode", "[token]") {
 
 TEST_CASE("long runs stay fast and exact", "[token]") {
   const auto enc = load_or_fail(tb::EncodingName::o200k_base);
-  // A quarter megabyte of one character: splitting and merging must neither recurse deeply (the PCRE2
-  // JIT stack) nor go quadratic.
+  // A quarter megabyte of one character: splitting and merging must neither recurse deeply (the
+  // PCRE2 JIT stack) nor go quadratic.
   for (const std::string& unit : {std::string(" "), std::string("a"), std::string("\n"),
                                   std::string("\xE4\xB8\xAD"), std::string("!")}) {
     std::string text;
@@ -316,8 +348,8 @@ TEST_CASE("an encoding is shared and safe across threads", "[token]") {
 }
 
 TEST_CASE("rank files that are missing or corrupt give an actionable error", "[token]") {
-  const fs::path tmp = fs::temp_directory_path() /
-                       ("tunebench_token_test_" + std::to_string(::getpid()));
+  const fs::path tmp =
+      fs::temp_directory_path() / ("tunebench_token_test_" + std::to_string(::getpid()));
   fs::remove_all(tmp);
   fs::create_directories(tmp / "corrupt");
   {

@@ -7,14 +7,17 @@
 //   NODE_PATH=/tmp/tokref/node_modules node tests/token/data/make_reference.js
 //
 // Outputs (next to this script), one per encoding:
-//   whole    ids of the entire sample
-//   lines    ids of each line (sample split at "\n", terminator excluded), which exercises
-//            end-of-text behaviour of the `\s+(?!\S)` rule many times over
+//   whole       ids of the entire sample
 //   whole_180e  ids of the sample with U+180E after every "\n": no line then starts with a
-//            letter or digit, so the C++ side must use its exact (slower) pattern throughout,
-//            while for `whole` it uses the fast one except near rare characters
-//   special  texts holding special tokens, encoded with every special allowed and as plain text
-//   chat     prompt token counts of chat requests, by OpenAI's cookbook recipe (below)
+//               letter or digit, so the C++ side must use its exact (slower) pattern
+//               throughout, while for `whole` it uses the fast one except near rare characters
+//   lines       ids of each line (sample split at "\n", terminator excluded), which exercises
+//               end-of-text behaviour of the `\s+(?!\S)` rule many times over
+//   special     texts holding special tokens, encoded with every special allowed and as text
+//   chat        prompt token counts of chat requests, by OpenAI's cookbook recipe (below)
+//   fuzz        short random strings over an alphabet of troublemakers (odd whitespace, marks,
+//               apostrophes, 15.x letters), each with its ids, and the token count of all of
+//               them joined by newlines (which exercises the C++ side's chunking)
 'use strict';
 
 const fs = require('fs');
@@ -112,6 +115,33 @@ const specialTexts = {
   ],
 };
 
+// A fixed LCG, so the strings never change between runs or Node versions.
+function fuzzCases() {
+  let seed = 12345;
+  const next = (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = [
+    ' ', ' ', ' ', '\t', '\n', '\r', '\r\n', '\u000b', '\u000c', '\u0085', '\ufeff', '\u180e',
+    '\u00a0', '\u3000', '\u2028', '\u200b', 'a', 'b', 's', 't', 'S', 'T', 'e', 'L', 'D', 'x', 'A',
+    'Z', "'", "'", '\u2019', '/', '//', '.', ',', '!', '?', '(', ')', '-', '_', '"', '<|', '|>', '0',
+    '1', '9', '\u0663', '\u00bd', '\u00b2', '\u00e9', 'e\u0301', '\u0301', '\u00df', '\u017f',
+    '\u212a', '\u01c5', '\u02b0', '\u4e2d', '\u6587', '\u306e', '\u30a2', '\u30fc', '\u043c',
+    '\u0416', '\u0627', '\u093f', '\u0915', '\u{1F600}', '\u{1F44D}\u{1F3FD}',
+    '\u{1F468}\u200d\u{1F469}\u200d\u{1F467}', '\u{31350}', '\u{2EBF0}', '\u{11F04}',
+    '\u{11F00}', '\u{11F50}', '\u{1E4D0}', '\u{1E4EB}', '\u{1E4F0}', '\u{1DF25}', '\u{1E030}',
+    '\u0cf3', '\u{1D2C0}', 'the', ' the', 'ing', 'tion', '  ', '\n\n', 'http://', '123456',
+  ];
+  const cases = [];
+  for (let i = 0; i < 500; ++i) {
+    let text = '';
+    for (let k = next(30); k > 0; --k) text += alphabet[next(alphabet.length)];
+    cases.push(text);
+  }
+  return cases;
+}
+
 function writeReference(name) {
   const enc = get_encoding(name);
   const ids = (text) => Array.from(enc.encode(text));
@@ -139,7 +169,12 @@ function writeReference(name) {
       return same;
     })
     .map((c) => JSON.stringify({ ...c, prompt_tokens: chatTokens(c.model, c.messages) }));
-  out.push(`"chat": [\n${chat.join(',\n')}\n]`);
+  out.push(`"chat": [\n${chat.join(',\n')}\n],`);
+  const cases = fuzzCases();
+  const fuzz = cases.map((text) => JSON.stringify([text, Array.from(enc.encode_ordinary(text))]));
+  const joined = cases.map((text, i) => (i % 3 ? 'w' : '') + text).join('\n');
+  out.push(`"fuzz": [\n${fuzz.join(',\n')}\n],`);
+  out.push(`"fuzz_joined_count": ${enc.encode_ordinary(joined).length}`);
   out.push('}');
   const file = path.join(here, `sample.${name.replace('_base', '')}.json`);
   fs.writeFileSync(file, out.join('\n') + '\n');

@@ -1,0 +1,71 @@
+#include "provider/chat_stream.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/secrets.hpp"
+#include "common/text.hpp"
+
+namespace tb {
+
+void ChatStream::feed(std::string_view bytes, double now_ms) {
+  reader_.feed(bytes, [&](const SseEvent& e) { event(e, now_ms); });
+}
+
+void ChatStream::event(const SseEvent& e, double now_ms) {
+  if (done_) return;
+  if (trim(e.data) == "[DONE]") {
+    done_ = true;
+    return;
+  }
+  const auto chunk = nlohmann::json::parse(e.data, nullptr, false);
+  if (chunk.is_discarded() || !chunk.is_object()) {
+    bad_chunk_ = true;
+    if (bad_chunk_text_.empty()) bad_chunk_text_ = ellipsize(e.data, 120);
+    return;
+  }
+  any_chunk_ = true;
+  if (chunk.contains("error")) {
+    const auto& err = chunk["error"];
+    response_.error = ErrorClass::server;
+    response_.error_message = Secrets::redact(
+        "error in the stream: " + (err.is_object() && err.contains("message") && err["message"].is_string()
+                                       ? err["message"].get<std::string>()
+                                       : err.dump()));
+    return;
+  }
+  if (chunk.contains("model") && chunk["model"].is_string()) response_.model = chunk["model"].get<std::string>();
+  if (chunk.contains("usage") && chunk["usage"].is_object()) response_.usage = parse_usage(chunk["usage"]);
+  if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) return;
+  const auto& choice = chunk["choices"][0];
+  if (choice.contains("delta") && choice["delta"].is_object()) {
+    const auto& delta = choice["delta"];
+    if (delta.contains("content") && delta["content"].is_string()) {
+      const auto& piece = delta["content"].get_ref<const std::string&>();
+      if (!piece.empty()) {
+        response_.content += piece;
+        delta_times_.push_back(now_ms);
+      }
+    }
+  }
+  if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
+    response_.finish_reason = choice["finish_reason"].get<std::string>();
+}
+
+ChatResponse ChatStream::finish() {
+  reader_.finish([&](const SseEvent& e) { event(e, delta_times_.empty() ? 0 : delta_times_.back()); });
+  if (response_.error != ErrorClass::none) return response_;
+  if (bad_chunk_) {
+    response_.error = ErrorClass::bad_response;
+    response_.error_message = "a streamed chunk is not JSON: " + dquote(bad_chunk_text_);
+  } else if (!any_chunk_) {
+    response_.error = ErrorClass::bad_response;
+    response_.error_message = "the stream held no chat.completion.chunk";
+  } else if (!done_ && response_.finish_reason.empty()) {
+    // A missing [DONE] alone is tolerated; a stream that stops before any finish_reason is cut.
+    response_.error = ErrorClass::bad_response;
+    response_.error_message = "the stream ended before the answer was finished";
+  }
+  return response_;
+}
+
+}  // namespace tb

@@ -1,0 +1,36 @@
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "net/sse_reader.hpp"
+#include "provider/chat_response.hpp"
+
+namespace tb {
+
+// Builds a chat response from a streamed (SSE) chat completion: content deltas appended,
+// finish_reason and the usage chunk (stream_options.include_usage) kept, and the arrival time of
+// each content delta recorded for time to first token and inter-token latency.
+class ChatStream {
+ public:
+  // Feeds raw body bytes as they arrive; `now_ms` is the time they arrived.
+  void feed(std::string_view bytes, double now_ms);
+  // The response once the body is complete (or the connection ended).
+  ChatResponse finish();
+
+  // Arrival times (ms, same clock as feed) of the content deltas.
+  const std::vector<double>& delta_times() const { return delta_times_; }
+  bool saw_done() const { return done_; }
+
+ private:
+  void event(const SseEvent& e, double now_ms);
+
+  SseReader reader_;
+  ChatResponse response_;
+  std::vector<double> delta_times_;
+  bool done_ = false;
+  bool any_chunk_ = false;
+  bool bad_chunk_ = false;
+  std::string bad_chunk_text_;
+};
+
+}  // namespace tb

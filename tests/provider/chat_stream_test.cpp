@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "provider/chat_stream.hpp"
+
+using namespace tb;
+
+namespace {
+
+std::string chunk(const std::string& content, const std::string& finish = "") {
+  std::string c = R"({"object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":")" + content + R"("},"finish_reason":)" +
+                  (finish.empty() ? "null" : "\"" + finish + "\"") + "}]}";
+  return "data: " + c + "\n\n";
+}
+
+const std::string kUsage =
+    "data: {\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n";
+
+}  // namespace
+
+TEST_CASE("a streamed answer is assembled with usage and delta times", "[stream]") {
+  ChatStream s;
+  s.feed(chunk("{\\\"a\\\""), 10);
+  s.feed(chunk(":1"), 20);
+  s.feed(chunk("}", "stop"), 30);
+  s.feed(kUsage, 31);
+  s.feed("data: [DONE]\n\n", 32);
+  const auto r = s.finish();
+  CHECK(r.error == ErrorClass::none);
+  CHECK(r.content == "{\"a\":1}");
+  CHECK(r.finish_reason == "stop");
+  CHECK(r.usage.prompt_tokens == 12);
+  CHECK(r.usage.completion_tokens == 3);
+  CHECK(s.delta_times() == std::vector<double>{10, 20, 30});
+  CHECK(s.saw_done());
+}
+
+TEST_CASE("a missing [DONE] is tolerated once the answer finished", "[stream]") {
+  ChatStream s;
+  s.feed(chunk("hi", "stop"), 1);
+  CHECK(s.finish().error == ErrorClass::none);
+}
+
+TEST_CASE("a stream cut before the end is bad_response", "[stream]") {
+  ChatStream s;
+  s.feed(chunk("hi"), 1);
+  const auto r = s.finish();
+  CHECK(r.error == ErrorClass::bad_response);
+  CHECK(r.error_message.find("ended before") != std::string::npos);
+}
+
+TEST_CASE("malformed chunks and error events are classified", "[stream]") {
+  ChatStream bad;
+  bad.feed("data: {not json\n\n", 1);
+  CHECK(bad.finish().error == ErrorClass::bad_response);
+  ChatStream empty;
+  empty.feed(": keep-alive\n\n", 1);
+  CHECK(empty.finish().error == ErrorClass::bad_response);
+  ChatStream error;
+  error.feed("data: {\"error\":{\"message\":\"overloaded\"}}\n\n", 1);
+  const auto r = error.finish();
+  CHECK(r.error == ErrorClass::server);
+  CHECK(r.error_message.find("overloaded") != std::string::npos);
+}
