@@ -17,7 +17,7 @@ const VariantSummary* RunSummary::find(const std::string& id) const {
 namespace {
 
 struct Collected {
-  std::vector<double> prompt_tokens, prompt_chars, completion_tokens, latency, ttft, score;
+  std::vector<double> prompt_tokens, prompt_chars, completion_tokens, latency, ttft, itl, tps, score;
   std::vector<double> fit_latency, fit_prompt, fit_completion;
   // (case, repeat) -> (prompt tokens, conformant), for pairing with the baseline.
   std::unordered_map<long long, std::pair<double, bool>> by_job;
@@ -47,6 +47,8 @@ RunSummary summarize_run(Store& store, long long run_id) {
     auto& c = collected[r.variant_id];
     ++s.results;
     s.cost_total += r.cost_usd;
+    s.cached += r.cached;
+    s.retried += r.attempts > 1;
     if (r.status != "ok") {
       ++s.errors;
       ++s.error_classes[r.error_class];
@@ -68,6 +70,8 @@ RunSummary summarize_run(Store& store, long long run_id) {
     if (r.completion_tokens >= 0) c.completion_tokens.push_back(static_cast<double>(r.completion_tokens));
     c.latency.push_back(r.latency_ms);
     if (r.ttft_ms >= 0) c.ttft.push_back(r.ttft_ms);
+    if (r.itl_ms >= 0) c.itl.push_back(r.itl_ms);
+    if (r.output_tps >= 0) c.tps.push_back(r.output_tps);
     if (!std::isnan(tokens) && r.completion_tokens >= 0) {
       c.fit_latency.push_back(r.latency_ms);
       c.fit_prompt.push_back(tokens);
@@ -95,7 +99,14 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.latency_p95 = nan_to_zero(percentile(c.latency, 95));
     s.latency_p99 = nan_to_zero(percentile(c.latency, 99));
     s.latency_mean = nan_to_zero(mean(c.latency));
-    if (!c.ttft.empty()) s.ttft_p50 = percentile(c.ttft, 50);
+    s.streamed = static_cast<long long>(c.ttft.size());
+    if (!c.ttft.empty()) {
+      s.ttft_p50 = percentile(c.ttft, 50);
+      s.ttft_p90 = percentile(c.ttft, 90);
+      s.ttft_p99 = percentile(c.ttft, 99);
+    }
+    if (!c.itl.empty()) s.itl_p50 = percentile(c.itl, 50);
+    if (!c.tps.empty()) s.output_tps_p50 = percentile(c.tps, 50);
     s.latency_model = fit_latency_model(c.fit_latency, c.fit_prompt, c.fit_completion);
     s.cost_per_request = s.results > 0 ? s.cost_total / static_cast<double>(s.results) : 0;
     s.cost_per_1k = s.cost_per_request * 1000;

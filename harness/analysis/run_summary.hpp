@@ -47,7 +47,12 @@ struct VariantSummary {
   std::optional<double> break_even_requests;  // < 0: never breaks even
 
   double latency_p50 = 0, latency_p95 = 0, latency_p99 = 0, latency_mean = 0;
-  double ttft_p50 = -1;
+  long long streamed = 0;  // results with a time to first token
+  double ttft_p50 = 0, ttft_p90 = 0, ttft_p99 = 0;
+  double itl_p50 = 0;         // inter-token latency, ms
+  double output_tps_p50 = 0;  // completion tokens per second after the first
+  long long cached = 0;       // results answered from the response cache
+  long long retried = 0;      // results that needed more than one attempt
   LatencyModel latency_model;
 
   std::map<std::string, long long> error_classes;  // class -> count

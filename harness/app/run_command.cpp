@@ -104,9 +104,8 @@ int run(const RunArgs& args) {
     for (const auto& path : write_report_files(store, summary, args.out, true, true))
       std::cout << "report: " << path.string() << "\n";
   }
-  if (outcome.cached > 0)
-    std::cout << outcome.cached << " of " << outcome.results << " results came from the response cache"
-              << " (--refresh sends them again)\n";
+  std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
+            << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
   if (outcome.status != "done") {
     std::cerr << "run " << outcome.run_id << " " << outcome.status << ": " << outcome.message << "\n";
     return kExitRuntime;

@@ -112,8 +112,26 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
   }
   h << "</table><p class=\"small\">Per-token latency from a least-squares fit of latency on prompt and completion tokens.</p>\n";
 
+  bool any_streamed = false;
+  for (const auto& v : summary.variants) any_streamed |= v.streamed > 0;
+  if (any_streamed) {
+    h << "<h2>Streaming</h2><table><tr><th class=\"l\">variant</th><th>streamed results</th>"
+         "<th>time to first token p50 / p90 / p99 ms</th><th>inter-token latency p50 ms</th>"
+         "<th>output tokens/s p50</th></tr>\n";
+    for (const auto& v : summary.variants) {
+      h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td><td>" << v.streamed << "</td>";
+      if (v.streamed > 0)
+        h << "<td>" << fixed(v.ttft_p50, 1) << " / " << fixed(v.ttft_p90, 1) << " / " << fixed(v.ttft_p99, 1) << "</td><td>"
+          << fixed(v.itl_p50, 2) << "</td><td>" << fixed(v.output_tps_p50, 1) << "</td>";
+      else
+        h << "<td>\u2014</td><td>\u2014</td><td>\u2014</td>";
+      h << "</tr>\n";
+    }
+    h << "</table>\n";
+  }
+
   h << "<h2>Why answers failed</h2><table><tr><th class=\"l\">variant</th><th class=\"l\">failed checks (count)</th>"
-       "<th class=\"l\">errors by class</th></tr>\n";
+       "<th class=\"l\">errors by class</th><th>retried</th><th>from cache</th></tr>\n";
   for (const auto& v : summary.variants) {
     h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td><td class=\"l\">";
     if (v.failed_checks.empty()) h << "none";
@@ -122,7 +140,7 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     h << "</td><td class=\"l\">";
     if (v.error_classes.empty()) h << "none";
     for (const auto& [cls, count] : v.error_classes) h << html_escape(cls) << ": " << count << "<br>";
-    h << "</td></tr>\n";
+    h << "</td><td>" << v.retried << "</td><td>" << v.cached << "</td></tr>\n";
   }
   h << "</table>\n";
 

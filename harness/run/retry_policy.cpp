@@ -41,11 +41,16 @@ std::optional<double> server_wait_ms(const HttpResponse& r) {
   auto consider = [&](std::optional<double> v) {
     if (v && *v >= 0) wait = std::max(wait.value_or(0), *v);
   };
+  // retry-after-ms is the precise form of retry-after (which rounds up to whole seconds).
+  bool precise = false;
   if (auto ms = r.header("retry-after-ms"); !ms.empty()) {
     double v = 0;
-    if (std::from_chars(ms.data(), ms.data() + ms.size(), v).ec == std::errc()) consider(v);
+    if (std::from_chars(ms.data(), ms.data() + ms.size(), v).ec == std::errc()) {
+      consider(v);
+      precise = true;
+    }
   }
-  if (auto s = r.header("retry-after"); !s.empty()) {
+  if (auto s = r.header("retry-after"); !precise && !s.empty()) {
     double v = 0;
     if (std::from_chars(s.data(), s.data() + s.size(), v).ec == std::errc()) consider(v * 1000);
   }

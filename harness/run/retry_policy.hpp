@@ -10,7 +10,7 @@ namespace tb {
 // number of seconds ("0.5"). nullopt when unreadable.
 std::optional<double> parse_duration_ms(std::string_view text);
 
-// How long the server asked us to wait: retry-after-ms, retry-after (seconds), and the
+// How long the server asked us to wait: retry-after-ms, else retry-after (seconds), and the
 // x-ratelimit-reset-requests / -tokens of whichever budget is exhausted (remaining 0).
 std::optional<double> server_wait_ms(const HttpResponse& response);
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "e2e/cli.hpp"
+#include "e2e/process.hpp"
 #include "test_paths.hpp"
 
 using namespace tb;
@@ -25,43 +26,30 @@ const std::string kSource = TUNEBENCH_SOURCE_DIR;
 // `tunebench mock` as a separate process, stopped with SIGINT like a user's Ctrl-C.
 class MockProcess {
  public:
-  explicit MockProcess(const std::filesystem::path& log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      const std::string dataset = kSource + "/datasets/tech_terms_eval.jsonl";
-      execl(TUNEBENCH_BINARY, TUNEBENCH_BINARY, "mock", "--dataset", dataset.c_str(), "--port", "0",
-            "--latency-ms", "1", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      std::ifstream in(log);
-      std::stringstream s;
-      s << in.rdbuf();
-      const std::string text = s.str();
+  MockProcess(const std::filesystem::path& log, std::vector<std::string> extra = {})
+      : process_(args(std::move(extra)), log) {
+    test::wait_until([&] {
+      const std::string text = test::read_text(log);
       const auto at = text.find("127.0.0.1:");
       if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + 10);
-    }
+      return port_ > 0;
+    }, 10);
   }
-  ~MockProcess() { stop(); }
   int stop() {
-    if (pid_ <= 0) return exit_code_;
-    kill(pid_, SIGINT);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return exit_code_;
+    process_.signal(SIGINT);
+    return process_.wait(10);
   }
   int port() const { return port_; }
 
  private:
-  pid_t pid_ = -1;
+  static std::vector<std::string> args(std::vector<std::string> extra) {
+    std::vector<std::string> a = {"mock", "--dataset", kSource + "/datasets/tech_terms_eval.jsonl", "--port", "0",
+                                  "--latency-ms", "1"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  test::TunebenchProcess process_;
   int port_ = 0;
-  int exit_code_ = -1;
 };
 
 std::string http_get(int port, const std::string& path) {
@@ -119,4 +107,51 @@ TEST_CASE("tunebench mock serves /v1/models and a suite's openai endpoint over l
     CHECK(s.str().find(key) == std::string::npos);
   }
   CHECK(mock.stop() == 0);
+}
+
+namespace {
+
+long long violations_in(const std::string& log) {
+  const auto at = log.find(" rate-limit violations");
+  if (at == std::string::npos) return -1;
+  auto start = log.rfind(' ', at - 1);
+  return std::stoll(log.substr(start + 1, at - start - 1));
+}
+
+std::string limited_suite(int port, const std::string& endpoint_extra) {
+  return "name: rpm\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\nlimit: 15\n"
+         "variants:\n  - {id: a, endpoint: local, model: gpt-4o-mini}\n  - {id: b, endpoint: local, model: gpt-4o}\n"
+         "endpoints:\n  local: {kind: openai, base_url: \"http://127.0.0.1:" + std::to_string(port) + "/v1\"" +
+         endpoint_extra + "}\nrun: {concurrency: 16}\n";
+}
+
+}  // namespace
+
+TEST_CASE("the configured rpm is never exceeded, as the mock server measures it", "[e2e][limits]") {
+  test::TempDir dir;
+  test::write_text(dir / "mock.yaml", "limits: {rpm: 600, window_s: 1}\n");
+  {
+    MockProcess mock(dir / "mock.log", {"--config", (dir / "mock.yaml").string()});
+    REQUIRE(mock.port() > 0);
+    test::write_text(dir / "s.yaml", limited_suite(mock.port(), ", rpm: 600"));
+    const auto r = test::tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string());
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("requests sent: 30 ") != std::string::npos);  // no 429, so no retry
+    CHECK(mock.stop() == 0);
+    const std::string log = test::read_text(dir / "mock.log");
+    INFO(log);
+    CHECK(violations_in(log) == 0);
+  }
+  {
+    // The control: without rpm on the endpoint the same run does break the limit, so the
+    // measurement above can fail.
+    MockProcess mock(dir / "mock2.log", {"--config", (dir / "mock.yaml").string()});
+    REQUIRE(mock.port() > 0);
+    test::write_text(dir / "s.yaml", limited_suite(mock.port(), ""));
+    const auto r = test::tunebench("run s.yaml --quiet --no-report --db t2.db", dir.path().string());
+    CHECK(r.exit_code == 0);  // the 429s were retried after their Retry-After
+    CHECK(mock.stop() == 0);
+    CHECK(violations_in(test::read_text(dir / "mock2.log")) > 0);
+  }
 }

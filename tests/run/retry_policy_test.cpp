@@ -19,7 +19,7 @@ TEST_CASE("the server's wait hints are honoured, the longest wins", "[retry]") {
   CHECK_FALSE(server_wait_ms(r).has_value());
   r.headers = {{"retry-after", "2"}};
   CHECK(server_wait_ms(r) == std::optional<double>(2000));
-  r.headers = {{"retry-after-ms", "150"}, {"retry-after", "0"}};
+  r.headers = {{"retry-after-ms", "150"}, {"retry-after", "1"}};
   CHECK(server_wait_ms(r) == std::optional<double>(150));
   r.headers = {{"x-ratelimit-remaining-requests", "0"}, {"x-ratelimit-reset-requests", "1.5s"},
                {"x-ratelimit-remaining-tokens", "100"}, {"x-ratelimit-reset-tokens", "6m"}};

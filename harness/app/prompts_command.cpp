@@ -1,0 +1,237 @@
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/price_catalog.hpp"
+#include "analysis/statistics.hpp"
+#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
+#include "common/text.hpp"
+#include "suite/dataset_check.hpp"
+#include "suite/dataset_reader.hpp"
+#include "suite/prompt_renderer.hpp"
+#include "suite/suite_loader.hpp"
+#include "token/chat_token_counter.hpp"
+
+namespace tb {
+namespace {
+
+struct PromptsArgs {
+  std::string suite;
+  bool json = false;
+  std::string vocab_dir;
+};
+
+// One variant's prompt lengths and what they cost.
+struct VariantPrompts {
+  const Variant* variant = nullptr;
+  std::optional<ChatTokenCounter> counter;  // nullopt: estimated from characters
+  std::string counting;                     // "o200k_base" or "estimate (characters/4)"
+  std::vector<double> tokens;               // per case
+  std::optional<double> input_price;        // USD per 1M input tokens
+  double mean = 0, median = 0, p95 = 0;
+};
+
+// Without a tokenizer: characters / 4 plus the chat format's per-message overhead (3 per
+// message and 3 to prime the reply), as the runner's rate limiter estimates.
+double estimate_tokens(const nlohmann::json& messages) {
+  return std::ceil(static_cast<double>(prompt_characters(messages)) / 4.0) +
+         3.0 * static_cast<double>(messages.size()) + 3.0;
+}
+
+std::optional<double> input_price(const Suite& suite, const Variant& v, const PriceCatalog* catalog) {
+  if (v.price) return v.price->input;
+  if (auto it = suite.prices.find(v.model); it != suite.prices.end()) return it->second.input;
+  if (catalog != nullptr)
+    if (auto p = catalog->find(v.model)) return p->input;
+  return std::nullopt;
+}
+
+std::string money(double usd) {
+  const double a = std::fabs(usd);
+  const std::string digits = a >= 100 ? with_thousands(std::llround(a)) : fixed(a, a >= 1 ? 2 : 4);
+  return std::string(usd < 0 ? "-" : "") + "$" + digits;
+}
+
+// Columns are measured in UTF-8 characters, so names with accents keep them straight.
+std::size_t display_width(const std::string& s) {
+  std::size_t chars = 0;
+  for (const unsigned char c : s) chars += (c & 0xC0) != 0x80;
+  return chars;
+}
+
+std::string pad(const std::string& s, std::size_t width, bool left) {
+  const std::size_t chars = display_width(s);
+  const std::string fill(width > chars ? width - chars : 0, ' ');
+  return left ? s + fill : fill + s;
+}
+
+int prompts(const PromptsArgs& args) {
+  Diagnostics errors;
+  const auto suite = load_suite(args.suite, errors);
+  if (!suite) {
+    for (const auto& d : errors.items()) std::cerr << "error: " << d.to_string() << "\n";
+    return kExitUsage;
+  }
+
+  std::vector<VariantPrompts> variants;
+  for (const Variant& v : suite->variants) {
+    VariantPrompts vp;
+    vp.variant = &v;
+    std::string why;
+    try {
+      vp.counter = ChatTokenCounter::for_model(v.model, args.vocab_dir);
+      if (!vp.counter) why = "no tokenizer is known for model " + dquote(v.model);
+    } catch (const TokenizerError& e) {
+      why = e.what();
+    }
+    if (vp.counter) {
+      vp.counting = std::string(to_string(vp.counter->encoding().name()));
+    } else {
+      vp.counting = "estimate";
+      std::cerr << "note: variant " << v.id << ": " << why
+                << "; its prompt tokens are estimated as characters/4 plus 3 per message\n";
+    }
+    variants.push_back(std::move(vp));
+  }
+
+  // Stream the dataset once; every variant renders every case.
+  DatasetReader reader(suite->dataset_file, suite->dataset_display);
+  Diagnostic error;
+  if (!reader.open(error)) {
+    std::cerr << "error: " << error.to_string() << "\n";
+    return kExitUsage;
+  }
+  long long cases = 0;
+  TestCase test_case;
+  while (!suite->limit || cases < *suite->limit) {
+    const auto status = reader.next(test_case, error);
+    if (status == DatasetReader::Status::end) break;
+    if (status == DatasetReader::Status::error) {
+      std::cerr << "error: " << error.to_string() << "\n";
+      return kExitUsage;
+    }
+    ++cases;
+    for (auto& vp : variants) {
+      const nlohmann::json messages = render_messages(*vp.variant, test_case);
+      vp.tokens.push_back(vp.counter ? static_cast<double>(count_chat_tokens(*vp.counter, messages))
+                                     : estimate_tokens(messages));
+    }
+  }
+  if (cases == 0) {
+    std::cerr << "error: " << suite->dataset_display << ": the dataset has no cases\n";
+    return kExitUsage;
+  }
+
+  const auto catalog_path = suite->price_catalog.empty() ? PriceCatalog::default_path() : suite->price_catalog;
+  Diagnostics catalog_errors;
+  const auto catalog = PriceCatalog::load(catalog_path, catalog_errors);
+  if (!catalog)
+    for (const auto& d : catalog_errors.items())
+      std::cerr << "note: " << d.to_string() << " (prices from the suite only)\n";
+
+  const VariantPrompts* baseline = nullptr;
+  for (auto& vp : variants) {
+    vp.mean = mean(vp.tokens);
+    vp.median = percentile(vp.tokens, 50);
+    vp.p95 = percentile(vp.tokens, 95);
+    vp.input_price = input_price(*suite, *vp.variant, catalog ? &*catalog : nullptr);
+    if (vp.variant->id == suite->baseline) baseline = &vp;
+  }
+  if (baseline == nullptr) baseline = &variants.front();
+  const double volume = static_cast<double>(suite->decide.monthly_requests);
+  const auto monthly = [&](const VariantPrompts& vp) -> std::optional<double> {
+    if (!vp.input_price) return std::nullopt;
+    return vp.mean * volume * *vp.input_price / 1e6;
+  };
+
+  if (args.json) {
+    nlohmann::json out = {{"suite", suite->name},
+                          {"dataset", suite->dataset_display},
+                          {"cases", cases},
+                          {"baseline", baseline->variant->id},
+                          {"monthly_requests", suite->decide.monthly_requests},
+                          {"variants", nlohmann::json::array()}};
+    for (const auto& vp : variants) {
+      const bool is_base = &vp == baseline;
+      nlohmann::json v = {{"id", vp.variant->id},
+                          {"model", vp.variant->model},
+                          {"kind", to_string(vp.variant->kind)},
+                          {"counting", vp.counting},
+                          {"cases", vp.tokens.size()},
+                          {"mean", vp.mean},
+                          {"median", vp.median},
+                          {"p95", vp.p95},
+                          {"savings_tokens", baseline->mean - vp.mean},
+                          {"savings_pct", baseline->mean > 0 ? (1 - vp.mean / baseline->mean) * 100 : 0.0},
+                          {"baseline", is_base}};
+      const auto cost = monthly(vp), base_cost = monthly(*baseline);
+      v["input_price_per_1m"] = vp.input_price ? nlohmann::json(*vp.input_price) : nlohmann::json();
+      v["input_cost_per_month"] = cost ? nlohmann::json(*cost) : nlohmann::json();
+      v["input_cost_difference_per_month"] =
+          cost && base_cost ? nlohmann::json(*cost - *base_cost) : nlohmann::json();
+      out["variants"].push_back(std::move(v));
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+
+  std::cout << "prompts of suite " << suite->name << ": " << cases << " case" << (cases == 1 ? "" : "s")
+            << " from " << suite->dataset_display << " x " << variants.size()
+            << " variants (rendered locally; no model was called)\n";
+  std::vector<std::vector<std::string>> rows = {{"variant", "model", "tokenizer", "cases", "mean", "median",
+                                                 "p95", "saved", "saved %", "input/month", "vs baseline"}};
+  for (const auto& vp : variants) {
+    const bool is_base = &vp == baseline;
+    const auto cost = monthly(vp), base_cost = monthly(*baseline);
+    rows.push_back({vp.variant->id + (is_base ? "*" : ""), vp.variant->model, vp.counting,
+                    std::to_string(vp.tokens.size()), fixed(vp.mean, 1), fixed(vp.median, 1), fixed(vp.p95, 1),
+                    is_base ? "-" : fixed(baseline->mean - vp.mean, 1),
+                    is_base || baseline->mean <= 0 ? "-" : fixed((1 - vp.mean / baseline->mean) * 100, 1) + "%",
+                    cost ? money(*cost) : "no price",
+                    is_base ? "-" : (cost && base_cost ? money(*cost - *base_cost) : "no price")});
+  }
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c > 0) line += "  ";
+      line += pad(row[c], widths[c], /*left=*/c < 3);
+    }
+    std::cout << std::string(trim(line)) << "\n";
+  }
+  std::cout << "(* baseline; tokens = prompt tokens per request as the API bills usage.prompt_tokens; saved = "
+               "mean tokens fewer than the baseline; input/month = input tokens only, at "
+            << with_thousands(suite->decide.monthly_requests) << " requests a month)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_prompts_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<PromptsArgs>();
+  auto* cmd = app.add_subcommand(
+      "prompts", "Prompt tokens per variant of a suite and the savings against the baseline, without calling a model");
+  cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")->required();
+  cmd->add_flag("--json", args->json, "Print the numbers as JSON");
+  cmd->add_option("--vocab-dir", args->vocab_dir,
+                  "Folder holding the tokenizer's rank files (default: $TIKTOKEN_CACHE_DIR, then "
+                  "~/.local/share/tunebench/vocab)");
+  cmd->footer(
+      "Renders every variant's messages for every case (the suite's limit applies) and counts them as the\n"
+      "API bills usage.prompt_tokens. Prints per variant: mean, median and p95 prompt tokens, the savings\n"
+      "against the baseline (tokens and %), and the input cost per month at decide.monthly_requests.\n"
+      "A model without a known tokenizer (or missing rank files) is estimated from characters/4, with a note.\n"
+      "Example: tunebench prompts suites/demo.yaml");
+  cmd->callback([args, &exit_code] { exit_code = prompts(*args); });
+}
+
+}  // namespace tb

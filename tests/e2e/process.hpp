@@ -1,0 +1,79 @@
+#pragma once
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tb::test {
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Polls `done` every 20 ms for up to `seconds`; true when it became true.
+inline bool wait_until(const std::function<bool()>& done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+// The real tunebench binary as a separate process, its output going to a log file, so tests
+// can signal it (Ctrl-C, kill -9) like a user or a crash would.
+class TunebenchProcess {
+ public:
+  TunebenchProcess(std::vector<std::string> args, const std::filesystem::path& log,
+                   const std::filesystem::path& cwd = {}) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char*> argv;
+      std::string binary = TUNEBENCH_BINARY;
+      argv.push_back(binary.data());
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+  }
+  ~TunebenchProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  TunebenchProcess(const TunebenchProcess&) = delete;
+  TunebenchProcess& operator=(const TunebenchProcess&) = delete;
+
+  void signal(int sig) { kill(pid_, sig); }
+  // Waits for the exit; the exit code, or -1 when it did not exit within `seconds`.
+  int wait(double seconds = 60) {
+    int status = 0;
+    const bool exited = wait_until([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, seconds);
+    if (!exited) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+}  // namespace tb::test
