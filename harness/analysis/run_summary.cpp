@@ -60,6 +60,14 @@ RunSummary summarize_run(Store& store, long long run_id) {
     c.score.push_back(r.score);
     for (const auto& check : r.checks)
       if (!check.passed) ++s.failed_checks[check.name];
+    if (r.failure_kind != "none" && !r.failure_kind.empty()) {
+      ++s.failure_kinds[r.failure_kind];
+      if (!r.failure_path.empty()) ++s.failure_paths[r.failure_kind + " " + r.failure_path];
+    }
+    if (r.local_prompt_tokens >= 0 && r.prompt_tokens >= 0) {
+      ++s.local_counted;
+      s.local_matches += r.local_prompt_tokens == r.prompt_tokens;
+    }
     double tokens = static_cast<double>(r.prompt_tokens);
     if (r.prompt_tokens < 0) {
       s.tokens_from_usage = false;

@@ -28,6 +28,8 @@ struct VariantSummary {
   double prompt_chars_mean = 0;
   double completion_tokens_mean = 0;
   bool tokens_from_usage = true;  // false when some counts are local estimates
+  long long local_counted = 0;    // results with both a local count and the API's usage
+  long long local_matches = 0;    // ... where the two agree exactly
 
   // Against the baseline, paired on the same case and repeat.
   long long paired = 0;
@@ -57,6 +59,8 @@ struct VariantSummary {
 
   std::map<std::string, long long> error_classes;  // class -> count
   std::map<std::string, long long> failed_checks;  // check name -> failures
+  std::map<std::string, long long> failure_kinds;  // taxonomy kind -> answers (none excluded)
+  std::map<std::string, long long> failure_paths;  // "kind /path" -> answers, where a path applies
 };
 
 struct RunSummary {

@@ -8,5 +8,8 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_runs_command(CLI::App& app, int& exit_code);
 void add_mock_command(CLI::App& app, int& exit_code);
+void add_tokens_command(CLI::App& app, int& exit_code);
+void add_prompts_command(CLI::App& app, int& exit_code);
+void add_dataset_command(CLI::App& app, int& exit_code);
 
 }  // namespace tb

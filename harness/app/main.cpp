@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   tb::add_report_command(app, exit_code);
   tb::add_runs_command(app, exit_code);
   tb::add_mock_command(app, exit_code);
+  tb::add_tokens_command(app, exit_code);
+  tb::add_prompts_command(app, exit_code);
+  tb::add_dataset_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

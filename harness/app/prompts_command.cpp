@@ -13,10 +13,10 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "common/text.hpp"
-#include "suite/dataset_check.hpp"
 #include "suite/dataset_reader.hpp"
 #include "suite/prompt_renderer.hpp"
 #include "suite/suite_loader.hpp"
+#include "token/chat_messages.hpp"
 #include "token/chat_token_counter.hpp"
 
 namespace tb {
@@ -120,7 +120,7 @@ int prompts(const PromptsArgs& args) {
     ++cases;
     for (auto& vp : variants) {
       const nlohmann::json messages = render_messages(*vp.variant, test_case);
-      vp.tokens.push_back(vp.counter ? static_cast<double>(count_chat_tokens(*vp.counter, messages))
+      vp.tokens.push_back(vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, messages))
                                      : estimate_tokens(messages));
     }
   }

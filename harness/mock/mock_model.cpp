@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +12,7 @@
 #include "common/hash.hpp"
 #include "common/text.hpp"
 #include "suite/dataset_reader.hpp"
+#include "token/chat_messages.hpp"
 
 namespace tb {
 namespace {
@@ -123,6 +127,45 @@ MockTokenCounter estimate_token_counter() {
     for (const auto& m : messages)
       tokens += 3 + static_cast<long long>((text_of(m.value("content", json())).size() + 3) / 4);
     return tokens;
+  };
+  return c;
+}
+
+MockTokenCounter tokenizer_token_counter() {
+  // Counters per model, looked up once; the mock serves from one thread.
+  struct Cache {
+    std::map<std::string, std::optional<ChatTokenCounter>> by_model;
+    const std::optional<ChatTokenCounter>& get(const std::string& model) {
+      auto it = by_model.find(model);
+      if (it != by_model.end()) return it->second;
+      std::optional<ChatTokenCounter> counter;
+      try {
+        counter = ChatTokenCounter::for_model(model);
+      } catch (const TokenizerError&) {
+      }
+      return by_model.emplace(model, std::move(counter)).first->second;
+    }
+  };
+  auto cache = std::make_shared<Cache>();
+  const auto estimate = estimate_token_counter();
+  MockTokenCounter c;
+  c.prompt = [cache, estimate](const json& messages, const std::string& model) {
+    if (const auto& counter = cache->get(model)) {
+      try {
+        return static_cast<long long>(count_chat_messages(*counter, messages));
+      } catch (const TokenizerError&) {
+      }
+    }
+    return estimate.prompt(messages, model);
+  };
+  c.completion = [cache, estimate](std::string_view text, const std::string& model) {
+    if (const auto& counter = cache->get(model)) {
+      try {
+        return static_cast<long long>(counter->encoding().count(text, SpecialTokens::as_text));
+      } catch (const TokenizerError&) {
+      }
+    }
+    return estimate.completion(text, model);
   };
   return c;
 }

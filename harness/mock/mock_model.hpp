@@ -34,13 +34,16 @@ struct MockTokenCounter {
   std::function<long long(std::string_view text, const std::string& model)> completion;
 };
 MockTokenCounter estimate_token_counter();
+// Exact counts with the tiktoken-compatible tokenizer for models it knows (as the real API
+// reports them), the estimate for the others or when the vocabulary is not installed.
+MockTokenCounter tokenizer_token_counter();
 
 // The simulated model behind the mock server: answers from the dataset's reference answers,
 // deterministically from the seed and the request, breaking the format at the profile's rates.
 // Pure (no I/O), so the behaviour is unit-tested without a socket.
 class MockModel {
  public:
-  explicit MockModel(MockConfig config, MockTokenCounter counter = estimate_token_counter());
+  explicit MockModel(MockConfig config, MockTokenCounter counter = tokenizer_token_counter());
 
   // Indexes a dataset's reference answers by their input: the last user message.
   bool load_dataset(const std::filesystem::path& file, std::string& error);

@@ -78,7 +78,12 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
       << "</td><td>" << format_usd(v.cost_monthly) << "</td><td>" << fixed(v.latency_p50, 0) << " / " << fixed(v.latency_p95, 0)
       << "</td><td" << (v.errors > 0 ? " class=\"bad\"" : "") << ">" << v.errors << "</td></tr>\n";
   }
-  h << "</table><p class=\"small\">Conformance: share of requests whose answer passed every required check (errors count as failures); "
+  h << "</table>";
+  for (const auto& v : summary.variants)
+    if (v.local_counted > 0)
+      h << "<p class=\"small\">" << html_escape(v.variant.id) << ": the local tokenizer's prompt count equals the API's usage.prompt_tokens on "
+        << v.local_matches << " of " << v.local_counted << " results.</p>";
+  h << "<p class=\"small\">Conformance: share of requests whose answer passed every required check (errors count as failures); "
        "Wilson 95% interval. Savings: paired on the same case and repeat; interval by bootstrap. Cost per month at "
     << with_thousands(run.monthly_requests) << " requests, without training.</p>\n";
 
@@ -129,6 +134,27 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     }
     h << "</table>\n";
   }
+
+  h << "<h2>Failure taxonomy</h2><table><tr><th class=\"l\">variant</th>";
+  static constexpr std::string_view kKinds[] = {"not_json", "fenced", "prose_wrapped", "truncated", "wrong_type",
+                                                "missing_property", "extra_property", "enum_mismatch", "other", "error"};
+  for (const auto kind : kKinds) h << "<th>" << html_escape(kind) << "</th>";
+  h << "<th class=\"l\">by JSON path</th></tr>\n";
+  for (const auto& v : summary.variants) {
+    const double n = std::max<double>(1, static_cast<double>(v.results));
+    h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td>";
+    for (const auto kind : kKinds) {
+      const auto it = v.failure_kinds.find(std::string(kind));
+      const long long count = it == v.failure_kinds.end() ? 0 : it->second;
+      h << "<td" << (count > 0 ? " class=\"bad\"" : "") << ">" << (count > 0 ? format_pct(static_cast<double>(count) / n) : "\u2014") << "</td>";
+    }
+    h << "<td class=\"l\">";
+    for (const auto& [key, count] : v.failure_paths) h << html_escape(key) << ": " << count << "<br>";
+    h << "</td></tr>\n";
+  }
+  h << "</table><p class=\"small\">Share of each variant's results by why the answer missed the expected JSON format: "
+       "not JSON, JSON in a ``` fence or inside prose (extractable), truncated (finish_reason=length), or valid JSON that "
+       "breaks the schema (wrong type, missing or extra property, enum mismatch); error = no answer.</p>\n";
 
   h << "<h2>Why answers failed</h2><table><tr><th class=\"l\">variant</th><th class=\"l\">failed checks (count)</th>"
        "<th class=\"l\">errors by class</th><th>retried</th><th>from cache</th></tr>\n";

@@ -1,5 +1,7 @@
 #include "report/terminal_summary.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <iomanip>
 
 #include "common/text.hpp"
@@ -34,6 +36,24 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
   return lines;
 }
 
+std::string taxonomy_text(const VariantSummary& v) {
+  std::vector<std::pair<long long, std::string>> kinds;
+  for (const auto& [kind, count] : v.failure_kinds) kinds.emplace_back(count, kind);
+  std::sort(kinds.begin(), kinds.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const double n = std::max<double>(1, static_cast<double>(v.results));
+  std::string text;
+  for (const auto& [count, kind] : kinds) {
+    if (!text.empty()) text += ", ";
+    text += format_pct(static_cast<double>(count) / n) + " " + kind;
+    // The most frequent path of this kind, when it has paths.
+    std::pair<long long, std::string> top{0, ""};
+    for (const auto& [key, c] : v.failure_paths)
+      if (key.starts_with(kind + " ") && c > top.first) top = {c, key.substr(kind.size() + 1)};
+    if (top.first > 0) text += " (" + format_pct(static_cast<double>(top.first) / n) + " " + top.second + ")";
+  }
+  return text.empty() ? "no format failures" : text;
+}
+
 void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   const auto& run = summary.run;
   out << "\nrun " << run.id << " \u2014 " << run.suite_name << " (" << run.status << ")"
@@ -52,6 +72,12 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   }
   out << "(* baseline; prompt = mean prompt tokens per request; savings against the baseline)\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
+  bool any = false;
+  for (const auto& v : summary.variants) any |= !v.failure_kinds.empty();
+  if (any) {
+    out << "format failures:\n";
+    for (const auto& v : summary.variants) out << "  " << v.variant.id << ": " << taxonomy_text(v) << "\n";
+  }
 }
 
 }  // namespace tb

@@ -11,4 +11,8 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out);
 // One sentence per non-baseline variant comparing it with the baseline.
 std::vector<std::string> verdict_lines(const RunSummary& summary);
 
+// "31.7% fenced, 11.7% missing_property (8.3% /definition)": the failure taxonomy of a variant,
+// most frequent first; "no format failures" when there are none.
+std::string taxonomy_text(const VariantSummary& v);
+
 }  // namespace tb

@@ -85,6 +85,14 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
                     "the environment variable " + r.endpoint->api_key_env +
                         " is not set; export it with your API key (it is never stored)"});
     }
+    try {
+      r.token_counter = ChatTokenCounter::for_model(v.model);
+      if (!r.token_counter && out.tokenizer_note.empty())
+        out.tokenizer_note = "no tokenizer known for model \"" + v.model + "\": its prompts are counted by the API's usage only";
+    } catch (const TokenizerError& e) {
+      if (out.tokenizer_note.empty())
+        out.tokenizer_note = std::string(e.what()) + "; local token counts are skipped and the API's usage counts are used";
+    }
     out.variants.push_back(r);
   }
   return errors.empty();

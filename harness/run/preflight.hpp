@@ -5,6 +5,7 @@
 #include "analysis/model_price.hpp"
 #include "common/diagnostic.hpp"
 #include "suite/suite.hpp"
+#include "token/chat_token_counter.hpp"
 
 namespace tb {
 
@@ -14,6 +15,9 @@ struct ResolvedVariant {
   const Endpoint* endpoint = nullptr;
   ModelPrice price;
   std::string api_key;  // never stored or printed
+  // Counts prompts locally as the API bills them; empty for unknown models or without the
+  // tokenizer's vocabulary (then only the API's usage counts are stored).
+  std::optional<ChatTokenCounter> token_counter;
 };
 
 struct Preflight {
@@ -21,6 +25,7 @@ struct Preflight {
   std::vector<ResolvedVariant> variants;
   std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
   bool simulated = false;     // some variant is answered by the mock
+  std::string tokenizer_note;  // why local token counts are missing, when they are
 };
 
 // Everything that can be known to be wrong before the first request: the whole dataset (every

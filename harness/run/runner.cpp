@@ -31,6 +31,7 @@
 #include "store/result_writer.hpp"
 #include "store/store.hpp"
 #include "suite/prompt_renderer.hpp"
+#include "token/chat_messages.hpp"
 
 namespace tb {
 
@@ -313,6 +314,7 @@ class Runner {
     run.price_catalog = preflight_.price_catalog;
     total_jobs_ = run.total_jobs;
     run_id_ = store_.create_run(run, variant_records());
+    if (!options_.quiet && !preflight_.tokenizer_note.empty()) std::cerr << "note: " << preflight_.tokenizer_note << "\n";
     if (!options_.quiet)
       std::cerr << "run " << run_id_ << ": " << suite_.name << ", " << preflight_.cases << " cases x "
                 << preflight_.variants.size() << " variants x " << suite_.run.repeats << " repeats = "
@@ -513,7 +515,16 @@ class Runner {
     r.repeat = job.repeat;
     r.prompt_chars = static_cast<long long>(prompt_characters(messages));
     r.request_json = request.body;
-    const double estimated_tokens = estimate_tokens(messages, static_cast<std::size_t>(r.prompt_chars), variant.max_tokens);
+    if (rv.token_counter) {
+      try {
+        r.local_prompt_tokens = static_cast<long long>(count_chat_messages(*rv.token_counter, messages));
+      } catch (const TokenizerError&) {
+        r.local_prompt_tokens = -1;  // invalid UTF-8: the API will say what it counts
+      }
+    }
+    const double estimated_tokens =
+        r.local_prompt_tokens >= 0 ? static_cast<double>(r.local_prompt_tokens + variant.max_tokens.value_or(0))
+                                   : estimate_tokens(messages, static_cast<std::size_t>(r.prompt_chars), variant.max_tokens);
     const double estimated_cost = request_cost(rv.price, static_cast<long long>(estimated_tokens), 0,
                                                variant.max_tokens.value_or(256));
 
@@ -587,6 +598,7 @@ class Runner {
     if (a.parsed.error != ErrorClass::none) {
       r.status = "error";
       r.error_message = a.parsed.error_message;
+      r.failure_kind = "error";  // no answer to classify
       co_return r;
     }
     // Errors are never cached: a re-run must try them again.
@@ -609,9 +621,14 @@ class Runner {
     in.latency_ms = r.latency_ms;
     in.cost_usd = r.cost_usd;
     in.completion_tokens = r.completion_tokens;
-    const Score score = score_result(in, suite_.expect.checks, job.planned->checks);
+    FormatExpectation format;
+    format.json = suite_.expect.format == "json";
+    format.schema = suite_.expect.compiled_schema ? &*suite_.expect.compiled_schema : nullptr;
+    const Score score = score_result(in, suite_.expect.checks, job.planned->checks, format);
     r.conformant = score.conformant;
     r.score = score.score;
+    r.failure_kind = std::string(to_string(score.failure.kind));
+    r.failure_path = score.failure.path;
     for (const auto& c : score.checks) r.checks.push_back({c.name, c.type, c.passed, c.required, c.weight, c.score, c.detail});
     co_return r;
   }

@@ -13,7 +13,7 @@ namespace {
 // lenient mode) rewrite the common LLM mistakes into strict JSON. It never recurses: nesting is
 // an explicit stack bounded by kMaxJsonDepth. nlohmann stays the final judge of a found range.
 
-enum class ScanEnd { complete, error, truncated, too_deep, out_of_budget };
+enum class ScanEnd { complete, error, truncated, too_deep };
 
 enum Repair : unsigned {
   kTrailingComma = 1,
@@ -26,9 +26,6 @@ enum Repair : unsigned {
 struct ScanResult {
   ScanEnd end = ScanEnd::error;
   std::size_t stop = 0;  // complete: one past the value; error: the offending byte
-  // On error: the brackets still open. A scan starting at any of them would meet the same
-  // byte in the same grammar state and fail the same way, so later searches skip them.
-  std::vector<std::size_t> open;
   // Lenient mode only.
   unsigned repairs = 0;
   int closed_quotes = 0;
@@ -83,8 +80,7 @@ bool valid_number(std::string_view s) {
 class Scanner {
  public:
   // The end of `text` is the end of the input as far as the scan is concerned (a fence's close).
-  Scanner(std::string_view text, bool lenient, std::size_t* budget)
-      : t_(text), lenient_(lenient), budget_(budget) {}
+  Scanner(std::string_view text, bool lenient) : t_(text), lenient_(lenient) {}
 
   // text[start] is '{' or '['.
   ScanResult scan(std::size_t start) {
@@ -92,10 +88,8 @@ class Scanner {
     stack_.clear();
     members_.clear();
     i_ = start;
-    charged_ = start;
     Expect expect = Expect::value;
     for (;;) {
-      if (!charge()) return finish(ScanEnd::out_of_budget);
       skip_space();
       if (i_ >= t_.size()) return truncated(expect);
       const char c = t_[i_];
@@ -111,7 +105,7 @@ class Scanner {
           }
           if (c == '{' || c == '[') {
             if (stack_.size() >= kMaxJsonDepth) return finish(ScanEnd::too_deep);
-            stack_.push_back(i_);
+            stack_.push_back(c);
             emit(c);
             members_.push_back(r_.repaired.size());
             ++i_;
@@ -206,15 +200,7 @@ class Scanner {
   }
 
  private:
-  char top() const { return stack_.empty() ? '\0' : t_[stack_.back()]; }
-
-  bool charge() {
-    const std::size_t used = i_ - charged_;
-    if (used > *budget_) return false;
-    *budget_ -= used;
-    charged_ = i_;
-    return true;
-  }
+  char top() const { return stack_.empty() ? '\0' : stack_.back(); }
 
   void emit(char c) {
     if (lenient_) r_.repaired.push_back(c);
@@ -328,10 +314,7 @@ class Scanner {
 
   ScanResult finish(ScanEnd end) {
     r_.end = end;
-    if (end == ScanEnd::error) {
-      r_.stop = i_;
-      r_.open = stack_;
-    }
+    if (end == ScanEnd::error) r_.stop = i_;
     return std::move(r_);
   }
 
@@ -375,10 +358,8 @@ class Scanner {
 
   std::string_view t_;
   bool lenient_;
-  std::size_t* budget_;
   std::size_t i_ = 0;
-  std::size_t charged_ = 0;
-  std::vector<std::size_t> stack_;    // positions of the open brackets
+  std::vector<char> stack_;           // the open brackets
   std::vector<std::size_t> members_;  // per open bracket: repaired.size() before its last member
   ScanResult r_;
 };
@@ -449,8 +430,7 @@ struct Found {
 
 class Extractor {
  public:
-  explicit Extractor(std::string_view text)
-      : text_(text), budget_(16 * text.size() + 65536) {}
+  explicit Extractor(std::string_view text) : text_(text) {}
 
   // Values starting in [lo, hi), not reading past hi, nor starting inside `skip` (fences
   // searched already). One lenient scan per candidate serves both purposes: lenient JSON is a
@@ -459,7 +439,7 @@ class Extractor {
   // is a fragment, not an answer (`{a: 1, b: [true]}` is a repairable object, not an array).
   Found search(std::size_t lo, std::size_t hi, const std::vector<Range>& skip) {
     Found f;
-    Scanner scanner(text_.substr(0, hi), /*lenient=*/true, &budget_);
+    Scanner scanner(text_.substr(0, hi), /*lenient=*/true);
     std::size_t next_skip = 0;
     std::size_t p = lo;
     while (p < hi) {
@@ -498,7 +478,6 @@ class Extractor {
           if (!f.repairable) note_repair(p, hi, r, f);
           return f;
         case ScanEnd::too_deep:
-        case ScanEnd::out_of_budget:
           return f;
       }
     }
@@ -508,7 +487,7 @@ class Extractor {
   bool whole(std::size_t tb, std::size_t te, JsonExtraction& x) {
     const char c = text_[tb];
     if (c == '{' || c == '[') {
-      Scanner scanner(text_.substr(0, te), false, &budget_);
+      Scanner scanner(text_.substr(0, te), /*lenient=*/false);
       const ScanResult r = scanner.scan(tb);
       if (r.end != ScanEnd::complete || r.stop != te) return false;
     } else if (!(c == '"' || c == '-' || is_digit(c) || c == 't' || c == 'f' || c == 'n')) {
@@ -541,7 +520,6 @@ class Extractor {
   }
 
   std::string_view text_;
-  std::size_t budget_;  // bytes the scanners may still read; bounds adversarial inputs
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 namespace tb {
 
+inline constexpr std::size_t kMaxJsonDepth = 512;
+
 struct JsonExtraction {
   bool found = false;   // a strictly valid JSON value was found inside the text
   bool whole = false;   // the whole trimmed output is that value (plain is-json)
@@ -26,11 +28,9 @@ struct JsonExtraction {
 // The first JSON value in the text, in this order: the whole trimmed text (any JSON value), the
 // first object/array inside a ``` fence (a fence is the model saying "this is the answer", so it
 // wins over a stray "[1]" in the prose before it), then the first object/array anywhere.
-// A scalar counts only as the whole text. Values nested deeper than kMaxJsonDepth are rejected.
-// Runs in time linear in the text for all but adversarial inputs, and is bounded even for those
-// (a work budget proportional to the text's size ends the search: not found).
+// A scalar counts only as the whole text. A value nested deeper than kMaxJsonDepth ends the
+// search (not found). Linear time: a scan resumes where the previous one stopped, so each byte
+// is read a bounded number of times whatever the input.
 JsonExtraction extract_json(std::string_view text);
-
-inline constexpr std::size_t kMaxJsonDepth = 512;
 
 }  // namespace tb

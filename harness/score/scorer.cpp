@@ -13,7 +13,8 @@ std::optional<nlohmann::json> parse_json(std::string_view text) {
 
 Score score_result(const ScoreInput& input,
                    const std::vector<std::shared_ptr<const Check>>& suite_checks,
-                   const std::vector<std::shared_ptr<const Check>>& case_checks) {
+                   const std::vector<std::shared_ptr<const Check>>& case_checks,
+                   const FormatExpectation& format) {
   const auto output_json = parse_json(input.output);
   const auto reference_json =
       input.has_reference ? parse_json(input.reference) : std::optional<nlohmann::json>{};
@@ -43,6 +44,12 @@ Score score_result(const ScoreInput& input,
     }
   }
   score.score = weights > 0 ? weighted / weights : 1.0;
+  if (format.json) {
+    std::vector<SchemaViolation> violations;
+    if (output_json && format.schema != nullptr && !format.schema->is_valid(*output_json))
+      violations = format.schema->validate(*output_json);
+    score.failure = classify_failure(input.output, input.finish_reason, output_json.has_value(), violations);
+  }
   return score;
 }
 

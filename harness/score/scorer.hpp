@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "score/check.hpp"
+#include "score/failure_taxonomy.hpp"
 
 namespace tb {
 
@@ -21,6 +22,13 @@ struct Score {
   bool conformant = false;  // every required check passed
   double score = 0;         // weighted mean of check scores (1 when there are no checks)
   std::vector<CheckResult> checks;
+  FailureClass failure;     // why the answer missed the expected JSON format (none otherwise)
+};
+
+// What format the suite expects, for the failure taxonomy.
+struct FormatExpectation {
+  bool json = false;
+  const CompiledSchema* schema = nullptr;
 };
 
 // What the scorer needs of a result besides its text.
@@ -36,6 +44,7 @@ struct ScoreInput {
 
 // Parses the output and the reference once, then runs the suite's and the case's checks.
 Score score_result(const ScoreInput& input, const std::vector<std::shared_ptr<const Check>>& suite_checks,
-                   const std::vector<std::shared_ptr<const Check>>& case_checks);
+                   const std::vector<std::shared_ptr<const Check>>& case_checks,
+                   const FormatExpectation& format = {});
 
 }  // namespace tb

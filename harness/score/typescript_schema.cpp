@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -32,6 +32,19 @@ struct Place {
   int column = 0;
 };
 
+// `@name value` lines of a JSDoc comment.
+struct DocTag {
+  std::string name;
+  std::string value;
+  Place at;  // of the @
+};
+
+// A /** ... */ comment: its text up to the first tag, and its tags.
+struct Doc {
+  std::string text;
+  std::vector<DocTag> tags;
+};
+
 enum class Tok { kIdent, kString, kNumber, kPunct, kEnd };
 
 struct Token {
@@ -39,7 +52,7 @@ struct Token {
   std::string text;  // identifier, punctuator, number as written, or the decoded string
   Place at;
   bool newline_before = false;  // a line break ends a member, as TypeScript's ASI allows
-  std::string doc;              // the JSDoc comment right before this token, cleaned
+  Doc doc;                      // the JSDoc comment right before this token
 };
 
 // Offset of the first byte that is not part of well-formed UTF-8, or npos. Checked up front
@@ -98,9 +111,9 @@ void append_utf8(std::string& out, char32_t cp) {
 // Length in bytes of a non-ASCII space at the start of `s` (0 if none): text pasted from web
 // pages and chat windows often carries no-break spaces and byte order marks.
 std::size_t unicode_space_length(std::string_view s) {
-  static constexpr std::string_view kSpaces[] = {
-      "\xC2\xA0",     "\xEF\xBB\xBF", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF",
-      "\xE2\x81\x9F", "\xE3\x80\x80", "\xE1\x9A\x80"};
+  static constexpr std::string_view kSpaces[] = {"\xC2\xA0",     "\xEF\xBB\xBF", "\xE2\x80\xA8",
+                                                 "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F",
+                                                 "\xE3\x80\x80", "\xE1\x9A\x80"};
   for (const auto space : kSpaces)
     if (s.starts_with(space)) return space.size();
   // U+2000..U+200A
@@ -110,18 +123,36 @@ std::size_t unicode_space_length(std::string_view s) {
   return 0;
 }
 
-// The text of a /** ... */ comment without its frame, up to the first @tag line.
-std::string clean_jsdoc(std::string_view body) {
-  std::string out;
-  for (auto line : split(body, '\n')) {
-    line = trim(line);
-    if (line.starts_with('*')) line = trim(line.substr(1));
-    if (line.starts_with('@')) break;
-    if (line.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += line;
+// Splits a JSDoc body (the text between "/**" and "*/", which starts at `at`) into its
+// description and its tags, dropping the " * " frame of each line.
+Doc parse_jsdoc(std::string_view body, Place at) {
+  Doc doc;
+  int line_number = at.line;
+  bool in_tags = false;
+  for (const auto raw : split(body, '\n')) {
+    std::string_view line = trim(raw);
+    std::size_t offset = raw.find_first_not_of(" \t\r");
+    if (line.starts_with('*')) {
+      line = trim(line.substr(1));
+      offset = raw.find_first_not_of(" \t\r", offset + 1);
+    }
+    if (line.starts_with('@')) {
+      in_tags = true;
+      // Columns count characters, like everywhere else.
+      int column = line_number == at.line ? at.column : 1;
+      for (std::size_t k = 0; k < offset; ++k)
+        if ((static_cast<unsigned char>(raw[k]) & 0xC0) != 0x80) ++column;
+      const std::size_t name_end = std::min(line.find_first_of(" \t"), line.size());
+      doc.tags.push_back({std::string(line.substr(1, name_end - 1)),
+                          std::string(trim(line.substr(name_end))),
+                          {line_number, column}});
+    } else if (!in_tags && !line.empty()) {
+      if (!doc.text.empty()) doc.text += ' ';
+      doc.text += line;
+    }
+    ++line_number;
   }
-  return out;
+  return doc;
 }
 
 class Lexer {
@@ -191,7 +222,7 @@ class Lexer {
         const bool is_doc = peek(2) == '*' && end > pos_ + 2;
         const std::string_view body = src_.substr(pos_ + 2, end - pos_ - 2);
         if (body.find_first_of("\r\n") != std::string_view::npos) token.newline_before = true;
-        if (is_doc) token.doc = clean_jsdoc(body.substr(1));
+        if (is_doc) token.doc = parse_jsdoc(body.substr(1), {start.line, start.column + 3});
         while (pos_ < end + 2) advance();
       } else {
         break;
@@ -208,6 +239,12 @@ class Lexer {
 
   bool lex_one(Token& token) {
     const char c = peek();
+    for (const std::string_view curly : {"\u201C", "\u201D", "\u2018", "\u2019"}) {
+      if (src_.substr(pos_).starts_with(curly)) {
+        return fail(here(), "typographic quote " + std::string(curly) +
+                                "; string literal types need straight quotes (\" or ')");
+      }
+    }
     if (is_ident_start(c)) {
       token.kind = Tok::kIdent;
       while (pos_ < src_.size() && (is_ident_start(peek()) || is_digit(peek())) &&
@@ -231,18 +268,13 @@ class Lexer {
       return true;
     }
     if (c == '"' || c == '\'') return lex_string(token);
-    for (const std::string_view curly : {"\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x98", "\xE2\x80\x99"}) {
-      if (src_.substr(pos_).starts_with(curly))
-        return fail(here(), "typographic quote " + std::string(curly) +
-                                "; string literal types need straight quotes (\" or ')");
-    }
     if (c == '`') {
       return fail(here(), "template literal types are not supported; " + std::string(kSupported));
     }
     token.kind = Tok::kPunct;
-    const std::size_t length = src_.substr(pos_).starts_with("...") ? 3
+    const std::size_t length = src_.substr(pos_).starts_with("...")  ? 3
                                : src_.substr(pos_).starts_with("=>") ? 2
-                                                                      : 1;
+                                                                     : 1;
     for (std::size_t i = 0; i < length; ++i) {
       token.text += peek();
       advance();
@@ -274,17 +306,32 @@ class Lexer {
       const char e = peek();
       advance();
       switch (e) {
-        case 'n': token.text += '\n'; break;
-        case 't': token.text += '\t'; break;
-        case 'r': token.text += '\r'; break;
-        case 'b': token.text += '\b'; break;
-        case 'f': token.text += '\f'; break;
-        case 'v': token.text += '\v'; break;
-        case '0': token.text += '\0'; break;
+        case 'n':
+          token.text += '\n';
+          break;
+        case 't':
+          token.text += '\t';
+          break;
+        case 'r':
+          token.text += '\r';
+          break;
+        case 'b':
+          token.text += '\b';
+          break;
+        case 'f':
+          token.text += '\f';
+          break;
+        case 'v':
+          token.text += '\v';
+          break;
+        case '0':
+          token.text += '\0';
+          break;
         case '\r':
           if (peek() == '\n') advance();
           break;  // a line continuation adds nothing
-        case '\n': break;
+        case '\n':
+          break;
         case 'x':
         case 'u': {
           char32_t cp = 0;
@@ -332,8 +379,7 @@ class Lexer {
       advance();
     }
     if (braced) {
-      if (count == 0 || cp > 0x10FFFF)
-        return fail(at, "invalid escape sequence in string literal");
+      if (count == 0 || cp > 0x10FFFF) return fail(at, "invalid escape sequence in string literal");
       advance();
     }
     return true;
@@ -359,7 +405,7 @@ struct Member {
   std::string name;
   bool optional = false;
   json schema;
-  std::string doc;
+  Doc doc;
   Place at;
 };
 
@@ -397,7 +443,9 @@ void push_unique(json& array, const json& value) {
 }
 
 // "string" or ["string", "null"]: JSON Schema's "type" for a set of type names.
-json type_keyword(const json& names) { return names.size() == 1 ? names[0] : names; }
+json type_keyword(const json& names) {
+  return names.size() == 1 ? names[0] : names;
+}
 
 // Merges a union's alternatives: any absorbs everything, literals covered by a primitive
 // vanish, the remaining literals become one enum, and the rest an anyOf in source order.
@@ -406,23 +454,25 @@ json schema_of(const Alternatives& alternatives) {
     return alternatives[0].value;
   json primitives = json::array();
   json literals = json::array();
+  std::set<json> seen;  // long literal unions are common enough that a linear scan would show
   std::vector<json> others;
   std::vector<std::size_t> order;  // first source position of primitives, literals, others
   std::size_t first_primitive = 0, first_literal = 0;
   for (std::size_t i = 0; i < alternatives.size(); ++i) {
     const auto& a = alternatives[i];
     switch (a.kind) {
-      case Operand::Kind::kAny: return json::object();
+      case Operand::Kind::kAny:
+        return json::object();
       case Operand::Kind::kPrimitive:
         if (primitives.empty()) first_primitive = i;
         push_unique(primitives, a.value);
         break;
       case Operand::Kind::kLiteral:
         if (literals.empty()) first_literal = i;
-        push_unique(literals, a.value);
+        if (seen.insert(a.value).second) literals.push_back(a.value);
         break;
       case Operand::Kind::kSchema:
-        if (std::find(others.begin(), others.end(), a.value) == others.end()) {
+        if (seen.insert(a.value).second) {
           others.push_back(a.value);
           order.push_back(i);
         }
@@ -466,9 +516,7 @@ json object_schema(const std::vector<Member>& members) {
   json properties = json::object();
   json required = json::array();
   for (const auto& m : members) {
-    json schema = m.schema;
-    if (!m.doc.empty()) schema["description"] = m.doc;
-    properties[m.name] = std::move(schema);
+    properties[m.name] = m.schema;
     if (!m.optional) required.push_back(m.name);
   }
   return {{"type", "object"},
@@ -497,13 +545,18 @@ std::string ref_to(std::string_view name, std::string_view root) {
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case Tok::kEnd: return "end of input";
-    case Tok::kString: return "string literal " + dquote(t.text);
-    default: return dquote(t.text);
+    case Tok::kEnd:
+      return "end of input";
+    case Tok::kString:
+      return "string literal " + dquote(t.text);
+    default:
+      return dquote(t.text);
   }
 }
 
-std::string at_text(Place p) { return std::to_string(p.line) + ":" + std::to_string(p.column); }
+std::string at_text(Place p) {
+  return std::to_string(p.line) + ":" + std::to_string(p.column);
+}
 
 std::string names_list(const std::vector<Declaration>& declarations) {
   if (declarations.empty()) return "none";
@@ -525,7 +578,8 @@ class Parser {
       std::vector<std::string_view> names;
       for (const auto& d : declarations_) names.push_back(d.name);
       std::string message = "type " + dquote(root_) + " is not declared in the source";
-      if (auto hint = did_you_mean(root_, names)) message += " (did you mean " + dquote(*hint) + "?)";
+      if (auto hint = did_you_mean(root_, names))
+        message += " (did you mean " + dquote(*hint) + "?)";
       message += "; declared: " + names_list(declarations_);
       error_ = {0, 0, std::move(message)};
       return std::nullopt;
@@ -587,7 +641,7 @@ class Parser {
         next();
         continue;
       }
-      const std::string doc = peek().doc;
+      const Doc doc = peek().doc;
       if (is_word(peek(), "export")) {
         next();
         if (is_word(peek(), "default")) return unsupported(peek(), "default exports");
@@ -600,15 +654,17 @@ class Parser {
       } else if (is_word(t, "type") && peek(1).kind == Tok::kIdent) {
         ok = parse_alias(doc);
       } else if (is_word(t, "import")) {
-        return fail(t, "imports are not supported; paste every type the interface uses into the "
-                       "same source");
+        return fail(t,
+                    "imports are not supported; paste every type the interface uses into the "
+                    "same source");
       } else if (is_word(t, "enum") || (is_word(t, "const") && is_word(peek(1), "enum"))) {
         return unsupported(t, "enums (write a union of string literals instead)");
       } else if (is_word(t, "class") || is_word(t, "function") || is_word(t, "const") ||
                  is_word(t, "let") || is_word(t, "var") || is_word(t, "namespace") ||
                  is_word(t, "module") || is_word(t, "abstract")) {
-        return fail(t, t.text + " declarations are not supported; only interface and type "
-                                "declarations are");
+        return fail(t, t.text +
+                           " declarations are not supported; only interface and type "
+                           "declarations are");
       } else {
         return fail(t, "expected an interface or type declaration, got " + describe(t));
       }
@@ -644,13 +700,51 @@ class Parser {
     return name.at;
   }
 
-  void add_declaration(Declaration d, const std::string& doc) {
-    if (!doc.empty()) d.schema["description"] = doc;
+  bool add_declaration(Declaration d, const Doc& doc) {
+    if (!apply_doc(d.schema, doc)) return false;
     index_.emplace(d.name, declarations_.size());
     declarations_.push_back(std::move(d));
+    return true;
   }
 
-  bool parse_interface(const std::string& doc) {
+  // The description, and the JSDoc tags that have a JSON Schema keyword of the same name (as
+  // in typescript-json-schema), which say what a TypeScript type cannot: lengths, ranges,
+  // patterns. Other tags (@example, @see, ...) are documentation only.
+  bool apply_doc(json& schema, const Doc& doc) {
+    if (!doc.text.empty()) schema["description"] = doc.text;
+    static const std::set<std::string, std::less<>> kCounts = {
+        "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"};
+    static const std::set<std::string, std::less<>> kNumbers = {
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"};
+    for (const auto& tag : doc.tags) {
+      const char* first = tag.value.data();
+      const char* last = first + tag.value.size();
+      if (kCounts.contains(tag.name)) {
+        std::uint64_t n = 0;
+        if (tag.value.empty() || std::from_chars(first, last, n).ptr != last)
+          return fail(tag.at, "@" + tag.name + " needs a whole number, got " + dquote(tag.value));
+        schema[tag.name] = n;
+      } else if (kNumbers.contains(tag.name)) {
+        double v = 0;
+        const auto [ptr, ec] = std::from_chars(first, last, v);
+        if (tag.value.empty() || ec != std::errc() || ptr != last ||
+            !(std::abs(v) <= std::numeric_limits<double>::max()) ||
+            (tag.name == "multipleOf" && v <= 0))
+          return fail(tag.at, "@" + tag.name + " needs a finite number" +
+                                  (tag.name == "multipleOf" ? " above 0" : "") + ", got " +
+                                  dquote(tag.value));
+        // Whole numbers stay integers so the schema reads as written.
+        schema[tag.name] =
+            v == std::trunc(v) && std::abs(v) < 9e15 ? json(static_cast<std::int64_t>(v)) : json(v);
+      } else if (tag.name == "pattern" || tag.name == "format") {
+        if (tag.value.empty()) return fail(tag.at, "@" + tag.name + " needs a value");
+        schema[tag.name] = tag.value;
+      }
+    }
+    return true;
+  }
+
+  bool parse_interface(const Doc& doc) {
     next();  // interface
     const std::string name = peek().text;
     const auto at = declare_name("an interface");
@@ -675,11 +769,10 @@ class Parser {
     std::vector<Member> members;
     if (!parse_members(open, 1, members)) return false;
     d.schema = object_schema(members);
-    add_declaration(std::move(d), doc);
-    return true;
+    return add_declaration(std::move(d), doc);
   }
 
-  bool parse_alias(const std::string& doc) {
+  bool parse_alias(const Doc& doc) {
     next();  // type
     const std::string name = peek().text;
     const auto at = declare_name("a type");
@@ -692,14 +785,13 @@ class Parser {
     } else if (peek().kind != Tok::kEnd && !peek().newline_before) {
       return fail(peek(), "expected ; after the type alias, got " + describe(peek()));
     }
-    add_declaration({name, *at, false, schema_of(*type), {}}, doc);
-    return true;
+    return add_declaration({name, *at, false, schema_of(*type), {}}, doc);
   }
 
   static bool ends_member_name(const Token& t) {
-    return t.kind == Tok::kPunct && (t.text == ":" || t.text == "?" || t.text == "(" ||
-                                     t.text == "<" || t.text == "," || t.text == ";" ||
-                                     t.text == "}");
+    return t.kind == Tok::kPunct &&
+           (t.text == ":" || t.text == "?" || t.text == "(" || t.text == "<" || t.text == "," ||
+            t.text == ";" || t.text == "}");
   }
 
   // Members up to and including the closing brace of the body opened by `open`.
@@ -719,8 +811,9 @@ class Parser {
       if (is_word(first, "readonly") && !ends_member_name(peek(1))) next();
       const Token& name = peek();
       if (is(name, "[")) {
-        return unsupported(name, "index signatures and mapped types (write Record<string, T> "
-                                 "instead)");
+        return unsupported(name,
+                           "index signatures and mapped types (write Record<string, T> "
+                           "instead)");
       }
       if (is(name, "(") || is(name, "<") ||
           (is_word(name, "new") && (is(peek(1), "(") || is(peek(1), "<"))))
@@ -739,9 +832,10 @@ class Parser {
       const auto type = parse_type(depth + 1);
       if (!type) return false;
       m.schema = schema_of(*type);
+      if (!apply_doc(m.schema, m.doc)) return false;
       if (const auto [it, inserted] = seen.emplace(m.name, m.at); !inserted)
-        return fail(m.at, "duplicate member " + dquote(m.name) + " (first at " +
-                              at_text(it->second) + ")");
+        return fail(
+            m.at, "duplicate member " + dquote(m.name) + " (first at " + at_text(it->second) + ")");
       members.push_back(std::move(m));
       if (is(peek(), ";") || is(peek(), ",")) {
         next();
@@ -848,14 +942,17 @@ class Parser {
       case Tok::kEnd:
         fail(t, "expected a type, got end of input");
         return std::nullopt;
-      case Tok::kString: return literal(t.text);
+      case Tok::kString:
+        return literal(t.text);
       case Tok::kNumber: {
         auto v = number_value(t, false);
         if (!v) return std::nullopt;
         return literal(std::move(*v));
       }
-      case Tok::kIdent: return parse_named(depth);
-      case Tok::kPunct: break;
+      case Tok::kIdent:
+        return parse_named(depth);
+      case Tok::kPunct:
+        break;
     }
     if (is(t, "-") && peek(1).kind == Tok::kNumber) {
       next();
@@ -889,8 +986,7 @@ class Parser {
     // `()`, `(...rest`, `(a: T`, `(a?`, `(a,` can only start a parameter list.
     const Token& after = peek(1);
     if (is(after, ")") || is(after, "...") ||
-        (after.kind == Tok::kIdent &&
-         (is(peek(2), ":") || is(peek(2), "?") || is(peek(2), ",")))) {
+        (after.kind == Tok::kIdent && (is(peek(2), ":") || is(peek(2), "?") || is(peek(2), ",")))) {
       unsupported(open, "function types");
       return std::nullopt;
     }
@@ -898,8 +994,8 @@ class Parser {
     auto inner = parse_type(depth + 1);
     if (!inner) return std::nullopt;
     if (!is(peek(), ")")) {
-      fail(peek(), "expected ) to close the ( at " + at_text(open.at) + ", got " +
-                       describe(peek()));
+      fail(peek(),
+           "expected ) to close the ( at " + at_text(open.at) + ", got " + describe(peek()));
       return std::nullopt;
     }
     next();
@@ -915,8 +1011,8 @@ class Parser {
     auto inner = parse_type(depth + 1);
     if (!inner) return std::nullopt;
     if (is(peek(), ",")) {
-      fail(peek(), generic + (generic == "Record" ? " takes two" : " takes one") +
-                       " type arguments");
+      fail(peek(),
+           generic + (generic == "Record" ? " takes two" : " takes one") + " type arguments");
       return std::nullopt;
     }
     if (!expect(">", "to close " + generic + "<")) return std::nullopt;
@@ -1022,79 +1118,123 @@ class Parser {
     return true;
   }
 
-  // `type A = B | null; type B = A` has no finite meaning; TypeScript rejects it too.
+  // Indices into references_ grouped by the declaration they appear in.
+  std::map<std::string, std::vector<std::size_t>> references_by_declaration() const {
+    std::map<std::string, std::vector<std::size_t>> out;
+    for (std::size_t i = 0; i < references_.size(); ++i) out[references_[i].from].push_back(i);
+    return out;
+  }
+
+  // `type A = B | null; type B = A` has no finite meaning; TypeScript rejects it too. The walk
+  // keeps its own stack: a chain of aliases as long as the source must not overflow ours.
   bool check_alias_cycles() {
-    std::map<std::string, int> state;  // 0 unvisited, 1 on the path, 2 done
-    std::vector<std::string> path;
-    std::function<bool(const std::string&)> visit = [&](const std::string& alias) {
-      state[alias] = 1;
-      path.push_back(alias);
-      for (const auto& r : references_) {
-        if (r.from != alias || !r.direct || declarations_[index_.at(r.name)].is_interface)
+    const auto by_declaration = references_by_declaration();
+    const std::vector<std::size_t> none;
+    enum State { kUnvisited, kOnPath, kDone };
+    std::map<std::string, State> state;
+    struct Frame {
+      std::string alias;
+      const std::vector<std::size_t>* references;
+      std::size_t next = 0;
+    };
+    const auto frame_for = [&](const std::string& alias) {
+      state[alias] = kOnPath;
+      const auto it = by_declaration.find(alias);
+      return Frame{alias, it == by_declaration.end() ? &none : &it->second};
+    };
+    for (const auto& d : declarations_) {
+      if (d.is_interface || state[d.name] != kUnvisited) continue;
+      std::vector<Frame> path{frame_for(d.name)};
+      while (!path.empty()) {
+        Frame& top = path.back();
+        if (top.next == top.references->size()) {
+          state[top.alias] = kDone;
+          path.pop_back();
           continue;
-        if (state[r.name] == 1) {
+        }
+        const Reference& r = references_[(*top.references)[top.next++]];
+        if (!r.direct || declarations_[index_.at(r.name)].is_interface) continue;
+        if (state[r.name] == kOnPath) {
           std::string cycle;
-          for (auto it = std::find(path.begin(), path.end(), r.name); it != path.end(); ++it)
-            cycle += *it + " -> ";
+          auto it = std::find_if(path.begin(), path.end(),
+                                 [&](const Frame& f) { return f.alias == r.name; });
+          for (; it != path.end(); ++it) cycle += it->alias + " -> ";
           return fail(r.at, "type alias " + dquote(r.name) + " circularly references itself (" +
                                 cycle + r.name + ")");
         }
-        if (state[r.name] == 0 && !visit(r.name)) return false;
+        if (state[r.name] == kUnvisited) path.push_back(frame_for(r.name));
       }
-      path.pop_back();
-      state[alias] = 2;
-      return true;
-    };
-    for (const auto& d : declarations_)
-      if (!d.is_interface && state[d.name] == 0 && !visit(d.name)) return false;
+    }
     return true;
   }
 
-  // `interface B extends A` copies A's members into B; B's own members win on a clash.
+  // `interface B extends A` copies A's members into B; B's own members win on a clash. Bases
+  // merge before the interfaces extending them, on an explicit stack as above.
   bool merge_bases() {
-    std::vector<int> state(declarations_.size(), 0);
-    std::function<bool(std::size_t)> merge = [&](std::size_t i) {
-      state[i] = 1;
-      Declaration& d = declarations_[i];
-      json properties = json::object();
-      json required = json::array();
-      for (const auto& [base_name, at] : d.bases) {
-        const std::size_t b = index_.at(base_name);
-        if (state[b] == 1)
-          return fail(at, "interface " + dquote(d.name) + " extends itself through " +
-                              dquote(base_name));
-        if (state[b] == 0 && !merge(b)) return false;
-        const json& base = declarations_[b].schema;
-        const auto closed = base.find("additionalProperties");
-        if (!base.contains("properties") || closed == base.end() || *closed != false) {
-          return fail(at, dquote(base_name) +
-                              " is not an object type; an interface can extend only interfaces "
-                              "and object type aliases");
-        }
-        for (const auto& [key, value] : base.at("properties").items()) properties[key] = value;
-        for (const auto& key : base.at("required")) push_unique(required, key);
-      }
-      if (!d.bases.empty()) {
-        json own_required = d.schema["required"];
-        for (const auto& [key, value] : d.schema["properties"].items()) {
-          properties[key] = value;
-          required.erase(std::remove(required.begin(), required.end(), key), required.end());
-        }
-        for (const auto& key : own_required) push_unique(required, key);
-        d.schema["properties"] = std::move(properties);
-        d.schema["required"] = std::move(required);
-      }
-      state[i] = 2;
-      return true;
+    enum State { kUnvisited, kOnPath, kDone };
+    std::vector<State> state(declarations_.size(), kUnvisited);
+    struct Frame {
+      std::size_t declaration;
+      std::size_t next_base = 0;
     };
-    for (std::size_t i = 0; i < declarations_.size(); ++i)
-      if (state[i] == 0 && !merge(i)) return false;
+    for (std::size_t start = 0; start < declarations_.size(); ++start) {
+      if (state[start] != kUnvisited) continue;
+      state[start] = kOnPath;
+      std::vector<Frame> path{{start}};
+      while (!path.empty()) {
+        Frame& top = path.back();
+        const Declaration& d = declarations_[top.declaration];
+        if (top.next_base < d.bases.size()) {
+          const auto& [base_name, at] = d.bases[top.next_base++];
+          const std::size_t b = index_.at(base_name);
+          if (state[b] == kOnPath) {
+            return fail(
+                at, "interface " + dquote(d.name) + " extends itself through " + dquote(base_name));
+          }
+          if (state[b] == kUnvisited) {
+            state[b] = kOnPath;
+            path.push_back({b});
+          }
+          continue;
+        }
+        if (!merge_into(declarations_[top.declaration])) return false;
+        state[top.declaration] = kDone;
+        path.pop_back();
+      }
+    }
+    return true;
+  }
+
+  // Merges the (already merged) bases of `d` into it.
+  bool merge_into(Declaration& d) {
+    if (d.bases.empty()) return true;
+    json properties = json::object();
+    json required = json::array();
+    for (const auto& [base_name, at] : d.bases) {
+      const json& base = declarations_[index_.at(base_name)].schema;
+      const auto closed = base.find("additionalProperties");
+      if (!base.contains("properties") || closed == base.end() || *closed != false) {
+        return fail(at, dquote(base_name) +
+                            " is not an object type; an interface can extend only interfaces "
+                            "and object type aliases");
+      }
+      for (const auto& [key, value] : base.at("properties").items()) properties[key] = value;
+      for (const auto& key : base.at("required")) push_unique(required, key);
+    }
+    for (const auto& [key, value] : d.schema["properties"].items()) {
+      properties[key] = value;
+      required.erase(std::remove(required.begin(), required.end(), key), required.end());
+    }
+    for (const auto& key : d.schema["required"]) push_unique(required, key);
+    d.schema["properties"] = std::move(properties);
+    d.schema["required"] = std::move(required);
     return true;
   }
 
   // Named types the root needs in $defs: those it references, directly or through other
   // named types, including references that arrived with members inherited from a base.
   std::set<std::string> reachable_from(const std::string& root) const {
+    const auto by_declaration = references_by_declaration();
     std::set<std::string> defs;
     std::set<std::string> walked;
     std::vector<std::string> todo{root};
@@ -1102,10 +1242,12 @@ class Parser {
       const std::string name = todo.back();
       todo.pop_back();
       if (!walked.insert(name).second) continue;
-      for (const auto& r : references_) {
-        if (r.from != name) continue;
-        if (r.name != root) defs.insert(r.name);
-        todo.push_back(r.name);
+      if (const auto it = by_declaration.find(name); it != by_declaration.end()) {
+        for (const std::size_t i : it->second) {
+          const Reference& r = references_[i];
+          if (r.name != root) defs.insert(r.name);
+          todo.push_back(r.name);
+        }
       }
       for (const auto& [base, at] : declarations_[index_.at(name)].bases) todo.push_back(base);
     }

@@ -30,7 +30,10 @@ struct TypeScriptError {
 // and boolean literal types; unions (literals merge into one enum); T[], readonly T[],
 // Array<T>; object type literals; Record<string, T>; parentheses; references to any type
 // declared in the source, in any order, recursive ones included. A `/** ... */` comment before
-// a declaration or member becomes its "description". Objects reject unknown members
+// a declaration or member becomes its "description", and its @minLength, @maxLength,
+// @minItems, @maxItems, @minProperties, @maxProperties, @minimum, @maximum,
+// @exclusiveMinimum, @exclusiveMaximum, @multipleOf, @pattern and @format lines (one tag a
+// line) become those keywords: the bounds a type cannot state. Objects reject unknown members
 // (additionalProperties: false), as the interface does.
 std::optional<nlohmann::json> typescript_to_schema(std::string_view source,
                                                    std::string_view type_name,

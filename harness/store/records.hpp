@@ -104,6 +104,8 @@ struct ResultRecord {
   double cost_usd = 0;
   bool conformant = false;
   double score = 0;
+  std::string failure_kind = "none";  // the failure taxonomy (not_json, fenced, ...)
+  std::string failure_path;           // JSON Pointer of the offending value, when there is one
   std::string request_json;
   std::string response_body;
   std::string created_at;

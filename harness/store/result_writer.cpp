@@ -23,8 +23,8 @@ struct ResultWriter::Impl {
         "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
         " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
         " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, cost_usd,"
-        " conformant, score, request_json, response_body, created_at, itl_ms, output_tps, cached)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " conformant, score, request_json, response_body, created_at, itl_ms, output_tps, cached,"
+        " failure_kind, failure_path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_cache = db.prepare(
         "INSERT OR REPLACE INTO response_cache(key, status, body, latency_ms, ttft_ms, itl_ms,"
         " output_tps, created_at) VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
@@ -55,7 +55,8 @@ struct ResultWriter::Impl {
         .bind(22, r.request_json).bind(23, r.response_body).bind(24, r.created_at);
     if (r.itl_ms >= 0) q.bind(25, r.itl_ms); else q.bind_null(25);
     if (r.output_tps >= 0) q.bind(26, r.output_tps); else q.bind_null(26);
-    q.bind(27, r.cached ? 1 : 0);
+    q.bind(27, r.cached ? 1 : 0).bind(28, r.failure_kind);
+    if (r.failure_path.empty()) q.bind_null(29); else q.bind(29, r.failure_path);
     q.run();
     const long long id = db.last_insert_id();
     int position = 0;

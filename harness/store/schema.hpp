@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 2> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 3> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -114,6 +114,11 @@ CREATE TABLE response_cache(
   created_at TEXT NOT NULL
 );
 CREATE INDEX results_by_variant ON results(run_id, variant_id);
+)sql",
+// 3: the failure taxonomy of each result.
+R"sql(
+ALTER TABLE results ADD COLUMN failure_kind TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE results ADD COLUMN failure_path TEXT;
 )sql"};
 
 }  // namespace tb::store_schema

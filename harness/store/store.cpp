@@ -242,8 +242,9 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
       " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), coalesce(r.completion_tokens,-1),"
       " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), coalesce(r.local_prompt_tokens,-1),"
       " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
-      " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached";
-  sql += query.with_bodies ? ", coalesce(r.request_json,''), coalesce(r.response_body,'')" : ", '', ''";  // 25, 26
+      " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached,"
+      " r.failure_kind, coalesce(r.failure_path,'')";
+  sql += query.with_bodies ? ", coalesce(r.request_json,''), coalesce(r.response_body,'')" : ", '', ''";  // 27, 28
   sql += ", coalesce(c.case_id,'')";
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
          " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index WHERE r.run_id=?";
@@ -285,9 +286,11 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.itl_ms = q.real(22);
     r.output_tps = q.real(23);
     r.cached = q.int64(24) != 0;
-    r.request_json = q.text(25);
-    r.response_body = q.text(26);
-    r.case_id = q.text(27);
+    r.failure_kind = q.text(25);
+    r.failure_path = q.text(26);
+    r.request_json = q.text(27);
+    r.response_body = q.text(28);
+    r.case_id = q.text(29);
     r.checks.clear();
     if (query.with_checks) {
       checks.bind(1, r.id);

@@ -16,7 +16,7 @@ namespace tb {
 // Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();

@@ -7,6 +7,7 @@
 
 #include "analysis/statistics.hpp"
 #include "common/text.hpp"
+#include "token/chat_messages.hpp"
 
 namespace tb {
 namespace {
@@ -38,11 +39,6 @@ std::string content_text(const nlohmann::json& content) {
       if (part.is_object() && part.contains("text") && part["text"].is_string())
         text += part["text"].get_ref<const std::string&>();
   return text;
-}
-
-std::string_view string_or_empty(const nlohmann::json& m, const char* key) {
-  if (!m.contains(key) || !m[key].is_string()) return {};
-  return m[key].get_ref<const std::string&>();
 }
 
 TokenStats stats_of(const std::vector<double>& values) {
@@ -80,20 +76,14 @@ int default_epochs(long long examples) {
 }
 
 std::size_t count_chat_tokens(const ChatTokenCounter& counter, const nlohmann::json& messages) {
-  std::vector<std::string> texts;  // owns the content text the views point into
-  std::vector<ChatTokenMessage> views;
+  // The same count as a run's local prompt tokens, plus the calls an assistant makes: in
+  // training they are text the model learns to write.
   std::size_t extra = 0;
-  texts.reserve(messages.size());
-  views.reserve(messages.size());
-  for (const auto& m : messages) {
-    if (!m.is_object()) continue;
-    texts.push_back(m.contains("content") ? content_text(m["content"]) : std::string());
-    views.push_back({string_or_empty(m, "role"), texts.back(), string_or_empty(m, "name")});
+  for (const auto& m : messages)
     for (const char* key : {"tool_calls", "function_call"})
-      if (m.contains(key) && !m[key].is_null())
+      if (m.is_object() && m.contains(key) && !m[key].is_null())
         extra += counter.encoding().count(m[key].dump(), SpecialTokens::as_text);
-  }
-  return counter.count(views) + extra;
+  return count_chat_messages(counter, messages) + extra;
 }
 
 DatasetChecker::DatasetChecker(DatasetCheckSettings settings, const ChatTokenCounter& counter)

@@ -84,9 +84,10 @@ struct DatasetCheckReport {
 // (at most 25), lowered so that it stays under 25,000 (at least 1). 0 for no examples.
 int default_epochs(long long examples);
 
-// Tokens of chat messages in the API's chat format (ChatTokenCounter's per-message formula):
-// role, content (a string, or the text of its parts), name, and for tool_calls and
-// function_call their compact JSON. Messages that are not objects are skipped.
+// Tokens of a training example's messages: count_chat_messages (the per-message formula a run
+// uses for usage.prompt_tokens: role, content or the text of its parts, name) plus, for
+// tool_calls and function_call, the tokens of their compact JSON (an approximation: the API's
+// exact rendering of calls is not published).
 std::size_t count_chat_tokens(const ChatTokenCounter& counter, const nlohmann::json& messages);
 
 // Checks a fine-tuning file line by line; memory grows only with the number of examples

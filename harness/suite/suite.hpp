@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/model_price.hpp"
+#include "score/json_schema.hpp"
 
 namespace tb {
 
@@ -62,6 +63,9 @@ struct Expect {
   std::string format = "text";                    // "json" or "text"
   std::filesystem::path schema_file;              // resolved; empty when inline or none
   nlohmann::json schema;                          // null when none
+  std::optional<CompiledSchema> compiled_schema;  // for the failure taxonomy
+  std::filesystem::path typescript_file;          // when the format is given as TypeScript
+  std::string typescript_type;
   std::vector<std::shared_ptr<const Check>> checks;  // compiled, in suite order
   nlohmann::json check_specs = nlohmann::json::array();
 };

@@ -7,6 +7,7 @@
 #include "common/files.hpp"
 #include "common/text.hpp"
 #include "score/check.hpp"
+#include "score/typescript_schema.hpp"
 #include "suite/source_document.hpp"
 
 namespace tb {
@@ -152,7 +153,8 @@ class Reader {
 constexpr std::array<std::string_view, 13> kTopKeys = {
     "name", "description", "dataset", "limit", "expect", "baseline", "variants",
     "endpoints", "run", "decide", "prices", "price_catalog", "gate"};
-constexpr std::array<std::string_view, 3> kExpectKeys = {"format", "schema", "checks"};
+constexpr std::array<std::string_view, 5> kExpectKeys = {"format", "schema", "typescript", "type",
+                                                        "checks"};
 constexpr std::array<std::string_view, 16> kVariantKeys = {
     "id", "kind", "endpoint", "model", "system", "system_text", "temperature", "max_tokens",
     "seed", "response_format", "extra_body", "stream", "training", "price", "retrieve",
@@ -350,7 +352,8 @@ class SuiteBuilder {
     const auto format = r_.string(at, "format", false);
     if (format && *format != "json" && *format != "text")
       r_.error(at.child("format"), "expected json or text; got " + dquote(*format));
-    expect.format = format.value_or(at.value.contains("schema") ? "json" : "text");
+    const bool typed = at.value.contains("schema") || at.value.contains("typescript");
+    expect.format = format.value_or(typed ? "json" : "text");
     const CheckContext context{suite_.file};
     auto add_check = [&](const json& spec, const Reader::At& where) {
       std::string error;
@@ -371,8 +374,11 @@ class SuiteBuilder {
       } else {
         add_check(json{{"type", "json-schema"}, {"schema", schema.value}}, schema);
         expect.schema = schema.value;
+        compile_schema(schema);
       }
     }
+    if (at.value.contains("typescript")) read_typescript(at);
+    else if (at.value.contains("type")) r_.error(at.child("type"), "only with typescript: FILE (the interface or type alias to expect)");
     if (at.value.contains("checks")) {
       const auto checks = at.child("checks");
       if (!checks.value.is_array()) {
@@ -380,6 +386,59 @@ class SuiteBuilder {
         return;
       }
       for (std::size_t i = 0; i < checks.value.size(); ++i) add_check(checks.value[i], checks.item(i));
+    }
+  }
+
+  void compile_schema(const Reader::At& where) {
+    try {
+      suite_.expect.compiled_schema = where.value.is_string() ? CompiledSchema::load(suite_.expect.schema_file)
+                                                              : CompiledSchema::compile(where.value);
+    } catch (const SchemaError&) {
+      // Already reported by the json-schema check, which compiles the same schema.
+    }
+  }
+
+  // `typescript: term.ts, type: Term`: the interface people paste into prompts, as the format.
+  void read_typescript(const Reader::At& at) {
+    auto& expect = suite_.expect;
+    const auto file = r_.string(at, "typescript", true);
+    const auto type = r_.string(at, "type", false);
+    if (!file) return;
+    if (!type) {
+      r_.error(at, "type: missing; name the interface or type alias to expect (e.g. type: Term)");
+      return;
+    }
+    if (at.value.contains("schema")) {
+      r_.error(at.child("typescript"), "give either schema or typescript, not both");
+      return;
+    }
+    expect.typescript_file = resolve_relative(suite_.file, *file);
+    expect.typescript_type = *type;
+    const auto source = read_file(expect.typescript_file);
+    if (!source) {
+      r_.error(at.child("typescript"), "cannot read " + expect.typescript_file.string());
+      return;
+    }
+    TypeScriptError error;
+    auto schema = typescript_to_schema(*source, *type, error);
+    if (!schema) {
+      const auto shown = (std::filesystem::path(suite_.display_file).parent_path() / *file).lexically_normal().string();
+      r_.error(at.child("typescript"), shown + ":" + std::to_string(error.line) + ":" + std::to_string(error.column) + ": " + error.message);
+      return;
+    }
+    const CheckContext context{suite_.file};
+    std::string message;
+    auto check = make_check(json{{"type", "json-schema"}, {"schema", *schema}}, context, message);
+    if (!check) {
+      r_.error(at.child("typescript"), "the converted schema is invalid: " + message);
+      return;
+    }
+    expect.checks.push_back(std::move(check));
+    expect.check_specs.push_back(json{{"type", "json-schema"}, {"typescript", *file}, {"type_name", *type}});
+    expect.schema = *schema;
+    try {
+      expect.compiled_schema = CompiledSchema::compile(*schema);
+    } catch (const SchemaError&) {
     }
   }
 
