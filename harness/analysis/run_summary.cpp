@@ -1,7 +1,6 @@
 #include "analysis/run_summary.hpp"
 
 #include <cmath>
-#include <unordered_map>
 
 #include "analysis/cost.hpp"
 #include "store/store.hpp"
@@ -16,16 +15,34 @@ const VariantSummary* RunSummary::find(const std::string& id) const {
 
 namespace {
 
-struct Collected {
-  std::vector<double> prompt_tokens, prompt_chars, completion_tokens, latency, ttft, itl, tps, score;
-  std::vector<double> fit_latency, fit_prompt, fit_completion;
-  // (case, repeat) -> (prompt tokens, conformant), for pairing with the baseline.
-  std::unordered_map<long long, std::pair<double, bool>> by_job;
-};
+// Up to this many pairs the saving's interval is bootstrapped from the values; above it the
+// normal approximation is as good and needs no values in memory.
+constexpr long long kBootstrapLimit = 20000;
 
-long long job_key(long long case_index, int repeat) { return case_index * 4096 + repeat; }
+// numpy-style interpolated percentile over n ranked values fetched one by one from the store.
+double store_percentile(Store& store, long long run_id, const std::string& variant, ResultColumn column,
+                        long long n, double p) {
+  if (n <= 0) return 0;
+  const double rank = p / 100.0 * static_cast<double>(n - 1);
+  const auto lo = static_cast<long long>(std::floor(rank));
+  const auto hi = static_cast<long long>(std::ceil(rank));
+  const double a = store.ranked_value(run_id, variant, column, lo).value_or(0);
+  const double b = hi == lo ? a : store.ranked_value(run_id, variant, column, hi).value_or(a);
+  return a + (b - a) * (rank - static_cast<double>(lo));
+}
 
-double nan_to_zero(double v) { return std::isnan(v) ? 0 : v; }
+double saving_percentile(Store& store, long long run_id, const std::string& variant, const std::string& baseline,
+                         long long n, double p) {
+  if (n <= 0) return 0;
+  const double rank = p / 100.0 * static_cast<double>(n - 1);
+  const auto lo = static_cast<long long>(std::floor(rank));
+  const auto hi = static_cast<long long>(std::ceil(rank));
+  const double a = store.ranked_saving(run_id, variant, baseline, lo).value_or(0);
+  const double b = hi == lo ? a : store.ranked_saving(run_id, variant, baseline, hi).value_or(a);
+  return a + (b - a) * (rank - static_cast<double>(lo));
+}
+
+double ratio(double a, long long n) { return n > 0 ? a / static_cast<double>(n) : 0; }
 
 }  // namespace
 
@@ -36,111 +53,73 @@ RunSummary summarize_run(Store& store, long long run_id) {
   summary.run = *run;
   summary.baseline = run->baseline;
   const auto variants = store.variants(run_id);
-  std::map<std::string, Collected> collected;
-  std::map<std::string, VariantSummary> by_id;
-  for (const auto& v : variants) by_id[v.id].variant = v;
 
-  Store::ResultQuery query;
-  query.with_checks = true;
-  store.for_each_result(run_id, query, [&](const ResultRecord& r) {
-    auto& s = by_id[r.variant_id];
-    auto& c = collected[r.variant_id];
-    ++s.results;
-    s.cost_total += r.cost_usd;
-    s.cached += r.cached;
-    s.retried += r.attempts > 1;
-    if (r.status != "ok") {
-      ++s.errors;
-      ++s.error_classes[r.error_class];
-      c.by_job[job_key(r.case_index, r.repeat)] = {std::nan(""), false};
-      return;
-    }
-    ++s.ok;
-    if (r.conformant) ++s.conformant;
-    c.score.push_back(r.score);
-    for (const auto& check : r.checks)
-      if (!check.passed) ++s.failed_checks[check.name];
-    if (r.failure_kind != "none" && !r.failure_kind.empty()) {
-      ++s.failure_kinds[r.failure_kind];
-      if (!r.failure_path.empty()) ++s.failure_paths[r.failure_kind + " " + r.failure_path];
-    }
-    if (r.local_prompt_tokens >= 0 && r.prompt_tokens >= 0) {
-      ++s.local_counted;
-      s.local_matches += r.local_prompt_tokens == r.prompt_tokens;
-    }
-    double tokens = static_cast<double>(r.prompt_tokens);
-    if (r.prompt_tokens < 0) {
-      s.tokens_from_usage = false;
-      tokens = r.local_prompt_tokens >= 0 ? static_cast<double>(r.local_prompt_tokens) : std::nan("");
-    }
-    if (!std::isnan(tokens)) c.prompt_tokens.push_back(tokens);
-    c.prompt_chars.push_back(static_cast<double>(r.prompt_chars));
-    if (r.completion_tokens >= 0) c.completion_tokens.push_back(static_cast<double>(r.completion_tokens));
-    c.latency.push_back(r.latency_ms);
-    if (r.ttft_ms >= 0) c.ttft.push_back(r.ttft_ms);
-    if (r.itl_ms >= 0) c.itl.push_back(r.itl_ms);
-    if (r.output_tps >= 0) c.tps.push_back(r.output_tps);
-    if (!std::isnan(tokens) && r.completion_tokens >= 0) {
-      c.fit_latency.push_back(r.latency_ms);
-      c.fit_prompt.push_back(tokens);
-      c.fit_completion.push_back(static_cast<double>(r.completion_tokens));
-    }
-    c.by_job[job_key(r.case_index, r.repeat)] = {tokens, r.conformant};
-  });
-
-  const auto& base_jobs = collected[summary.baseline].by_job;
   double baseline_cost_per_request = 0;
-  if (auto it = by_id.find(summary.baseline); it != by_id.end() && it->second.results > 0)
-    baseline_cost_per_request = it->second.cost_total / static_cast<double>(it->second.results);
+  {
+    const auto base = store.variant_aggregates(run_id, summary.baseline);
+    baseline_cost_per_request = ratio(base.cost_sum, base.results);
+  }
 
   for (const auto& v : variants) {
-    auto& s = by_id[v.id];
-    auto& c = collected[v.id];
-    s.conformance = s.results > 0 ? static_cast<double>(s.conformant) / static_cast<double>(s.results) : 0;
-    s.conformance_ci = wilson_interval(s.conformant, s.results);
-    s.mean_score = nan_to_zero(mean(c.score));
-    s.prompt_tokens_mean = nan_to_zero(mean(c.prompt_tokens));
-    s.prompt_tokens_median = nan_to_zero(percentile(c.prompt_tokens, 50));
-    s.prompt_chars_mean = nan_to_zero(mean(c.prompt_chars));
-    s.completion_tokens_mean = nan_to_zero(mean(c.completion_tokens));
-    s.latency_p50 = nan_to_zero(percentile(c.latency, 50));
-    s.latency_p95 = nan_to_zero(percentile(c.latency, 95));
-    s.latency_p99 = nan_to_zero(percentile(c.latency, 99));
-    s.latency_mean = nan_to_zero(mean(c.latency));
-    s.streamed = static_cast<long long>(c.ttft.size());
-    if (!c.ttft.empty()) {
-      s.ttft_p50 = percentile(c.ttft, 50);
-      s.ttft_p90 = percentile(c.ttft, 90);
-      s.ttft_p99 = percentile(c.ttft, 99);
+    VariantSummary s;
+    s.variant = v;
+    const auto a = store.variant_aggregates(run_id, v.id);
+    s.results = a.results;
+    s.ok = a.ok;
+    s.errors = a.errors;
+    s.conformant = a.conformant;
+    s.cached = a.cached;
+    s.retried = a.retried;
+    s.conformance = ratio(static_cast<double>(a.conformant), a.results);
+    s.conformance_ci = wilson_interval(a.conformant, a.results);
+    s.mean_score = ratio(a.score_sum, a.ok);
+    s.prompt_tokens_mean = ratio(a.prompt_sum, a.prompt_n);
+    s.prompt_tokens_median = store_percentile(store, run_id, v.id, ResultColumn::prompt_tokens, a.prompt_n, 50);
+    s.tokens_from_usage = a.usage_missing == 0;
+    s.local_counted = a.local_counted;
+    s.local_matches = a.local_matches;
+    s.prompt_chars_mean = ratio(a.chars_sum, a.ok);
+    s.completion_tokens_mean = ratio(a.completion_sum, a.completion_n);
+    s.latency_mean = ratio(a.latency_sum, a.ok);
+    s.latency_p50 = store_percentile(store, run_id, v.id, ResultColumn::latency_ms, a.ok, 50);
+    s.latency_p95 = store_percentile(store, run_id, v.id, ResultColumn::latency_ms, a.ok, 95);
+    s.latency_p99 = store_percentile(store, run_id, v.id, ResultColumn::latency_ms, a.ok, 99);
+    s.streamed = a.ttft_n;
+    if (a.ttft_n > 0) {
+      s.ttft_p50 = store_percentile(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, 50);
+      s.ttft_p90 = store_percentile(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, 90);
+      s.ttft_p99 = store_percentile(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, 99);
     }
-    if (!c.itl.empty()) s.itl_p50 = percentile(c.itl, 50);
-    if (!c.tps.empty()) s.output_tps_p50 = percentile(c.tps, 50);
-    s.latency_model = fit_latency_model(c.fit_latency, c.fit_prompt, c.fit_completion);
-    s.cost_per_request = s.results > 0 ? s.cost_total / static_cast<double>(s.results) : 0;
+    s.itl_p50 = store_percentile(store, run_id, v.id, ResultColumn::itl_ms, a.itl_n, 50);
+    s.output_tps_p50 = store_percentile(store, run_id, v.id, ResultColumn::output_tps, a.tps_n, 50);
+    s.latency_model = fit_latency_model(store.latency_sums(run_id, v.id));
+    s.cost_total = a.cost_sum;
+    s.cost_per_request = ratio(a.cost_sum, a.results);
     s.cost_per_1k = s.cost_per_request * 1000;
     s.cost_monthly = s.cost_per_request * static_cast<double>(run->monthly_requests);
+    s.error_classes = store.counts_by(run_id, v.id, CountKey::error_class);
+    s.failed_checks = store.counts_by(run_id, v.id, CountKey::failed_check);
+    s.failure_kinds = store.counts_by(run_id, v.id, CountKey::failure_kind);
+    s.failure_paths = store.counts_by(run_id, v.id, CountKey::failure_path);
 
-    std::vector<double> savings;
-    double base_sum = 0, variant_sum = 0;
-    for (const auto& [key, mine] : c.by_job) {
-      const auto it = base_jobs.find(key);
-      if (it == base_jobs.end()) continue;
-      const auto& theirs = it->second;
-      if (theirs.second && !mine.second) ++s.only_baseline_passed;
-      if (mine.second && !theirs.second) ++s.only_variant_passed;
-      if (std::isnan(mine.first) || std::isnan(theirs.first)) continue;
-      savings.push_back(theirs.first - mine.first);
-      base_sum += theirs.first;
-      variant_sum += mine.first;
+    const auto paired = store.paired_with(run_id, v.id, summary.baseline);
+    s.paired = paired.pairs;
+    s.only_variant_passed = paired.only_variant_passed;
+    s.only_baseline_passed = paired.only_baseline_passed;
+    s.conformance_p_value = mcnemar_p_value(paired.only_variant_passed, paired.only_baseline_passed);
+    if (paired.pairs > 0) {
+      s.savings_tokens_mean = paired.saving_sum / static_cast<double>(paired.pairs);
+      s.savings_tokens_median = saving_percentile(store, run_id, v.id, summary.baseline, paired.pairs, 50);
+      s.savings_pct = paired.baseline_sum > 0 ? 100.0 * (1.0 - paired.variant_sum / paired.baseline_sum) : 0;
+      if (paired.pairs <= kBootstrapLimit) {
+        std::vector<double> savings;
+        savings.reserve(static_cast<std::size_t>(paired.pairs));
+        store.for_each_saving(run_id, v.id, summary.baseline, [&](double x) { savings.push_back(x); });
+        s.savings_tokens_ci = bootstrap_mean_interval(savings);
+      } else {
+        s.savings_tokens_ci = normal_mean_interval(static_cast<double>(paired.pairs), paired.saving_sum, paired.saving_sq_sum);
+      }
     }
-    s.paired = static_cast<long long>(savings.size());
-    if (!savings.empty()) {
-      s.savings_tokens_mean = mean(savings);
-      s.savings_tokens_median = percentile(savings, 50);
-      s.savings_tokens_ci = bootstrap_mean_interval(savings);
-      s.savings_pct = base_sum > 0 ? 100.0 * (1.0 - variant_sum / base_sum) : 0;
-    }
-    s.conformance_p_value = mcnemar_p_value(s.only_variant_passed, s.only_baseline_passed);
 
     if (v.training_cost_usd) {
       s.training_cost = *v.training_cost_usd;
@@ -151,7 +130,7 @@ RunSummary summarize_run(Store& store, long long run_id) {
     }
     if (s.training_cost && v.id != summary.baseline)
       s.break_even_requests = break_even_requests(*s.training_cost, baseline_cost_per_request, s.cost_per_request);
-    summary.variants.push_back(s);
+    summary.variants.push_back(std::move(s));
   }
   return summary;
 }

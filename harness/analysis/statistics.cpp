@@ -67,33 +67,52 @@ double mcnemar_p_value(long long b, long long c) {
 LatencyModel fit_latency_model(std::span<const double> latency_ms,
                                std::span<const double> prompt_tokens,
                                std::span<const double> completion_tokens) {
-  LatencyModel model;
-  const auto n = static_cast<Eigen::Index>(latency_ms.size());
-  if (n < 10 || prompt_tokens.size() != latency_ms.size() ||
-      completion_tokens.size() != latency_ms.size())
-    return model;
-  Eigen::MatrixXd x(n, 3);
-  Eigen::VectorXd y(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const auto k = static_cast<std::size_t>(i);
-    x(i, 0) = 1.0;
-    x(i, 1) = prompt_tokens[k];
-    x(i, 2) = completion_tokens[k];
-    y(i) = latency_ms[k];
+  LatencySums sums;
+  if (prompt_tokens.size() != latency_ms.size() || completion_tokens.size() != latency_ms.size()) return {};
+  for (std::size_t i = 0; i < latency_ms.size(); ++i) {
+    const double p = prompt_tokens[i], c = completion_tokens[i], y = latency_ms[i];
+    sums.n += 1;
+    sums.p += p;
+    sums.c += c;
+    sums.pp += p * p;
+    sums.pc += p * c;
+    sums.cc += c * c;
+    sums.y += y;
+    sums.py += p * y;
+    sums.cy += c * y;
+    sums.yy += y * y;
   }
-  // Column-pivoting QR copes with a constant column (e.g. every prompt the same length).
-  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(x);
-  if (qr.rank() < 3) return model;
-  const Eigen::VectorXd beta = qr.solve(y);
-  const Eigen::VectorXd residual = y - x * beta;
-  const double ss_res = residual.squaredNorm();
-  const double ss_tot = (y.array() - y.mean()).square().sum();
+  return fit_latency_model(sums);
+}
+
+LatencyModel fit_latency_model(const LatencySums& s) {
+  LatencyModel model;
+  if (s.n < 10) return model;
+  Eigen::Matrix3d xtx;
+  xtx << s.n, s.p, s.c, s.p, s.pp, s.pc, s.c, s.pc, s.cc;
+  const Eigen::Vector3d xty(s.y, s.py, s.cy);
+  // Full-pivoting LU reports a rank below 3 when a column is constant (every prompt the same
+  // length): then the per-token cost cannot be told apart from the intercept.
+  Eigen::FullPivLU<Eigen::Matrix3d> lu(xtx);
+  lu.setThreshold(1e-10);
+  if (lu.rank() < 3) return model;
+  const Eigen::Vector3d beta = lu.solve(xty);
+  const double ss_res = s.yy - 2 * beta.dot(xty) + beta.dot(xtx * beta);
+  const double ss_tot = s.yy - s.y * s.y / s.n;
   model.ok = true;
   model.intercept_ms = beta(0);
   model.ms_per_prompt_token = beta(1);
   model.ms_per_completion_token = beta(2);
-  model.r_squared = ss_tot > 0 ? 1 - ss_res / ss_tot : 0;
+  model.r_squared = ss_tot > 1e-12 ? std::clamp(1 - ss_res / ss_tot, 0.0, 1.0) : 0;
   return model;
+}
+
+Interval normal_mean_interval(double n, double sum, double sum_sq, double z) {
+  if (n < 2) return {sum, sum};
+  const double m = sum / n;
+  const double variance = std::max(0.0, (sum_sq - sum * sum / n) / (n - 1));
+  const double half = z * std::sqrt(variance / n);
+  return {m - half, m + half};
 }
 
 }  // namespace tb

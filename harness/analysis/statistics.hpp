@@ -2,6 +2,8 @@
 #include <span>
 #include <vector>
 
+#include "store/aggregates.hpp"
+
 namespace tb {
 
 // Linear-interpolated percentile (numpy's default) of unsorted data; NaN when empty.
@@ -38,5 +40,11 @@ struct LatencyModel {
 LatencyModel fit_latency_model(std::span<const double> latency_ms,
                                std::span<const double> prompt_tokens,
                                std::span<const double> completion_tokens);
+// The same fit from the sums the store computes, so a run of any size fits in constant memory.
+LatencyModel fit_latency_model(const LatencySums& sums);
+
+// The normal-approximation interval of a mean from its count, sum and sum of squares: for large
+// samples, where the bootstrap would need every value in memory.
+Interval normal_mean_interval(double n, double sum, double sum_sq, double z = 1.96);
 
 }  // namespace tb

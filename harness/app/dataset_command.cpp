@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "analysis/price_catalog.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "common/files.hpp"
 #include "common/text.hpp"
 #include "suite/dataset_check.hpp"
 #include "suite/dataset_split.hpp"
@@ -88,6 +90,21 @@ void print_check(const DatasetCheckReport& r, const std::string& encoding, const
               << "; the fine-tuning API would reject this file\n";
 }
 
+// The catalog's models with a training price and a per-example limit, for the error message.
+std::string trainable_models(const std::filesystem::path& catalog_path) {
+  const auto text = read_file(catalog_path);
+  if (!text) return "";
+  const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("models") || !j["models"].is_object()) return "";
+  std::string out;
+  for (const auto& [model, entry] : j["models"].items()) {
+    if (!entry.is_object() || !entry.contains("training_example_limit") || !entry.contains("fine_tuned")) continue;
+    if (!entry["fine_tuned"].is_object() || !entry["fine_tuned"].contains("training")) continue;
+    out += (out.empty() ? "" : ", ") + model;
+  }
+  return out;
+}
+
 int check(const CheckArgs& args) {
   const auto catalog_path = PriceCatalog::default_path();
   Diagnostics errors;
@@ -112,8 +129,10 @@ int check(const CheckArgs& args) {
     if (!counter) std::cerr << " (no tokenizer is known for it)";
     else if (!limit) std::cerr << " (" << catalog_path.string() << " has no training_example_limit for it)";
     else std::cerr << " (" << catalog_path.string() << " has no fine_tuned.training price for it)";
-    std::cerr << "; models with training prices in the catalog: gpt-4o-mini, gpt-4o, gpt-4.1, gpt-4.1-mini, "
-                 "gpt-4.1-nano, gpt-3.5-turbo (dated snapshots such as gpt-4o-mini-2024-07-18 too)\n";
+    const std::string trainable = trainable_models(catalog_path);
+    if (!trainable.empty())
+      std::cerr << "; models the catalog can cost training for: " << trainable << " (and their dated snapshots)";
+    std::cerr << "\n";
     return kExitUsage;
   }
 

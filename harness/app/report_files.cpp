@@ -1,5 +1,6 @@
 #include "app/report_files.hpp"
 
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,10 +24,17 @@ std::vector<std::filesystem::path> write_report_files(Store& store, const RunSum
     written.push_back(path);
   }
   if (csv) {
-    std::ostringstream out;
-    write_csv_report(store, summary.run.id, out);
+    // Streamed: a run of a million results must not need its CSV in memory.
     const auto path = dir / (stem + ".csv");
-    if (!write_file_atomic(path, out.str(), &error)) throw std::runtime_error(error);
+    const auto tmp = std::filesystem::path(path.string() + ".tmp");
+    std::filesystem::create_directories(dir);
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw std::runtime_error("cannot write " + tmp.string());
+      write_csv_report(store, summary.run.id, out);
+      if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string() + " (disk full?)");
+    }
+    std::filesystem::rename(tmp, path);
     written.push_back(path);
   }
   return written;

@@ -20,20 +20,32 @@ using CheckFactory = std::shared_ptr<Check> (*)(const nlohmann::json& spec,
                                                const CheckContext& context, std::string& error);
 
 std::shared_ptr<Check> make_is_json_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_contains_json_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_json_schema_check(const nlohmann::json&, const CheckContext&, std::string&);
+std::shared_ptr<Check> make_contains_json_check(const nlohmann::json&, const CheckContext&,
+                                                std::string&);
+std::shared_ptr<Check> make_json_schema_check(const nlohmann::json&, const CheckContext&,
+                                              std::string&);
 std::shared_ptr<Check> make_equals_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_contains_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_icontains_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_not_contains_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_starts_with_check(const nlohmann::json&, const CheckContext&, std::string&);
+std::shared_ptr<Check> make_contains_check(const nlohmann::json&, const CheckContext&,
+                                           std::string&);
+std::shared_ptr<Check> make_icontains_check(const nlohmann::json&, const CheckContext&,
+                                            std::string&);
+std::shared_ptr<Check> make_not_contains_check(const nlohmann::json&, const CheckContext&,
+                                               std::string&);
+std::shared_ptr<Check> make_starts_with_check(const nlohmann::json&, const CheckContext&,
+                                              std::string&);
 std::shared_ptr<Check> make_regex_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_field_equals_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_field_matches_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_field_accuracy_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_max_length_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_max_tokens_check(const nlohmann::json&, const CheckContext&, std::string&);
-std::shared_ptr<Check> make_similarity_check(const nlohmann::json&, const CheckContext&, std::string&);
+std::shared_ptr<Check> make_field_equals_check(const nlohmann::json&, const CheckContext&,
+                                               std::string&);
+std::shared_ptr<Check> make_field_matches_check(const nlohmann::json&, const CheckContext&,
+                                                std::string&);
+std::shared_ptr<Check> make_field_accuracy_check(const nlohmann::json&, const CheckContext&,
+                                                 std::string&);
+std::shared_ptr<Check> make_max_length_check(const nlohmann::json&, const CheckContext&,
+                                             std::string&);
+std::shared_ptr<Check> make_max_tokens_check(const nlohmann::json&, const CheckContext&,
+                                             std::string&);
+std::shared_ptr<Check> make_similarity_check(const nlohmann::json&, const CheckContext&,
+                                             std::string&);
 std::shared_ptr<Check> make_latency_check(const nlohmann::json&, const CheckContext&, std::string&);
 std::shared_ptr<Check> make_cost_check(const nlohmann::json&, const CheckContext&, std::string&);
 

@@ -28,7 +28,8 @@ std::string_view to_string(FailureKind kind);
 
 struct FailureClass {
   FailureKind kind = FailureKind::none;
-  std::string path;  // JSON Pointer of the offending value, e.g. "/definition"; "" when not applicable
+  // JSON Pointer of the offending value, e.g. "/definition"; "" when not applicable.
+  std::string path;
 };
 
 // output: the answer text. output_is_json: the whole output parsed as JSON. violations: the

@@ -57,12 +57,15 @@ std::shared_ptr<Check> make_icontains_check(const nlohmann::json& spec, const Ch
   for (const auto& n : *needles) {
     int code_error = 0;
     PCRE2_SIZE offset = 0;
+    // In UTF mode caseless matching folds beyond ASCII (PCRE2_UCP is not allowed with LITERAL).
     std::unique_ptr<pcre2_code, CodeDeleter> code(pcre2_compile(
         reinterpret_cast<PCRE2_SPTR>(n.data()), n.size(),
-        PCRE2_LITERAL | PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF,
-        &code_error, &offset, nullptr));
+        PCRE2_LITERAL | PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code_error, &offset,
+        nullptr));
     if (!code) {
-      s.fail("value: " + dquote(ellipsize(n, 60)) + " is not valid UTF-8");
+      PCRE2_UCHAR message[256];
+      pcre2_get_error_message(code_error, message, sizeof message);
+      s.fail("value: " + dquote(ellipsize(n, 60)) + ": " + reinterpret_cast<const char*>(message));
       return nullptr;
     }
     pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE);  // falls back to the interpreter if absent

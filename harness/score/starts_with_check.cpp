@@ -17,7 +17,7 @@ class StartsWithCheck final : public Check {
     std::string_view out = in.output;
     out.remove_prefix(std::min(out.find_first_not_of(" \t\r\n"), out.size()));
     if (out.starts_with(prefix_)) return {true, 1, ""};
-    if (out.empty()) return {false, 0, "empty output; expected it to start with " + dquote(prefix_)};
+    if (out.empty()) return {false, 0, "empty output; expected " + dquote(prefix_) + " first"};
     // As much of the answer as the prefix would cover, plus a little, cut between characters.
     std::size_t n = std::min(out.size(), prefix_.size() + 10);
     while (n < out.size() && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80) ++n;

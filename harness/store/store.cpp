@@ -1,15 +1,9 @@
 #include "store/store.hpp"
 
 #include "store/schema.hpp"
-#include "store/sqlite_db.hpp"
+#include "store/store_impl.hpp"
 
 namespace tb {
-
-struct Store::Impl {
-  Impl(const std::string& path, bool create) : db(path, create) {}
-  sqlite::Database db;
-  sqlite::Statement cache_query;  // prepared on first use: looked up once per job
-};
 
 Store::Store(const std::filesystem::path& path, bool create) : path_(path) {
   if (!create && !std::filesystem::exists(path))

@@ -1,12 +1,14 @@
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "store/aggregates.hpp"
 #include "store/records.hpp"
 #include "store/store_error.hpp"
 
@@ -47,6 +49,22 @@ class Store {
     bool only_failing = false;  // errors and non-conformant results
     long long limit = -1;
   };
+  // Aggregates computed by SQLite, so reports need memory for neither the results nor their
+  // values, whatever the size of the run (see store/aggregates.hpp).
+  VariantAggregates variant_aggregates(long long run_id, const std::string& variant_id);
+  // The value at 0-based rank k (ascending) of a column over the variant's answered results.
+  std::optional<double> ranked_value(long long run_id, const std::string& variant_id, ResultColumn column,
+                                     long long k);
+  // Counts by error class, failed check, failure kind or "kind path".
+  std::map<std::string, long long> counts_by(long long run_id, const std::string& variant_id, CountKey key);
+  PairedAggregates paired_with(long long run_id, const std::string& variant_id, const std::string& baseline_id);
+  // The k-th smallest per-pair prompt-token saving (baseline - variant).
+  std::optional<double> ranked_saving(long long run_id, const std::string& variant_id,
+                                      const std::string& baseline_id, long long k);
+  void for_each_saving(long long run_id, const std::string& variant_id, const std::string& baseline_id,
+                       const std::function<void(double)>& fn);
+  LatencySums latency_sums(long long run_id, const std::string& variant_id);
+
   // Streams results in (variant position, case, repeat) order; memory stays flat.
   void for_each_result(long long run_id, const ResultQuery& query,
                        const std::function<void(const ResultRecord&)>& fn);

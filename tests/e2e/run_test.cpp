@@ -57,7 +57,10 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(query(db, "select status from runs where id=1") == "done");
   CHECK(query(db, "select simulated from runs where id=1") == "1");
   CHECK(query(db, "select count(distinct variant_id) from results") == "3");
-  CHECK(query(db, "select count(*) from check_outcomes") == "720");  // 4 checks x 180
+  CHECK(query(db, "select count(*) from check_outcomes") == "1260");  // 7 checks x 180
+  // The failure taxonomy: the base model without the format spelled out breaks it in countable ways.
+  CHECK(std::stoi(query(db, "select count(*) from results where variant_id='base-short' and failure_kind='fenced'")) > 0);
+  CHECK(query(db, "select count(*) from results where conformant=1 and failure_kind<>'none'") == "0");
   // The long prompt is much longer than the one-line prompt, in the API's own usage counts.
   const double prompted = std::stod(query(db, "select avg(prompt_tokens) from results where variant_id='prompted'"));
   const double tuned = std::stod(query(db, "select avg(prompt_tokens) from results where variant_id='fine-tuned'"));
@@ -79,6 +82,7 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(html.find("SIMULATED") != std::string::npos);
   CHECK(html.find("<h2>Failing cases</h2>") != std::string::npos);
   CHECK(html.find("fine-tuned") != std::string::npos);
+  CHECK(html.find("<h2>Failure taxonomy</h2>") != std::string::npos);
 
   // The report is regenerated from the store alone.
   const auto again = tunebench("report latest --format csv --out - --db '" + db.string() + "'");

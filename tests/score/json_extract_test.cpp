@@ -13,7 +13,7 @@ TEST_CASE("extract_json: whole answers, including scalars", "[json_extract]") {
   CHECK(x.whole);
   CHECK_FALSE(x.fenced);
   CHECK(x.begin == 2);
-  CHECK(x.end == 16);
+  CHECK(x.end == 15);
   CHECK(x.value == json{{"a", {1, 2}}});
   CHECK(extract_json("42").value == 42);
   CHECK(extract_json(" \"hi\" ").whole);

@@ -117,7 +117,7 @@ TEST_CASE("a clean file has no problems, a token distribution, epochs and a cost
   CHECK(*r.estimated_cost_usd == Approx(static_cast<double>(r.billed_tokens) * 3.0 / 1e6));
 }
 
-TEST_CASE("--epochs overrides the default", "[dataset-check]") {
+TEST_CASE("an --epochs value overrides the default", "[dataset-check]") {
   auto s = settings();
   s.epochs = 7;
   const auto r = check_lines(good_then(20), s);

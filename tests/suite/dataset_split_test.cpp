@@ -1,6 +1,7 @@
 #include "suite/dataset_split.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
@@ -205,7 +206,7 @@ TEST_CASE("a near duplicate is reported as near, not exact", "[dataset-split]") 
   CHECK(r->leaks.near_listed[0].eval.source_line != r->leaks.near_listed[0].train.source_line);
 }
 
-TEST_CASE("--by keeps every line of a group on one side", "[dataset-split]") {
+TEST_CASE("a group key (--by) keeps every line of a group on one side", "[dataset-split]") {
   test::TempDir dir;
   std::string text;
   for (int i = 0; i < 60; ++i) {

@@ -142,8 +142,10 @@ TEST_CASE("references between sections are checked", "[suite]") {
 
 TEST_CASE("check specs are validated when the suite loads", "[suite]") {
   Fixture f;
-  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect:\n  checks:\n    - {type: is-jsn}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
-        "s.yaml:5: expect.checks[0]: type: unknown check \"is-jsn\"; expected one of is-json, json-schema, regex, equals, contains or field-equals (did you mean \"is-json\"?)");
+  const std::string unknown =
+      f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect:\n  checks:\n    - {type: is-jsn}\nvariants: [{id: a, endpoint: mock, model: m}]\n");
+  CHECK(unknown.starts_with("s.yaml:5: expect.checks[0]: type: unknown check \"is-jsn\"; expected one of is-json, "));
+  CHECK(unknown.ends_with(" (did you mean \"is-json\"?)"));
   CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect:\n  checks:\n    - {type: regex, pattern: \"(\"}\nvariants: [{id: a, endpoint: mock, model: m}]\n")
             .starts_with("s.yaml:5: expect.checks[0]: pattern: invalid regex"));
 }
@@ -183,4 +185,35 @@ TEST_CASE("the demo suites load", "[suite]") {
     CHECK(suite->variants.size() == 3);
     CHECK(suite->baseline == "prompted");
   }
+}
+
+TEST_CASE("a TypeScript interface can be the expected format", "[suite][typescript]") {
+  Fixture f;
+  test::write_text(f.dir / "suites/t.ts", "export interface T {\n  a: number;\n  tags?: string[];\n}\n");
+  Diagnostics errors;
+  auto suite = f.load("name: t\ndataset: ../data/d.jsonl\nexpect: {typescript: t.ts, type: T}\n"
+                      "variants: [{id: a, endpoint: mock, model: m}]\n", errors);
+  INFO(errors.to_string());
+  REQUIRE(suite);
+  CHECK(suite->expect.format == "json");
+  REQUIRE(suite->expect.checks.size() == 2);  // is-json, then the converted schema
+  CHECK(suite->expect.checks[1]->type() == "json-schema");
+  REQUIRE(suite->expect.compiled_schema.has_value());
+  CHECK(suite->expect.compiled_schema->is_valid(nlohmann::json::parse(R"({"a":1,"tags":["x"]})")));
+  CHECK_FALSE(suite->expect.compiled_schema->is_valid(nlohmann::json::parse(R"({"a":"1"})")));
+  CHECK_FALSE(suite->expect.compiled_schema->is_valid(nlohmann::json::parse(R"({"a":1,"b":2})")));
+}
+
+TEST_CASE("TypeScript outside the supported subset is an error with line:column", "[suite][typescript]") {
+  Fixture f;
+  test::write_text(f.dir / "suites/t.ts", "interface T {\n  a: A & B;\n}\n");
+  const std::string e = f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {typescript: t.ts, type: T}\n"
+                                      "variants: [{id: a, endpoint: mock, model: m}]\n");
+  CHECK(e.find("expect.typescript: ") != std::string::npos);
+  CHECK(e.find("t.ts:2:") != std::string::npos);
+  CHECK(e.find("intersection") != std::string::npos);
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {typescript: t.ts}\nvariants: [{id: a, endpoint: mock, model: m}]\n")
+            .find("type: missing") != std::string::npos);
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {type: T}\nvariants: [{id: a, endpoint: mock, model: m}]\n")
+            .find("only with typescript") != std::string::npos);
 }
