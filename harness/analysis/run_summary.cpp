@@ -1,6 +1,8 @@
 #include "analysis/run_summary.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 
 #include "analysis/cost.hpp"
 #include "store/store.hpp"
@@ -17,7 +19,7 @@ namespace {
 
 // Up to this many pairs the saving's interval is bootstrapped from the values; above it the
 // normal approximation is as good and needs no values in memory.
-constexpr long long kBootstrapLimit = 20000;
+constexpr long long kBootstrapLimit = 5000;
 
 // numpy-style interpolated percentile over n ranked values fetched one by one from the store.
 double store_percentile(Store& store, long long run_id, const std::string& variant, ResultColumn column,
@@ -29,6 +31,34 @@ double store_percentile(Store& store, long long run_id, const std::string& varia
   const double a = store.ranked_value(run_id, variant, column, lo).value_or(0);
   const double b = hi == lo ? a : store.ranked_value(run_id, variant, column, hi).value_or(a);
   return a + (b - a) * (rank - static_cast<double>(lo));
+}
+
+// Several percentiles of one column from a single sorted scan.
+std::vector<double> store_percentiles(Store& store, long long run_id, const std::string& variant, ResultColumn column,
+                                      long long n, std::initializer_list<double> ps) {
+  std::vector<double> out(ps.size(), 0.0);
+  if (n <= 0) return out;
+  std::vector<long long> ranks;
+  for (const double p : ps) {
+    const double rank = p / 100.0 * static_cast<double>(n - 1);
+    ranks.push_back(static_cast<long long>(std::floor(rank)));
+    ranks.push_back(static_cast<long long>(std::ceil(rank)));
+  }
+  std::vector<long long> sorted = ranks;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  const auto values = store.ranked_values(run_id, variant, column, sorted);
+  auto at = [&](long long r) {
+    const auto i = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), r) - sorted.begin());
+    return i < values.size() ? values[i] : 0.0;
+  };
+  std::size_t k = 0;
+  for (const double p : ps) {
+    const double rank = p / 100.0 * static_cast<double>(n - 1);
+    const double a = at(ranks[2 * k]), b = at(ranks[2 * k + 1]);
+    out[k++] = a + (b - a) * (rank - std::floor(rank));
+  }
+  return out;
 }
 
 double saving_percentile(Store& store, long long run_id, const std::string& variant, const std::string& baseline,
@@ -81,14 +111,16 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.prompt_chars_mean = ratio(a.chars_sum, a.ok);
     s.completion_tokens_mean = ratio(a.completion_sum, a.completion_n);
     s.latency_mean = ratio(a.latency_sum, a.ok);
-    s.latency_p50 = store_percentile(store, run_id, v.id, ResultColumn::latency_ms, a.ok, 50);
-    s.latency_p95 = store_percentile(store, run_id, v.id, ResultColumn::latency_ms, a.ok, 95);
-    s.latency_p99 = store_percentile(store, run_id, v.id, ResultColumn::latency_ms, a.ok, 99);
+    const auto latency = store_percentiles(store, run_id, v.id, ResultColumn::latency_ms, a.ok, {50, 95, 99});
+    s.latency_p50 = latency[0];
+    s.latency_p95 = latency[1];
+    s.latency_p99 = latency[2];
     s.streamed = a.ttft_n;
     if (a.ttft_n > 0) {
-      s.ttft_p50 = store_percentile(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, 50);
-      s.ttft_p90 = store_percentile(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, 90);
-      s.ttft_p99 = store_percentile(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, 99);
+      const auto ttft = store_percentiles(store, run_id, v.id, ResultColumn::ttft_ms, a.ttft_n, {50, 90, 99});
+      s.ttft_p50 = ttft[0];
+      s.ttft_p90 = ttft[1];
+      s.ttft_p99 = ttft[2];
     }
     s.itl_p50 = store_percentile(store, run_id, v.id, ResultColumn::itl_ms, a.itl_n, 50);
     s.output_tps_p50 = store_percentile(store, run_id, v.id, ResultColumn::output_tps, a.tps_n, 50);

@@ -201,8 +201,7 @@ int split(const SplitArgs& args) {
   std::cout << "wrote " << r->eval_file.string() << " (" << with_thousands(r->eval_lines) << " lines)\n";
   const auto& leaks = r->leaks;
   std::cout << "leak check: " << with_thousands(leaks.exact) << " exact, " << with_thousands(leaks.near)
-            << " near-duplicate eval cases also in train (input messages compared; near = after normalising "
-               "whitespace and case)\n";
+            << " near-duplicate (eval cases whose input messages are also in train)\n";
   print_leaks("exact", leaks.exact_listed, leaks.exact, args, *r);
   print_leaks("near", leaks.near_listed, leaks.near, args, *r);
   if (leaks.unparsed > 0)
@@ -236,7 +235,8 @@ void add_dataset_command(CLI::App& app, int& exit_code) {
       "tool_call_id), unrecognized_role (system, user, assistant, tool, function), missing_content (an\n"
       "assistant message with tool_calls or function_call may omit it), invalid_value, invalid_weight,\n"
       "example_missing_assistant_message, fewer than 10 examples. Warnings: no system or user message,\n"
-      "fewer than 50 examples, blank lines, examples over the model's per-example token limit.\n"
+      "fewer than 50 examples, blank lines, weight on a non-assistant message, examples over the model's\n"
+      "per-example token limit.\n"
       "Tokens per example count every message as the API bills a chat; billed training tokens =\n"
       "epochs x sum of min(limit, tokens); the cost uses the catalog's training price.\n"
       "Exit 0: no errors (warnings allowed); 1: the file has errors; 2: missing file, unknown model or price.\n"

@@ -1,12 +1,25 @@
 #include <CLI/CLI.hpp>
 
+#include <sys/resource.h>
+
 #include <iostream>
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "store/store_error.hpp"
 
+// Thousands of requests in flight need as many sockets; the default soft limit (1024) is an
+// accident of history, the hard limit is what the administrator allows.
+static void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int main(int argc, char** argv) {
+  raise_open_file_limit();
   CLI::App app{
       "tunebench: does a fine-tuned model with a short prompt beat the base model with a long\n"
       "prompt (or RAG) on format conformance, prompt length, latency and cost?\n"};

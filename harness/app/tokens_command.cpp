@@ -1,6 +1,9 @@
+#include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +75,10 @@ int tokens(const TokensArgs& args) {
       }
       stdin_read = true;
       text.emplace(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
+      std::cerr << "error: " << file << ": is a directory\n";
+      status = kExitUsage;
+      continue;
     } else {
       text = read_file(file);
     }

@@ -83,18 +83,27 @@ struct Pool {
 }  // namespace
 
 struct HttpClient::Impl {
-  explicit Impl(asio::any_io_executor ex)
-      : executor(std::move(ex)),
-        verified(ssl::context::tls_client),
-        unverified(ssl::context::tls_client) {
-    verified.set_default_verify_paths();
-    verified.set_verify_mode(ssl::verify_peer);
-    unverified.set_verify_mode(ssl::verify_none);
+  explicit Impl(asio::any_io_executor ex) : executor(std::move(ex)) {}
+
+  // Built on the first HTTPS request: loading the system's CA store costs tens of
+  // milliseconds that plain-HTTP runs (mocks, local servers) should not pay.
+  ssl::context& tls_context(bool insecure) {
+    auto& slot = insecure ? unverified : verified;
+    if (!slot) {
+      slot = std::make_unique<ssl::context>(ssl::context::tls_client);
+      if (insecure) {
+        slot->set_verify_mode(ssl::verify_none);
+      } else {
+        slot->set_default_verify_paths();
+        slot->set_verify_mode(ssl::verify_peer);
+      }
+    }
+    return *slot;
   }
 
   asio::any_io_executor executor;
-  ssl::context verified;
-  ssl::context unverified;
+  std::unique_ptr<ssl::context> verified;
+  std::unique_ptr<ssl::context> unverified;
   std::unordered_map<std::string, Pool> pools;
   std::unordered_set<Connection*> active;
   std::size_t opened = 0;
@@ -117,7 +126,7 @@ struct HttpClient::Impl {
     auto conn = std::make_unique<Connection>();
     if (req.url.tls) {
       conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(
-          executor, req.insecure ? unverified : verified);
+          executor, tls_context(req.insecure));
     } else {
       conn->plain = std::make_unique<beast::tcp_stream>(executor);
     }

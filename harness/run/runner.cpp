@@ -143,6 +143,9 @@ struct Attempt {
   double output_tps = -1;
 };
 
+// Results handed to the writer but not yet committed, beyond which workers wait.
+constexpr long long kMaxUncommitted = 20000;
+
 class Runner {
  public:
   Runner(const Suite& suite, const Preflight& preflight, const RunnerOptions& options)
@@ -403,6 +406,18 @@ class Runner {
         stop("the run deadline of " + std::to_string(static_cast<long long>(*deadline_s_)) + " s passed", true);
         break;
       }
+      // Backpressure: when the disk falls behind, stop taking jobs rather than queueing results
+      // without bound (memory must follow what is in flight, not the run's length).
+      if (auto failure = writer_->error()) {
+        stop("storing results failed: " + *failure, false);
+        break;
+      }
+      while (writer_->queued_results() - writer_->committed_results() > kMaxUncommitted && !stopping_ &&
+             !writer_->error()) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
       auto job = plan_.next();
       if (!job) break;
       auto record = co_await execute(*job, timer);
@@ -479,6 +494,17 @@ class Runner {
     return a;
   }
 
+  // The variant's system prompt is the same in every request: its tokens are counted once.
+  long long count_prompt(std::size_t variant_index, const ChatTokenCounter& counter, const Variant& variant,
+                         const nlohmann::json& messages) {
+    const bool fixed_system = variant.system && !messages.empty() && messages[0].value("role", "") == "system";
+    if (!fixed_system) return static_cast<long long>(count_chat_messages(counter, messages));
+    auto& cached = system_tokens_[variant_index];
+    if (!cached) cached = count_chat_messages(counter, nlohmann::json::array({messages[0]}));
+    return static_cast<long long>(*cached + count_chat_messages(counter, messages, 1) -
+                                  static_cast<std::size_t>(counter.format().reply_priming));
+  }
+
   asio::awaitable<std::optional<ResultRecord>> execute(const Job& job, asio::steady_timer& timer) {
     const ResolvedVariant& rv = preflight_.variants[job.variant];
     const Variant& variant = *rv.variant;
@@ -517,7 +543,7 @@ class Runner {
     r.request_json = request.body;
     if (rv.token_counter) {
       try {
-        r.local_prompt_tokens = static_cast<long long>(count_chat_messages(*rv.token_counter, messages));
+        r.local_prompt_tokens = count_prompt(job.variant, *rv.token_counter, variant, messages);
       } catch (const TokenizerError&) {
         r.local_prompt_tokens = -1;  // invalid UTF-8: the API will say what it counts
       }
@@ -528,7 +554,7 @@ class Runner {
     const double estimated_cost = request_cost(rv.price, static_cast<long long>(estimated_tokens), 0,
                                                variant.max_tokens.value_or(256));
 
-    const std::string key = cache_key(request, job.repeat);
+    const std::string key = options_.cache_read || options_.cache_write ? cache_key(request, job.repeat) : std::string();
     std::optional<Attempt> answer;
     if (options_.cache_read) {
       if (auto hit = store_.cache_lookup(key)) {
@@ -673,6 +699,7 @@ class Runner {
   std::map<std::string, Url> urls_;
   std::map<std::string, EndpointLimiter> limiters_;
   std::unordered_set<std::uint64_t> done_;
+  std::map<std::size_t, std::optional<std::size_t>> system_tokens_;
   Progress progress_{Progress::detect(options_.quiet)};
   std::optional<double> deadline_s_;
   long long run_id_ = 0;

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 3> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 4> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -119,6 +119,26 @@ CREATE INDEX results_by_variant ON results(run_id, variant_id);
 R"sql(
 ALTER TABLE results ADD COLUMN failure_kind TEXT NOT NULL DEFAULT 'none';
 ALTER TABLE results ADD COLUMN failure_path TEXT;
+)sql",
+// 4: faster inserts: the UNIQUE index on (run_id, variant_id, ...) already serves lookups by
+// variant, and check outcomes live in their primary key's B-tree alone.
+R"sql(
+DROP INDEX results_by_variant;
+CREATE TABLE check_outcomes_v4(
+  result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  passed INTEGER NOT NULL,
+  required INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  score REAL NOT NULL,
+  detail TEXT,
+  PRIMARY KEY(result_id, position)
+) WITHOUT ROWID;
+INSERT INTO check_outcomes_v4 SELECT result_id, position, name, type, passed, required, weight, score, detail FROM check_outcomes;
+DROP TABLE check_outcomes;
+ALTER TABLE check_outcomes_v4 RENAME TO check_outcomes;
 )sql"};
 
 }  // namespace tb::store_schema

@@ -18,7 +18,7 @@ namespace tb {
 // Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
@@ -55,6 +55,9 @@ class Store {
   // The value at 0-based rank k (ascending) of a column over the variant's answered results.
   std::optional<double> ranked_value(long long run_id, const std::string& variant_id, ResultColumn column,
                                      long long k);
+  // The values at several ascending 0-based ranks, from one sorted scan.
+  std::vector<double> ranked_values(long long run_id, const std::string& variant_id, ResultColumn column,
+                                    const std::vector<long long>& ascending_ranks);
   // Counts by error class, failed check, failure kind or "kind path".
   std::map<std::string, long long> counts_by(long long run_id, const std::string& variant_id, CountKey key);
   PairedAggregates paired_with(long long run_id, const std::string& variant_id, const std::string& baseline_id);

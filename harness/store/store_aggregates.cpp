@@ -83,6 +83,26 @@ std::optional<double> Store::ranked_value(long long run_id, const std::string& v
   return q.real(0);
 }
 
+std::vector<double> Store::ranked_values(long long run_id, const std::string& variant_id, ResultColumn column,
+                                         const std::vector<long long>& ranks) {
+  std::vector<double> out;
+  if (ranks.empty()) return out;
+  const std::string expr = column_sql(column);
+  auto q = impl_->db.prepare("SELECT " + expr + " FROM results WHERE run_id=? AND variant_id=? AND status='ok' AND " +
+                             expr + " IS NOT NULL ORDER BY " + expr);
+  q.bind(1, run_id).bind(2, variant_id);
+  long long index = 0;
+  std::size_t next = 0;
+  while (next < ranks.size() && q.step()) {
+    while (next < ranks.size() && ranks[next] == index) {
+      out.push_back(q.real(0));
+      ++next;
+    }
+    ++index;
+  }
+  return out;
+}
+
 std::map<std::string, long long> Store::counts_by(long long run_id, const std::string& variant_id, CountKey key) {
   std::string sql;
   switch (key) {

@@ -168,7 +168,8 @@ void DatasetChecker::check_message(const nlohmann::json& m, std::size_t index, i
     if (!w.is_number_integer() || (w.get<long long>() != 0 && w.get<long long>() != 1))
       error("invalid_weight", "weight", "expected 0 or 1; got " + w.dump());
     else if (!role.empty() && role != "assistant")
-      error("invalid_weight", "weight", "only assistant messages take a weight; this one is " + dquote(role));
+      add(ProblemSeverity::warning, "weight_not_on_assistant", line, field + ".weight",
+          "the API defines weight on assistant messages only; this one is " + dquote(role));
   }
 }
 

@@ -191,6 +191,11 @@ std::optional<SplitResult> split_dataset(const fs::path& input, const SplitOptio
             "; a split needs at least 2";
     return std::nullopt;
   }
+  if (!options.by.empty() && result.ungrouped_lines == result.lines) {
+    error = name + ": no line has a \"" + options.by + "\" field or a \"" + options.by +
+            ":VALUE\" tag; check the key's spelling, or split without --by";
+    return std::nullopt;
+  }
   if (options.by.empty()) group_size.assign(static_cast<std::size_t>(result.lines), 1);
   result.groups = static_cast<long long>(group_size.size());
   if (result.groups < 2) {

@@ -7,13 +7,15 @@
 
 namespace tb {
 
-std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages) {
+std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages,
+                                std::size_t first) {
   // Text parts are joined so the views below stay valid for the call.
   std::vector<std::string> joined;
   joined.reserve(messages.size());
   std::vector<ChatTokenMessage> views;
   views.reserve(messages.size());
-  for (const auto& m : messages) {
+  for (std::size_t i = first; i < messages.size(); ++i) {
+    const auto& m = messages[i];
     ChatTokenMessage view;
     if (m.contains("role") && m["role"].is_string()) view.role = m["role"].get_ref<const std::string&>();
     if (m.contains("name") && m["name"].is_string()) view.name = m["name"].get_ref<const std::string&>();

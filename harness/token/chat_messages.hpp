@@ -10,6 +10,9 @@ namespace tb {
 // Prompt tokens of OpenAI-style chat messages as JSON ({"role","content","name"}; content may be
 // a string or an array of text parts), as the API bills them. Throws TokenizerError on invalid
 // UTF-8.
-std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages);
+// `first` skips a prefix whose count is known (a variant's fixed system prompt): the counts of
+// the prefix and the rest add up to the whole minus one reply priming.
+std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages,
+                                std::size_t first = 0);
 
 }  // namespace tb

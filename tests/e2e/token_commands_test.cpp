@@ -264,7 +264,7 @@ TEST_CASE("dataset split writes train and eval deterministically and checks for 
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.output, "100 cases -> 80 train, 20 eval"));
-  CHECK(has(r.output, "leak check: 0 exact, 0 near-duplicate"));
+  CHECK(has(r.output, "leak check: 0 exact, 0 near-duplicate (eval"));
   const std::string train = read_all(dir / "a" / "tech_terms_train.train.jsonl");
   const std::string eval = read_all(dir / "a" / "tech_terms_train.eval.jsonl");
   CHECK(std::count(train.begin(), train.end(), '\n') == 80);
@@ -279,7 +279,7 @@ TEST_CASE("dataset split writes train and eval deterministically and checks for 
   test::write_text(dir / "dup.jsonl", kGood + "\n" + kGood + "\n");
   r = run("dataset split dup.jsonl --holdout 0.5 --seed 1", dir.path().string());
   CHECK(r.exit_code == 1);
-  CHECK(has(r.output, "leak check: 1 exact, 0 near-duplicate"));
+  CHECK(has(r.output, "leak check: 1 exact, 0 near-duplicate (eval"));
   CHECK(has(r.output, "exact: dup.jsonl:"));
   CHECK(has(r.output, "(dup.eval.jsonl:1) repeats dup.jsonl:"));
   CHECK(fs::exists(dir / "dup.train.jsonl"));

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "score/failure_taxonomy.hpp"
 #include "score/json_schema.hpp"
 

@@ -177,6 +177,9 @@ TEST_CASE("every problem of every line is reported with its line", "[dataset-che
   CHECK(at(21, "missing_content"));
   CHECK(at(21, "invalid_weight"));
   CHECK(r.error_counts.at("missing_content") == 3);  // line 18 once, line 21 twice
+  const auto weighted = check_lines(good_then(10, {R"({"messages":[{"role":"user","content":"x","weight":1},{"role":"assistant","content":"y"}]})"}));
+  CHECK(weighted.ok());
+  CHECK(weighted.warning_counts.at("weight_not_on_assistant") == 1);
   // Warnings: no system message on 13, 14, 18 (and 21).
   CHECK(at(13, "missing_system_message"));
   CHECK(at(14, "missing_user_message"));

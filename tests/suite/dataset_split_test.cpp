@@ -261,6 +261,9 @@ TEST_CASE("split errors name the problem", "[dataset-split]") {
   o.by = "source";
   CHECK_FALSE(split_dataset(dir / "same.jsonl", o, error));
   CHECK(error.find("2 groups") != std::string::npos);
+  o.by = "sauce";  // a typo: no line has it
+  CHECK_FALSE(split_dataset(dir / "same.jsonl", o, error));
+  CHECK(error.find("no line has a \"sauce\" field") != std::string::npos);
 }
 
 TEST_CASE("small holdouts still put one case in eval and leave one in train", "[dataset-split]") {
