@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   tb::add_tokens_command(app, exit_code);
   tb::add_prompts_command(app, exit_code);
   tb::add_dataset_command(app, exit_code);
+  tb::add_schema_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
