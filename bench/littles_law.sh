@@ -8,7 +8,7 @@ build_bench
 python3 "$BENCH/make_dataset.py" 10000 "$WORK/ll.jsonl"
 start_mock "$WORK/ll.jsonl" --latency-ms 500
 trap stop_mock EXIT
-write_suite "$WORK/ll.yaml" "$WORK/ll.jsonl" "http://127.0.0.1:$MOCK_PORT/v1" 2000
+write_suite "$WORK/ll.yaml" "$WORK/ll.jsonl" "http://127.0.0.1:$MOCK_PORT/v1" 2000 "$ROOT/datasets/schemas/term.schema.json"
 rates=()
 for i in $(seq "$REPEAT"); do
   rm -f "$WORK"/ll.db*

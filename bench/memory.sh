@@ -11,7 +11,7 @@ for jobs in $JOBS; do
   cases=$((jobs / 2))
   python3 "$BENCH/make_dataset.py" "$cases" "$WORK/mem.jsonl"
   start_mock "$WORK/mem.jsonl" --latency-ms 0
-  write_suite "$WORK/mem.yaml" "$WORK/mem.jsonl" "http://127.0.0.1:$MOCK_PORT/v1" 64
+  write_suite "$WORK/mem.yaml" "$WORK/mem.jsonl" "http://127.0.0.1:$MOCK_PORT/v1" 64 "$ROOT/datasets/schemas/term.schema.json"
   rm -f "$WORK"/mem.db*
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$TB" run "$WORK/mem.yaml" --db "$WORK/mem.db" --no-cache --quiet --out "$WORK/mem-reports" >/dev/null
   stop_mock
