@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, 6> kTopKeys = {"seed", "latency", "models
 constexpr std::array<std::string_view, 9> kFaultKeys = {
     "rate_limit", "retry_after_s", "server_error", "stall", "stall_ms", "reset", "truncated",
     "malformed", "stream_delay_ms"};
-constexpr std::array<std::string_view, 2> kLimitKeys = {"rpm", "window_s"};
+constexpr std::array<std::string_view, 3> kLimitKeys = {"rpm", "window_s", "burst"};
 constexpr std::array<std::string_view, 5> kLatencyKeys = {
     "distribution", "median_ms", "sigma", "per_prompt_token_ms", "per_output_token_ms"};
 constexpr std::array<std::string_view, 4> kProfileKeys = {
@@ -139,6 +139,7 @@ bool parse_mock_config(const nlohmann::json& s, const std::string& where, MockCo
     if (check_keys(l, kLimitKeys, w, errors)) {
       ok &= number(l, "rpm", 0, 1e9, out.limits.rpm, w, errors);
       ok &= number(l, "window_s", 0.01, 3600, out.limits.window_s, w, errors);
+      ok &= number(l, "burst", 0, 1e6, out.limits.burst, w, errors);
     } else {
       ok = false;
     }

@@ -44,6 +44,7 @@ struct MockFaults {
 struct MockLimits {
   double rpm = 0;  // 0 = no limit
   double window_s = 60;
+  double burst = 1;  // requests of slack over rpm * window_s / 60
 };
 
 struct MockConfig {

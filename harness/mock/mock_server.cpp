@@ -67,8 +67,9 @@ struct MockServer::Impl {
     return reply;
   }
 
-  // Counts arrivals in a sliding window; more than the limit allows is a violation (and a 429,
-  // as a provider would answer). One request of slack covers the window's boundary.
+  // Counts arrivals in a sliding window; more than the limit allows (plus `burst` of slack for the
+  // window's boundary and for arrivals bunched by the server's own scheduling) is a violation,
+  // answered with a 429 as a provider would.
   bool over_limit() {
     const auto& limits = model.config().limits;
     if (limits.rpm <= 0) return false;
@@ -76,7 +77,8 @@ struct MockServer::Impl {
     const auto window = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(limits.window_s));
     while (!recent.empty() && now - recent.front() > window) recent.pop_front();
-    const auto allowed = static_cast<std::size_t>(std::ceil(limits.rpm * limits.window_s / 60.0)) + 1;
+    const auto allowed = static_cast<std::size_t>(std::ceil(limits.rpm * limits.window_s / 60.0)) +
+                         static_cast<std::size_t>(limits.burst);
     if (recent.size() >= allowed) {
       ++violations;
       return true;
