@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "common/files.hpp"
 #include "common/text.hpp"
 
 namespace tb {
@@ -53,6 +54,22 @@ std::optional<bool> CheckSpec::boolean(std::string_view key) {
     return std::nullopt;
   }
   return spec_[k].get<bool>();
+}
+
+std::optional<CompiledSchema> CheckSpec::compiled_schema(const CheckContext& context, bool assert_formats) {
+  SchemaOptions options;
+  options.assert_formats = assert_formats;
+  const auto& schema = spec_.at("schema");
+  try {
+    if (schema.is_string())
+      return CompiledSchema::load(resolve_relative(context.anchor_file, schema.get<std::string>()), options);
+    if (schema.is_object() || schema.is_boolean()) return CompiledSchema::compile(schema, options);
+  } catch (const SchemaError& e) {
+    fail(std::string("schema: ") + e.what());
+    return std::nullopt;
+  }
+  fail("schema: expected a file path or a schema object");
+  return std::nullopt;
 }
 
 bool CheckSpec::fail(std::string message) {

@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "score/check.hpp"
+#include "score/json_schema.hpp"
+
 namespace tb {
 
 // Reads a check's own keys, rejecting unknown ones so a typo is never silently ignored.
@@ -21,6 +24,10 @@ class CheckSpec {
   bool has(std::string_view key) const { return spec_.contains(key); }
   const nlohmann::json& at(std::string_view key) const { return spec_.at(std::string(key)); }
   bool fail(std::string message);
+
+  // The "schema" key: a file (relative to the suite or dataset naming the check) or an inline
+  // schema, compiled; nullopt after a failure that names what was wrong.
+  std::optional<CompiledSchema> compiled_schema(const CheckContext& context, bool assert_formats);
 
  private:
   const nlohmann::json& spec_;

@@ -62,22 +62,9 @@ std::shared_ptr<Check> make_contains_json_check(const nlohmann::json& spec,
     }
     return std::make_shared<ContainsJsonCheck>(std::nullopt);
   }
-  SchemaOptions options;
-  options.assert_formats = formats.value_or(false);
-  const auto& schema = s.at("schema");
-  try {
-    if (schema.is_string()) {
-      const auto file = resolve_relative(context.anchor_file, schema.get<std::string>());
-      return std::make_shared<ContainsJsonCheck>(CompiledSchema::load(file, options));
-    }
-    if (schema.is_object() || schema.is_boolean())
-      return std::make_shared<ContainsJsonCheck>(CompiledSchema::compile(schema, options));
-  } catch (const SchemaError& e) {
-    s.fail(std::string("schema: ") + e.what());
-    return nullptr;
-  }
-  s.fail("schema: expected a file path or a schema object");
-  return nullptr;
+  auto compiled = s.compiled_schema(context, formats.value_or(false));
+  if (!compiled) return nullptr;
+  return std::make_shared<ContainsJsonCheck>(std::move(*compiled));
 }
 
 }  // namespace tb

@@ -1,30 +1,17 @@
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "common/text.hpp"
 #include "score/check_factories.hpp"
+#include "score/check_pattern.hpp"
 #include "score/check_spec.hpp"
 
 namespace tb {
 namespace {
 
-struct CodeDeleter {
-  void operator()(pcre2_code* c) const { pcre2_code_free(c); }
-};
-struct MatchDataDeleter {
-  void operator()(pcre2_match_data* m) const { pcre2_match_data_free(m); }
-};
-
 // One string field of a JSON answer, by JSON Pointer, against a regex: the shape of a value
 // (an ISO date, an id, a lowercase slug) when its exact text cannot be known in advance.
 class FieldMatchesCheck final : public Check {
  public:
-  FieldMatchesCheck(nlohmann::json::json_pointer path, std::string path_text,
-                    std::unique_ptr<pcre2_code, CodeDeleter> code, std::string pattern)
-      : path_(std::move(path)),
-        path_text_(std::move(path_text)),
-        code_(std::move(code)),
-        pattern_(std::move(pattern)) {}
+  FieldMatchesCheck(nlohmann::json::json_pointer path, std::string path_text, CheckPattern pattern)
+      : path_(std::move(path)), path_text_(std::move(path_text)), pattern_(std::move(pattern)) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (in.output_json == nullptr) return {false, 0, "not JSON"};
@@ -33,24 +20,20 @@ class FieldMatchesCheck final : public Check {
     if (!field.is_string())
       return {false, 0, path_text_ + ": expected a string, got " + ellipsize(field.dump(), 60)};
     const auto& text = field.get_ref<const std::string&>();
-    std::unique_ptr<pcre2_match_data, MatchDataDeleter> match(
-        pcre2_match_data_create_from_pattern(code_.get(), nullptr));
-    const int rc = pcre2_match(code_.get(), reinterpret_cast<PCRE2_SPTR>(text.data()),
-                               text.size(), 0, 0, match.get(), nullptr);
-    if (rc >= 0) return {true, 1, ""};
-    if (rc == PCRE2_ERROR_NOMATCH) {
+    const auto found = pattern_.search(text);
+    if (found == CheckPattern::Match::yes) return {true, 1, ""};
+    if (found == CheckPattern::Match::no) {
       return {false, 0,
               path_text_ + ": " + dquote(ellipsize(text, 40)) + " does not match /" +
-                  ellipsize(pattern_, 60) + "/"};
+                  ellipsize(pattern_.text(), 60) + "/"};
     }
-    return {false, 0, path_text_ + ": regex error " + std::to_string(rc)};
+    return {false, 0, path_text_ + ": regex error (invalid UTF-8?)"};
   }
 
  private:
   nlohmann::json::json_pointer path_;
   std::string path_text_;
-  std::unique_ptr<pcre2_code, CodeDeleter> code_;
-  std::string pattern_;
+  CheckPattern pattern_;
 };
 
 }  // namespace
@@ -71,34 +54,9 @@ std::shared_ptr<Check> make_field_matches_check(const nlohmann::json& spec, cons
     return nullptr;
   }
   // The same flags and options as the regex check, so a pattern moves between them unchanged.
-  uint32_t options = PCRE2_UTF | PCRE2_UCP;
-  for (const char f : flags.value_or("")) {
-    if (f == 'i') options |= PCRE2_CASELESS;
-    else if (f == 'm') options |= PCRE2_MULTILINE;
-    else if (f == 's') options |= PCRE2_DOTALL;
-    else if (f == 'x') options |= PCRE2_EXTENDED;
-    else {
-      std::string message = "flags: unknown flag '";
-      message += f;
-      message += "'; expected any of i, m, s, x";
-      s.fail(message);
-      return nullptr;
-    }
-  }
-  int code_error = 0;
-  PCRE2_SIZE offset = 0;
-  std::unique_ptr<pcre2_code, CodeDeleter> code(
-      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern->data()), pattern->size(), options,
-                    &code_error, &offset, nullptr));
-  if (!code) {
-    PCRE2_UCHAR message[256];
-    pcre2_get_error_message(code_error, message, sizeof message);
-    s.fail("pattern: invalid regex at offset " + std::to_string(offset) + ": " +
-           reinterpret_cast<const char*>(message));
-    return nullptr;
-  }
-  pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE);  // falls back to the interpreter if absent
-  return std::make_shared<FieldMatchesCheck>(std::move(pointer), *path, std::move(code), *pattern);
+  auto compiled = CheckPattern::compile(*pattern, flags.value_or(""), error);
+  if (!compiled) return nullptr;
+  return std::make_shared<FieldMatchesCheck>(std::move(pointer), *path, std::move(*compiled));
 }
 
 }  // namespace tb

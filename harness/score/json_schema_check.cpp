@@ -42,22 +42,9 @@ std::shared_ptr<Check> make_json_schema_check(const nlohmann::json& spec,
   }
   const auto formats = s.boolean("formats");
   if (!error.empty()) return nullptr;
-  SchemaOptions options;
-  options.assert_formats = formats.value_or(false);
-  const auto& schema = s.at("schema");
-  try {
-    if (schema.is_string()) {
-      const auto file = resolve_relative(context.anchor_file, schema.get<std::string>());
-      return std::make_shared<JsonSchemaCheck>(CompiledSchema::load(file, options));
-    }
-    if (schema.is_object() || schema.is_boolean())
-      return std::make_shared<JsonSchemaCheck>(CompiledSchema::compile(schema, options));
-  } catch (const SchemaError& e) {
-    s.fail(std::string("schema: ") + e.what());
-    return nullptr;
-  }
-  s.fail("schema: expected a file path or a schema object");
-  return nullptr;
+  auto compiled = s.compiled_schema(context, formats.value_or(false));
+  if (!compiled) return nullptr;
+  return std::make_shared<JsonSchemaCheck>(std::move(*compiled));
 }
 
 }  // namespace tb
