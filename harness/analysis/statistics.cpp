@@ -97,6 +97,10 @@ LatencyModel fit_latency_model(std::span<const double> latency_ms,
 LatencyModel fit_latency_model(const LatencySums& s) {
   LatencyModel model;
   if (s.n < 10) return model;
+  // Prompts that barely differ in length (a fixed template) cannot tell what a prompt token
+  // costs: the coefficient would be noise amplified by a nearly constant column.
+  const double prompt_variance = s.pp / s.n - (s.p / s.n) * (s.p / s.n);
+  if (prompt_variance < 25.0) return model;  // standard deviation under 5 tokens
   Eigen::Matrix3d xtx;
   xtx << s.n, s.p, s.c, s.p, s.pp, s.pc, s.c, s.pc, s.cc;
   const Eigen::Vector3d xty(s.y, s.py, s.cy);

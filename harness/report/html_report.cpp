@@ -16,7 +16,7 @@ constexpr std::string_view kStyle = R"css(
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#1d2330;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #dde;padding-bottom:.3rem}
 .meta{color:#556;font-size:.9rem}.banner{background:#fff4d6;border:1px solid #e8c55a;padding:.6rem 1rem;border-radius:6px;margin:1rem 0;font-weight:600}
-table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{padding:.4rem .6rem;border-bottom:1px solid #e6e8ef;text-align:right;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0;display:block;overflow-x:auto}th,td{padding:.4rem .6rem;border-bottom:1px solid #e6e8ef;text-align:right;vertical-align:top}
 th{background:#f5f6fa;font-weight:600}td.l,th.l{text-align:left}.bar{display:inline-block;height:.6rem;background:#4a7bd8;border-radius:3px;vertical-align:middle}
 .bad{color:#b42318}.good{color:#137333}.small{font-size:.8rem;color:#667}
 pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f9;padding:.4rem;border-radius:4px;margin:0;font-size:.8rem;max-height:12rem;overflow:auto}
@@ -115,7 +115,8 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
       h << "<td>\u2014</td><td>\u2014</td><td>\u2014</td>";
     h << "</tr>\n";
   }
-  h << "</table><p class=\"small\">Per-token latency from a least-squares fit of latency on prompt and completion tokens.</p>\n";
+  h << "</table><p class=\"small\">Per-token latency from a least-squares fit of latency on prompt and completion tokens; "
+       "\u2014 where the prompts barely differ in length (a fixed template cannot say what a prompt token costs).</p>\n";
 
   bool any_streamed = false;
   for (const auto& v : summary.variants) any_streamed |= v.streamed > 0;

@@ -76,6 +76,10 @@ TEST_CASE("the latency model recovers a linear relationship", "[stats]") {
   CHECK(m.r_squared == Approx(1.0));
   const std::vector<double> two = {1, 2};
   CHECK_FALSE(fit_latency_model(two, two, two).ok);
+  // A fixed prompt template (lengths within a token or two) cannot price a prompt token.
+  std::vector<double> flat_prompt;
+  for (int i = 0; i < 50; ++i) flat_prompt.push_back(20.0 + i % 2);
+  CHECK_FALSE(fit_latency_model(latency, flat_prompt, completion).ok);
 }
 
 TEST_CASE("bootstrap interval brackets the mean", "[stats]") {
