@@ -21,16 +21,21 @@ namespace {
 // normal approximation is as good and needs no values in memory.
 constexpr long long kBootstrapLimit = 5000;
 
-// numpy-style interpolated percentile over n ranked values fetched one by one from the store.
-double store_percentile(Store& store, long long run_id, const std::string& variant, ResultColumn column,
-                        long long n, double p) {
+// numpy-style interpolated percentile p of n ranked values; `at(k)` is the k-th smallest.
+template <class At>
+double interpolated(long long n, double p, At&& at) {
   if (n <= 0) return 0;
   const double rank = p / 100.0 * static_cast<double>(n - 1);
   const auto lo = static_cast<long long>(std::floor(rank));
   const auto hi = static_cast<long long>(std::ceil(rank));
-  const double a = store.ranked_value(run_id, variant, column, lo).value_or(0);
-  const double b = hi == lo ? a : store.ranked_value(run_id, variant, column, hi).value_or(a);
+  const double a = at(lo);
+  const double b = hi == lo ? a : at(hi);
   return a + (b - a) * (rank - static_cast<double>(lo));
+}
+
+double store_percentile(Store& store, long long run_id, const std::string& variant, ResultColumn column,
+                        long long n, double p) {
+  return interpolated(n, p, [&](long long k) { return store.ranked_value(run_id, variant, column, k).value_or(0); });
 }
 
 // Several percentiles of one column from a single sorted scan.
@@ -63,13 +68,7 @@ std::vector<double> store_percentiles(Store& store, long long run_id, const std:
 
 double saving_percentile(Store& store, long long run_id, const std::string& variant, const std::string& baseline,
                          long long n, double p) {
-  if (n <= 0) return 0;
-  const double rank = p / 100.0 * static_cast<double>(n - 1);
-  const auto lo = static_cast<long long>(std::floor(rank));
-  const auto hi = static_cast<long long>(std::ceil(rank));
-  const double a = store.ranked_saving(run_id, variant, baseline, lo).value_or(0);
-  const double b = hi == lo ? a : store.ranked_saving(run_id, variant, baseline, hi).value_or(a);
-  return a + (b - a) * (rank - static_cast<double>(lo));
+  return interpolated(n, p, [&](long long k) { return store.ranked_saving(run_id, variant, baseline, k).value_or(0); });
 }
 
 double ratio(double a, long long n) { return n > 0 ? a / static_cast<double>(n) : 0; }
