@@ -5,20 +5,43 @@
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/json_tape.hpp"
 
 namespace tb {
 
-// What a check sees of one result. Parsed JSON is computed once per result by the scorer.
+// What a check sees of one result. The output is parsed once per result by the scorer, into a
+// JsonTape (cheap; enough for is-json and json-schema on valid outputs); the json trees that
+// other checks walk are built on first use.
 struct CheckInput {
   std::string_view output;
   std::string_view reference;
   bool has_reference = false;
-  const nlohmann::json* output_json = nullptr;     // set when the whole output is JSON
-  const nlohmann::json* reference_json = nullptr;  // set when the reference is JSON
+  const JsonTape* output_tape = nullptr;  // set when the whole output is JSON
   std::string_view finish_reason;
   double latency_ms = 0;
   double cost_usd = 0;
   long long completion_tokens = 0;
+
+  // The output as json when it is JSON, else null.
+  const nlohmann::json* output_json() const {
+    if (output_tape == nullptr) return nullptr;
+    if (!output_json_) output_json_ = output_tape->to_json();
+    return &*output_json_;
+  }
+  // The reference as json when there is one and it is JSON, else null.
+  const nlohmann::json* reference_json() const {
+    if (!has_reference) return nullptr;
+    if (!reference_json_) {
+      reference_json_ = nlohmann::json::parse(reference, nullptr, /*allow_exceptions=*/false);
+    }
+    return reference_json_->is_discarded() ? nullptr : &*reference_json_;
+  }
+
+ private:
+  mutable std::optional<nlohmann::json> output_json_;
+  mutable std::optional<nlohmann::json> reference_json_;
 };
 
 struct CheckOutcome {

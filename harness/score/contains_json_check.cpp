@@ -19,7 +19,7 @@ class ContainsJsonCheck final : public Check {
 
   CheckOutcome evaluate(const CheckInput& in) const override {
     JsonExtraction x;
-    const nlohmann::json* value = in.output_json;  // parsed once by the scorer when whole
+    const nlohmann::json* value = in.output_json();  // parsed once by the scorer when whole
     std::string where;
     if (value == nullptr) {
       x = extract_json(in.output);

@@ -13,14 +13,14 @@ class EqualsCheck final : public Check {
 
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (expected_ && !expected_->is_string()) {
-      if (in.output_json == nullptr) return {false, 0, "not JSON; expected " + expected_->dump()};
-      if (*in.output_json == *expected_) return {true, 1, ""};
+      if (in.output_json() == nullptr) return {false, 0, "not JSON; expected " + expected_->dump()};
+      if (*in.output_json() == *expected_) return {true, 1, ""};
       return {false, 0, "expected " + ellipsize(expected_->dump(), 80)};
     }
     if (!expected_) {
       if (!in.has_reference) return {false, 0, "the case has no reference answer to compare with"};
-      if (in.output_json != nullptr && in.reference_json != nullptr) {
-        if (*in.output_json == *in.reference_json) return {true, 1, ""};
+      if (in.output_json() != nullptr && in.reference_json() != nullptr) {
+        if (*in.output_json() == *in.reference_json()) return {true, 1, ""};
         return {false, 0, "JSON differs from the reference answer"};
       }
       if (trim(in.output) == trim(in.reference)) return {true, 1, ""};

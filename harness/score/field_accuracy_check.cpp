@@ -26,18 +26,18 @@ class FieldAccuracyCheck final : public Check {
 
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (!in.has_reference) return {false, 0, "the case has no reference answer to compare with"};
-    if (in.reference_json == nullptr) return {false, 0, "the reference answer is not JSON"};
-    if (in.output_json == nullptr) return {false, 0, "not JSON"};
+    if (in.reference_json() == nullptr) return {false, 0, "the reference answer is not JSON"};
+    if (in.output_json() == nullptr) return {false, 0, "not JSON"};
     Tally tally;
     if (fields_.empty()) {
-      walk(*in.reference_json, in.output_json, "", tally);
+      walk(*in.reference_json(), in.output_json(), "", tally);
     } else {
       for (const auto& f : fields_) {
         // A field the reference lacks is not asked of this case.
-        if (!in.reference_json->contains(f.pointer)) continue;
+        if (!in.reference_json()->contains(f.pointer)) continue;
         const json* out =
-            in.output_json->contains(f.pointer) ? &in.output_json->at(f.pointer) : nullptr;
-        walk(in.reference_json->at(f.pointer), out, f.text, tally);
+            in.output_json()->contains(f.pointer) ? &in.output_json()->at(f.pointer) : nullptr;
+        walk(in.reference_json()->at(f.pointer), out, f.text, tally);
       }
     }
     if (tally.total == 0) return {false, 0, "the reference answer has none of the fields"};

@@ -20,18 +20,18 @@ class FieldEqualsCheck final : public Check {
         ignore_case_(ignore_case) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_json == nullptr) return {false, 0, "not JSON"};
+    if (in.output_json() == nullptr) return {false, 0, "not JSON"};
     const nlohmann::json* expected = nullptr;
     if (value_) {
       expected = &*value_;
     } else {
-      if (in.reference_json == nullptr) return {false, 0, "the reference answer is not JSON"};
-      if (!in.reference_json->contains(path_))
+      if (in.reference_json() == nullptr) return {false, 0, "the reference answer is not JSON"};
+      if (!in.reference_json()->contains(path_))
         return {false, 0, "the reference answer has no " + path_text_};
-      expected = &in.reference_json->at(path_);
+      expected = &in.reference_json()->at(path_);
     }
-    if (!in.output_json->contains(path_)) return {false, 0, path_text_ + ": missing"};
-    const auto& actual = in.output_json->at(path_);
+    if (!in.output_json()->contains(path_)) return {false, 0, path_text_ + ": missing"};
+    const auto& actual = in.output_json()->at(path_);
     if (same(actual, *expected)) return {true, 1, ""};
     return {false, 0,
             path_text_ + ": expected " + ellipsize(expected->dump(), 60) + ", got " +

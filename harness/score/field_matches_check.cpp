@@ -14,9 +14,9 @@ class FieldMatchesCheck final : public Check {
       : path_(std::move(path)), path_text_(std::move(path_text)), pattern_(std::move(pattern)) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_json == nullptr) return {false, 0, "not JSON"};
-    if (!in.output_json->contains(path_)) return {false, 0, path_text_ + ": missing"};
-    const auto& field = in.output_json->at(path_);
+    if (in.output_json() == nullptr) return {false, 0, "not JSON"};
+    if (!in.output_json()->contains(path_)) return {false, 0, path_text_ + ": missing"};
+    const auto& field = in.output_json()->at(path_);
     if (!field.is_string())
       return {false, 0, path_text_ + ": expected a string, got " + ellipsize(field.dump(), 60)};
     const auto& text = field.get_ref<const std::string&>();

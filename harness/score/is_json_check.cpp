@@ -8,7 +8,7 @@ namespace {
 class IsJsonCheck final : public Check {
  public:
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_json != nullptr) return {true, 1, ""};
+    if (in.output_tape != nullptr) return {true, 1, ""};
     const auto t = trim(in.output);
     std::string why = "not JSON";
     if (t.empty()) why = "empty output";

@@ -11,6 +11,9 @@
 // Evaluation walks nodes recursively with the instance. Annotations needed by unevaluated* are
 // collected only when an enclosing schema asks for them (the `ann` pointer is null otherwise).
 #include "score/json_schema.hpp"
+#include "score/json_schema_program.hpp"
+
+#include "common/json_tape.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -41,8 +44,6 @@ bool check_format(int id, std::string_view s);
 
 using json = nlohmann::json;
 
-constexpr std::int32_t kNone = -1;
-constexpr std::size_t kUnbounded = std::numeric_limits<std::size_t>::max();
 
 // ---------------------------------------------------------------------------------------------
 // Regular expressions: ECMA-262 syntax translated to PCRE2, compiled once with JIT.
@@ -471,54 +472,49 @@ class AsciiClassPattern {
   std::size_t max_ = kUnbounded;
 };
 
-class Regex {
- public:
-  // Returns nullopt and sets *error for a pattern that is not a valid ECMA-262 regex.
-  static std::optional<Regex> compile(std::string_view ecma, std::string* error) {
-    std::string translated;
-    if (!ecma_to_pcre2(ecma, &translated, error)) return std::nullopt;
-    int code = 0;
-    PCRE2_SIZE offset = 0;
-    std::unique_ptr<pcre2_code, CodeDeleter> re(
-        pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
-                      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &offset, nullptr));
-    if (!re) {
-      PCRE2_UCHAR buffer[256];
-      pcre2_get_error_message(code, buffer, sizeof buffer);
-      *error = reinterpret_cast<const char*>(buffer);
-      return std::nullopt;
-    }
-    Regex r;
-    // Without JIT (unsupported CPU, no executable memory) the interpreter still works.
-    r.jit_ = pcre2_jit_compile(re.get(), PCRE2_JIT_COMPLETE) == 0;
-    r.code_ = std::shared_ptr<pcre2_code>(re.release(), CodeDeleter());
-    r.source_ = std::string(ecma);
-    r.ascii_class_ = AsciiClassPattern::parse(ecma);
-    return r;
-  }
-
-  bool search(std::string_view subject) const {
-    if (ascii_class_) return ascii_class_->matches(subject);
-    // A json built in code may hold invalid UTF-8, which PCRE2 must not see unchecked; checking
-    // here lets the JIT entry point skip its own, slower, checks.
-    if (!valid_utf8(subject)) return false;
-    const auto* data =
-        reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
-    const int rc = jit_ ? pcre2_jit_match(code_.get(), data, subject.size(), 0, 0,
-                                          thread_match_data(), nullptr)
-                        : pcre2_match(code_.get(), data, subject.size(), 0, PCRE2_NO_UTF_CHECK,
-                                      thread_match_data(), nullptr);
-    return rc >= 0;
-  }
-
-  const std::string& source() const { return source_; }
-
- private:
-  std::shared_ptr<pcre2_code> code_;
-  std::string source_;
-  bool jit_ = false;
-  std::optional<AsciiClassPattern> ascii_class_;
+// The compiled pattern; Regex holds it shared so that Programs copy cheaply.
+struct Regex::Code {
+  std::unique_ptr<pcre2_code, CodeDeleter> code;
+  bool jit = false;
+  std::optional<AsciiClassPattern> ascii_class;
 };
+
+std::optional<Regex> Regex::compile(std::string_view ecma, std::string* error) {
+  std::string translated;
+  if (!ecma_to_pcre2(ecma, &translated, error)) return std::nullopt;
+  int code = 0;
+  PCRE2_SIZE offset = 0;
+  auto compiled = std::make_shared<Code>();
+  compiled->code.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()),
+                                     translated.size(), PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code,
+                                     &offset, nullptr));
+  if (!compiled->code) {
+    PCRE2_UCHAR buffer[256];
+    pcre2_get_error_message(code, buffer, sizeof buffer);
+    *error = reinterpret_cast<const char*>(buffer);
+    return std::nullopt;
+  }
+  // Without JIT (unsupported CPU, no executable memory) the interpreter still works.
+  compiled->jit = pcre2_jit_compile(compiled->code.get(), PCRE2_JIT_COMPLETE) == 0;
+  compiled->ascii_class = AsciiClassPattern::parse(ecma);
+  Regex r;
+  r.code_ = std::move(compiled);
+  r.source_ = std::string(ecma);
+  return r;
+}
+
+bool Regex::search(std::string_view subject) const {
+  if (code_->ascii_class) return code_->ascii_class->matches(subject);
+  // A json built in code may hold invalid UTF-8, which PCRE2 must not see unchecked; checking
+  // here lets the JIT entry point skip its own, slower, checks.
+  if (!valid_utf8(subject)) return false;
+  const auto* data = reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
+  const int rc = code_->jit ? pcre2_jit_match(code_->code.get(), data, subject.size(), 0, 0,
+                                              thread_match_data(), nullptr)
+                            : pcre2_match(code_->code.get(), data, subject.size(), 0,
+                                          PCRE2_NO_UTF_CHECK, thread_match_data(), nullptr);
+  return rc >= 0;
+}
 
 // ---------------------------------------------------------------------------------------------
 // URIs (RFC 3986 reference resolution) and JSON Pointers.
@@ -879,113 +875,6 @@ std::string quote(std::string_view s) {
   return q;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The compiled program.
-
-enum TypeBit : std::uint8_t {
-  kTypeNull = 1,
-  kTypeBoolean = 2,
-  kTypeObject = 4,
-  kTypeArray = 8,
-  kTypeNumber = 16,
-  kTypeString = 32,
-  kTypeInteger = 64,
-};
-constexpr std::uint8_t kAllTypes = 127;
-
-enum NumFlag : std::uint8_t {
-  kMinimum = 1,
-  kMaximum = 2,
-  kExclusiveMinimum = 4,
-  kExclusiveMaximum = 8,
-  kMultipleOf = 16,
-};
-
-struct NamedChild {
-  std::string name;
-  std::int32_t node;
-};
-
-// A name from "properties" and/or "required": both are checked in one pass over the instance.
-struct Member {
-  std::string name;
-  std::int32_t node = kNone;  // the "properties" subschema, if any
-  bool required = false;
-};
-
-struct DependentRequired {
-  std::string name;
-  std::vector<std::string> required;
-};
-
-struct Node {
-  enum class Kind : std::uint8_t { kTrue, kFalse, kSchema };
-  Kind kind = Kind::kSchema;
-  std::uint8_t types = kAllTypes;
-  std::uint8_t num_flags = 0;
-  bool has_inplace = false;      // any of $ref .. dependentSchemas below
-  bool has_unevaluated = false;  // unevaluatedItems or unevaluatedProperties
-  bool has_const = false;
-  bool unique_items = false;
-  bool draft7 = false;  // for keyword names in messages: items/additionalItems, dependencies
-  bool assert_format = false;
-  bool format_is_regex = false;
-  int format = 0;
-  std::uint32_t resource = 0;
-
-  // In-place applicators.
-  std::int32_t ref = kNone;
-  std::int32_t dynamic_ref = kNone;   // static target
-  std::int32_t dynamic_name = kNone;  // anchor to look up in the dynamic scope, if any
-  std::vector<std::int32_t> all_of, any_of, one_of;
-  std::int32_t not_ = kNone, if_ = kNone, then_ = kNone, else_ = kNone;
-  std::vector<NamedChild> dependent_schemas;
-
-  json const_value;
-  std::vector<json> enum_values;
-  std::vector<std::string> enum_strings;  // the string members of enum, compared directly
-  bool has_enum = false;
-
-  double minimum = 0, maximum = 0, exclusive_minimum = 0, exclusive_maximum = 0, multiple_of = 0;
-  std::uint64_t multiple_of_int = 0;  // > 0 when multipleOf is an integer: exact for integers
-
-  std::size_t min_length = 0, max_length = kUnbounded;
-  std::int32_t pattern = kNone;
-
-  std::vector<std::int32_t> prefix_items;
-  std::int32_t items = kNone;  // applies from index prefix_items.size()
-  std::int32_t contains = kNone;
-  std::size_t min_contains = 1, max_contains = kUnbounded;
-  std::size_t min_items = 0, max_items = kUnbounded;
-  std::int32_t unevaluated_items = kNone;
-
-  std::vector<NamedChild> properties;  // while building only; evaluation uses members
-  std::vector<Member> members;         // sorted by name, like the keys of a json object
-  std::size_t required_count = 0;      // distinct names in required
-  std::vector<std::pair<std::int32_t, std::int32_t>> pattern_properties;  // regex, node
-  std::int32_t additional_properties = kNone;
-  std::int32_t property_names = kNone;
-  std::int32_t unevaluated_properties = kNone;
-  std::size_t min_properties = 0, max_properties = kUnbounded;
-  std::vector<std::string> required;
-  std::vector<DependentRequired> dependent_required;
-};
-
-struct RuntimeResource {
-  std::vector<std::pair<std::int32_t, std::int32_t>> dynamic_anchors;  // name id, node
-};
-
-struct Program {
-  std::vector<Node> nodes;
-  std::vector<Regex> regexes;
-  std::vector<RuntimeResource> resources;
-  std::vector<std::string> format_names;  // by format id, for messages
-  std::int32_t root = kNone;
-  bool uses_dynamic = false;
-  std::size_t max_depth = 256;
-  std::size_t eval_depth_limit = 1024;
-  SchemaDraft draft = SchemaDraft::draft2020_12;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Compiler.
@@ -2654,6 +2543,7 @@ CompiledSchema CompiledSchema::compile(const nlohmann::json& schema, const Schem
   auto impl = std::make_shared<Impl>();
   schema_detail::Compiler compiler(options, &impl->program);
   compiler.compile_root(schema, base_uri);
+  impl->program.tape_supported = schema_detail::supports_tape(impl->program);
   return CompiledSchema(std::move(impl));
 }
 
@@ -2681,6 +2571,17 @@ CompiledSchema CompiledSchema::load(const std::filesystem::path& file,
 bool CompiledSchema::is_valid(const nlohmann::json& instance) const {
   schema_detail::Evaluator evaluator(impl_->program, nullptr);
   return evaluator.run(instance);
+}
+
+bool CompiledSchema::is_valid(const JsonTape& instance) const {
+  if (impl_->program.tape_supported && !instance.has_duplicate_keys()) {
+    return schema_detail::tape_is_valid(impl_->program, instance);
+  }
+  return is_valid(instance.to_json());
+}
+
+bool CompiledSchema::evaluates_tapes() const {
+  return impl_->program.tape_supported;
 }
 
 std::vector<SchemaViolation> CompiledSchema::validate(const nlohmann::json& instance) const {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/json_tape.hpp"
+
 namespace tb {
 
 enum class SchemaDraft { draft2020_12, draft7 };
@@ -52,6 +54,12 @@ class CompiledSchema {
   static CompiledSchema load(const std::filesystem::path& file, const SchemaOptions& options = {});
 
   bool is_valid(const nlohmann::json& instance) const;  // fast path, stops at first failure
+  // The same verdict for a parsed tape; the common schemas are evaluated on the tape itself,
+  // without building a json tree (see json_schema_tape.cpp).
+  bool is_valid(const JsonTape& instance) const;
+  // Whether is_valid(JsonTape) walks the tape (true) or converts it to json first (a schema with
+  // unevaluated*, $dynamicRef, uniqueItems, propertyNames, asserted formats, or container enums).
+  bool evaluates_tapes() const;
   // All violations (empty = valid).
   std::vector<SchemaViolation> validate(const nlohmann::json& instance) const;
 

@@ -12,9 +12,9 @@ class JsonSchemaCheck final : public Check {
   explicit JsonSchemaCheck(CompiledSchema schema) : schema_(std::move(schema)) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_json == nullptr) return {false, 0, "not JSON"};
-    if (schema_.is_valid(*in.output_json)) return {true, 1, ""};
-    const auto violations = schema_.validate(*in.output_json);
+    if (in.output_tape == nullptr) return {false, 0, "not JSON"};
+    if (schema_.is_valid(*in.output_tape)) return {true, 1, ""};
+    const auto violations = schema_.validate(*in.output_json());
     std::string detail;
     if (!violations.empty()) {
       const auto& v = violations.front();
