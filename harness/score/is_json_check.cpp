@@ -11,10 +11,14 @@ class IsJsonCheck final : public Check {
     if (in.output_tape != nullptr) return {true, 1, ""};
     const auto t = trim(in.output);
     std::string why = "not JSON";
-    if (t.empty()) why = "empty output";
-    else if (t.starts_with("```")) why = "not JSON: wrapped in a ``` fence";
-    else if (t.find('{') != std::string_view::npos && t.front() != '{') why = "not JSON: JSON inside prose";
-    else if (in.finish_reason == "length") why = "not JSON: truncated (finish_reason=length)";
+    if (t.empty())
+      why = "empty output";
+    else if (t.starts_with("```"))
+      why = "not JSON: wrapped in a ``` fence";
+    else if (t.find('{') != std::string_view::npos && t.front() != '{')
+      why = "not JSON: JSON inside prose";
+    else if (in.finish_reason == "length")
+      why = "not JSON: truncated (finish_reason=length)";
     return {false, 0, why};
   }
 };

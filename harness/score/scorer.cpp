@@ -36,7 +36,8 @@ Score score_result(const ScoreInput& input,
     std::vector<SchemaViolation> violations;
     if (output_tape && format.schema != nullptr && !format.schema->is_valid(*output_tape))
       violations = format.schema->validate(*in.output_json());
-    score.failure = classify_failure(input.output, input.finish_reason, output_tape.has_value(), violations);
+    score.failure =
+        classify_failure(input.output, input.finish_reason, output_tape.has_value(), violations);
   }
   return score;
 }

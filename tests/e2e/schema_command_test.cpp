@@ -33,7 +33,9 @@ TEST_CASE("schema validate: one line per instance, in order, and exit codes", "[
   CHECK(lines[0] == "valid");
   CHECK(lines[1].starts_with("invalid /category: "));
   CHECK(lines[1].find("missing required property \"definition\"") != std::string::npos);
-  CHECK(lines[2] == "invalid a.jsonl:3: not JSON");
+  CHECK(lines[2] ==
+        "invalid a.jsonl:3: not JSON (line 1, column 1: expected a JSON value (true, false, null, "
+        "a number, a string, [ or {))");
 
   test::write_text(dir / "ok.json", "{\"term\":\"x\",\"definition\":\"a long enough text\",\"category\":\"web\",\"related\":[\"y\"]}");
   CHECK(tunebench("schema validate --schema '" + schema + "' ok.json", dir.path().string()).exit_code == 0);
