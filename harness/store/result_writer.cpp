@@ -27,8 +27,10 @@ struct ResultWriter::Impl {
         "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
         " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
         " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, cost_usd,"
-        " conformant, score, request_json, response_body, created_at, itl_ms, output_tps, cached,"
-        " failure_kind, failure_path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " conformant, score, created_at, itl_ms, output_tps, cached,"
+        " failure_kind, failure_path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert_bodies =
+        db.prepare("INSERT INTO result_bodies(result_id, request_json, response_body) VALUES(?,?,?)");
     insert_cache = db.prepare(
         "INSERT OR REPLACE INTO response_cache(key, status, body, latency_ms, ttft_ms, itl_ms,"
         " output_tps, created_at) VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
@@ -56,13 +58,17 @@ struct ResultWriter::Impl {
     q.bind(16, r.latency_ms);
     if (r.ttft_ms >= 0) q.bind(17, r.ttft_ms); else q.bind_null(17);
     q.bind(18, r.attempts).bind(19, r.cost_usd).bind(20, r.conformant ? 1 : 0).bind(21, r.score)
-        .bind(22, r.request_json).bind(23, r.response_body).bind(24, r.created_at);
-    if (r.itl_ms >= 0) q.bind(25, r.itl_ms); else q.bind_null(25);
-    if (r.output_tps >= 0) q.bind(26, r.output_tps); else q.bind_null(26);
-    q.bind(27, r.cached ? 1 : 0).bind(28, r.failure_kind);
-    if (r.failure_path.empty()) q.bind_null(29); else q.bind(29, r.failure_path);
+        .bind(22, r.created_at);
+    if (r.itl_ms >= 0) q.bind(23, r.itl_ms); else q.bind_null(23);
+    if (r.output_tps >= 0) q.bind(24, r.output_tps); else q.bind_null(24);
+    q.bind(25, r.cached ? 1 : 0).bind(26, r.failure_kind);
+    if (r.failure_path.empty()) q.bind_null(27); else q.bind(27, r.failure_path);
     q.run();
     const long long id = db.last_insert_id();
+    if (!r.request_json.empty() || !r.response_body.empty()) {
+      insert_bodies.bind(1, id).bind(2, r.request_json).bind(3, r.response_body);
+      insert_bodies.run();
+    }
     int position = 0;
     for (const auto& c : r.checks) {
       insert_check.bind(1, id).bind(2, position++).bind(3, c.name).bind(4, c.type)
@@ -128,7 +134,7 @@ struct ResultWriter::Impl {
   }
 
   sqlite::Database db;
-  sqlite::Statement insert_case, insert_result, insert_check, insert_cache;
+  sqlite::Statement insert_case, insert_result, insert_bodies, insert_check, insert_cache;
   mutable std::mutex mutex;
   std::condition_variable wake, drained;
   std::vector<Item> queue;

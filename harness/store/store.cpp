@@ -238,10 +238,12 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
       " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
       " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached,"
       " r.failure_kind, coalesce(r.failure_path,'')";
-  sql += query.with_bodies ? ", coalesce(r.request_json,''), coalesce(r.response_body,'')" : ", '', ''";  // 27, 28
+  sql += query.with_bodies ? ", coalesce(b.request_json,''), coalesce(b.response_body,'')" : ", '', ''";  // 27, 28
   sql += ", coalesce(c.case_id,'')";
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
-         " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index WHERE r.run_id=?";
+         " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
+  if (query.with_bodies) sql += " LEFT JOIN result_bodies b ON b.result_id=r.id";
+  sql += " WHERE r.run_id=?";
   if (!query.variant_id.empty()) sql += " AND r.variant_id=?";
   if (query.only_failing) sql += " AND (r.status<>'ok' OR r.conformant=0)";
   sql += " ORDER BY v.position, r.case_index, r.repeat";

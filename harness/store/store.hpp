@@ -18,7 +18,7 @@ namespace tb {
 // Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();

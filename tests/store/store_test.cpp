@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "store/result_writer.hpp"
+#include "store/schema.hpp"
 #include "store/store.hpp"
 #include "test_paths.hpp"
 
@@ -135,6 +136,59 @@ TEST_CASE("the schema is versioned and a newer file is refused", "[store]") {
   sqlite3_exec(db, "UPDATE schema_version SET version=99", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   CHECK_THROWS_WITH(Store(dir / "t.db"), Catch::Contains("newer tunebench"));
+}
+
+TEST_CASE("a version 4 database is migrated: its bodies move to result_bodies", "[store]") {
+  test::TempDir dir;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "t.db").c_str(), &db) == SQLITE_OK);
+  for (std::size_t v = 0; v < 4; ++v) {
+    REQUIRE(sqlite3_exec(db, std::string(store_schema::kMigrations[v]).c_str(), nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+  }
+  const char* v4_rows = R"sql(
+    CREATE TABLE schema_version(version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES(4);
+    INSERT INTO runs VALUES(1,'s','s.yaml','{}','d.jsonl','a','t',NULL,'done',1,2,2,1,0,'v','p');
+    INSERT INTO variants VALUES(1,'a',0,'prompted','e','mock','u','m',NULL,'{}',0,0,0,NULL,0,0,NULL,1,1);
+    INSERT INTO results(id, run_id, variant_id, case_index, repeat, status, error_class, attempts,
+                        cost_usd, conformant, score, request_json, response_body, created_at)
+      VALUES(7,1,'a',0,0,'ok','none',1,0,1,1,'{"model":"m"}','{"id":"r"}','t'),
+            (8,1,'a',1,0,'error','network',1,0,0,0,NULL,NULL,'t');)sql";
+  REQUIRE(sqlite3_exec(db, v4_rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  Store store(dir / "t.db");
+  std::vector<std::pair<std::string, std::string>> bodies;
+  Store::ResultQuery query;
+  query.with_bodies = true;
+  store.for_each_result(1, query, [&](const ResultRecord& r) {
+    bodies.emplace_back(r.request_json, r.response_body);
+  });
+  REQUIRE(bodies.size() == 2);
+  CHECK(bodies[0] == std::pair<std::string, std::string>("{\"model\":\"m\"}", "{\"id\":\"r\"}"));
+  CHECK(bodies[1] == std::pair<std::string, std::string>("", ""));
+
+  // New results keep their bodies there too.
+  ResultWriter writer(dir / "t.db");
+  ResultRecord r;
+  r.run_id = 1;
+  r.variant_id = "a";
+  r.case_index = 2;
+  r.status = "ok";
+  r.error_class = "none";
+  r.created_at = "now";
+  r.request_json = "{\"n\":2}";
+  r.response_body = "{\"ok\":true}";
+  writer.add_result(r);
+  REQUIRE(writer.flush());
+  bodies.clear();
+  store.for_each_result(1, query, [&](const ResultRecord& x) {
+    bodies.emplace_back(x.request_json, x.response_body);
+  });
+  REQUIRE(bodies.size() == 3);
+  CHECK(bodies[2] == std::pair<std::string, std::string>("{\"n\":2}", "{\"ok\":true}"));
+  CHECK(store.integrity_problems() == 0);
 }
 
 TEST_CASE("opening a missing database for reading is a clear error", "[store]") {
