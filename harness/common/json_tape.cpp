@@ -460,6 +460,23 @@ double JsonTape::number(std::size_t i) const {
   }
 }
 
+std::optional<std::size_t> JsonTape::member(std::size_t i, std::string_view key) const {
+  if (data_[i].kind != Kind::object) return std::nullopt;
+  std::optional<std::size_t> found;
+  const std::size_t end = next(i);
+  for (std::size_t k = i + 1; k < end; k = next(k + 1)) {
+    if (string(k) == key) found = k + 1;
+  }
+  return found;
+}
+
+std::optional<std::size_t> JsonTape::item(std::size_t i, std::size_t k) const {
+  if (data_[i].kind != Kind::array || k >= data_[i].size) return std::nullopt;
+  std::size_t at = i + 1;
+  for (; k > 0; --k) at = next(at);
+  return at;
+}
+
 nlohmann::json JsonTape::to_json(std::size_t i) const {
   using json = nlohmann::json;
   struct Frame {

@@ -62,6 +62,17 @@ class JsonTape {
   double floating(std::size_t i) const;
   double number(std::size_t i) const;  // any of the three number kinds, as double
 
+  // The value of member `key` of the object at entry i (the last one, as nlohmann keeps it), or
+  // nullopt when i is not an object or has no such member.
+  std::optional<std::size_t> member(std::size_t i, std::string_view key) const;
+  // The k-th item of the array at entry i, or nullopt.
+  std::optional<std::size_t> item(std::size_t i, std::size_t k) const;
+  bool is(std::size_t i, Kind kind) const { return data_[i].kind == kind; }
+  bool is_number(std::size_t i) const {
+    const Kind k = data_[i].kind;
+    return k == Kind::integer || k == Kind::unsigned_integer || k == Kind::floating;
+  }
+
   // An object with the same key twice: nlohmann (and JSON.parse) keep the last value.
   bool has_duplicate_keys() const { return duplicate_keys_; }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_tape.hpp"
 #include "common/secrets.hpp"
 #include "common/text.hpp"
 
@@ -33,6 +34,65 @@ long long get_count(const json& j, const char* key) {
   return j[key].get<long long>();
 }
 
+long long tape_count(const JsonTape& t, std::optional<std::size_t> v) {
+  if (!v || !t.is_number(*v)) return 0;
+  switch (t[*v].kind) {
+    case JsonTape::Kind::integer:
+      return t.integer(*v);
+    case JsonTape::Kind::unsigned_integer:
+      return static_cast<long long>(t.unsigned_integer(*v));
+    default:
+      return static_cast<long long>(t.floating(*v));
+  }
+}
+
+std::optional<std::string> tape_string(const JsonTape& t, std::optional<std::size_t> v) {
+  if (!v || !t.is(*v, JsonTape::Kind::string)) return std::nullopt;
+  return std::string(t.string(*v));
+}
+
+Usage tape_usage(const JsonTape& t, std::size_t u) {
+  Usage usage;
+  if (!t.is(u, JsonTape::Kind::object)) return usage;
+  usage.present = true;
+  usage.prompt_tokens = tape_count(t, t.member(u, "prompt_tokens"));
+  usage.completion_tokens = tape_count(t, t.member(u, "completion_tokens"));
+  if (const auto details = t.member(u, "prompt_tokens_details")) {
+    usage.cached_tokens = tape_count(t, t.member(*details, "cached_tokens"));
+  }
+  return usage;
+}
+
+// A successful answer, read from a tape: a chat.completion is parsed for every result, and a
+// tree of nodes for its ~1 KB would cost more than everything else done with it.
+ChatResponse parse_success(std::string_view raw) {
+  ChatResponse out;
+  auto bad = [&](std::string why) {
+    out.error = ErrorClass::bad_response;
+    out.error_message = Secrets::redact(std::move(why));
+    return out;
+  };
+  const auto tape = JsonTape::parse(raw);
+  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(raw, 120)));
+  const JsonTape& t = *tape;
+  if (!t.is(0, JsonTape::Kind::object)) return bad("expected a chat.completion object");
+  const auto choices = t.member(0, "choices");
+  if (!choices || !t.is(*choices, JsonTape::Kind::array) || t[*choices].size == 0)
+    return bad("no choices in the response");
+  const std::size_t choice = *t.item(*choices, 0);
+  const auto message = t.member(choice, "message");
+  if (!message || !t.is(*message, JsonTape::Kind::object)) return bad("choices[0].message missing");
+  const auto content = t.member(*message, "content");
+  if (auto text = tape_string(t, content)) out.content = std::move(*text);
+  else if (auto refusal = tape_string(t, t.member(*message, "refusal"))) out.content = std::move(*refusal);
+  else if (!(content || t.member(*message, "tool_calls")))
+    return bad("choices[0].message.content missing");
+  if (auto finish = tape_string(t, t.member(choice, "finish_reason"))) out.finish_reason = std::move(*finish);
+  if (auto model = tape_string(t, t.member(0, "model"))) out.model = std::move(*model);
+  if (const auto usage = t.member(0, "usage")) out.usage = tape_usage(t, *usage);
+  return out;
+}
+
 }  // namespace
 
 Usage parse_usage(const json& u) {
@@ -47,48 +107,23 @@ Usage parse_usage(const json& u) {
 }
 
 ChatResponse parse_chat_response(int http_status, std::string_view raw) {
+  if (http_status >= 200 && http_status < 300) return parse_success(raw);
   ChatResponse out;
   const json body = json::parse(raw, nullptr, /*allow_exceptions=*/false);
-  if (http_status < 200 || http_status >= 300) {
-    const std::string message = error_text(body, raw);
-    const std::string code = error_code(body);
-    const std::string lowered = to_lower(message);
-    if (http_status == 401 || http_status == 403) out.error = ErrorClass::auth;
-    else if (http_status == 429 && code == "insufficient_quota") out.error = ErrorClass::auth;
-    else if (http_status == 429) out.error = ErrorClass::rate_limit;
-    else if (http_status == 408) out.error = ErrorClass::timeout;
-    else if (http_status >= 500) out.error = ErrorClass::server;
-    else if (code == "context_length_exceeded" || lowered.find("context length") != std::string::npos ||
-             lowered.find("context_length") != std::string::npos)
-      out.error = ErrorClass::context_length;
-    else out.error = ErrorClass::bad_request;
-    out.error_message = Secrets::redact("HTTP " + std::to_string(http_status) + ": " +
-                                        ellipsize(message, 300));
-    return out;
-  }
-  auto bad = [&](std::string why) {
-    out.error = ErrorClass::bad_response;
-    out.error_message = Secrets::redact(std::move(why));
-    return out;
-  };
-  if (body.is_discarded()) return bad("the body is not JSON: " + dquote(ellipsize(raw, 120)));
-  if (!body.is_object()) return bad("expected a chat.completion object");
-  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty())
-    return bad("no choices in the response");
-  const auto& choice = body["choices"][0];
-  if (!choice.is_object() || !choice.contains("message") || !choice["message"].is_object())
-    return bad("choices[0].message missing");
-  const auto& message = choice["message"];
-  if (message.contains("content") && message["content"].is_string())
-    out.content = message["content"].get<std::string>();
-  else if (message.contains("refusal") && message["refusal"].is_string())
-    out.content = message["refusal"].get<std::string>();
-  else if (!(message.contains("tool_calls") || message.contains("content")))
-    return bad("choices[0].message.content missing");
-  if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
-    out.finish_reason = choice["finish_reason"].get<std::string>();
-  if (body.contains("model") && body["model"].is_string()) out.model = body["model"].get<std::string>();
-  if (body.contains("usage")) out.usage = parse_usage(body["usage"]);
+  const std::string message = error_text(body, raw);
+  const std::string code = error_code(body);
+  const std::string lowered = to_lower(message);
+  if (http_status == 401 || http_status == 403) out.error = ErrorClass::auth;
+  else if (http_status == 429 && code == "insufficient_quota") out.error = ErrorClass::auth;
+  else if (http_status == 429) out.error = ErrorClass::rate_limit;
+  else if (http_status == 408) out.error = ErrorClass::timeout;
+  else if (http_status >= 500) out.error = ErrorClass::server;
+  else if (code == "context_length_exceeded" || lowered.find("context length") != std::string::npos ||
+           lowered.find("context_length") != std::string::npos)
+    out.error = ErrorClass::context_length;
+  else out.error = ErrorClass::bad_request;
+  out.error_message = Secrets::redact("HTTP " + std::to_string(http_status) + ": " +
+                                      ellipsize(message, 300));
   return out;
 }
 

@@ -1,7 +1,10 @@
 #include "suite/dataset_reader.hpp"
 
+#include <algorithm>
 #include <array>
+#include <optional>
 
+#include "common/json_tape.hpp"
 #include "common/text.hpp"
 
 namespace tb {
@@ -15,34 +18,46 @@ constexpr std::array<std::string_view, 9> kLineKeys = {
 constexpr std::array<std::string_view, 7> kMessageKeys = {
     "role", "content", "name", "function_call", "tool_calls", "tool_call_id", "weight"};
 
-const char* type_name(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return "boolean";
-    case nlohmann::json::value_t::string: return "string";
-    case nlohmann::json::value_t::array: return "array";
-    case nlohmann::json::value_t::object: return "object";
-    case nlohmann::json::value_t::binary: return "binary";
-    case nlohmann::json::value_t::discarded: return "nothing";
+const char* type_name(const JsonTape& t, std::size_t v) {
+  switch (t[v].kind) {
+    case JsonTape::Kind::null: return "null";
+    case JsonTape::Kind::boolean: return "boolean";
+    case JsonTape::Kind::string: return "string";
+    case JsonTape::Kind::array: return "array";
+    case JsonTape::Kind::object: return "object";
     default: return "number";
   }
 }
 
 // Content may be a string or an array of parts; text parts are what a reference answer holds.
-bool content_text(const nlohmann::json& content, std::string& out) {
-  if (content.is_string()) {
-    out = content.get<std::string>();
+bool content_text(const JsonTape& t, std::size_t content, std::string& out) {
+  if (t.is(content, JsonTape::Kind::string)) {
+    out = t.string(content);
     return true;
   }
-  if (content.is_array()) {
+  if (t.is(content, JsonTape::Kind::array)) {
     out.clear();
-    for (const auto& part : content) {
-      if (!part.is_object() || !part.contains("text") || !part["text"].is_string()) return false;
-      out += part["text"].get<std::string>();
+    const std::size_t end = t.next(content);
+    for (std::size_t part = content + 1; part < end; part = t.next(part)) {
+      const auto text = t.member(part, "text");
+      if (!text || !t.is(*text, JsonTape::Kind::string)) return false;
+      out += t.string(*text);
     }
     return true;
   }
   return false;
+}
+
+// The first key of the object at v that is not in `allowed`, if any.
+template <std::size_t N>
+std::optional<std::string_view> unknown_key(const JsonTape& t, std::size_t v,
+                                            const std::array<std::string_view, N>& allowed) {
+  const std::size_t end = t.next(v);
+  for (std::size_t k = v + 1; k < end; k = t.next(k + 1)) {
+    const std::string_view key = t.string(k);
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) return key;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -76,101 +91,108 @@ DatasetReader::Status DatasetReader::next(TestCase& out, Diagnostic& error) {
   return Status::end;
 }
 
+// Parsed into a JsonTape (every line is read twice per run, by the preflight and by the plan);
+// only the messages and checks a case keeps become json trees.
 bool DatasetReader::parse_line(std::string_view text, int line, const std::string& display_name,
                                TestCase& out, Diagnostic& error) {
   auto fail = [&](std::string field, std::string message) {
     error = {display_name, line, std::move(field), std::move(message)};
     return false;
   };
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Re-parse with exceptions only on the error path, to get nlohmann's byte position.
-    try {
-      [[maybe_unused]] const auto unused = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      return fail("", "not valid JSON (at byte " + std::to_string(e.byte) +
-                          "); each line must be one JSON object");
-    }
-    return fail("", "not valid JSON");
+  std::string parse_error;
+  const auto tape = JsonTape::parse(text, &parse_error);
+  if (!tape) {
+    // A line is one line: its column is what says where.
+    if (parse_error.starts_with("line 1, ")) parse_error.erase(0, 8);
+    return fail("", "not valid JSON (" + parse_error + "); each line must be one JSON object");
   }
-  if (!j.is_object())
-    return fail("", std::string("expected a JSON object {\"messages\": [...]}; got ") + type_name(j));
-  for (const auto& [key, value] : j.items()) {
-    if (std::find(kLineKeys.begin(), kLineKeys.end(), key) != kLineKeys.end()) continue;
+  const JsonTape& t = *tape;
+  if (!t.is(0, JsonTape::Kind::object))
+    return fail("", std::string("expected a JSON object {\"messages\": [...]}; got ") + type_name(t, 0));
+  if (const auto key = unknown_key(t, 0, kLineKeys)) {
     std::string message = "unknown key; expected one of " + join_choices(kLineKeys);
-    if (auto hint = did_you_mean(key, kLineKeys)) message += " (did you mean \"" + *hint + "\"?)";
-    return fail(key, message);
+    if (auto hint = did_you_mean(*key, kLineKeys)) message += " (did you mean \"" + *hint + "\"?)";
+    return fail(std::string(*key), message);
   }
-  if (!j.contains("messages")) return fail("messages", "missing; every line needs a messages list");
-  auto& messages = j["messages"];
-  if (!messages.is_array())
-    return fail("messages", std::string("expected an array; got ") + type_name(messages));
-  if (messages.empty()) return fail("messages", "empty; expected at least one message");
+  const auto messages = t.member(0, "messages");
+  if (!messages) return fail("messages", "missing; every line needs a messages list");
+  if (!t.is(*messages, JsonTape::Kind::array))
+    return fail("messages", std::string("expected an array; got ") + type_name(t, *messages));
+  const std::size_t count = t[*messages].size;
+  if (count == 0) return fail("messages", "empty; expected at least one message");
 
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    const auto& m = messages[i];
+  std::size_t last = 0;
+  std::size_t i = 0;
+  std::string ignored;
+  for (std::size_t m = *messages + 1; m < t.next(*messages); m = t.next(m), ++i) {
+    last = m;
     const std::string field = "messages[" + std::to_string(i) + "]";
-    if (!m.is_object()) return fail(field, std::string("expected an object; got ") + type_name(m));
-    for (const auto& [key, value] : m.items()) {
-      if (std::find(kMessageKeys.begin(), kMessageKeys.end(), key) != kMessageKeys.end()) continue;
+    if (!t.is(m, JsonTape::Kind::object))
+      return fail(field, std::string("expected an object; got ") + type_name(t, m));
+    if (const auto key = unknown_key(t, m, kMessageKeys)) {
       std::string message = "unknown key; expected one of " + join_choices(kMessageKeys);
-      if (auto hint = did_you_mean(key, kMessageKeys)) message += " (did you mean \"" + *hint + "\"?)";
-      return fail(field + "." + key, message);
+      if (auto hint = did_you_mean(*key, kMessageKeys)) message += " (did you mean \"" + *hint + "\"?)";
+      return fail(field + "." + std::string(*key), message);
     }
-    if (!m.contains("role")) return fail(field + ".role", "missing");
-    if (!m["role"].is_string())
-      return fail(field + ".role", std::string("expected a string; got ") + type_name(m["role"]));
-    const std::string role = m["role"].get<std::string>();
-    if (std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end())
+    const auto role = t.member(m, "role");
+    if (!role) return fail(field + ".role", "missing");
+    if (!t.is(*role, JsonTape::Kind::string))
+      return fail(field + ".role", std::string("expected a string; got ") + type_name(t, *role));
+    const std::string_view role_name = t.string(*role);
+    if (std::find(kRoles.begin(), kRoles.end(), role_name) == kRoles.end())
       return fail(field + ".role",
-                  "expected one of system, user, assistant, tool; got " + dquote(role));
+                  "expected one of system, user, assistant, tool; got " + dquote(role_name));
     const bool may_omit_content =
-        role == "assistant" && (m.contains("tool_calls") || m.contains("function_call"));
-    if (!m.contains("content") || m["content"].is_null()) {
+        role_name == "assistant" && (t.member(m, "tool_calls") || t.member(m, "function_call"));
+    const auto content = t.member(m, "content");
+    if (!content || t.is(*content, JsonTape::Kind::null)) {
       if (!may_omit_content) return fail(field + ".content", "missing");
       continue;
     }
-    std::string ignored;
-    if (!content_text(m["content"], ignored))
+    if (!content_text(t, *content, ignored))
       return fail(field + ".content", std::string("expected a string or an array of text parts; got ") +
-                                          type_name(m["content"]));
+                                          type_name(t, *content));
   }
 
   out = TestCase{};
   out.line = line;
-  if (j.contains("id")) {
-    const auto& id = j["id"];
-    if (id.is_string()) out.id = id.get<std::string>();
-    else if (id.is_number_integer()) out.id = std::to_string(id.get<long long>());
-    else return fail("id", std::string("expected a string or integer; got ") + type_name(id));
+  if (const auto id = t.member(0, "id")) {
+    if (t.is(*id, JsonTape::Kind::string)) out.id = t.string(*id);
+    else if (t.is(*id, JsonTape::Kind::integer)) out.id = std::to_string(t.integer(*id));
+    else if (t.is(*id, JsonTape::Kind::unsigned_integer)) out.id = std::to_string(t.unsigned_integer(*id));
+    else return fail("id", std::string("expected a string or integer; got ") + type_name(t, *id));
   } else {
     out.id = "line-" + std::to_string(line);
   }
-  if (j.contains("tags")) {
-    const auto& tags = j["tags"];
-    if (!tags.is_array()) return fail("tags", std::string("expected an array of strings; got ") + type_name(tags));
-    for (std::size_t i = 0; i < tags.size(); ++i) {
-      if (!tags[i].is_string())
-        return fail("tags[" + std::to_string(i) + "]", std::string("expected a string; got ") + type_name(tags[i]));
-      out.tags.push_back(tags[i].get<std::string>());
+  if (const auto tags = t.member(0, "tags")) {
+    if (!t.is(*tags, JsonTape::Kind::array))
+      return fail("tags", std::string("expected an array of strings; got ") + type_name(t, *tags));
+    std::size_t k = 0;
+    for (std::size_t tag = *tags + 1; tag < t.next(*tags); tag = t.next(tag), ++k) {
+      if (!t.is(tag, JsonTape::Kind::string))
+        return fail("tags[" + std::to_string(k) + "]", std::string("expected a string; got ") + type_name(t, tag));
+      out.tags.emplace_back(t.string(tag));
     }
   }
-  if (j.contains("checks")) {
-    if (!j["checks"].is_array())
-      return fail("checks", std::string("expected an array of checks; got ") + type_name(j["checks"]));
-    out.checks = std::move(j["checks"]);
+  if (const auto checks = t.member(0, "checks")) {
+    if (!t.is(*checks, JsonTape::Kind::array))
+      return fail("checks", std::string("expected an array of checks; got ") + type_name(t, *checks));
+    out.checks = t.to_json(*checks);
   }
   // The reference answer is the last message when it is the assistant's: it is what a
   // fine-tuning file trains on, so the same file serves to train and to evaluate.
-  if (messages.back()["role"] == "assistant" && messages.back().contains("content") &&
-      !messages.back()["content"].is_null()) {
-    content_text(messages.back()["content"], out.reference);
+  std::size_t inputs = count;
+  const auto last_role = t.member(last, "role");
+  const auto last_content = t.member(last, "content");
+  if (t.string(*last_role) == "assistant" && last_content && !t.is(*last_content, JsonTape::Kind::null)) {
+    content_text(t, *last_content, out.reference);
     out.has_reference = true;
-    messages.erase(messages.size() - 1);
-    if (messages.empty())
+    if (--inputs == 0)
       return fail("messages", "only an assistant message; expected at least one input message before it");
   }
-  out.messages = std::move(messages);
+  out.messages = nlohmann::json::array();
+  std::size_t m = *messages + 1;
+  for (std::size_t k = 0; k < inputs; ++k, m = t.next(m)) out.messages.push_back(t.to_json(m));
   return true;
 }
 

@@ -257,3 +257,20 @@ TEST_CASE("JsonTape parses 100,000 levels of nesting without recursion", "[json_
   REQUIRE(object_tape);
   CHECK(object_tape->size() == 2 * depth + 1);
 }
+
+TEST_CASE("JsonTape finds members (the last of duplicates) and items", "[json_tape]") {
+  const auto tape = JsonTape::parse(R"({"a": [10, {"b": 1}, 30], "c": "x", "c": "y"})");
+  REQUIRE(tape);
+  const JsonTape& t = *tape;
+  const auto a = t.member(0, "a");
+  REQUIRE(a);
+  CHECK(t.is(*a, JsonTape::Kind::array));
+  CHECK(t.unsigned_integer(*t.item(*a, 0)) == 10);
+  CHECK(t.unsigned_integer(*t.item(*a, 2)) == 30);
+  CHECK_FALSE(t.item(*a, 3));
+  CHECK(t.unsigned_integer(*t.member(*t.item(*a, 1), "b")) == 1);
+  CHECK(t.string(*t.member(0, "c")) == "y");
+  CHECK_FALSE(t.member(0, "missing"));
+  CHECK_FALSE(t.member(*a, "a"));  // not an object
+  CHECK_FALSE(t.item(0, 0));       // not an array
+}
