@@ -83,11 +83,14 @@ ChatResponse parse_success(std::string_view raw) {
   const auto message = t.member(choice, "message");
   if (!message || !t.is(*message, JsonTape::Kind::object)) return bad("choices[0].message missing");
   const auto content = t.member(*message, "content");
-  if (auto text = tape_string(t, content)) out.content = std::move(*text);
-  else if (auto refusal = tape_string(t, t.member(*message, "refusal"))) out.content = std::move(*refusal);
+  if (auto text = tape_string(t, content))
+    out.content = std::move(*text);
+  else if (auto refusal = tape_string(t, t.member(*message, "refusal")))
+    out.content = std::move(*refusal);
   else if (!(content || t.member(*message, "tool_calls")))
     return bad("choices[0].message.content missing");
-  if (auto finish = tape_string(t, t.member(choice, "finish_reason"))) out.finish_reason = std::move(*finish);
+  if (auto finish = tape_string(t, t.member(choice, "finish_reason")))
+    out.finish_reason = std::move(*finish);
   if (auto model = tape_string(t, t.member(0, "model"))) out.model = std::move(*model);
   if (const auto usage = t.member(0, "usage")) out.usage = tape_usage(t, *usage);
   return out;
@@ -113,17 +116,24 @@ ChatResponse parse_chat_response(int http_status, std::string_view raw) {
   const std::string message = error_text(body, raw);
   const std::string code = error_code(body);
   const std::string lowered = to_lower(message);
-  if (http_status == 401 || http_status == 403) out.error = ErrorClass::auth;
-  else if (http_status == 429 && code == "insufficient_quota") out.error = ErrorClass::auth;
-  else if (http_status == 429) out.error = ErrorClass::rate_limit;
-  else if (http_status == 408) out.error = ErrorClass::timeout;
-  else if (http_status >= 500) out.error = ErrorClass::server;
-  else if (code == "context_length_exceeded" || lowered.find("context length") != std::string::npos ||
+  if (http_status == 401 || http_status == 403)
+    out.error = ErrorClass::auth;
+  else if (http_status == 429 && code == "insufficient_quota")
+    out.error = ErrorClass::auth;
+  else if (http_status == 429)
+    out.error = ErrorClass::rate_limit;
+  else if (http_status == 408)
+    out.error = ErrorClass::timeout;
+  else if (http_status >= 500)
+    out.error = ErrorClass::server;
+  else if (code == "context_length_exceeded" ||
+           lowered.find("context length") != std::string::npos ||
            lowered.find("context_length") != std::string::npos)
     out.error = ErrorClass::context_length;
-  else out.error = ErrorClass::bad_request;
-  out.error_message = Secrets::redact("HTTP " + std::to_string(http_status) + ": " +
-                                      ellipsize(message, 300));
+  else
+    out.error = ErrorClass::bad_request;
+  out.error_message =
+      Secrets::redact("HTTP " + std::to_string(http_status) + ": " + ellipsize(message, 300));
   return out;
 }
 

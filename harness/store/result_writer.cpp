@@ -22,16 +22,19 @@ struct ResultWriter::Impl {
     db.exec("PRAGMA wal_autocheckpoint=8000");
     db.exec("PRAGMA cache_size=-16384");
     insert_case = db.prepare(
-        "INSERT OR IGNORE INTO cases(run_id, case_index, case_id, line, messages_json, reference, tags)"
+        "INSERT OR IGNORE INTO cases(run_id, case_index, case_id, line, messages_json, reference, "
+        "tags)"
         " VALUES(?,?,?,?,?,?,?)");
     insert_result = db.prepare(
         "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
         " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
-        " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, cost_usd,"
+        " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, "
+        "cost_usd,"
         " conformant, score, created_at, itl_ms, output_tps, cached,"
-        " failure_kind, failure_path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    insert_bodies =
-        db.prepare("INSERT INTO result_bodies(result_id, request_json, response_body) VALUES(?,?,?)");
+        " failure_kind, failure_path) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert_bodies = db.prepare(
+        "INSERT INTO result_bodies(result_id, request_json, response_body) VALUES(?,?,?)");
     insert_cache = db.prepare(
         "INSERT OR REPLACE INTO response_cache(key, status, body, latency_ms, ttft_ms, itl_ms,"
         " output_tps, created_at) VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
@@ -42,28 +45,64 @@ struct ResultWriter::Impl {
   }
 
   void write(const CaseRecord& c) {
-    insert_case.bind(1, c.run_id).bind(2, c.case_index).bind(3, c.case_id).bind(4, c.line)
-        .bind(5, c.messages_json).bind(6, c.reference).bind(7, c.tags);
+    insert_case.bind(1, c.run_id)
+        .bind(2, c.case_index)
+        .bind(3, c.case_id)
+        .bind(4, c.line)
+        .bind(5, c.messages_json)
+        .bind(6, c.reference)
+        .bind(7, c.tags);
     insert_case.run();
   }
 
   void write(const ResultRecord& r) {
     auto& q = insert_result;
-    q.bind(1, r.run_id).bind(2, r.variant_id).bind(3, r.case_index).bind(4, r.repeat)
-        .bind(5, r.status).bind(6, r.error_class).bind(7, r.error_message).bind(8, r.http_status)
-        .bind(9, r.output).bind(10, r.finish_reason);
-    if (r.prompt_tokens >= 0) q.bind(11, r.prompt_tokens); else q.bind_null(11);
-    if (r.completion_tokens >= 0) q.bind(12, r.completion_tokens); else q.bind_null(12);
+    q.bind(1, r.run_id)
+        .bind(2, r.variant_id)
+        .bind(3, r.case_index)
+        .bind(4, r.repeat)
+        .bind(5, r.status)
+        .bind(6, r.error_class)
+        .bind(7, r.error_message)
+        .bind(8, r.http_status)
+        .bind(9, r.output)
+        .bind(10, r.finish_reason);
+    if (r.prompt_tokens >= 0)
+      q.bind(11, r.prompt_tokens);
+    else
+      q.bind_null(11);
+    if (r.completion_tokens >= 0)
+      q.bind(12, r.completion_tokens);
+    else
+      q.bind_null(12);
     q.bind(13, r.cached_tokens).bind(14, r.prompt_chars);
-    if (r.local_prompt_tokens >= 0) q.bind(15, r.local_prompt_tokens); else q.bind_null(15);
+    if (r.local_prompt_tokens >= 0)
+      q.bind(15, r.local_prompt_tokens);
+    else
+      q.bind_null(15);
     q.bind(16, r.latency_ms);
-    if (r.ttft_ms >= 0) q.bind(17, r.ttft_ms); else q.bind_null(17);
-    q.bind(18, r.attempts).bind(19, r.cost_usd).bind(20, r.conformant ? 1 : 0).bind(21, r.score)
+    if (r.ttft_ms >= 0)
+      q.bind(17, r.ttft_ms);
+    else
+      q.bind_null(17);
+    q.bind(18, r.attempts)
+        .bind(19, r.cost_usd)
+        .bind(20, r.conformant ? 1 : 0)
+        .bind(21, r.score)
         .bind(22, r.created_at);
-    if (r.itl_ms >= 0) q.bind(23, r.itl_ms); else q.bind_null(23);
-    if (r.output_tps >= 0) q.bind(24, r.output_tps); else q.bind_null(24);
+    if (r.itl_ms >= 0)
+      q.bind(23, r.itl_ms);
+    else
+      q.bind_null(23);
+    if (r.output_tps >= 0)
+      q.bind(24, r.output_tps);
+    else
+      q.bind_null(24);
     q.bind(25, r.cached ? 1 : 0).bind(26, r.failure_kind);
-    if (r.failure_path.empty()) q.bind_null(27); else q.bind(27, r.failure_path);
+    if (r.failure_path.empty())
+      q.bind_null(27);
+    else
+      q.bind(27, r.failure_path);
     q.run();
     const long long id = db.last_insert_id();
     if (!r.request_json.empty() || !r.response_body.empty()) {
@@ -72,9 +111,15 @@ struct ResultWriter::Impl {
     }
     int position = 0;
     for (const auto& c : r.checks) {
-      insert_check.bind(1, id).bind(2, position++).bind(3, c.name).bind(4, c.type)
-          .bind(5, c.passed ? 1 : 0).bind(6, c.required ? 1 : 0).bind(7, c.weight)
-          .bind(8, c.score).bind(9, c.detail);
+      insert_check.bind(1, id)
+          .bind(2, position++)
+          .bind(3, c.name)
+          .bind(4, c.type)
+          .bind(5, c.passed ? 1 : 0)
+          .bind(6, c.required ? 1 : 0)
+          .bind(7, c.weight)
+          .bind(8, c.score)
+          .bind(9, c.detail);
       insert_check.run();
     }
   }
@@ -82,9 +127,18 @@ struct ResultWriter::Impl {
   void write(const CacheRecord& c) {
     auto& q = insert_cache;
     q.bind(1, c.key).bind(2, c.status).bind(3, c.body).bind(4, c.latency_ms);
-    if (c.ttft_ms >= 0) q.bind(5, c.ttft_ms); else q.bind_null(5);
-    if (c.itl_ms >= 0) q.bind(6, c.itl_ms); else q.bind_null(6);
-    if (c.output_tps >= 0) q.bind(7, c.output_tps); else q.bind_null(7);
+    if (c.ttft_ms >= 0)
+      q.bind(5, c.ttft_ms);
+    else
+      q.bind_null(5);
+    if (c.itl_ms >= 0)
+      q.bind(6, c.itl_ms);
+    else
+      q.bind_null(6);
+    if (c.output_tps >= 0)
+      q.bind(7, c.output_tps);
+    else
+      q.bind_null(7);
     q.run();
   }
 
@@ -172,9 +226,15 @@ ResultWriter::~ResultWriter() {
   impl_->thread.join();
 }
 
-void ResultWriter::add_case(CaseRecord record) { impl_->push(std::move(record), false); }
-void ResultWriter::add_result(ResultRecord record) { impl_->push(std::move(record), true); }
-void ResultWriter::add_cache(CacheRecord record) { impl_->push(std::move(record), false); }
+void ResultWriter::add_case(CaseRecord record) {
+  impl_->push(std::move(record), false);
+}
+void ResultWriter::add_result(ResultRecord record) {
+  impl_->push(std::move(record), true);
+}
+void ResultWriter::add_cache(CacheRecord record) {
+  impl_->push(std::move(record), false);
+}
 
 bool ResultWriter::flush() {
   std::unique_lock lock(impl_->mutex);

@@ -11,21 +11,27 @@ namespace tb {
 namespace {
 
 constexpr std::array<std::string_view, 5> kRoles = {"system", "user", "assistant", "tool",
-                                                     "developer"};
+                                                    "developer"};
 constexpr std::array<std::string_view, 9> kLineKeys = {
-    "messages", "id", "tags", "checks", "tools", "functions", "parallel_tool_calls", "metadata",
-    "vars"};
+    "messages", "id",  "tags", "checks", "tools", "functions", "parallel_tool_calls",
+    "metadata", "vars"};
 constexpr std::array<std::string_view, 7> kMessageKeys = {
     "role", "content", "name", "function_call", "tool_calls", "tool_call_id", "weight"};
 
 const char* type_name(const JsonTape& t, std::size_t v) {
   switch (t[v].kind) {
-    case JsonTape::Kind::null: return "null";
-    case JsonTape::Kind::boolean: return "boolean";
-    case JsonTape::Kind::string: return "string";
-    case JsonTape::Kind::array: return "array";
-    case JsonTape::Kind::object: return "object";
-    default: return "number";
+    case JsonTape::Kind::null:
+      return "null";
+    case JsonTape::Kind::boolean:
+      return "boolean";
+    case JsonTape::Kind::string:
+      return "string";
+    case JsonTape::Kind::array:
+      return "array";
+    case JsonTape::Kind::object:
+      return "object";
+    default:
+      return "number";
   }
 }
 
@@ -108,7 +114,8 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
   }
   const JsonTape& t = *tape;
   if (!t.is(0, JsonTape::Kind::object))
-    return fail("", std::string("expected a JSON object {\"messages\": [...]}; got ") + type_name(t, 0));
+    return fail(
+        "", std::string("expected a JSON object {\"messages\": [...]}; got ") + type_name(t, 0));
   if (const auto key = unknown_key(t, 0, kLineKeys)) {
     std::string message = "unknown key; expected one of " + join_choices(kLineKeys);
     if (auto hint = did_you_mean(*key, kLineKeys)) message += " (did you mean \"" + *hint + "\"?)";
@@ -131,7 +138,8 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
       return fail(field, std::string("expected an object; got ") + type_name(t, m));
     if (const auto key = unknown_key(t, m, kMessageKeys)) {
       std::string message = "unknown key; expected one of " + join_choices(kMessageKeys);
-      if (auto hint = did_you_mean(*key, kMessageKeys)) message += " (did you mean \"" + *hint + "\"?)";
+      if (auto hint = did_you_mean(*key, kMessageKeys))
+        message += " (did you mean \"" + *hint + "\"?)";
       return fail(field + "." + std::string(*key), message);
     }
     const auto role = t.member(m, "role");
@@ -150,17 +158,22 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
       continue;
     }
     if (!content_text(t, *content, ignored))
-      return fail(field + ".content", std::string("expected a string or an array of text parts; got ") +
-                                          type_name(t, *content));
+      return fail(field + ".content",
+                  std::string("expected a string or an array of text parts; got ") +
+                      type_name(t, *content));
   }
 
   out = TestCase{};
   out.line = line;
   if (const auto id = t.member(0, "id")) {
-    if (t.is(*id, JsonTape::Kind::string)) out.id = t.string(*id);
-    else if (t.is(*id, JsonTape::Kind::integer)) out.id = std::to_string(t.integer(*id));
-    else if (t.is(*id, JsonTape::Kind::unsigned_integer)) out.id = std::to_string(t.unsigned_integer(*id));
-    else return fail("id", std::string("expected a string or integer; got ") + type_name(t, *id));
+    if (t.is(*id, JsonTape::Kind::string))
+      out.id = t.string(*id);
+    else if (t.is(*id, JsonTape::Kind::integer))
+      out.id = std::to_string(t.integer(*id));
+    else if (t.is(*id, JsonTape::Kind::unsigned_integer))
+      out.id = std::to_string(t.unsigned_integer(*id));
+    else
+      return fail("id", std::string("expected a string or integer; got ") + type_name(t, *id));
   } else {
     out.id = "line-" + std::to_string(line);
   }
@@ -170,13 +183,15 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
     std::size_t k = 0;
     for (std::size_t tag = *tags + 1; tag < t.next(*tags); tag = t.next(tag), ++k) {
       if (!t.is(tag, JsonTape::Kind::string))
-        return fail("tags[" + std::to_string(k) + "]", std::string("expected a string; got ") + type_name(t, tag));
+        return fail("tags[" + std::to_string(k) + "]",
+                    std::string("expected a string; got ") + type_name(t, tag));
       out.tags.emplace_back(t.string(tag));
     }
   }
   if (const auto checks = t.member(0, "checks")) {
     if (!t.is(*checks, JsonTape::Kind::array))
-      return fail("checks", std::string("expected an array of checks; got ") + type_name(t, *checks));
+      return fail("checks",
+                  std::string("expected an array of checks; got ") + type_name(t, *checks));
     out.checks = t.to_json(*checks);
   }
   // The reference answer is the last message when it is the assistant's: it is what a
@@ -184,11 +199,13 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
   std::size_t inputs = count;
   const auto last_role = t.member(last, "role");
   const auto last_content = t.member(last, "content");
-  if (t.string(*last_role) == "assistant" && last_content && !t.is(*last_content, JsonTape::Kind::null)) {
+  if (t.string(*last_role) == "assistant" && last_content &&
+      !t.is(*last_content, JsonTape::Kind::null)) {
     content_text(t, *last_content, out.reference);
     out.has_reference = true;
     if (--inputs == 0)
-      return fail("messages", "only an assistant message; expected at least one input message before it");
+      return fail("messages",
+                  "only an assistant message; expected at least one input message before it");
   }
   out.messages = nlohmann::json::array();
   std::size_t m = *messages + 1;
