@@ -52,18 +52,18 @@ class Store {
   // Aggregates computed by SQLite, so reports need memory for neither the results nor their
   // values, whatever the size of the run (see store/aggregates.hpp).
   VariantAggregates variant_aggregates(long long run_id, const std::string& variant_id);
-  // The value at 0-based rank k (ascending) of a column over the variant's answered results.
-  std::optional<double> ranked_value(long long run_id, const std::string& variant_id, ResultColumn column,
-                                     long long k);
-  // The values at several ascending 0-based ranks, from one sorted scan.
+  // The values at several ascending 0-based ranks of a column over the variant's answered
+  // results, from one sorted scan.
   std::vector<double> ranked_values(long long run_id, const std::string& variant_id, ResultColumn column,
                                     const std::vector<long long>& ascending_ranks);
   // Counts by error class, failed check, failure kind or "kind path".
   std::map<std::string, long long> counts_by(long long run_id, const std::string& variant_id, CountKey key);
   PairedAggregates paired_with(long long run_id, const std::string& variant_id, const std::string& baseline_id);
-  // The k-th smallest per-pair prompt-token saving (baseline - variant).
-  std::optional<double> ranked_saving(long long run_id, const std::string& variant_id,
-                                      const std::string& baseline_id, long long k);
+  // Per-pair prompt-token savings (baseline - variant) at several ascending 0-based ranks, from
+  // one sorted scan.
+  std::vector<double> ranked_savings(long long run_id, const std::string& variant_id,
+                                     const std::string& baseline_id,
+                                     const std::vector<long long>& ascending_ranks);
   void for_each_saving(long long run_id, const std::string& variant_id, const std::string& baseline_id,
                        const std::function<void(double)>& fn);
   LatencySums latency_sums(long long run_id, const std::string& variant_id);

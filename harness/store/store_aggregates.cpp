@@ -10,37 +10,62 @@ namespace {
 // The prompt size a report uses: the API's usage count, else the local tokenizer's.
 #define TB_PROMPT_TOKENS "coalesce(prompt_tokens, local_prompt_tokens)"
 // Pairs of a variant's and the baseline's results on the same job.
-#define TB_PAIRS                                                                           \
-  " FROM results v JOIN results b ON b.run_id=v.run_id AND b.case_index=v.case_index"     \
+#define TB_PAIRS                                                                      \
+  " FROM results v JOIN results b ON b.run_id=v.run_id AND b.case_index=v.case_index" \
   " AND b.repeat=v.repeat AND b.variant_id=? WHERE v.run_id=? AND v.variant_id=?"
-#define TB_SAVING \
-  "(coalesce(b.prompt_tokens, b.local_prompt_tokens) - coalesce(v.prompt_tokens, v.local_prompt_tokens))"
-#define TB_BOTH_COUNTED                                                                                    \
-  " AND v.status='ok' AND b.status='ok' AND coalesce(v.prompt_tokens, v.local_prompt_tokens) IS NOT NULL" \
+#define TB_SAVING                                                                  \
+  "(coalesce(b.prompt_tokens, b.local_prompt_tokens) - coalesce(v.prompt_tokens, " \
+  "v.local_prompt_tokens))"
+#define TB_BOTH_COUNTED                                                                           \
+  " AND v.status='ok' AND b.status='ok' AND coalesce(v.prompt_tokens, v.local_prompt_tokens) IS " \
+  "NOT NULL"                                                                                      \
   " AND coalesce(b.prompt_tokens, b.local_prompt_tokens) IS NOT NULL"
+
+// Steps a query sorted ascending and keeps the values at the given ascending ranks.
+std::vector<double> values_at_ranks(sqlite::Statement& q, const std::vector<long long>& ranks) {
+  std::vector<double> out;
+  long long index = 0;
+  std::size_t next = 0;
+  while (next < ranks.size() && q.step()) {
+    while (next < ranks.size() && ranks[next] == index) {
+      out.push_back(q.real(0));
+      ++next;
+    }
+    ++index;
+  }
+  return out;
+}
 
 const char* column_sql(ResultColumn c) {
   switch (c) {
-    case ResultColumn::prompt_tokens: return TB_PROMPT_TOKENS;
-    case ResultColumn::latency_ms: return "latency_ms";
-    case ResultColumn::ttft_ms: return "ttft_ms";
-    case ResultColumn::itl_ms: return "itl_ms";
-    case ResultColumn::output_tps: return "output_tps";
+    case ResultColumn::prompt_tokens:
+      return TB_PROMPT_TOKENS;
+    case ResultColumn::latency_ms:
+      return "latency_ms";
+    case ResultColumn::ttft_ms:
+      return "ttft_ms";
+    case ResultColumn::itl_ms:
+      return "itl_ms";
+    case ResultColumn::output_tps:
+      return "output_tps";
   }
   return "latency_ms";
 }
-
 
 }  // namespace
 
 VariantAggregates Store::variant_aggregates(long long run_id, const std::string& variant_id) {
   auto q = impl_->db.prepare(
-      "SELECT count(*), sum(status='ok'), sum(status<>'ok'), sum(conformant), sum(cached), sum(attempts>1),"
+      "SELECT count(*), sum(status='ok'), sum(status<>'ok'), sum(conformant), sum(cached), "
+      "sum(attempts>1),"
       " total(CASE WHEN status='ok' THEN score END), total(cost_usd),"
-      " sum(status='ok' AND " TB_PROMPT_TOKENS " IS NOT NULL), total(CASE WHEN status='ok' THEN " TB_PROMPT_TOKENS " END),"
+      " sum(status='ok' AND " TB_PROMPT_TOKENS
+      " IS NOT NULL), total(CASE WHEN status='ok' THEN " TB_PROMPT_TOKENS
+      " END),"
       " sum(status='ok' AND prompt_tokens IS NULL AND local_prompt_tokens IS NOT NULL),"
       " total(CASE WHEN status='ok' THEN prompt_chars END),"
-      " sum(status='ok' AND completion_tokens IS NOT NULL), total(CASE WHEN status='ok' THEN completion_tokens END),"
+      " sum(status='ok' AND completion_tokens IS NOT NULL), total(CASE WHEN status='ok' THEN "
+      "completion_tokens END),"
       " total(CASE WHEN status='ok' THEN latency_ms END),"
       " sum(status='ok' AND ttft_ms IS NOT NULL), sum(status='ok' AND itl_ms IS NOT NULL),"
       " sum(status='ok' AND output_tps IS NOT NULL),"
@@ -73,53 +98,42 @@ VariantAggregates Store::variant_aggregates(long long run_id, const std::string&
   return a;
 }
 
-std::optional<double> Store::ranked_value(long long run_id, const std::string& variant_id, ResultColumn column,
-                                          long long k) {
+std::vector<double> Store::ranked_values(long long run_id, const std::string& variant_id,
+                                         ResultColumn column, const std::vector<long long>& ranks) {
+  if (ranks.empty()) return {};
   const std::string expr = column_sql(column);
-  auto q = impl_->db.prepare("SELECT " + expr + " FROM results WHERE run_id=? AND variant_id=? AND status='ok' AND " +
-                             expr + " IS NOT NULL ORDER BY " + expr + " LIMIT 1 OFFSET ?");
-  q.bind(1, run_id).bind(2, variant_id).bind(3, k);
-  if (!q.step()) return std::nullopt;
-  return q.real(0);
-}
-
-std::vector<double> Store::ranked_values(long long run_id, const std::string& variant_id, ResultColumn column,
-                                         const std::vector<long long>& ranks) {
-  std::vector<double> out;
-  if (ranks.empty()) return out;
-  const std::string expr = column_sql(column);
-  auto q = impl_->db.prepare("SELECT " + expr + " FROM results WHERE run_id=? AND variant_id=? AND status='ok' AND " +
+  auto q = impl_->db.prepare("SELECT " + expr +
+                             " FROM results WHERE run_id=? AND variant_id=? AND status='ok' AND " +
                              expr + " IS NOT NULL ORDER BY " + expr);
   q.bind(1, run_id).bind(2, variant_id);
-  long long index = 0;
-  std::size_t next = 0;
-  while (next < ranks.size() && q.step()) {
-    while (next < ranks.size() && ranks[next] == index) {
-      out.push_back(q.real(0));
-      ++next;
-    }
-    ++index;
-  }
-  return out;
+  return values_at_ranks(q, ranks);
 }
 
-std::map<std::string, long long> Store::counts_by(long long run_id, const std::string& variant_id, CountKey key) {
+std::map<std::string, long long> Store::counts_by(long long run_id, const std::string& variant_id,
+                                                  CountKey key) {
   std::string sql;
   switch (key) {
     case CountKey::error_class:
-      sql = "SELECT error_class, count(*) FROM results WHERE run_id=? AND variant_id=? AND status<>'ok' GROUP BY 1";
+      sql =
+          "SELECT error_class, count(*) FROM results WHERE run_id=? AND variant_id=? AND "
+          "status<>'ok' GROUP BY 1";
       break;
     case CountKey::failed_check:
-      sql = "SELECT c.name, count(*) FROM check_outcomes c JOIN results r ON r.id=c.result_id"
-            " WHERE r.run_id=? AND r.variant_id=? AND c.passed=0 GROUP BY 1";
+      sql =
+          "SELECT c.name, count(*) FROM check_outcomes c JOIN results r ON r.id=c.result_id"
+          " WHERE r.run_id=? AND r.variant_id=? AND c.passed=0 GROUP BY 1";
       break;
     case CountKey::failure_kind:
-      sql = "SELECT failure_kind, count(*) FROM results WHERE run_id=? AND variant_id=? AND status='ok'"
-            " AND failure_kind<>'none' GROUP BY 1";
+      sql =
+          "SELECT failure_kind, count(*) FROM results WHERE run_id=? AND variant_id=? AND "
+          "status='ok'"
+          " AND failure_kind<>'none' GROUP BY 1";
       break;
     case CountKey::failure_path:
-      sql = "SELECT failure_kind || ' ' || failure_path, count(*) FROM results WHERE run_id=? AND variant_id=?"
-            " AND status='ok' AND failure_kind<>'none' AND coalesce(failure_path,'')<>'' GROUP BY 1";
+      sql =
+          "SELECT failure_kind || ' ' || failure_path, count(*) FROM results WHERE run_id=? AND "
+          "variant_id=?"
+          " AND status='ok' AND failure_kind<>'none' AND coalesce(failure_path,'')<>'' GROUP BY 1";
       break;
   }
   auto q = impl_->db.prepare(sql);
@@ -129,50 +143,60 @@ std::map<std::string, long long> Store::counts_by(long long run_id, const std::s
   return out;
 }
 
-PairedAggregates Store::paired_with(long long run_id, const std::string& variant_id, const std::string& baseline_id) {
-  PairedAggregates p;
-  {
-    auto q = impl_->db.prepare("SELECT count(*), total(coalesce(b.prompt_tokens, b.local_prompt_tokens)),"
-                               " total(coalesce(v.prompt_tokens, v.local_prompt_tokens)), total(" TB_SAVING "), total(" TB_SAVING
-                               " * " TB_SAVING ")" TB_PAIRS TB_BOTH_COUNTED);
-    q.bind(1, baseline_id).bind(2, run_id).bind(3, variant_id);
-    if (q.step()) {
-      p.pairs = q.int64(0);
-      p.baseline_sum = q.real(1);
-      p.variant_sum = q.real(2);
-      p.saving_sum = q.real(3);
-      p.saving_sq_sum = q.real(4);
-    }
-  }
-  auto q = impl_->db.prepare("SELECT sum(v.conformant=1 AND b.conformant=0), sum(v.conformant=0 AND b.conformant=1)" TB_PAIRS);
+PairedAggregates Store::paired_with(long long run_id, const std::string& variant_id,
+                                    const std::string& baseline_id) {
+  // One pass over the pairs: the sums over pairs whose prompts were both counted, the discordant
+  // conformance counts over all of them.
+  auto q = impl_->db.prepare(
+      "SELECT total(counted), total(CASE WHEN counted THEN bp END), total(CASE WHEN counted THEN "
+      "vp END),"
+      " total(CASE WHEN counted THEN bp - vp END), total(CASE WHEN counted THEN (bp - vp) * (bp - "
+      "vp) END),"
+      " total(vc=1 AND bc=0), total(vc=0 AND bc=1) FROM (SELECT v.conformant AS vc, b.conformant "
+      "AS bc,"
+      " coalesce(b.prompt_tokens, b.local_prompt_tokens) AS bp, coalesce(v.prompt_tokens, "
+      "v.local_prompt_tokens) AS vp,"
+      " (v.status='ok' AND b.status='ok' AND coalesce(v.prompt_tokens, v.local_prompt_tokens) IS "
+      "NOT NULL"
+      " AND coalesce(b.prompt_tokens, b.local_prompt_tokens) IS NOT NULL) AS counted" TB_PAIRS ")");
   q.bind(1, baseline_id).bind(2, run_id).bind(3, variant_id);
+  PairedAggregates p;
   if (q.step()) {
-    p.only_variant_passed = q.int64(0);
-    p.only_baseline_passed = q.int64(1);
+    p.pairs = static_cast<long long>(q.real(0));
+    p.baseline_sum = q.real(1);
+    p.variant_sum = q.real(2);
+    p.saving_sum = q.real(3);
+    p.saving_sq_sum = q.real(4);
+    p.only_variant_passed = static_cast<long long>(q.real(5));
+    p.only_baseline_passed = static_cast<long long>(q.real(6));
   }
   return p;
 }
 
-std::optional<double> Store::ranked_saving(long long run_id, const std::string& variant_id,
-                                           const std::string& baseline_id, long long k) {
-  auto q = impl_->db.prepare("SELECT " TB_SAVING " AS s" TB_PAIRS TB_BOTH_COUNTED " ORDER BY s LIMIT 1 OFFSET ?");
-  q.bind(1, baseline_id).bind(2, run_id).bind(3, variant_id).bind(4, k);
-  if (!q.step()) return std::nullopt;
-  return q.real(0);
+std::vector<double> Store::ranked_savings(long long run_id, const std::string& variant_id,
+                                          const std::string& baseline_id,
+                                          const std::vector<long long>& ranks) {
+  if (ranks.empty()) return {};
+  auto q = impl_->db.prepare("SELECT " TB_SAVING " AS s" TB_PAIRS TB_BOTH_COUNTED " ORDER BY s");
+  q.bind(1, baseline_id).bind(2, run_id).bind(3, variant_id);
+  return values_at_ranks(q, ranks);
 }
 
-void Store::for_each_saving(long long run_id, const std::string& variant_id, const std::string& baseline_id,
-                            const std::function<void(double)>& fn) {
-  auto q = impl_->db.prepare("SELECT " TB_SAVING TB_PAIRS TB_BOTH_COUNTED " ORDER BY v.case_index, v.repeat");
+void Store::for_each_saving(long long run_id, const std::string& variant_id,
+                            const std::string& baseline_id, const std::function<void(double)>& fn) {
+  auto q = impl_->db.prepare("SELECT " TB_SAVING TB_PAIRS TB_BOTH_COUNTED
+                             " ORDER BY v.case_index, v.repeat");
   q.bind(1, baseline_id).bind(2, run_id).bind(3, variant_id);
   while (q.step()) fn(q.real(0));
 }
 
 LatencySums Store::latency_sums(long long run_id, const std::string& variant_id) {
   auto q = impl_->db.prepare(
-      "SELECT count(*), total(p), total(c), total(p*p), total(p*c), total(c*c), total(y), total(p*y), total(c*y),"
+      "SELECT count(*), total(p), total(c), total(p*p), total(p*c), total(c*c), total(y), "
+      "total(p*y), total(c*y),"
       " total(y*y) FROM (SELECT CAST(coalesce(prompt_tokens, local_prompt_tokens) AS REAL) AS p,"
-      " CAST(completion_tokens AS REAL) AS c, latency_ms AS y FROM results WHERE run_id=? AND variant_id=?"
+      " CAST(completion_tokens AS REAL) AS c, latency_ms AS y FROM results WHERE run_id=? AND "
+      "variant_id=?"
       " AND status='ok' AND cached=0 AND coalesce(prompt_tokens, local_prompt_tokens) IS NOT NULL"
       " AND completion_tokens IS NOT NULL)");
   q.bind(1, run_id).bind(2, variant_id);
