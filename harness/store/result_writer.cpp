@@ -21,6 +21,10 @@ struct ResultWriter::Impl {
     // writing time copying the WAL back. The cache is bounded so memory stays flat.
     db.exec("PRAGMA wal_autocheckpoint=8000");
     db.exec("PRAGMA cache_size=-16384");
+    // Children (bodies, check outcomes) are inserted right after their result in the same
+    // transaction, so checking each one's parent key would be a B-tree search that cannot fail.
+    // Other connections keep foreign keys on (cascading deletes).
+    db.exec("PRAGMA foreign_keys=OFF");
     insert_case = db.prepare(
         "INSERT OR IGNORE INTO cases(run_id, case_index, case_id, line, messages_json, reference, "
         "tags)"
