@@ -1,5 +1,7 @@
 #include "common/json_tape.hpp"
 
+#include "common/utf8.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -343,30 +345,10 @@ class JsonTapeParser {
     return true;
   }
 
-  // One UTF-8 sequence starting at a byte >= 0x80 (RFC 3629, as nlohmann checks it).
+  // One UTF-8 sequence starting at a byte >= 0x80.
   bool utf8() {
-    const auto* u = reinterpret_cast<const unsigned char*>(t_.data());
-    const std::size_t n = t_.size();
-    const unsigned c = u[p_];
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return fail("invalid UTF-8 in a string");
-    }
-    if (p_ + len > n || u[p_ + 1] < lo || u[p_ + 1] > hi) return fail("invalid UTF-8 in a string");
-    for (std::size_t k = 2; k < len; ++k) {
-      if ((u[p_ + k] & 0xC0) != 0x80) return fail("invalid UTF-8 in a string");
-    }
+    const std::size_t len = utf8_sequence_length(t_, p_);
+    if (len == 0) return fail("invalid UTF-8 in a string");
     strings_.append(t_.data() + p_, len);
     p_ += len;
     return true;

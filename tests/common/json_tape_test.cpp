@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/json_tape.hpp"
+#include "random_json.hpp"
 
 namespace {
 
@@ -23,41 +24,6 @@ void require_same_as_nlohmann(const std::string& text) {
     CHECK(tape->to_json().dump() == nlohmann::json::parse(text).dump());
   } else {
     CHECK_FALSE(error.empty());
-  }
-}
-
-nlohmann::json random_value(std::mt19937& rng, int depth) {
-  static const std::vector<std::string> pieces = {
-      "a", "term", "\"", "\\", "/", "\n", "\t", "\x01", "é", "€", "😀", "\u2028", " ", "{", "]"};
-  std::uniform_int_distribution<int> kind(0, depth > 3 ? 5 : 7);
-  switch (kind(rng)) {
-    case 0:
-      return nullptr;
-    case 1:
-      return rng() % 2 == 0;
-    case 2:
-      return static_cast<std::int64_t>(rng()) - (1LL << 31);
-    case 3:
-      return std::ldexp(static_cast<double>(rng()), static_cast<int>(rng() % 80) - 60);
-    case 4:
-      return static_cast<std::uint64_t>(rng()) << 32 | rng();
-    case 5: {
-      std::string s;
-      for (unsigned n = rng() % 6; n > 0; --n) s += pieces[rng() % pieces.size()];
-      return s;
-    }
-    case 6: {
-      nlohmann::json a = nlohmann::json::array();
-      for (unsigned n = rng() % 5; n > 0; --n) a.push_back(random_value(rng, depth + 1));
-      return a;
-    }
-    default: {
-      nlohmann::json o = nlohmann::json::object();
-      for (unsigned n = rng() % 5; n > 0; --n) {
-        o[pieces[rng() % pieces.size()] + std::to_string(n)] = random_value(rng, depth + 1);
-      }
-      return o;
-    }
   }
 }
 
@@ -156,7 +122,7 @@ TEST_CASE("JsonTape round-trips random documents and agrees with nlohmann on mut
   std::mt19937 rng(20261122);
   const std::string alphabet = "{}[]\",:\\/ 0123456789.eE+-tfnul\x01\x80\xC3\xA9";
   for (int round = 0; round < 2000; ++round) {
-    const std::string text = random_value(rng, 0).dump();
+    const std::string text = tb::test::random_json(rng).dump();
     require_same_as_nlohmann(text);
     for (int m = 0; m < 5; ++m) {
       std::string mutated = text;
