@@ -13,13 +13,18 @@ void append_json_string(std::string& out, const std::string& s) {
     out += nlohmann::json(s).dump();  // throws type_error 316, as dump() of the whole would
     return;
   }
-  static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
+  append_json_escaped(out, s);
+  out.push_back('"');
+}
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, run, i - run);
+    out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
       case '"':
@@ -49,8 +54,7 @@ void append_json_string(std::string& out, const std::string& s) {
       }
     }
   }
-  out.append(s, run, s.size() - run);
-  out.push_back('"');
+  out.append(s.data() + run, s.size() - run);
 }
 
 void append_json(std::string& out, const nlohmann::json& v) {

@@ -4,6 +4,7 @@
 // machine. Request bodies (~1 KB of messages per request) are written with it; identical output
 // keeps response-cache keys, which hash the body, stable.
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -13,5 +14,8 @@ namespace tb {
 void append_json(std::string& out, const nlohmann::json& v);
 // Appends s as a JSON string literal (with the quotes), as dump() writes it.
 void append_json_string(std::string& out, const std::string& s);
+// Appends the inside of a JSON string literal: quote, backslash and control characters
+// escaped as dump() escapes them; other bytes as they are, valid UTF-8 or not (for messages).
+void append_json_escaped(std::string& out, std::string_view s);
 
 }  // namespace tb

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <numeric>
 
+#include "common/json_writer.hpp"
+
 namespace tb {
 
 std::string to_lower(std::string_view s) {
@@ -78,33 +80,7 @@ std::string join_choices(std::span<const std::string_view> choices) {
 
 std::string dquote(std::string_view s) {
   std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
+  append_json_escaped(out, s);
   out += '"';
   return out;
 }
