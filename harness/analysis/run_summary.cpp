@@ -132,15 +132,16 @@ RunSummary summarize_run(Store& store, long long run_id) {
     }
     s.itl_p50 = store_median(store, run_id, v.id, ResultColumn::itl_ms, a.itl_n);
     s.output_tps_p50 = store_median(store, run_id, v.id, ResultColumn::output_tps, a.tps_n);
-    s.latency_model = fit_latency_model(store.latency_sums(run_id, v.id));
+    s.latency_model = fit_latency_model(a.latency);
     s.cost_total = a.cost_sum;
     s.cost_per_request = ratio(a.cost_sum, a.results);
     s.cost_per_1k = s.cost_per_request * 1000;
     s.cost_monthly = s.cost_per_request * static_cast<double>(run->monthly_requests);
-    s.error_classes = store.counts_by(run_id, v.id, CountKey::error_class);
-    s.failed_checks = store.counts_by(run_id, v.id, CountKey::failed_check);
-    s.failure_kinds = store.counts_by(run_id, v.id, CountKey::failure_kind);
-    s.failure_paths = store.counts_by(run_id, v.id, CountKey::failure_path);
+    OutcomeCounts outcomes = store.outcome_counts(run_id, v.id);
+    s.error_classes = std::move(outcomes.error_classes);
+    s.failure_kinds = std::move(outcomes.failure_kinds);
+    s.failure_paths = std::move(outcomes.failure_paths);
+    s.failed_checks = store.failed_check_counts(run_id, v.id);
 
     // The baseline paired with itself needs no join: every counted pair saves nothing.
     PairedAggregates paired;

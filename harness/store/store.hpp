@@ -56,8 +56,10 @@ class Store {
   // results, from one sorted scan.
   std::vector<double> ranked_values(long long run_id, const std::string& variant_id, ResultColumn column,
                                     const std::vector<long long>& ascending_ranks);
-  // Counts by error class, failed check, failure kind or "kind path".
-  std::map<std::string, long long> counts_by(long long run_id, const std::string& variant_id, CountKey key);
+  // Errors by class and answers by failure kind and "kind path", from one grouped scan.
+  OutcomeCounts outcome_counts(long long run_id, const std::string& variant_id);
+  // Failed checks by name.
+  std::map<std::string, long long> failed_check_counts(long long run_id, const std::string& variant_id);
   PairedAggregates paired_with(long long run_id, const std::string& variant_id, const std::string& baseline_id);
   // Per-pair prompt-token savings (baseline - variant) at several ascending 0-based ranks, from
   // one sorted scan.
@@ -66,7 +68,6 @@ class Store {
                                      const std::vector<long long>& ascending_ranks);
   void for_each_saving(long long run_id, const std::string& variant_id, const std::string& baseline_id,
                        const std::function<void(double)>& fn);
-  LatencySums latency_sums(long long run_id, const std::string& variant_id);
 
   // Streams results in (variant position, case, repeat) order; memory stays flat.
   void for_each_result(long long run_id, const ResultQuery& query,

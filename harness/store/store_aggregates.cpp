@@ -70,8 +70,16 @@ VariantAggregates Store::variant_aggregates(long long run_id, const std::string&
       " sum(status='ok' AND ttft_ms IS NOT NULL), sum(status='ok' AND itl_ms IS NOT NULL),"
       " sum(status='ok' AND output_tps IS NOT NULL),"
       " sum(prompt_tokens IS NOT NULL AND local_prompt_tokens IS NOT NULL),"
-      " sum(prompt_tokens IS NOT NULL AND prompt_tokens=local_prompt_tokens)"
-      " FROM results WHERE run_id=? AND variant_id=?");
+      " sum(prompt_tokens IS NOT NULL AND prompt_tokens=local_prompt_tokens),"
+      // The latency fit's sums, over the rows where f (answered, uncached, both counts) holds.
+      " total(f), total(f*p), total(f*c), total(f*p*p), total(f*p*c), total(f*c*c), total(f*y),"
+      " total(f*p*y), total(f*c*y), total(f*y*y)"
+      " FROM (SELECT *, (status='ok' AND cached=0 AND " TB_PROMPT_TOKENS
+      " IS NOT NULL AND completion_tokens IS NOT NULL) AS f,"
+      " coalesce(CAST(" TB_PROMPT_TOKENS
+      " AS REAL), 0) AS p,"
+      " coalesce(CAST(completion_tokens AS REAL), 0) AS c, coalesce(latency_ms, 0) AS y"
+      " FROM results WHERE run_id=? AND variant_id=?)");
   q.bind(1, run_id).bind(2, variant_id);
   VariantAggregates a;
   if (!q.step()) return a;
@@ -93,6 +101,17 @@ VariantAggregates Store::variant_aggregates(long long run_id, const std::string&
   a.ttft_n = q.int64(15);
   a.itl_n = q.int64(16);
   a.tps_n = q.int64(17);
+  LatencySums& l = a.latency;
+  l.n = q.real(20);
+  l.p = q.real(21);
+  l.c = q.real(22);
+  l.pp = q.real(23);
+  l.pc = q.real(24);
+  l.cc = q.real(25);
+  l.y = q.real(26);
+  l.py = q.real(27);
+  l.cy = q.real(28);
+  l.yy = q.real(29);
   a.local_counted = q.int64(18);
   a.local_matches = q.int64(19);
   return a;
@@ -109,34 +128,33 @@ std::vector<double> Store::ranked_values(long long run_id, const std::string& va
   return values_at_ranks(q, ranks);
 }
 
-std::map<std::string, long long> Store::counts_by(long long run_id, const std::string& variant_id,
-                                                  CountKey key) {
-  std::string sql;
-  switch (key) {
-    case CountKey::error_class:
-      sql =
-          "SELECT error_class, count(*) FROM results WHERE run_id=? AND variant_id=? AND "
-          "status<>'ok' GROUP BY 1";
-      break;
-    case CountKey::failed_check:
-      sql =
-          "SELECT c.name, count(*) FROM check_outcomes c JOIN results r ON r.id=c.result_id"
-          " WHERE r.run_id=? AND r.variant_id=? AND c.passed=0 GROUP BY 1";
-      break;
-    case CountKey::failure_kind:
-      sql =
-          "SELECT failure_kind, count(*) FROM results WHERE run_id=? AND variant_id=? AND "
-          "status='ok'"
-          " AND failure_kind<>'none' GROUP BY 1";
-      break;
-    case CountKey::failure_path:
-      sql =
-          "SELECT failure_kind || ' ' || failure_path, count(*) FROM results WHERE run_id=? AND "
-          "variant_id=?"
-          " AND status='ok' AND failure_kind<>'none' AND coalesce(failure_path,'')<>'' GROUP BY 1";
-      break;
+OutcomeCounts Store::outcome_counts(long long run_id, const std::string& variant_id) {
+  auto q = impl_->db.prepare(
+      "SELECT status='ok', error_class, failure_kind, coalesce(failure_path,''), count(*) FROM "
+      "results"
+      " WHERE run_id=? AND variant_id=? GROUP BY 1, 2, 3, 4");
+  q.bind(1, run_id).bind(2, variant_id);
+  OutcomeCounts out;
+  while (q.step()) {
+    const long long n = q.int64(4);
+    if (q.int64(0) == 0) {
+      out.error_classes[q.text(1)] += n;
+      continue;
+    }
+    const std::string kind = q.text(2);
+    if (kind == "none") continue;
+    out.failure_kinds[kind] += n;
+    const std::string path = q.text(3);
+    if (!path.empty()) out.failure_paths[kind + " " + path] += n;
   }
-  auto q = impl_->db.prepare(sql);
+  return out;
+}
+
+std::map<std::string, long long> Store::failed_check_counts(long long run_id,
+                                                            const std::string& variant_id) {
+  auto q = impl_->db.prepare(
+      "SELECT c.name, count(*) FROM check_outcomes c JOIN results r ON r.id=c.result_id"
+      " WHERE r.run_id=? AND r.variant_id=? AND c.passed=0 GROUP BY 1");
   q.bind(1, run_id).bind(2, variant_id);
   std::map<std::string, long long> out;
   while (q.step()) out[q.text(0)] = q.int64(1);
@@ -188,32 +206,6 @@ void Store::for_each_saving(long long run_id, const std::string& variant_id,
                              " ORDER BY v.case_index, v.repeat");
   q.bind(1, baseline_id).bind(2, run_id).bind(3, variant_id);
   while (q.step()) fn(q.real(0));
-}
-
-LatencySums Store::latency_sums(long long run_id, const std::string& variant_id) {
-  auto q = impl_->db.prepare(
-      "SELECT count(*), total(p), total(c), total(p*p), total(p*c), total(c*c), total(y), "
-      "total(p*y), total(c*y),"
-      " total(y*y) FROM (SELECT CAST(coalesce(prompt_tokens, local_prompt_tokens) AS REAL) AS p,"
-      " CAST(completion_tokens AS REAL) AS c, latency_ms AS y FROM results WHERE run_id=? AND "
-      "variant_id=?"
-      " AND status='ok' AND cached=0 AND coalesce(prompt_tokens, local_prompt_tokens) IS NOT NULL"
-      " AND completion_tokens IS NOT NULL)");
-  q.bind(1, run_id).bind(2, variant_id);
-  LatencySums s;
-  if (q.step()) {
-    s.n = q.real(0);
-    s.p = q.real(1);
-    s.c = q.real(2);
-    s.pp = q.real(3);
-    s.pc = q.real(4);
-    s.cc = q.real(5);
-    s.y = q.real(6);
-    s.py = q.real(7);
-    s.cy = q.real(8);
-    s.yy = q.real(9);
-  }
-  return s;
 }
 
 }  // namespace tb
