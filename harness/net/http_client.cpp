@@ -26,13 +26,20 @@ using tcp = asio::ip::tcp;
 
 std::string_view to_string(NetError e) {
   switch (e) {
-    case NetError::none: return "none";
-    case NetError::resolve: return "resolve";
-    case NetError::connect: return "connect";
-    case NetError::timeout: return "timeout";
-    case NetError::reset: return "reset";
-    case NetError::tls: return "tls";
-    case NetError::protocol: return "protocol";
+    case NetError::none:
+      return "none";
+    case NetError::resolve:
+      return "resolve";
+    case NetError::connect:
+      return "connect";
+    case NetError::timeout:
+      return "timeout";
+    case NetError::reset:
+      return "reset";
+    case NetError::tls:
+      return "tls";
+    case NetError::protocol:
+      return "protocol";
   }
   return "?";
 }
@@ -70,7 +77,8 @@ NetError classify(const beast::error_code& ec) {
   if (ec.category() == asio::error::get_ssl_category() ||
       ec.category() == asio::ssl::error::get_stream_category())
     return NetError::tls;
-  if (ec.category() == http::make_error_code(http::error::end_of_stream).category()) return NetError::protocol;
+  if (ec.category() == http::make_error_code(http::error::end_of_stream).category())
+    return NetError::protocol;
   return NetError::reset;
 }
 
@@ -113,8 +121,8 @@ struct HttpClient::Impl {
     beast::error_code ec;
     if (!pool.resolved) {
       tcp::resolver resolver(executor);
-      auto results = co_await resolver.async_resolve(
-          req.url.host, std::to_string(req.url.port), asio::redirect_error(asio::use_awaitable, ec));
+      auto results = co_await resolver.async_resolve(req.url.host, std::to_string(req.url.port),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         out.error = NetError::resolve;
         out.error_message = "cannot resolve " + req.url.host + ": " + ec.message();
@@ -125,14 +133,15 @@ struct HttpClient::Impl {
     }
     auto conn = std::make_unique<Connection>();
     if (req.url.tls) {
-      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(
-          executor, tls_context(req.insecure));
+      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor,
+                                                                         tls_context(req.insecure));
     } else {
       conn->plain = std::make_unique<beast::tcp_stream>(executor);
     }
     auto& tcp_stream = conn->lowest();
     tcp_stream.expires_after(seconds(req.connect_timeout_s));
-    co_await tcp_stream.async_connect(pool.endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    co_await tcp_stream.async_connect(pool.endpoints,
+                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       out.error = ec == beast::error::timeout ? NetError::timeout : NetError::connect;
       out.error_message = "cannot connect to " + req.url.origin() + ": " + ec.message();
@@ -163,13 +172,14 @@ struct HttpClient::Impl {
   asio::awaitable<bool> exchange(Stream& stream, Connection& conn, const HttpRequest& req,
                                  HttpResponse& out, bool& sent_anything) {
     beast::error_code ec;
-    http::request<http::string_body> message{
+    // The body is sent from the caller's string (span_body), not copied into the message.
+    http::request<http::span_body<const char>> message{
         req.method == "GET" ? http::verb::get : http::verb::post, req.target, 11};
     message.set(http::field::host, req.url.host);
     message.set(http::field::user_agent, "tunebench/" TUNEBENCH_VERSION);
     for (const auto& [k, v] : req.headers) message.set(k, v);
     if (req.method != "GET") {
-      message.body() = req.body;
+      message.body() = {req.body.data(), req.body.size()};
       message.prepare_payload();
     }
     message.keep_alive(true);
@@ -187,8 +197,10 @@ struct HttpClient::Impl {
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       out.error = classify(ec);
-      out.error_message = (out.error == NetError::timeout ? "no response from " : "reading from ") +
-                          req.url.origin() + (out.error == NetError::timeout ? " within the timeout" : " failed: " + ec.message());
+      out.error_message =
+          (out.error == NetError::timeout ? "no response from " : "reading from ") +
+          req.url.origin() +
+          (out.error == NetError::timeout ? " within the timeout" : " failed: " + ec.message());
       co_return false;
     }
     sent_anything = true;
@@ -199,8 +211,10 @@ struct HttpClient::Impl {
                                      asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         out.error = classify(ec);
-        out.error_message = (out.error == NetError::timeout ? "response from " + req.url.origin() + " did not complete within the timeout"
-                                                            : "reading the response from " + req.url.origin() + " failed: " + ec.message());
+        out.error_message =
+            (out.error == NetError::timeout
+                 ? "response from " + req.url.origin() + " did not complete within the timeout"
+                 : "reading the response from " + req.url.origin() + " failed: " + ec.message());
         co_return false;
       }
       if (req.on_body) {
@@ -228,7 +242,9 @@ HttpClient::HttpClient(asio::any_io_executor executor)
 
 HttpClient::~HttpClient() = default;
 
-void HttpClient::close_idle() { impl_->pools.clear(); }
+void HttpClient::close_idle() {
+  impl_->pools.clear();
+}
 
 void HttpClient::cancel_all() {
   for (Connection* c : impl_->active) {
@@ -239,7 +255,9 @@ void HttpClient::cancel_all() {
   close_idle();
 }
 
-std::size_t HttpClient::connections_opened() const { return impl_->opened; }
+std::size_t HttpClient::connections_opened() const {
+  return impl_->opened;
+}
 
 asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
   auto& pool = impl_->pools[request.url.origin()];

@@ -494,14 +494,19 @@ class Runner {
     return a;
   }
 
-  // The variant's system prompt is the same in every request: its tokens are counted once.
-  long long count_prompt(std::size_t variant_index, const ChatTokenCounter& counter, const Variant& variant,
-                         const nlohmann::json& messages) {
+  // The variant's system prompt is the same in every request: its tokens are counted once. The
+  // rest of the messages is the case's own, the same for every variant with a system prompt:
+  // jobs are case-major, so the next such variant of the case reuses the last count.
+  long long count_prompt(std::size_t variant_index, std::size_t case_index, const ChatTokenCounter& counter,
+                         const Variant& variant, const nlohmann::json& messages) {
     const bool fixed_system = variant.system && !messages.empty() && messages[0].value("role", "") == "system";
     if (!fixed_system) return static_cast<long long>(count_chat_messages(counter, messages));
     auto& cached = system_tokens_[variant_index];
     if (!cached) cached = count_chat_messages(counter, nlohmann::json::array({messages[0]}));
-    return static_cast<long long>(*cached + count_chat_messages(counter, messages, 1) -
+    if (rest_tokens_.case_index != case_index || rest_tokens_.counter != &counter) {
+      rest_tokens_ = {case_index, &counter, count_chat_messages(counter, messages, 1)};
+    }
+    return static_cast<long long>(*cached + rest_tokens_.tokens -
                                   static_cast<std::size_t>(counter.format().reply_priming));
   }
 
@@ -543,7 +548,7 @@ class Runner {
     r.request_json = request.body;
     if (rv.token_counter) {
       try {
-        r.local_prompt_tokens = count_prompt(job.variant, *rv.token_counter, variant, messages);
+        r.local_prompt_tokens = count_prompt(job.variant, test_case.index, *rv.token_counter, variant, messages);
       } catch (const TokenizerError&) {
         r.local_prompt_tokens = -1;  // invalid UTF-8: the API will say what it counts
       }
@@ -700,6 +705,11 @@ class Runner {
   std::map<std::string, EndpointLimiter> limiters_;
   std::unordered_set<std::uint64_t> done_;
   std::map<std::size_t, std::optional<std::size_t>> system_tokens_;
+  struct RestTokens {
+    std::size_t case_index = static_cast<std::size_t>(-1);
+    const ChatTokenCounter* counter = nullptr;
+    std::size_t tokens = 0;
+  } rest_tokens_;
   Progress progress_{Progress::detect(options_.quiet)};
   std::optional<double> deadline_s_;
   long long run_id_ = 0;
