@@ -78,6 +78,20 @@ std::string join_choices(std::span<const std::string_view> choices) {
   return out;
 }
 
+std::string json_pointer_escape(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (const char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
 std::string dquote(std::string_view s) {
   std::string out = "\"";
   append_json_escaped(out, s);

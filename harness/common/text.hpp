@@ -22,6 +22,9 @@ std::optional<std::string> did_you_mean(std::string_view given,
 // "a, b or c" for messages listing what was expected.
 std::string join_choices(std::span<const std::string_view> choices);
 
+// One reference token of a JSON Pointer (RFC 6901): "~" becomes "~0", "/" becomes "~1".
+std::string json_pointer_escape(std::string_view token);
+
 // A JSON string literal (with quotes) for messages; keeps control characters visible.
 std::string dquote(std::string_view s);
 

@@ -33,6 +33,17 @@ std::optional<std::string> CheckSpec::string(std::string_view key, bool required
   return spec_[k].get<std::string>();
 }
 
+std::optional<nlohmann::json::json_pointer> CheckSpec::pointer(std::string_view key) {
+  const auto text = string(key, true);
+  if (!text) return std::nullopt;
+  try {
+    return nlohmann::json::json_pointer(*text);
+  } catch (const nlohmann::json::exception&) {
+    fail(std::string(key) + ": expected a JSON Pointer such as /term; got " + dquote(*text));
+    return std::nullopt;
+  }
+}
+
 std::optional<double> CheckSpec::number(std::string_view key, bool required) {
   const std::string k(key);
   if (!spec_.contains(k)) {
@@ -56,13 +67,15 @@ std::optional<bool> CheckSpec::boolean(std::string_view key) {
   return spec_[k].get<bool>();
 }
 
-std::optional<CompiledSchema> CheckSpec::compiled_schema(const CheckContext& context, bool assert_formats) {
+std::optional<CompiledSchema> CheckSpec::compiled_schema(const CheckContext& context,
+                                                         bool assert_formats) {
   SchemaOptions options;
   options.assert_formats = assert_formats;
   const auto& schema = spec_.at("schema");
   try {
     if (schema.is_string())
-      return CompiledSchema::load(resolve_relative(context.anchor_file, schema.get<std::string>()), options);
+      return CompiledSchema::load(resolve_relative(context.anchor_file, schema.get<std::string>()),
+                                  options);
     if (schema.is_object() || schema.is_boolean()) return CompiledSchema::compile(schema, options);
   } catch (const SchemaError& e) {
     fail(std::string("schema: ") + e.what());

@@ -21,6 +21,8 @@ class CheckSpec {
   std::optional<std::string> string(std::string_view key, bool required);
   std::optional<double> number(std::string_view key, bool required);
   std::optional<bool> boolean(std::string_view key);
+  // A required JSON Pointer (e.g. "/term"); nullopt after a failure naming the key.
+  std::optional<nlohmann::json::json_pointer> pointer(std::string_view key);
   bool has(std::string_view key) const { return spec_.contains(key); }
   const nlohmann::json& at(std::string_view key) const { return spec_.at(std::string(key)); }
   bool fail(std::string message);

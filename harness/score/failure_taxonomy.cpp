@@ -4,20 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
 #include "score/json_extract.hpp"
 
 namespace tb {
 namespace {
-
-std::string pointer_escape(std::string_view name) {
-  std::string out;
-  for (const char c : name) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 // SchemaViolation carries no structured property name, so it is read back from the validator's
 // message: "missing required property \"name\"" or (dependentRequired) "property \"name\" is
@@ -43,16 +34,26 @@ std::optional<std::string> missing_name(const SchemaViolation& v) {
 
 std::string_view to_string(FailureKind kind) {
   switch (kind) {
-    case FailureKind::none: return "none";
-    case FailureKind::not_json: return "not_json";
-    case FailureKind::fenced: return "fenced";
-    case FailureKind::prose_wrapped: return "prose_wrapped";
-    case FailureKind::truncated: return "truncated";
-    case FailureKind::wrong_type: return "wrong_type";
-    case FailureKind::missing_property: return "missing_property";
-    case FailureKind::extra_property: return "extra_property";
-    case FailureKind::enum_mismatch: return "enum_mismatch";
-    case FailureKind::other: return "other";
+    case FailureKind::none:
+      return "none";
+    case FailureKind::not_json:
+      return "not_json";
+    case FailureKind::fenced:
+      return "fenced";
+    case FailureKind::prose_wrapped:
+      return "prose_wrapped";
+    case FailureKind::truncated:
+      return "truncated";
+    case FailureKind::wrong_type:
+      return "wrong_type";
+    case FailureKind::missing_property:
+      return "missing_property";
+    case FailureKind::extra_property:
+      return "extra_property";
+    case FailureKind::enum_mismatch:
+      return "enum_mismatch";
+    case FailureKind::other:
+      return "other";
   }
   return "other";
 }
@@ -74,7 +75,7 @@ FailureClass classify_failure(std::string_view output, std::string_view finish_r
     // instance_path is the object missing the property.
     const auto name = missing_name(v);
     if (!name) return {FailureKind::missing_property, v.instance_path};
-    return {FailureKind::missing_property, v.instance_path + "/" + pointer_escape(*name)};
+    return {FailureKind::missing_property, v.instance_path + "/" + json_pointer_escape(*name)};
   }
   // Reported at the extra property itself.
   if (k == "additionalProperties" || k == "unevaluatedProperties")

@@ -42,8 +42,8 @@ class FieldAccuracyCheck final : public Check {
     }
     if (tally.total == 0) return {false, 0, "the reference answer has none of the fields"};
     const double share = static_cast<double>(tally.matched) / static_cast<double>(tally.total);
-    std::string detail = std::to_string(tally.matched) + "/" + std::to_string(tally.total) +
-                         " fields match";
+    std::string detail =
+        std::to_string(tally.matched) + "/" + std::to_string(tally.total) + " fields match";
     if (tally.matched < tally.total) {
       detail += "; first mismatch " + (tally.first_miss.empty() ? "/" : tally.first_miss);
     }
@@ -58,8 +58,7 @@ class FieldAccuracyCheck final : public Check {
   };
 
   // Iterative: the reference may be as deep as the parser allowed.
-  void walk(const json& ref_root, const json* out_root, std::string path_root,
-            Tally& tally) const {
+  void walk(const json& ref_root, const json* out_root, std::string path_root, Tally& tally) const {
     struct Item {
       const json* ref;
       const json* out;  // null: the answer has nothing at this path
@@ -78,7 +77,7 @@ class FieldAccuracyCheck final : public Check {
             const auto found = item.out->find(it.key());
             if (found != item.out->end()) out = &*found;
           }
-          stack.push_back({&it.value(), out, item.path + "/" + escape(it.key())});
+          stack.push_back({&it.value(), out, item.path + "/" + json_pointer_escape(it.key())});
         }
       } else if (ref.is_array() && !ref.empty()) {
         for (std::size_t i = ref.size(); i-- > 0;) {
@@ -96,16 +95,6 @@ class FieldAccuracyCheck final : public Check {
         }
       }
     }
-  }
-
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (const char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
-    }
-    return out;
   }
 
   bool same(const json& a, const json& b) const {

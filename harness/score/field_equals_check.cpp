@@ -64,16 +64,11 @@ std::shared_ptr<Check> make_field_equals_check(const nlohmann::json& spec, const
   auto tolerance = s.number("tolerance", false);
   auto ignore_case = s.boolean("ignore_case");
   if (!path || !error.empty()) return nullptr;
-  nlohmann::json::json_pointer pointer;
-  try {
-    pointer = nlohmann::json::json_pointer(*path);
-  } catch (const nlohmann::json::exception&) {
-    s.fail("path: expected a JSON Pointer such as /term; got " + dquote(*path));
-    return nullptr;
-  }
+  auto pointer = s.pointer("path");
+  if (!pointer) return nullptr;
   std::optional<nlohmann::json> value;
   if (s.has("value")) value = s.at("value");
-  return std::make_shared<FieldEqualsCheck>(std::move(pointer), *path, std::move(value),
+  return std::make_shared<FieldEqualsCheck>(std::move(*pointer), *path, std::move(value),
                                             tolerance.value_or(0.0), ignore_case.value_or(false));
 }
 

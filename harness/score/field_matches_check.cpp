@@ -46,17 +46,12 @@ std::shared_ptr<Check> make_field_matches_check(const nlohmann::json& spec, cons
   auto pattern = s.string("pattern", true);
   auto flags = s.string("flags", false);
   if (!path || !pattern || !error.empty()) return nullptr;
-  nlohmann::json::json_pointer pointer;
-  try {
-    pointer = nlohmann::json::json_pointer(*path);
-  } catch (const nlohmann::json::exception&) {
-    s.fail("path: expected a JSON Pointer such as /term; got " + dquote(*path));
-    return nullptr;
-  }
+  auto pointer = s.pointer("path");
+  if (!pointer) return nullptr;
   // The same flags and options as the regex check, so a pattern moves between them unchanged.
   auto compiled = CheckPattern::compile(*pattern, flags.value_or(""), error);
   if (!compiled) return nullptr;
-  return std::make_shared<FieldMatchesCheck>(std::move(pointer), *path, std::move(*compiled));
+  return std::make_shared<FieldMatchesCheck>(std::move(*pointer), *path, std::move(*compiled));
 }
 
 }  // namespace tb

@@ -14,6 +14,7 @@
 #include "score/json_schema_program.hpp"
 
 #include "common/json_tape.hpp"
+#include "common/text.hpp"
 #include "common/utf8.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -670,20 +671,6 @@ std::string percent_encode_path(std::string_view s) {
   return out;
 }
 
-std::string pointer_escape(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') {
-      out.append("~0");
-    } else if (c == '/') {
-      out.append("~1");
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string pointer_unescape(std::string_view token) {
   std::string out;
@@ -1128,7 +1115,7 @@ class Compiler {
       visit(key, [&](const std::string& k, const json& v) {
         if (!v.is_object()) return;
         for (const auto& [name, sub] : v.get_ref<const json::object_t&>()) {
-          scan(sub, base, res, pointer + "/" + pointer_escape(k) + "/" + pointer_escape(name), doc,
+          scan(sub, base, res, pointer + "/" + json_pointer_escape(k) + "/" + json_pointer_escape(name), doc,
                depth + 1, false);
         }
       });
@@ -1200,7 +1187,7 @@ class Compiler {
                       "\" has no \"#" + raw_frag + "\"");
       }
       cur = child;
-      pointer += "/" + pointer_escape(token);
+      pointer += "/" + json_pointer_escape(token);
       if (locs_.count(cur) != 0) known = cur;
     }
     if (locs_.count(cur) == 0) {
@@ -1473,7 +1460,7 @@ class Compiler {
     auto schema_map = [&](const json& v, std::string_view kw, std::vector<NamedChild>* out) {
       if (!v.is_object()) fail(loc, "\"" + std::string(kw) + "\" must be an object");
       for (const auto& [name, sub] : v.items()) {
-        out->push_back({name, child(sub, loc, std::string(kw) + "/" + pointer_escape(name))});
+        out->push_back({name, child(sub, loc, std::string(kw) + "/" + json_pointer_escape(name))});
       }
     };
     // "dependencies" is draft-07; 2020-12 split it in two but schemas in the wild still use it.
@@ -1484,7 +1471,7 @@ class Compiler {
           n.dependent_required.push_back({name, string_array(dep, loc, "dependencies")});
         } else {
           n.dependent_schemas.push_back(
-              {name, child(dep, loc, "dependencies/" + pointer_escape(name))});
+              {name, child(dep, loc, "dependencies/" + json_pointer_escape(name))});
           n.has_inplace = true;
         }
       }
@@ -1520,7 +1507,7 @@ class Compiler {
       for (const auto& [pattern, sub] : v->items()) {
         n.pattern_properties.emplace_back(
             regex(pattern, loc, "patternProperties"),
-            child(sub, loc, "patternProperties/" + pointer_escape(pattern)));
+            child(sub, loc, "patternProperties/" + json_pointer_escape(pattern)));
       }
     }
     if (const json* v = get("additionalProperties")) {
@@ -1644,7 +1631,7 @@ std::string render(const PathSeg* p) {
     if ((*it)->is_index) {
       out.append(std::to_string((*it)->index));
     } else {
-      out.append(pointer_escape((*it)->name));
+      out.append(json_pointer_escape((*it)->name));
     }
   }
   return out;

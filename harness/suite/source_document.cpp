@@ -1,5 +1,7 @@
 #include "suite/source_document.hpp"
 
+#include "common/text.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -23,7 +25,8 @@ class SourceDocumentBuilder {
       case YAML::NodeType::Sequence: {
         auto array = nlohmann::json::array();
         std::size_t i = 0;
-        for (const auto& item : node) array.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+        for (const auto& item : node)
+          array.push_back(convert(item, pointer + "/" + std::to_string(i++)));
         return array;
       }
       case YAML::NodeType::Map: {
@@ -35,7 +38,7 @@ class SourceDocumentBuilder {
                          "duplicate key (the earlier value would be silently lost)"});
             continue;
           }
-          object[key] = convert(entry.second, pointer + "/" + escape(key));
+          object[key] = convert(entry.second, pointer + "/" + json_pointer_escape(key));
         }
         return object;
       }
@@ -44,16 +47,6 @@ class SourceDocumentBuilder {
   }
 
  private:
-  static std::string escape(const std::string& key) {
-    std::string out;
-    for (const char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
-    }
-    return out;
-  }
-
   // YAML 1.2 core schema for plain scalars; quoted scalars (tag "!") are always strings, which
   // keeps JSON files typed exactly as written.
   static nlohmann::json scalar(const YAML::Node& node) {

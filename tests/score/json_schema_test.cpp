@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_paths.hpp"
+
 namespace {
 
 using Catch::Matchers::Contains;
@@ -18,35 +20,6 @@ using nlohmann::json;
 tb::CompiledSchema compile(const char* schema_text, const tb::SchemaOptions& options = {}) {
   return tb::CompiledSchema::compile(json::parse(schema_text), options);
 }
-
-// A scratch directory removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("tb_json_schema_test_" + std::to_string(std::random_device{}()) + "_" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::filesystem::path write(const std::string& name, const std::string& text) const {
-    const std::filesystem::path file = path_ / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file) << text;
-    return file;
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // [[[...]]] nested `depth` levels deep, built without recursion.
 json nested_arrays(std::size_t depth) {
@@ -237,10 +210,11 @@ TEST_CASE("json_schema: compile errors are SchemaError with a clear message", "[
     CHECK_THROWS_WITH(compile(R"({"pattern": "\\Z"})"), Contains("unsupported escape"));
   }
   SECTION("unreadable or unparsable file") {
-    TempDir dir;
+    tb::test::TempDir dir;
     CHECK_THROWS_WITH(tb::CompiledSchema::load(dir.path() / "missing.json"),
                       Contains("cannot read schema file"));
-    const auto bad = dir.write("bad.json", "{\"type\": ");
+    const auto bad = dir / "bad.json";
+    tb::test::write_text(bad, "{\"type\": ");
     CHECK_THROWS_WITH(tb::CompiledSchema::load(bad), Contains("not valid JSON"));
   }
   SECTION("messages are one line") {
@@ -394,10 +368,10 @@ TEST_CASE("json_schema: drafts", "[json_schema]") {
 }
 
 TEST_CASE("json_schema: remote refs resolve from local files only", "[json_schema]") {
-  TempDir dir;
-  dir.write("defs/name.json", R"({"type": "string", "minLength": 1})");
-  dir.write("term.json",
-            R"({"type": "object", "properties": {"term": {"$ref": "defs/name.json"}}})");
+  tb::test::TempDir dir;
+  tb::test::write_text(dir / "defs/name.json", R"({"type": "string", "minLength": 1})");
+  tb::test::write_text(dir / "term.json",
+                       R"({"type": "object", "properties": {"term": {"$ref": "defs/name.json"}}})");
   SECTION("through ref_map") {
     tb::SchemaOptions options;
     options.ref_map.emplace_back("https://schemas.example.com/", dir.path());
