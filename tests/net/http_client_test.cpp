@@ -32,7 +32,19 @@ HttpRequest chat_request(std::uint16_t port, const std::string& user) {
   r.url = *parse_url("http://127.0.0.1:" + std::to_string(port) + "/v1", error);
   r.target = r.url.target("/chat/completions");
   r.headers.emplace_back("content-type", "application/json");
-  r.body = nlohmann::json{{"model", "gpt-4o-mini"}, {"messages", {{{"role", "user"}, {"content", user}}}}}.dump();
+  r.body = nlohmann::json{{"model", "gpt-4o-mini"},
+                          {"messages", {{{"role", "user"}, {"content", user}}}}}
+               .dump();
+  return r;
+}
+
+// GET / on a loopback port, for the raw-server cases.
+HttpRequest get_root(const std::string& scheme, std::uint16_t port) {
+  std::string error;
+  HttpRequest r;
+  r.method = "GET";
+  r.url = *parse_url(scheme + "://127.0.0.1:" + std::to_string(port), error);
+  r.target = "/";
   return r;
 }
 
@@ -120,15 +132,12 @@ TEST_CASE("a slow answer past the timeout is a timeout", "[net]") {
 
 TEST_CASE("chunked responses are reassembled and streamed to on_body", "[net]") {
   RawServer raw(
-      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+      "chunked\r\nConnection: close\r\n\r\n"
       "5\r\n{\"a\":\r\n3\r\n12}\r\n0\r\n\r\n");
   asio::io_context io;
   HttpClient client(io.get_executor());
-  std::string error;
-  HttpRequest request;
-  request.method = "GET";
-  request.url = *parse_url("http://127.0.0.1:" + std::to_string(raw.port()), error);
-  request.target = "/";
+  HttpRequest request = get_root("http", raw.port());
   std::string streamed;
   request.on_body = [&](std::string_view piece) { streamed += piece; };
   const auto r = send(client, io, request);
@@ -141,11 +150,7 @@ TEST_CASE("a connection closed mid-response is a reset", "[net]") {
   RawServer raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\":");
   asio::io_context io;
   HttpClient client(io.get_executor());
-  std::string error;
-  HttpRequest request;
-  request.method = "GET";
-  request.url = *parse_url("http://127.0.0.1:" + std::to_string(raw.port()), error);
-  request.target = "/";
+  HttpRequest request = get_root("http", raw.port());
   const auto r = send(client, io, request);
   CHECK(r.error == NetError::reset);
 }
@@ -154,11 +159,7 @@ TEST_CASE("TLS to a plain-text server fails cleanly", "[net]") {
   RawServer raw("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", /*read_request=*/false);
   asio::io_context io;
   HttpClient client(io.get_executor());
-  std::string error;
-  HttpRequest request;
-  request.method = "GET";
-  request.url = *parse_url("https://127.0.0.1:" + std::to_string(raw.port()), error);
-  request.target = "/";
+  HttpRequest request = get_root("https", raw.port());
   request.timeout_s = 2;
   request.connect_timeout_s = 2;
   const auto r = send(client, io, request);
