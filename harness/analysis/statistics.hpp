@@ -2,9 +2,12 @@
 #include <span>
 #include <vector>
 
-#include "store/aggregates.hpp"
-
 namespace tb {
+
+// Sums for the least-squares fit of latency on prompt (p) and completion (c) tokens.
+struct LatencySums {
+  double n = 0, p = 0, c = 0, pp = 0, pc = 0, cc = 0, y = 0, py = 0, cy = 0, yy = 0;
+};
 
 // Linear-interpolated percentile (numpy's default) of unsorted data; NaN when empty.
 double percentile(std::vector<double> values, double p);

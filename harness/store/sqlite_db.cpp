@@ -53,6 +53,11 @@ void Statement::reset() {
 
 long long Statement::int64(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
 double Statement::real(int col) const { return sqlite3_column_double(stmt_.get(), col); }
+std::string_view Statement::text_view(int col) const {
+  const auto* p = sqlite3_column_text(stmt_.get(), col);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col))};
+}
 bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_.get(), col) == SQLITE_NULL; }
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_.get(), col);

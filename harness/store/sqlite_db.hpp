@@ -39,6 +39,7 @@ class Statement {
   long long int64(int col) const;
   double real(int col) const;
   std::string text(int col) const;
+  std::string_view text_view(int col) const;  // valid until the next step
   bool is_null(int col) const;
 
  private:

@@ -8,11 +8,12 @@
 #include <tuple>
 #include <vector>
 
-#include "store/aggregates.hpp"
 #include "store/records.hpp"
 #include "store/store_error.hpp"
 
 namespace tb {
+
+struct ResultFacts;
 
 // The SQLite file holding every run: runs, variants, cases, results, check outcomes.
 // Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
@@ -49,25 +50,12 @@ class Store {
     bool only_failing = false;  // errors and non-conformant results
     long long limit = -1;
   };
-  // Aggregates computed by SQLite, so reports need memory for neither the results nor their
-  // values, whatever the size of the run (see store/aggregates.hpp).
-  VariantAggregates variant_aggregates(long long run_id, const std::string& variant_id);
-  // The values at several ascending 0-based ranks of a column over the variant's answered
-  // results, from one sorted scan.
-  std::vector<double> ranked_values(long long run_id, const std::string& variant_id, ResultColumn column,
-                                    const std::vector<long long>& ascending_ranks);
-  // Errors by class and answers by failure kind and "kind path", from one grouped scan.
-  OutcomeCounts outcome_counts(long long run_id, const std::string& variant_id);
+  // Streams a variant's results in (case, repeat) order as the columns a run summary reads
+  // (see store/result_facts.hpp): one indexed scan, no texts but the outcome's names.
+  void for_each_result_facts(long long run_id, const std::string& variant_id,
+                             const std::function<void(const ResultFacts&)>& fn);
   // Failed checks by name.
   std::map<std::string, long long> failed_check_counts(long long run_id, const std::string& variant_id);
-  PairedAggregates paired_with(long long run_id, const std::string& variant_id, const std::string& baseline_id);
-  // Per-pair prompt-token savings (baseline - variant) at several ascending 0-based ranks, from
-  // one sorted scan.
-  std::vector<double> ranked_savings(long long run_id, const std::string& variant_id,
-                                     const std::string& baseline_id,
-                                     const std::vector<long long>& ascending_ranks);
-  void for_each_saving(long long run_id, const std::string& variant_id, const std::string& baseline_id,
-                       const std::function<void(double)>& fn);
 
   // Streams results in (variant position, case, repeat) order; memory stays flat.
   void for_each_result(long long run_id, const ResultQuery& query,

@@ -1,0 +1,71 @@
+#pragma once
+// A variant's results counted, summed and ranked in one pass over the store, and paired with
+// the baseline's results on the same case and repeat.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/statistics.hpp"
+
+namespace tb {
+
+struct ResultFacts;
+
+// The baseline's outcome on every job, so that a variant's results pair up as they stream by:
+// a few bytes per job, indexed by case and repeat.
+class BaselineIndex {
+ public:
+  BaselineIndex(long long cases, int repeats);
+  void add(const ResultFacts& r);
+
+  struct Entry {
+    bool present = false;
+    bool ok = false;
+    bool conformant = false;
+    bool counted = false;  // a prompt token count (usage, else local) is known
+    long long prompt_tokens = 0;
+  };
+  // nothing when the baseline has no result on the job
+  std::optional<Entry> find(long long case_index, int repeat) const;
+
+ private:
+  long long slot(long long case_index, int repeat) const;
+  long long cases_;
+  int repeats_;
+  std::vector<long long> prompt_tokens_;
+  std::vector<std::uint8_t> flags_;
+};
+
+struct VariantTally {
+  long long results = 0, ok = 0, errors = 0, conformant = 0, cached = 0, retried = 0;
+  double score_sum = 0, cost_sum = 0;  // score over answered results
+  long long prompt_n = 0;              // answered results with a prompt token count
+  double prompt_sum = 0;
+  long long usage_missing = 0;  // ... of which only the local count was known
+  double chars_sum = 0;
+  long long completion_n = 0;
+  double completion_sum = 0;
+  double latency_sum = 0;
+  long long local_counted = 0, local_matches = 0;  // local count beside the API's, and equal
+  LatencySums latency_fit;  // over answered, uncached results with both token counts
+
+  // Values of the answered results, for percentiles (in job order until sorted).
+  std::vector<double> prompt_tokens, latency_ms, ttft_ms, itl_ms, output_tps;
+
+  std::map<std::string, long long> error_classes;  // errors by class
+  std::map<std::string, long long> failure_kinds;  // answers by failure kind (not "none")
+  std::map<std::string, long long> failure_paths;  // "kind path" where a path applies
+
+  // Against the baseline, over jobs both answered with prompt counts ("pairs").
+  long long pairs = 0;
+  double baseline_sum = 0, variant_sum = 0, saving_sum = 0, saving_sq_sum = 0;
+  std::vector<double> savings;  // baseline - variant prompt tokens per pair, in job order
+  long long only_variant_passed = 0, only_baseline_passed = 0;  // over all jobs both have
+
+  // `baseline` is null for the baseline itself (it pairs with itself trivially).
+  void add(const ResultFacts& r, const BaselineIndex* baseline);
+};
+
+}  // namespace tb
