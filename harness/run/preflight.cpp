@@ -1,5 +1,7 @@
 #include "run/preflight.hpp"
 
+#include <future>
+
 #include "analysis/price_catalog.hpp"
 #include "common/secrets.hpp"
 #include "score/check.hpp"
@@ -49,11 +51,28 @@ long long check_dataset(const Suite& suite, Diagnostics& errors) {
   return cases;
 }
 
+void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors);
+
 }  // namespace
 
 bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
   out = Preflight{};
-  out.cases = check_dataset(suite, errors);
+  // The dataset is read on a thread of its own while the tokenizers load (tens of milliseconds
+  // each on a large suite); its problems are still reported first.
+  Diagnostics dataset_errors;
+  auto cases = std::async(std::launch::async, [&] { return check_dataset(suite, dataset_errors); });
+  Diagnostics other_errors;
+  resolve_variants(suite, out, other_errors);
+  out.cases = cases.get();
+  for (const auto& d : dataset_errors.items()) errors.add(d);
+  for (const auto& d : other_errors.items()) errors.add(d);
+  return errors.empty();
+}
+
+namespace {
+
+// Prices, API keys and tokenizers of the suite's variants.
+void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
 
   const auto catalog_path = suite.price_catalog.empty() ? PriceCatalog::default_path() : suite.price_catalog;
   const auto catalog = PriceCatalog::load(catalog_path, errors);
@@ -95,7 +114,8 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
     }
     out.variants.push_back(r);
   }
-  return errors.empty();
 }
+
+}  // namespace
 
 }  // namespace tb
