@@ -98,6 +98,11 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
       out.simulated = true;
     } else if (!r.endpoint->api_key_env.empty()) {
       r.api_key = Secrets::from_env(r.endpoint->api_key_env);
+      // A key pasted with its trailing newline would split the request's headers.
+      if (r.api_key.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
+                    "the value of " + r.endpoint->api_key_env +
+                        " contains a line break or NUL (pasted with a trailing newline?); export the key alone"});
       if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
           !r.endpoint->base_url.starts_with("http://localhost"))
         errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",

@@ -1,5 +1,7 @@
 #include "suite/suite_loader.hpp"
 
+#include "net/http_request_head.hpp"
+
 #include <array>
 #include <cstdlib>
 #include <set>
@@ -265,6 +267,7 @@ class SuiteBuilder {
       endpoint.api_key_env = r_.string(e, "api_key_env", false)
                                  .value_or(endpoint.kind == EndpointKind::openai ? "OPENAI_API_KEY" : "");
       endpoint.api_key_header = to_lower(r_.string(e, "api_key_header", false).value_or("authorization"));
+      if (auto bad = invalid_header({{endpoint.api_key_header, ""}})) r_.error(e.child("api_key_header"), *bad);
       endpoint.rpm = r_.number(e, "rpm", 0, 1e9).value_or(0);
       endpoint.tpm = r_.number(e, "tpm", 0, 1e12).value_or(0);
       endpoint.insecure = r_.boolean(e, "insecure").value_or(false);
@@ -274,8 +277,13 @@ class SuiteBuilder {
           r_.error(h, "expected a mapping of header names to strings");
         } else {
           for (const auto& [hn, hv] : h.value.items()) {
-            if (!hv.is_string()) r_.error(h.child(hn), "expected a string");
-            else endpoint.headers[hn] = hv.get<std::string>();
+            if (!hv.is_string()) {
+              r_.error(h.child(hn), "expected a string");
+            } else if (auto bad = invalid_header({{hn, hv.get<std::string>()}})) {
+              r_.error(h.child(hn), *bad);
+            } else {
+              endpoint.headers[hn] = hv.get<std::string>();
+            }
           }
         }
       }

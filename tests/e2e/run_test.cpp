@@ -142,3 +142,15 @@ TEST_CASE("every subcommand has --help and bad flags exit 2", "[e2e]") {
   CHECK(tunebench("frobnicate").exit_code == 2);
   CHECK(tunebench("report 999 --db /nonexistent.db").exit_code == 2);
 }
+
+TEST_CASE("an API key with a line break exits 2 before sending, naming the variable, not the key", "[e2e][security]") {
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", "name: x\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\n"
+                   "variants:\n  - {id: a, endpoint: api, model: gpt-4o-mini}\n"
+                   "endpoints:\n  api: {base_url: \"http://127.0.0.1:9/v1\", api_key_env: TB_TEST_KEY}\n");
+  const auto r = tunebench("run s.yaml --db t.db", dir.path().string(), "TB_TEST_KEY=\"$(printf 'sk-linebreak-secret\\nx')\"");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("the value of TB_TEST_KEY contains a line break or NUL") != std::string::npos);
+  CHECK(r.output.find("sk-linebreak-secret") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}

@@ -217,3 +217,17 @@ TEST_CASE("TypeScript outside the supported subset is an error with line:column"
   CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {type: T}\nvariants: [{id: a, endpoint: mock, model: m}]\n")
             .find("only with typescript") != std::string::npos);
 }
+
+TEST_CASE("endpoint headers that would split a request are errors with their line", "[suite][http]") {
+  Fixture f;
+  const std::string base = "name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: api, model: gpt-4o-mini}]\n"
+                           "endpoints:\n  api:\n    base_url: http://127.0.0.1:9/v1\n";
+  CHECK(f.first_error(base + "    headers: {\"x team\": a}\n") ==
+        "s.yaml:7: endpoints.api.headers.x team: header name \"x team\" is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)");
+  CHECK(f.first_error(base + "    headers: {x-team: \"a\\r\\nX-Injected: 1\"}\n") ==
+        "s.yaml:7: endpoints.api.headers.x-team: header x-team has a line break or NUL in its value");
+  CHECK(f.first_error(base + "    api_key_header: \"api key\"\n").starts_with("s.yaml:7: endpoints.api.api_key_header: header name"));
+  Diagnostics errors;
+  CHECK(f.load(base + "    headers: {x-team: search, OpenAI-Organization: org-1}\n", errors));
+  CHECK(errors.empty());
+}
