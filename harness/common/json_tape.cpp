@@ -45,6 +45,8 @@ class JsonTapeParser {
       : t_(text), entries_(entries), strings_(strings) {
     entries_.clear();
     strings_.clear();
+    // Decoded strings are never longer than the text: appends never reallocate.
+    strings_.reserve(text.size());
   }
 
   bool run() {
@@ -431,9 +433,10 @@ std::optional<JsonTape> JsonTape::parse(std::string_view text, std::string* erro
   tape.entries_ = entries.size();
   tape.duplicate_keys_ = parser.duplicate_keys();
   const std::size_t string_entries = (strings.size() + sizeof(Entry) - 1) / sizeof(Entry);
-  tape.data_.resize(entries.size() + string_entries);
-  std::copy(entries.begin(), entries.end(), tape.data_.begin());
+  tape.data_.reserve(entries.size() + string_entries);
+  tape.data_.assign(entries.begin(), entries.end());
   if (!strings.empty()) {
+    tape.data_.resize(entries.size() + string_entries);
     std::memcpy(reinterpret_cast<char*>(tape.data_.data() + entries.size()), strings.data(),
                 strings.size());
   }

@@ -59,6 +59,13 @@ class ConcurrencyGate {
     wake_.expires_at(Clock::time_point::max());
   }
 
+  // Takes a place when one is free; false when the caller must co_await enter().
+  bool try_enter() {
+    if (static_cast<double>(in_flight_) >= std::floor(limit_)) return false;
+    ++in_flight_;
+    return true;
+  }
+
   asio::awaitable<void> enter() {
     while (static_cast<double>(in_flight_) >= std::floor(limit_)) {
       boost::system::error_code ec;
@@ -101,6 +108,18 @@ class EndpointLimiter {
     // shorter windows, so a minute's burst at the start would be throttled anyway.
     if (e.rpm > 0) requests_.emplace(e.rpm / 60.0, 1.0, now_ms);
     if (e.tpm > 0) tokens_.emplace(e.tpm / 60.0, std::max(1.0, e.tpm / 60.0), now_ms);
+  }
+
+  // Takes the budget for a request when it is there now; false when the caller must co_await
+  // acquire(). Most requests find it there: no coroutine frame for them.
+  bool try_acquire(double tokens) {
+    const double now = steady_ms();
+    if (paused_until_ > now || (requests_ && requests_->wait_ms(1, now) > 0) ||
+        (tokens_ && tokens_->wait_ms(tokens, now) > 0))
+      return false;
+    if (requests_) requests_->take(1, now);
+    if (tokens_) tokens_->take(tokens, now);
+    return true;
   }
 
   asio::awaitable<void> acquire(double tokens, asio::steady_timer& timer) {
@@ -438,7 +457,8 @@ class Runner {
         boost::system::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
-      auto prepared = co_await next_job();
+      std::optional<PreparedJob> prepared;
+      if (preparer_->take(prepared.emplace()) != JobPreparer::Take::job) prepared = co_await next_job();
       if (!prepared) break;
       const Job& job = prepared->job;
       auto record = co_await execute(*prepared, timer);
@@ -643,8 +663,8 @@ class Runner {
       bool abandoned = false;
       for (int attempt = 1;; ++attempt) {
         r.attempts = attempt;
-        co_await limiter.acquire(estimated_tokens, timer);
-        co_await gate_.enter();
+        if (!limiter.try_acquire(estimated_tokens)) co_await limiter.acquire(estimated_tokens, timer);
+        if (!gate_.try_enter()) co_await gate_.enter();
         if (stopping_ && stop_resumable_) {  // stopped while this job waited for its turn
           gate_.leave(false);
           abandoned = true;

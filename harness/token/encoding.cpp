@@ -533,6 +533,10 @@ void Ranks::parse(std::string_view content, const fs::path& file) {
                           std::string(why));
   };
   arena_.reserve(content.size() / 2);
+  // One line per rank: reserving for them all spares a reallocation check per line.
+  const auto lines = static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n')) + 1;
+  offsets_.reserve(lines);
+  lengths_.reserve(lines);
   std::size_t line_number = 0;
   while (!content.empty()) {
     ++line_number;
@@ -553,8 +557,13 @@ void Ranks::parse(std::string_view content, const fs::path& file) {
       throw corrupt(line_number, "bad rank");
     }
     if (rank >= lengths_.size()) {
-      offsets_.resize(rank + 1, 0);
-      lengths_.resize(rank + 1, 0);
+      if (rank == lengths_.size()) {  // ranks come in order: append, no fill
+        offsets_.push_back(0);
+        lengths_.push_back(0);
+      } else {
+        offsets_.resize(rank + 1, 0);
+        lengths_.resize(rank + 1, 0);
+      }
     }
     if (lengths_[rank] != 0) throw corrupt(line_number, "rank appears twice");
     offsets_[rank] = static_cast<std::uint32_t>(offset);
