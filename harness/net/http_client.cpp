@@ -8,7 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <chrono>
@@ -55,21 +55,53 @@ std::string_view HttpResponse::header(std::string_view name) const {
 
 namespace {
 
-auto seconds(double s) {
-  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(s));
-}
-
+// One socket, plain or inside TLS, with one deadline per phase (connect, exchange) instead of a
+// timer armed and cancelled around every read and write: when it passes, the socket's pending
+// operations are cancelled and the phase ends as a timeout.
 struct Connection {
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  explicit Connection(const asio::any_io_executor& ex) : deadline(ex) {}
+  std::unique_ptr<tcp::socket> plain;
+  std::unique_ptr<ssl::stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
+  asio::steady_timer deadline;
+  std::uint64_t phase = 0;  // which arming of the deadline a firing belongs to
+  bool timed_out = false;
 
-  beast::tcp_stream& lowest() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+  tcp::socket& lowest() { return plain ? *plain : tls->next_layer(); }
 };
 
-NetError classify(const beast::error_code& ec) {
-  if (ec == beast::error::timeout) return NetError::timeout;
+// Arms the connection's deadline for a phase. The handler holds the connection weakly: a firing
+// queued just before the phase ended, or after the connection closed, changes nothing.
+void arm_deadline(const std::shared_ptr<Connection>& conn, double seconds_from_now) {
+  conn->timed_out = false;
+  const std::uint64_t phase = ++conn->phase;
+  conn->deadline.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(seconds_from_now)));
+  conn->deadline.async_wait([weak = std::weak_ptr<Connection>(conn), phase](const beast::error_code& ec) {
+    if (ec) return;
+    const auto c = weak.lock();
+    if (!c || c->phase != phase) return;
+    c->timed_out = true;
+    beast::error_code ignored;
+    c->lowest().cancel(ignored);
+  });
+}
+
+void disarm_deadline(Connection& conn) {
+  ++conn.phase;
+  conn.deadline.cancel();
+}
+
+struct DeadlineGuard {
+  explicit DeadlineGuard(Connection& c) : conn(c) {}
+  Connection& conn;
+  DeadlineGuard(const DeadlineGuard&) = delete;
+  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+  ~DeadlineGuard() { disarm_deadline(conn); }
+};
+
+NetError classify(const beast::error_code& ec, const Connection& conn) {
+  if (conn.timed_out) return NetError::timeout;
   if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
       ec == asio::error::network_unreachable)
     return NetError::connect;
@@ -86,7 +118,7 @@ NetError classify(const beast::error_code& ec) {
 }
 
 struct Pool {
-  std::vector<std::unique_ptr<Connection>> idle;
+  std::vector<std::shared_ptr<Connection>> idle;
   tcp::resolver::results_type endpoints;
   bool resolved = false;
 };
@@ -116,10 +148,10 @@ struct HttpClient::Impl {
   std::unique_ptr<ssl::context> verified;
   std::unique_ptr<ssl::context> unverified;
   std::unordered_map<std::string, Pool> pools;
-  std::unordered_set<Connection*> active;
+  std::unordered_set<Connection*> active;  // exchanging now: what cancel_all aborts
   std::size_t opened = 0;
 
-  asio::awaitable<std::unique_ptr<Connection>> connect(const HttpRequest& req, Pool& pool,
+  asio::awaitable<std::shared_ptr<Connection>> connect(const HttpRequest& req, Pool& pool,
                                                        HttpResponse& out) {
     beast::error_code ec;
     if (!pool.resolved) {
@@ -134,29 +166,30 @@ struct HttpClient::Impl {
       pool.endpoints = std::move(results);
       pool.resolved = true;
     }
-    auto conn = std::make_unique<Connection>();
+    auto conn = std::make_shared<Connection>(executor);
     // Room for a typical answer in one read: the buffer otherwise grows from 512 bytes and
     // keeps its size, and every answer longer than that would take two reads.
     conn->buffer.reserve(16 * 1024);
     if (req.url.tls) {
-      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor,
-                                                                         tls_context(req.insecure));
+      conn->tls = std::make_unique<ssl::stream<tcp::socket>>(executor, tls_context(req.insecure));
     } else {
-      conn->plain = std::make_unique<beast::tcp_stream>(executor);
+      conn->plain = std::make_unique<tcp::socket>(executor);
     }
-    auto& tcp_stream = conn->lowest();
-    tcp_stream.expires_after(seconds(req.connect_timeout_s));
-    co_await tcp_stream.async_connect(pool.endpoints,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      out.error = ec == beast::error::timeout ? NetError::timeout : NetError::connect;
-      out.error_message = "cannot connect to " + req.url.origin() + ": " + ec.message();
-      co_return nullptr;
-    }
-    tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+    const auto failed = [&](NetError error, const std::string& what) {
+      disarm_deadline(*conn);
+      out.error = conn->timed_out ? NetError::timeout : error;
+      out.error_message = what + (conn->timed_out ? std::string("no answer within the connect timeout") : ec.message());
+      return nullptr;
+    };
+    arm_deadline(conn, req.connect_timeout_s);
+    co_await asio::async_connect(conn->lowest(), pool.endpoints,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || conn->timed_out) co_return failed(NetError::connect, "cannot connect to " + req.url.origin() + ": ");
+    conn->lowest().set_option(tcp::no_delay(true), ec);
     if (conn->tls) {
       // SNI and host name verification: without them a valid certificate for any host passes.
       if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), req.url.host.c_str())) {
+        disarm_deadline(*conn);
         out.error = NetError::tls;
         out.error_message = "cannot set TLS server name for " + req.url.host;
         co_return nullptr;
@@ -164,19 +197,17 @@ struct HttpClient::Impl {
       if (!req.insecure) conn->tls->set_verify_callback(ssl::host_name_verification(req.url.host));
       co_await conn->tls->async_handshake(ssl::stream_base::client,
                                           asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        out.error = ec == beast::error::timeout ? NetError::timeout : NetError::tls;
-        out.error_message = "TLS handshake with " + req.url.origin() + " failed: " + ec.message();
-        co_return nullptr;
-      }
+      if (ec || conn->timed_out) co_return failed(NetError::tls, "TLS handshake with " + req.url.origin() + " failed: ");
     }
+    disarm_deadline(*conn);
     ++opened;
     co_return conn;
   }
 
   template <class Stream>
-  asio::awaitable<bool> exchange(Stream& stream, Connection& conn, const HttpRequest& req,
-                                 HttpResponse& out, bool& sent_anything) {
+  asio::awaitable<bool> exchange(Stream& stream, const std::shared_ptr<Connection>& conn_ptr,
+                                 const HttpRequest& req, HttpResponse& out, bool& sent_anything) {
+    Connection& conn = *conn_ptr;
     beast::error_code ec;
     if (auto bad = invalid_header(req.headers)) {
       out.error = NetError::protocol;
@@ -188,10 +219,13 @@ struct HttpClient::Impl {
     const std::string head = http_request_head(req);
     const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head), asio::buffer(req.body)};
     const double start = steady_ms();
-    conn.lowest().expires_after(seconds(req.timeout_s));
+    // One deadline for the whole exchange, from sending to the last byte; disarmed on every way
+    // out of this coroutine.
+    arm_deadline(conn_ptr, req.timeout_s);
+    const DeadlineGuard guard{conn};
     co_await asio::async_write(stream, request_bytes, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      out.error = classify(ec);
+    if (ec || conn.timed_out) {
+      out.error = classify(ec, conn);
       out.error_message = "sending to " + req.url.origin() + " failed: " + ec.message();
       co_return false;
     }
@@ -199,8 +233,8 @@ struct HttpClient::Impl {
     parser.body_limit(256 * 1024 * 1024);
     co_await http::async_read_header(stream, conn.buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      out.error = classify(ec);
+    if (ec || conn.timed_out) {
+      out.error = classify(ec, conn);
       out.error_message =
           (out.error == NetError::timeout ? "no response from " : "reading from ") +
           req.url.origin() +
@@ -213,8 +247,8 @@ struct HttpClient::Impl {
     while (!parser.is_done()) {
       co_await http::async_read_some(stream, conn.buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        out.error = classify(ec);
+      if (ec || conn.timed_out) {
+        out.error = classify(ec, conn);
         out.error_message =
             (out.error == NetError::timeout
                  ? "response from " + req.url.origin() + " did not complete within the timeout"
@@ -253,8 +287,8 @@ void HttpClient::close_idle() {
 void HttpClient::cancel_all() {
   for (Connection* c : impl_->active) {
     beast::error_code ec;
-    c->lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
-    c->lowest().cancel();
+    c->lowest().shutdown(tcp::socket::shutdown_both, ec);
+    c->lowest().cancel(ec);
   }
   close_idle();
 }
@@ -269,7 +303,7 @@ asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
   // server (idle keep-alive timeout): the request never reached the application.
   for (int attempt = 0; attempt < 2; ++attempt) {
     HttpResponse out;
-    std::unique_ptr<Connection> conn;
+    std::shared_ptr<Connection> conn;
     if (!pool.idle.empty()) {
       conn = std::move(pool.idle.back());
       pool.idle.pop_back();
@@ -284,8 +318,8 @@ asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
     bool got_response_bytes = false;
     impl_->active.insert(conn.get());
     const bool keep_alive =
-        conn->tls ? co_await impl_->exchange(*conn->tls, *conn, request, out, got_response_bytes)
-                  : co_await impl_->exchange(*conn->plain, *conn, request, out, got_response_bytes);
+        conn->tls ? co_await impl_->exchange(*conn->tls, conn, request, out, got_response_bytes)
+                  : co_await impl_->exchange(*conn->plain, conn, request, out, got_response_bytes);
     impl_->active.erase(conn.get());
     if (out.error != NetError::none) {
       if (out.reused_connection && !got_response_bytes && out.error == NetError::reset) continue;

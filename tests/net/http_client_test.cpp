@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <thread>
 
 #include "mock/mock_server.hpp"
@@ -62,15 +63,17 @@ MockServer start_mock(double latency_ms) {
 // A one-shot server that answers any request with a fixed raw HTTP response.
 class RawServer {
  public:
-  explicit RawServer(std::string response, bool read_request = true)
+  // hold_ms: how long the connection stays open, silent, after the response is written.
+  explicit RawServer(std::string response, bool read_request = true, int hold_ms = 0)
       : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this, read_request, response = std::move(response)] {
+    thread_ = std::thread([this, read_request, hold_ms, response = std::move(response)] {
       asio::ip::tcp::socket socket(io_);
       acceptor_.accept(socket);
       asio::streambuf buffer;
       boost::system::error_code ec;
       if (read_request) asio::read_until(socket, buffer, "\r\n\r\n", ec);
       asio::write(socket, asio::buffer(response), ec);
+      std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
       socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     });
   }
@@ -164,4 +167,49 @@ TEST_CASE("TLS to a plain-text server fails cleanly", "[net]") {
   request.connect_timeout_s = 2;
   const auto r = send(client, io, request);
   CHECK(r.error == NetError::tls);
+}
+
+TEST_CASE("a body that stops arriving times out the whole exchange", "[net]") {
+  RawServer raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\":", true, 1500);
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  HttpRequest request = get_root("http", raw.port());
+  request.timeout_s = 0.3;
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = send(client, io, request);
+  CHECK(r.error == NetError::timeout);
+  CHECK(r.error_message.find("did not complete within the timeout") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200));
+}
+
+TEST_CASE("a TLS handshake that gets no answer times out within the connect timeout", "[net]") {
+  RawServer raw("", /*read_request=*/false, 1500);
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  HttpRequest request = get_root("https", raw.port());
+  request.connect_timeout_s = 0.3;
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = send(client, io, request);
+  CHECK(r.error == NetError::timeout);
+  CHECK(r.error_message.find("no answer within the connect timeout") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200));
+}
+
+TEST_CASE("after a timeout the next request gets a new connection and its own full timeout", "[net]") {
+  auto server = start_mock(300);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1", 0, error));
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  auto slow = chat_request(server.port(), "hello");
+  slow.timeout_s = 0.1;
+  CHECK(send(client, io, slow).error == NetError::timeout);
+  auto patient = chat_request(server.port(), "hello");
+  patient.timeout_s = 5;
+  for (int i = 0; i < 2; ++i) {
+    const auto r = send(client, io, patient);
+    REQUIRE(r.error == NetError::none);
+    CHECK(r.status == 200);
+  }
+  CHECK(client.connections_opened() == 2);  // the timed-out one is dropped, the next is kept
 }
