@@ -1,5 +1,6 @@
 #include "common/json_tape.hpp"
 
+#include "common/json_scan.hpp"
 #include "common/utf8.hpp"
 
 #include <algorithm>
@@ -13,29 +14,6 @@
 
 namespace tb {
 
-namespace {
-
-// Where the run of bytes a string copies as they are (printable ASCII other than '"' and '\\')
-// ends, from p: eight bytes per step. In each test below the lowest flagged byte is exact (a
-// borrow only flags bytes above a true match), so the lowest bit of their union is the answer.
-std::size_t plain_run_end(const unsigned char* u, std::size_t p, std::size_t n) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-  while (p + 8 <= n) {
-    std::uint64_t x;
-    std::memcpy(&x, u + p, 8);
-    const std::uint64_t quote = x ^ (kOnes * '"');
-    const std::uint64_t backslash = x ^ (kOnes * '\\');
-    const std::uint64_t flags = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-                                ((x - kOnes * 0x20) & ~x) | x;
-    const std::uint64_t hits = flags & kHighs;
-    if (hits != 0) return p + static_cast<std::size_t>(std::countr_zero(hits)) / 8;
-    p += 8;
-  }
-  while (p < n && u[p] >= 0x20 && u[p] < 0x80 && u[p] != '"' && u[p] != '\\') ++p;
-  return p;
-}
-
-}  // namespace
 
 // Iterative (an explicit stack of open containers), so nesting depth costs memory, not stack.
 class JsonTapeParser {
@@ -389,7 +367,7 @@ class JsonTapeParser {
     const std::size_t n = t_.size();
     for (;;) {
       const std::size_t run = p_;
-      p_ = plain_run_end(u, p_, n);
+      p_ = json_plain_run_end<true>(t_.data(), p_, n);
       s.append(t_.data() + run, p_ - run);
       if (p_ >= n) return fail("expected '\"' to close the string");
       const unsigned c = u[p_];

@@ -1,5 +1,7 @@
 #include "common/json_writer.hpp"
 
+#include "common/json_scan.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "common/utf8.hpp"
@@ -21,9 +23,9 @@ void append_json_string(std::string& out, const std::string& s) {
 void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = json_plain_run_end<false>(s.data(), 0, s.size()); i < s.size();
+       i = json_plain_run_end<false>(s.data(), i + 1, s.size())) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -1,10 +1,15 @@
 #include "run/job_preparer.hpp"
 
+#include "common/background_thread.hpp"
+
 namespace tb {
 
 JobPreparer::JobPreparer(Plan& plan, Prepare prepare, std::size_t capacity, std::function<void()> ready)
     : plan_(plan), prepare_(std::move(prepare)), capacity_(std::max<std::size_t>(1, capacity)), ready_(std::move(ready)) {
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    run_in_background();
+    loop();
+  });
 }
 
 JobPreparer::~JobPreparer() {

@@ -580,7 +580,8 @@ class Runner {
     const ResolvedVariant& rv = preflight_.variants[job.variant];
     const Variant& variant = *rv.variant;
     const TestCase& test_case = job.planned->test_case;
-    const nlohmann::json messages = render_messages(variant, test_case);
+    nlohmann::json rendered;
+    const nlohmann::json& messages = rendered_messages(variant, test_case, rendered);
 
     ChatParams params;
     params.model = variant.model;

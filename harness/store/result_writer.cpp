@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/background_thread.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_error.hpp"
 
@@ -50,7 +51,10 @@ struct ResultWriter::Impl {
     insert_check = db.prepare(
         "INSERT INTO check_outcomes(result_id, position, name, type, passed, required, weight,"
         " score, detail) VALUES(?,?,?,?,?,?,?,?,?)");
-    thread = std::thread([this] { loop(); });
+    thread = std::thread([this] {
+      run_in_background();
+      loop();
+    });
   }
 
   void write(const CaseRecord& c) {

@@ -9,6 +9,10 @@ namespace tb {
 // The messages a variant sends for a case. A variant with a prompt recipe replaces the
 // dataset's system message with its own; one without sends the dataset's messages as they are.
 nlohmann::json render_messages(const Variant& variant, const TestCase& test_case);
+// The same messages without a copy when the variant sends the case's own: the case's messages,
+// else `storage` filled with the rendered ones.
+const nlohmann::json& rendered_messages(const Variant& variant, const TestCase& test_case,
+                                        nlohmann::json& storage);
 
 // Characters of all message contents: the prompt-length measure that needs no tokenizer.
 std::size_t prompt_characters(const nlohmann::json& messages);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "score/check.hpp"
 #include "suite/prompt_renderer.hpp"
 #include "suite/source_document.hpp"
@@ -230,4 +232,21 @@ TEST_CASE("endpoint headers that would split a request are errors with their lin
   Diagnostics errors;
   CHECK(f.load(base + "    headers: {x-team: search, OpenAI-Organization: org-1}\n", errors));
   CHECK(errors.empty());
+}
+
+TEST_CASE("prompt characters count UTF-8 characters in string and text-part contents", "[suite]") {
+  // Two-, three- and four-byte characters at every offset of the eight-byte steps.
+  const std::string pieces[] = {"a", "é", "—", "😀", " ", "z"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    std::string text, part;
+    std::size_t expected = 0;
+    for (int k = static_cast<int>(rng() % 40); k > 0; --k, ++expected) text += pieces[rng() % 6];
+    for (int k = static_cast<int>(rng() % 20); k > 0; --k, ++expected) part += pieces[rng() % 6];
+    const auto messages = nlohmann::json::array(
+        {{{"role", "system"}, {"content", text}},
+         {{"role", "user"}, {"content", nlohmann::json::array({{{"type", "text"}, {"text", part}}})}}});
+    INFO(text << " | " << part);
+    CHECK(prompt_characters(messages) == expected);
+  }
 }
