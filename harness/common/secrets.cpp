@@ -39,13 +39,17 @@ void Secrets::add(std::string value) {
 
 std::string Secrets::redact(std::string_view text) {
   std::string out(text);
+  redact_in_place(out);
+  return out;
+}
+
+void Secrets::redact_in_place(std::string& text) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   for (const auto& secret : r.values) {
-    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos))
-      out.replace(pos, secret.size(), "[REDACTED]");
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+      text.replace(pos, secret.size(), "[REDACTED]");
   }
-  return out;
 }
 
 }  // namespace tb

@@ -14,6 +14,7 @@ class Secrets {
   static void add(std::string value);
   // Every registered secret replaced by "[REDACTED]".
   static std::string redact(std::string_view text);
+  static void redact_in_place(std::string& text);
 };
 
 }  // namespace tb

@@ -297,7 +297,7 @@ std::size_t HttpClient::connections_opened() const {
   return impl_->opened;
 }
 
-asio::awaitable<HttpResponse> HttpClient::send(HttpRequest request) {
+asio::awaitable<HttpResponse> HttpClient::send(const HttpRequest& request) {
   auto& pool = impl_->pools[request.url.origin()];
   // One more attempt on a fresh connection when a pooled one turns out to be closed by the
   // server (idle keep-alive timeout): the request never reached the application.

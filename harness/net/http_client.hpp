@@ -20,7 +20,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Never throws for network or protocol failures: they come back in HttpResponse::error.
-  boost::asio::awaitable<HttpResponse> send(HttpRequest request);
+  // `request` must outlive the returned awaitable (co_await it at once).
+  boost::asio::awaitable<HttpResponse> send(const HttpRequest& request);
 
   // Drops idle connections (e.g. before the io_context stops).
   void close_idle();

@@ -512,12 +512,16 @@ class Runner {
     // against a fast local server). The latency clock starts after this wait.
     co_await asio::post(io_, asio::use_awaitable);
     Attempt a;
-    HttpRequest request = base;
     ChatStream chat_stream;
     const double start = steady_ms();
-    if (stream) request.on_body = [&](std::string_view piece) { chat_stream.feed(piece, steady_ms()); };
     ++sent_;
-    a.response = co_await client_.send(std::move(request));
+    if (stream) {  // the only case that needs a request of its own: it carries the body callback
+      HttpRequest request = base;
+      request.on_body = [&](std::string_view piece) { chat_stream.feed(piece, steady_ms()); };
+      a.response = co_await client_.send(request);
+    } else {
+      a.response = co_await client_.send(base);
+    }
     a.latency_ms = steady_ms() - start;
     if (a.response.error != NetError::none) {
       a.parsed.error = a.response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
@@ -640,7 +644,6 @@ class Runner {
     r.case_index = static_cast<long long>(test_case.index);
     r.repeat = job.repeat;
     r.prompt_chars = prepared.prompt_chars;
-    r.request_json = request.body;
     r.local_prompt_tokens = prepared.local_prompt_tokens;
     const double estimated_tokens = prepared.estimated_tokens;
     const double estimated_cost = prepared.estimated_cost;
@@ -703,9 +706,12 @@ class Runner {
       if (abandoned || cut_off || !answer) co_return std::nullopt;
     }
 
+    // The request and the answer's body are stored, not copied: nothing reads them after this.
+    r.request_json = std::move(request.body);
+    r.response_body = std::move(answer->response.body);
+    Secrets::redact_in_place(r.response_body);
     const Attempt& a = *answer;
     r.http_status = a.response.status;
-    r.response_body = Secrets::redact(a.response.body);
     r.created_at = utc_now_iso8601();
     r.latency_ms = a.latency_ms;
     r.ttft_ms = a.ttft_ms;
