@@ -16,7 +16,7 @@ namespace tb {
 struct ResultFacts;
 
 // The SQLite file holding every run: runs, variants, cases, results, check outcomes.
-// Readable with the sqlite3 shell; see docs/store.md for the schema. Throws StoreError.
+// Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
   static constexpr int kSchemaVersion = 5;
