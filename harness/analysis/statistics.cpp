@@ -78,19 +78,7 @@ LatencyModel fit_latency_model(std::span<const double> latency_ms,
                                std::span<const double> completion_tokens) {
   LatencySums sums;
   if (prompt_tokens.size() != latency_ms.size() || completion_tokens.size() != latency_ms.size()) return {};
-  for (std::size_t i = 0; i < latency_ms.size(); ++i) {
-    const double p = prompt_tokens[i], c = completion_tokens[i], y = latency_ms[i];
-    sums.n += 1;
-    sums.p += p;
-    sums.c += c;
-    sums.pp += p * p;
-    sums.pc += p * c;
-    sums.cc += c * c;
-    sums.y += y;
-    sums.py += p * y;
-    sums.cy += c * y;
-    sums.yy += y * y;
-  }
+  for (std::size_t i = 0; i < latency_ms.size(); ++i) sums.add(prompt_tokens[i], completion_tokens[i], latency_ms[i]);
   return fit_latency_model(sums);
 }
 

@@ -7,6 +7,19 @@ namespace tb {
 // Sums for the least-squares fit of latency on prompt (p) and completion (c) tokens.
 struct LatencySums {
   double n = 0, p = 0, c = 0, pp = 0, pc = 0, cc = 0, y = 0, py = 0, cy = 0, yy = 0;
+  // One observation: latency y (ms) of a request with p prompt and c completion tokens.
+  void add(double prompt, double completion, double latency) {
+    n += 1;
+    p += prompt;
+    c += completion;
+    pp += prompt * prompt;
+    pc += prompt * completion;
+    cc += completion * completion;
+    y += latency;
+    py += prompt * latency;
+    cy += completion * latency;
+    yy += latency * latency;
+  }
 };
 
 // Linear-interpolated percentile (numpy's default) of unsorted data; NaN when empty.

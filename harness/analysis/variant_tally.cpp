@@ -85,19 +85,7 @@ void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
     if (r.itl_ms) itl_ms.push_back(*r.itl_ms);
     if (r.output_tps) output_tps.push_back(*r.output_tps);
     if (!r.cached && prompt && r.completion_tokens) {
-      const double p = static_cast<double>(*prompt), c = static_cast<double>(*r.completion_tokens),
-                   y = r.latency_ms.value_or(0);
-      LatencySums& l = latency_fit;
-      l.n += 1;
-      l.p += p;
-      l.c += c;
-      l.pp += p * p;
-      l.pc += p * c;
-      l.cc += c * c;
-      l.y += y;
-      l.py += p * y;
-      l.cy += c * y;
-      l.yy += y * y;
+      latency_fit.add(static_cast<double>(*prompt), static_cast<double>(*r.completion_tokens), r.latency_ms.value_or(0));
     }
     if (r.failure_kind != "none") {
       const std::string kind(r.failure_kind);
