@@ -288,6 +288,15 @@ class Runner {
         if (!server->start("127.0.0.1", 0, error)) throw StoreError(error);
         base_url = "http://127.0.0.1:" + std::to_string(server->port()) + "/v1";
         mocks_.push_back(std::move(server));
+        // The in-process mock listens on a new port every run: its answers are keyed by what
+        // decides them instead (its settings and the dataset it answers from), so a re-run of an
+        // unchanged suite is answered from the cache as with a real endpoint.
+        std::error_code size_ec, time_ec;
+        const auto size = std::filesystem::file_size(suite_.dataset_file, size_ec);
+        const auto modified = std::filesystem::last_write_time(suite_.dataset_file, time_ec);
+        cache_origins_[name] = "mock://" + name + " " + endpoint.mock.dump() + " " + suite_.dataset_file.string() + " " +
+                               std::to_string(size_ec ? 0 : size) + " " +
+                               std::to_string(time_ec ? 0 : modified.time_since_epoch().count());
       }
       std::string error;
       auto url = parse_url(base_url, error);
@@ -295,6 +304,7 @@ class Runner {
       if (endpoint.insecure && url->tls)
         std::cerr << "WARNING: endpoint " << name << " has insecure: true; TLS certificates are NOT verified\n";
       urls_[name] = *url;
+      cache_origins_.try_emplace(name, url->origin());
     }
   }
 
@@ -502,8 +512,9 @@ class Runner {
     co_return std::nullopt;
   }
 
-  static std::string cache_key(const Url& url, const std::string& target, const std::string& body, int repeat) {
-    return sha256_hex(url.origin() + target + "\n" + body + "\n#" + std::to_string(repeat));
+  static std::string cache_key(const std::string& origin, const std::string& target, const std::string& body,
+                               int repeat) {
+    return sha256_hex(origin + target + "\n" + body + "\n#" + std::to_string(repeat));
   }
 
   asio::awaitable<Attempt> send_once(const HttpRequest& base, bool stream) {
@@ -612,7 +623,7 @@ class Runner {
     p.estimated_cost = request_cost(rv.price, static_cast<long long>(p.estimated_tokens), 0, variant.max_tokens.value_or(256));
     if (options_.cache_read || options_.cache_write) {
       const Url& url = urls_.at(variant.endpoint);
-      p.cache_key = cache_key(url, url.target("/chat/completions"), p.body, job.repeat);
+      p.cache_key = cache_key(cache_origins_.at(variant.endpoint), url.target("/chat/completions"), p.body, job.repeat);
     }
     p.job = std::move(job);
     return p;
@@ -796,6 +807,7 @@ class Runner {
   std::unique_ptr<ResultWriter> writer_;
   std::vector<std::unique_ptr<MockServer>> mocks_;
   std::map<std::string, Url> urls_;
+  std::map<std::string, std::string> cache_origins_;  // what a cache key says the endpoint is
   std::map<std::string, EndpointLimiter> limiters_;
   std::unordered_set<std::uint64_t> done_;
   std::map<std::size_t, std::optional<std::size_t>> system_tokens_;

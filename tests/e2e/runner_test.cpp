@@ -144,6 +144,22 @@ TEST_CASE("an unchanged re-run is answered from the cache; --refresh and --no-ca
   CHECK(tunebench("run s.yaml --quiet --no-report --db t.db --no-cache", dir.path().string()).output.find("requests sent: 40 ") != std::string::npos);
 }
 
+TEST_CASE("the built-in mock's answers are cached by its settings, not by its port", "[e2e][cache]") {
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", suite("{seed: 3}", "{concurrency: 4, max_attempts: 1}", 5));
+  REQUIRE(tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string()).exit_code == 0);
+  // Same suite again: a new mock on a new port, every answer from the cache.
+  const auto again = tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string());
+  CHECK(again.output.find("requests sent: 0 ") != std::string::npos);
+  CHECK(again.output.find("answered from the cache: 10") != std::string::npos);
+  // Another seed makes other answers: nothing may come from the cache.
+  test::write_text(dir / "s.yaml", suite("{seed: 4}", "{concurrency: 4, max_attempts: 1}", 5));
+  const auto reseeded = tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string());
+  INFO(reseeded.output);
+  CHECK(reseeded.output.find("requests sent: 10 ") != std::string::npos);
+  CHECK(reseeded.output.find("answered from the cache: 0") != std::string::npos);
+}
+
 TEST_CASE("repeats are distinct jobs and distinct cache entries", "[e2e][cache]") {
   test::TempDir dir;
   test::write_text(dir / "s.yaml", suite("{}", "{concurrency: 8, repeats: 3}", 4));
