@@ -150,6 +150,7 @@ struct HttpClient::Impl {
   std::unordered_map<std::string, Pool> pools;
   std::unordered_set<Connection*> active;  // exchanging now: what cancel_all aborts
   std::size_t opened = 0;
+  bool cancelled = false;  // after cancel_all: nothing more is sent
 
   asio::awaitable<std::shared_ptr<Connection>> connect(const HttpRequest& req, Pool& pool,
                                                        HttpResponse& out) {
@@ -281,10 +282,12 @@ HttpClient::HttpClient(asio::any_io_executor executor)
 HttpClient::~HttpClient() = default;
 
 void HttpClient::close_idle() {
-  impl_->pools.clear();
+  // Only the idle connections go: a request in flight holds a reference to its origin's pool.
+  for (auto& [origin, pool] : impl_->pools) pool.idle.clear();
 }
 
 void HttpClient::cancel_all() {
+  impl_->cancelled = true;
   for (Connection* c : impl_->active) {
     beast::error_code ec;
     c->lowest().shutdown(tcp::socket::shutdown_both, ec);
@@ -303,6 +306,11 @@ asio::awaitable<HttpResponse> HttpClient::send(const HttpRequest& request) {
   // server (idle keep-alive timeout): the request never reached the application.
   for (int attempt = 0; attempt < 2; ++attempt) {
     HttpResponse out;
+    if (impl_->cancelled) {
+      out.error = NetError::reset;
+      out.error_message = "request to " + request.url.origin() + " not sent: the run is stopping";
+      co_return out;
+    }
     std::shared_ptr<Connection> conn;
     if (!pool.idle.empty()) {
       conn = std::move(pool.idle.back());
@@ -322,7 +330,7 @@ asio::awaitable<HttpResponse> HttpClient::send(const HttpRequest& request) {
                   : co_await impl_->exchange(*conn->plain, conn, request, out, got_response_bytes);
     impl_->active.erase(conn.get());
     if (out.error != NetError::none) {
-      if (out.reused_connection && !got_response_bytes && out.error == NetError::reset) continue;
+      if (out.reused_connection && !got_response_bytes && out.error == NetError::reset && !impl_->cancelled) continue;
       out.error_message = Secrets::redact(out.error_message);
       co_return out;
     }

@@ -25,8 +25,8 @@ class HttpClient {
 
   // Drops idle connections (e.g. before the io_context stops).
   void close_idle();
-  // Aborts every request in flight (their responses come back with NetError::reset) and drops
-  // idle connections: the end of a shutdown grace period.
+  // Aborts every request in flight (their responses come back with NetError::reset), drops
+  // idle connections and sends nothing more: the end of a shutdown grace period.
   void cancel_all();
 
   std::size_t connections_opened() const;

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -212,4 +213,34 @@ TEST_CASE("after a timeout the next request gets a new connection and its own fu
     CHECK(r.status == 200);
   }
   CHECK(client.connections_opened() == 2);  // the timed-out one is dropped, the next is kept
+}
+
+TEST_CASE("cancel_all aborts the request in flight and nothing is sent after it", "[net]") {
+  auto server = start_mock(1000);
+  std::string error;
+  REQUIRE(server.start("127.0.0.1", 0, error));
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  // A first request opens a connection that goes back to the pool: the next one reuses it, and
+  // a reused connection that fails before any answer is normally retried on a fresh one.
+  auto quick = chat_request(server.port(), "hello");
+  quick.timeout_s = 5;
+  REQUIRE(send(client, io, quick).error == NetError::none);
+  io.restart();
+  asio::steady_timer stop(io);
+  auto slow = chat_request(server.port(), "hello");
+  slow.timeout_s = 5;
+  auto future = asio::co_spawn(io, client.send(slow), asio::use_future);
+  stop.expires_after(std::chrono::milliseconds(100));
+  stop.async_wait([&](const boost::system::error_code&) { client.cancel_all(); });
+  const auto start = std::chrono::steady_clock::now();
+  io.run();
+  const auto r = future.get();
+  CHECK(r.error == NetError::reset);
+  CHECK(r.reused_connection);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(900));
+  const auto after = send(client, io, quick);
+  CHECK(after.error == NetError::reset);
+  CHECK(after.error_message.find("not sent") != std::string::npos);
+  CHECK(client.connections_opened() == 1);  // no fresh connection after the cancel
 }
