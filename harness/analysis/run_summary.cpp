@@ -63,8 +63,10 @@ RunSummary summarize_run(Store& store, long long run_id) {
   BaselineIndex baseline_index(run->cases, run->repeats);
   std::vector<const VariantRecord*> order;
   for (const auto& v : variants)
-    if (v.id == summary.baseline) order.insert(order.begin(), &v);
-    else order.push_back(&v);
+    if (v.id == summary.baseline)
+      order.insert(order.begin(), &v);
+    else
+      order.push_back(&v);
   std::map<std::string, VariantSummary> by_id;
   double baseline_cost_per_request = 0;
 

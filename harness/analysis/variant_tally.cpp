@@ -33,8 +33,8 @@ void BaselineIndex::add(const ResultFacts& r) {
   if (i < 0) return;
   const auto prompt = prompt_size(r);
   const auto u = static_cast<std::size_t>(i);
-  flags_[u] = static_cast<std::uint8_t>(kPresent | (r.ok ? kOk : 0) | (r.conformant ? kConformant : 0) |
-                                        (prompt ? kCounted : 0));
+  flags_[u] = static_cast<std::uint8_t>(kPresent | (r.ok ? kOk : 0) |
+                                        (r.conformant ? kConformant : 0) | (prompt ? kCounted : 0));
   prompt_tokens_[u] = prompt.value_or(0);
 }
 
@@ -44,7 +44,8 @@ std::optional<BaselineIndex::Entry> BaselineIndex::find(long long case_index, in
   const auto u = static_cast<std::size_t>(i);
   const std::uint8_t f = flags_[u];
   if (!(f & kPresent)) return std::nullopt;
-  return Entry{true, (f & kOk) != 0, (f & kConformant) != 0, (f & kCounted) != 0, prompt_tokens_[u]};
+  return Entry{true, (f & kOk) != 0, (f & kConformant) != 0, (f & kCounted) != 0,
+               prompt_tokens_[u]};
 }
 
 void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
@@ -85,7 +86,8 @@ void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
     if (r.itl_ms) itl_ms.push_back(*r.itl_ms);
     if (r.output_tps) output_tps.push_back(*r.output_tps);
     if (!r.cached && prompt && r.completion_tokens) {
-      latency_fit.add(static_cast<double>(*prompt), static_cast<double>(*r.completion_tokens), r.latency_ms.value_or(0));
+      latency_fit.add(static_cast<double>(*prompt), static_cast<double>(*r.completion_tokens),
+                      r.latency_ms.value_or(0));
     }
     if (r.failure_kind != "none") {
       const std::string kind(r.failure_kind);

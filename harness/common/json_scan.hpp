@@ -21,8 +21,8 @@ std::size_t json_plain_run_end(const char* s, std::size_t i, std::size_t n) {
     std::memcpy(&x, s + i, 8);
     const std::uint64_t quote = x ^ (kOnes * '"');
     const std::uint64_t backslash = x ^ (kOnes * '\\');
-    std::uint64_t flags = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-                          ((x - kOnes * 0x20) & ~x);
+    std::uint64_t flags =
+        ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((x - kOnes * 0x20) & ~x);
     if constexpr (StopAtNonAscii) flags |= x;
     const std::uint64_t hits = flags & kHighs;
     if (hits != 0) return i + static_cast<std::size_t>(std::countr_zero(hits)) / 8;

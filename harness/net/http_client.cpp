@@ -4,11 +4,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <chrono>
@@ -77,14 +77,15 @@ void arm_deadline(const std::shared_ptr<Connection>& conn, double seconds_from_n
   const std::uint64_t phase = ++conn->phase;
   conn->deadline.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(seconds_from_now)));
-  conn->deadline.async_wait([weak = std::weak_ptr<Connection>(conn), phase](const beast::error_code& ec) {
-    if (ec) return;
-    const auto c = weak.lock();
-    if (!c || c->phase != phase) return;
-    c->timed_out = true;
-    beast::error_code ignored;
-    c->lowest().cancel(ignored);
-  });
+  conn->deadline.async_wait(
+      [weak = std::weak_ptr<Connection>(conn), phase](const beast::error_code& ec) {
+        if (ec) return;
+        const auto c = weak.lock();
+        if (!c || c->phase != phase) return;
+        c->timed_out = true;
+        beast::error_code ignored;
+        c->lowest().cancel(ignored);
+      });
 }
 
 void disarm_deadline(Connection& conn) {
@@ -179,13 +180,16 @@ struct HttpClient::Impl {
     const auto failed = [&](NetError error, const std::string& what) {
       disarm_deadline(*conn);
       out.error = conn->timed_out ? NetError::timeout : error;
-      out.error_message = what + (conn->timed_out ? std::string("no answer within the connect timeout") : ec.message());
+      out.error_message =
+          what +
+          (conn->timed_out ? std::string("no answer within the connect timeout") : ec.message());
       return nullptr;
     };
     arm_deadline(conn, req.connect_timeout_s);
     co_await asio::async_connect(conn->lowest(), pool.endpoints,
                                  asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || conn->timed_out) co_return failed(NetError::connect, "cannot connect to " + req.url.origin() + ": ");
+    if (ec || conn->timed_out)
+      co_return failed(NetError::connect, "cannot connect to " + req.url.origin() + ": ");
     conn->lowest().set_option(tcp::no_delay(true), ec);
     if (conn->tls) {
       // SNI and host name verification: without them a valid certificate for any host passes.
@@ -198,7 +202,8 @@ struct HttpClient::Impl {
       if (!req.insecure) conn->tls->set_verify_callback(ssl::host_name_verification(req.url.host));
       co_await conn->tls->async_handshake(ssl::stream_base::client,
                                           asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || conn->timed_out) co_return failed(NetError::tls, "TLS handshake with " + req.url.origin() + " failed: ");
+      if (ec || conn->timed_out)
+        co_return failed(NetError::tls, "TLS handshake with " + req.url.origin() + " failed: ");
     }
     disarm_deadline(*conn);
     ++opened;
@@ -218,13 +223,15 @@ struct HttpClient::Impl {
     // Head and body leave in one gather write, the body from the caller's string: no copy of
     // it, and none of the per-field buffer sequences a generic serializer walks.
     const std::string head = http_request_head(req);
-    const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head), asio::buffer(req.body)};
+    const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head),
+                                                          asio::buffer(req.body)};
     const double start = steady_ms();
     // One deadline for the whole exchange, from sending to the last byte; disarmed on every way
     // out of this coroutine.
     arm_deadline(conn_ptr, req.timeout_s);
     const DeadlineGuard guard{conn};
-    co_await asio::async_write(stream, request_bytes, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream, request_bytes,
+                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec || conn.timed_out) {
       out.error = classify(ec, conn);
       out.error_message = "sending to " + req.url.origin() + " failed: " + ec.message();
@@ -330,7 +337,9 @@ asio::awaitable<HttpResponse> HttpClient::send(const HttpRequest& request) {
                   : co_await impl_->exchange(*conn->plain, conn, request, out, got_response_bytes);
     impl_->active.erase(conn.get());
     if (out.error != NetError::none) {
-      if (out.reused_connection && !got_response_bytes && out.error == NetError::reset && !impl_->cancelled) continue;
+      if (out.reused_connection && !got_response_bytes && out.error == NetError::reset &&
+          !impl_->cancelled)
+        continue;
       out.error_message = Secrets::redact(out.error_message);
       co_return out;
     }

@@ -17,15 +17,18 @@ char ascii_lower(char c) {
 }
 
 bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
 }
 
 }  // namespace
 
 std::optional<std::string> invalid_header(const HttpHeaders& headers) {
   for (const auto& [name, value] : headers) {
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return is_token_char(static_cast<unsigned char>(c)); }))
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return is_token_char(static_cast<unsigned char>(c));
+        }))
       return "header name \"" + name + "\" is not an HTTP token (letters, digits, !#$%&'*+-.^_`|~)";
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       return "header " + name + " has a line break or NUL in its value";

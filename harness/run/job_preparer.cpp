@@ -4,8 +4,12 @@
 
 namespace tb {
 
-JobPreparer::JobPreparer(Plan& plan, Prepare prepare, std::size_t capacity, std::function<void()> ready)
-    : plan_(plan), prepare_(std::move(prepare)), capacity_(std::max<std::size_t>(1, capacity)), ready_(std::move(ready)) {
+JobPreparer::JobPreparer(Plan& plan, Prepare prepare, std::size_t capacity,
+                         std::function<void()> ready)
+    : plan_(plan),
+      prepare_(std::move(prepare)),
+      capacity_(std::max<std::size_t>(1, capacity)),
+      ready_(std::move(ready)) {
   thread_ = std::thread([this] {
     run_in_background();
     loop();
@@ -43,8 +47,10 @@ void JobPreparer::loop() {
     std::exception_ptr failure;
     try {
       auto job = plan_.next();
-      if (job) prepared = prepare_(std::move(*job));
-      else end = true;
+      if (job)
+        prepared = prepare_(std::move(*job));
+      else
+        end = true;
     } catch (...) {
       failure = std::current_exception();
       end = true;

@@ -73,10 +73,11 @@ namespace {
 
 // Prices, API keys and tokenizers of the suite's variants.
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
-
-  const auto catalog_path = suite.price_catalog.empty() ? PriceCatalog::default_path() : suite.price_catalog;
+  const auto catalog_path =
+      suite.price_catalog.empty() ? PriceCatalog::default_path() : suite.price_catalog;
   const auto catalog = PriceCatalog::load(catalog_path, errors);
-  if (catalog) out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
+  if (catalog)
+    out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
 
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
@@ -92,7 +93,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
       errors.add({suite.display_file, 0, "variants." + v.id + ".model",
                   "no price for model \"" + v.model + "\" in " + catalog_path.string() +
                       "; add it to the suite as prices: {\"" + v.model +
-                      "\": {input: USD_PER_1M, output: USD_PER_1M}} or give the variant a price: {input, output}"});
+                      "\": {input: USD_PER_1M, output: USD_PER_1M}} or give the variant a price: "
+                      "{input, output}"});
     }
     if (r.endpoint->kind == EndpointKind::mock) {
       out.simulated = true;
@@ -102,7 +104,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
       if (r.api_key.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
         errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
                     "the value of " + r.endpoint->api_key_env +
-                        " contains a line break or NUL (pasted with a trailing newline?); export the key alone"});
+                        " contains a line break or NUL (pasted with a trailing newline?); export "
+                        "the key alone"});
       if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
           !r.endpoint->base_url.starts_with("http://localhost"))
         errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
@@ -112,10 +115,12 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     try {
       r.token_counter = ChatTokenCounter::for_model(v.model);
       if (!r.token_counter && out.tokenizer_note.empty())
-        out.tokenizer_note = "no tokenizer known for model \"" + v.model + "\": its prompts are counted by the API's usage only";
+        out.tokenizer_note = "no tokenizer known for model \"" + v.model +
+                             "\": its prompts are counted by the API's usage only";
     } catch (const TokenizerError& e) {
       if (out.tokenizer_note.empty())
-        out.tokenizer_note = std::string(e.what()) + "; local token counts are skipped and the API's usage counts are used";
+        out.tokenizer_note = std::string(e.what()) +
+                             "; local token counts are skipped and the API's usage counts are used";
     }
     out.variants.push_back(r);
   }

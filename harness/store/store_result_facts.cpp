@@ -8,8 +8,10 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
   // The unique (run, variant, case, repeat) index gives the order; the summary's sums are
   // taken in it, so they come out the same on every read of the run.
   auto q = impl_->db.prepare(
-      "SELECT case_index, repeat, status='ok', error_class, failure_kind, coalesce(failure_path,''),"
-      " conformant, cached, attempts, score, cost_usd, prompt_tokens, local_prompt_tokens, prompt_chars,"
+      "SELECT case_index, repeat, status='ok', error_class, failure_kind, "
+      "coalesce(failure_path,''),"
+      " conformant, cached, attempts, score, cost_usd, prompt_tokens, local_prompt_tokens, "
+      "prompt_chars,"
       " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps"
       " FROM results WHERE run_id=? AND variant_id=? ORDER BY case_index, repeat");
   q.bind(1, run_id).bind(2, variant_id);

@@ -23,7 +23,8 @@ std::string user_agent_line(const std::string& head) {
 }
 }  // namespace
 
-TEST_CASE("a request head has the request line, Host, User-Agent, the headers and Content-Length", "[http]") {
+TEST_CASE("a request head has the request line, Host, User-Agent, the headers and Content-Length",
+          "[http]") {
   HttpRequest r = request_to("http://127.0.0.1:8080/v1");
   r.headers = {{"content-type", "application/json"}, {"authorization", "Bearer sk-test"}};
   r.body = R"({"model":"m"})";
@@ -32,13 +33,14 @@ TEST_CASE("a request head has the request line, Host, User-Agent, the headers an
         "POST /v1/chat/completions HTTP/1.1\r\n"
         "Host: 127.0.0.1:8080\r\n" +
             user_agent_line(head) +
-        "content-type: application/json\r\n"
-        "authorization: Bearer sk-test\r\n"
-        "Content-Length: 13\r\n"
-        "\r\n");
+            "content-type: application/json\r\n"
+            "authorization: Bearer sk-test\r\n"
+            "Content-Length: 13\r\n"
+            "\r\n");
 }
 
-TEST_CASE("Host carries the port only when it is not the scheme's default, and brackets IPv6", "[http]") {
+TEST_CASE("Host carries the port only when it is not the scheme's default, and brackets IPv6",
+          "[http]") {
   HttpRequest a = request_to("https://api.openai.com/v1");
   CHECK(http_request_head(a).find("\r\nHost: api.openai.com\r\n") != std::string::npos);
   HttpRequest b = request_to("http://example.com/v1");
@@ -51,7 +53,9 @@ TEST_CASE("Host carries the port only when it is not the scheme's default, and b
 
 TEST_CASE("a later header replaces an earlier one of the same name, whatever its case", "[http]") {
   HttpRequest r = request_to("http://127.0.0.1:8080/v1");
-  r.headers = {{"Content-Type", "text/plain"}, {"user-agent", "mine/1"}, {"CONTENT-TYPE", "application/json"},
+  r.headers = {{"Content-Type", "text/plain"},
+               {"user-agent", "mine/1"},
+               {"CONTENT-TYPE", "application/json"},
                {"content-length", "999"}};
   r.body = "{}";
   const std::string head = http_request_head(r);
@@ -69,7 +73,8 @@ TEST_CASE("a GET has no Content-Length", "[http]") {
   r.method = "GET";
   r.target = r.url.target("/models");
   const std::string head = http_request_head(r);
-  CHECK(head == "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n" + user_agent_line(head) + "\r\n");
+  CHECK(head ==
+        "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n" + user_agent_line(head) + "\r\n");
 }
 
 TEST_CASE("headers that would split the request are named, without their values", "[http]") {

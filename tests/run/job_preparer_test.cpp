@@ -23,7 +23,9 @@ struct PlanFixture {
   PlanFixture(int cases, std::size_t variants, int repeats) {
     std::string lines;
     for (int i = 0; i < cases; ++i)
-      lines += R"({"messages":[{"role":"user","content":"case )" + std::to_string(i) + R"("}]})" "\n";
+      lines += R"({"messages":[{"role":"user","content":"case )" + std::to_string(i) +
+               R"("}]})"
+               "\n";
     test::write_text(dir / "cases.jsonl", lines);
     suite.dataset_file = dir / "cases.jsonl";
     suite.dataset_display = "cases.jsonl";
@@ -63,7 +65,9 @@ struct Consumer {
 
 }  // namespace
 
-TEST_CASE("the preparer hands out every job once, in plan order, never more than its capacity ahead", "[preparer]") {
+TEST_CASE(
+    "the preparer hands out every job once, in plan order, never more than its capacity ahead",
+    "[preparer]") {
   PlanFixture f(50, 2, 3);  // 300 jobs
   constexpr std::size_t kCapacity = 8;
   std::atomic<long long> prepared{0}, taken{0}, most_ahead{0};
@@ -75,8 +79,8 @@ TEST_CASE("the preparer hands out every job once, in plan order, never more than
         if (ahead > most_ahead) most_ahead = ahead;
         ++prepared;
         PreparedJob p;
-        p.body = "case " + std::to_string(job.planned->test_case.index) + " variant " + std::to_string(job.variant) +
-                 " repeat " + std::to_string(job.repeat);
+        p.body = "case " + std::to_string(job.planned->test_case.index) + " variant " +
+                 std::to_string(job.variant) + " repeat " + std::to_string(job.repeat);
         p.job = std::move(job);
         return p;
       },
@@ -87,20 +91,24 @@ TEST_CASE("the preparer hands out every job once, in plan order, never more than
   while (consumer.take(preparer, p) == JobPreparer::Take::job) {
     ++taken;
     bodies.push_back(p.body);
-    if (bodies.size() % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let it fill up
+    if (bodies.size() % 50 == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let it fill up
   }
   REQUIRE(bodies.size() == 300);
   std::size_t i = 0;
   for (int c = 0; c < 50; ++c)
     for (int v = 0; v < 2; ++v)
       for (int r = 0; r < 3; ++r)
-        CHECK(bodies[i++] == "case " + std::to_string(c) + " variant " + std::to_string(v) + " repeat " + std::to_string(r));
+        CHECK(bodies[i++] == "case " + std::to_string(c) + " variant " + std::to_string(v) +
+                                 " repeat " + std::to_string(r));
   CHECK(most_ahead <= static_cast<long long>(kCapacity));
-  CHECK(most_ahead >= static_cast<long long>(kCapacity / 2));  // it did fill up while the consumer slept
+  CHECK(most_ahead >=
+        static_cast<long long>(kCapacity / 2));       // it did fill up while the consumer slept
   CHECK(preparer.take(p) == JobPreparer::Take::end);  // and stays ended
 }
 
-TEST_CASE("what preparing throws reaches the consumer, after the jobs prepared before it", "[preparer]") {
+TEST_CASE("what preparing throws reaches the consumer, after the jobs prepared before it",
+          "[preparer]") {
   PlanFixture f(10, 1, 1);
   Consumer consumer;
   JobPreparer preparer(
@@ -121,7 +129,8 @@ TEST_CASE("what preparing throws reaches the consumer, after the jobs prepared b
   CHECK(preparer.take(p) == JobPreparer::Take::end);
 }
 
-TEST_CASE("a stopped preparer prepares nothing more and ends while it waits for room", "[preparer]") {
+TEST_CASE("a stopped preparer prepares nothing more and ends while it waits for room",
+          "[preparer]") {
   PlanFixture f(1000, 1, 1);
   std::atomic<int> prepared{0};
   auto preparer = std::make_unique<JobPreparer>(
@@ -133,7 +142,8 @@ TEST_CASE("a stopped preparer prepares nothing more and ends while it waits for 
         return p;
       },
       16, [] {});
-  for (int i = 0; i < 500 && prepared < 16; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 500 && prepared < 16; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   CHECK(prepared == 16);  // full: it waits for room
   preparer->stop();
   const auto start = std::chrono::steady_clock::now();
