@@ -29,14 +29,8 @@ std::vector<double> percentiles(std::vector<double>& values, std::initializer_li
   std::vector<double> out(ps.size(), 0.0);
   if (values.empty()) return out;
   std::sort(values.begin(), values.end());
-  const auto n = static_cast<double>(values.size() - 1);
   std::size_t k = 0;
-  for (const double p : ps) {
-    const double rank = p / 100.0 * n;
-    const double a = values[static_cast<std::size_t>(std::floor(rank))];
-    const double b = values[static_cast<std::size_t>(std::ceil(rank))];
-    out[k++] = a + (b - a) * (rank - std::floor(rank));
-  }
+  for (const double p : ps) out[k++] = sorted_percentile(values, p);
   return out;
 }
 

@@ -14,10 +14,14 @@ namespace tb {
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(values.begin(), values.end());
-  const double rank = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(values.size() - 1);
+  return sorted_percentile(values, p);
+}
+
+double sorted_percentile(const std::vector<double>& sorted, double p) {
+  const double rank = std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(sorted.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(rank));
   const auto hi = static_cast<std::size_t>(std::ceil(rank));
-  return values[lo] + (values[hi] - values[lo]) * (rank - static_cast<double>(lo));
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
 }
 
 double mean(std::span<const double> values) {

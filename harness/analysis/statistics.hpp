@@ -24,6 +24,8 @@ struct LatencySums {
 
 // Linear-interpolated percentile (numpy's default) of unsorted data; NaN when empty.
 double percentile(std::vector<double> values, double p);
+// The same of values already sorted ascending (not empty): several percentiles, one sort.
+double sorted_percentile(const std::vector<double>& sorted, double p);
 double mean(std::span<const double> values);
 
 struct Interval {

@@ -13,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "suite/dataset_reader.hpp"
 #include "suite/prompt_renderer.hpp"
 #include "suite/suite_loader.hpp"
@@ -61,9 +62,7 @@ std::string money(double usd) {
 
 // Columns are measured in UTF-8 characters, so names with accents keep them straight.
 std::size_t display_width(const std::string& s) {
-  std::size_t chars = 0;
-  for (const unsigned char c : s) chars += (c & 0xC0) != 0x80;
-  return chars;
+  return utf8_length(s);
 }
 
 std::string pad(const std::string& s, std::size_t width, bool left) {

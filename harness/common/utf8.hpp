@@ -1,7 +1,10 @@
 #pragma once
 // UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing past U+10FFFF (the
 // rules of nlohmann/json's parser and of PCRE2's UTF mode, which must agree with ours).
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace tb {
@@ -43,6 +46,20 @@ inline bool valid_utf8(std::string_view s) {
     i += len;
   }
   return true;
+}
+
+// Characters of a UTF-8 text: the bytes that are not continuation bytes (10xxxxxx), so each stray
+// byte of invalid UTF-8 counts once at most. Eight bytes per step: prompts and answers are long.
+inline std::size_t utf8_length(std::string_view s) {
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  std::size_t continuation = 0, i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    continuation += static_cast<std::size_t>(std::popcount(x & ~(x << 1) & kHighs));
+  }
+  for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+  return s.size() - continuation;
 }
 
 }  // namespace tb

@@ -4,6 +4,7 @@
 
 #include "analysis/price_catalog.hpp"
 #include "common/secrets.hpp"
+#include "net/http_request_head.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -101,7 +102,7 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     } else if (!r.endpoint->api_key_env.empty()) {
       r.api_key = Secrets::from_env(r.endpoint->api_key_env);
       // A key pasted with its trailing newline would split the request's headers.
-      if (r.api_key.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+      if (invalid_header({{r.endpoint->api_key_header, r.api_key}}))
         errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
                     "the value of " + r.endpoint->api_key_env +
                         " contains a line break or NUL (pasted with a trailing newline?); export "

@@ -67,11 +67,10 @@ class ConcurrencyGate {
   }
 
   asio::awaitable<void> enter() {
-    while (static_cast<double>(in_flight_) >= std::floor(limit_)) {
+    while (!try_enter()) {
       boost::system::error_code ec;
       co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    ++in_flight_;
   }
 
   void leave(bool rate_limited) {
@@ -114,28 +113,18 @@ class EndpointLimiter {
   // acquire(). Most requests find it there: no coroutine frame for them.
   bool try_acquire(double tokens) {
     const double now = steady_ms();
-    if (paused_until_ > now || (requests_ && requests_->wait_ms(1, now) > 0) ||
-        (tokens_ && tokens_->wait_ms(tokens, now) > 0))
-      return false;
+    if (wait_ms(tokens, now) > 0) return false;
     if (requests_) requests_->take(1, now);
     if (tokens_) tokens_->take(tokens, now);
     return true;
   }
 
   asio::awaitable<void> acquire(double tokens, asio::steady_timer& timer) {
-    while (true) {
-      const double now = steady_ms();
-      double wait = std::max(0.0, paused_until_ - now);
-      if (requests_) wait = std::max(wait, requests_->wait_ms(1, now));
-      if (tokens_) wait = std::max(wait, tokens_->wait_ms(tokens, now));
-      if (wait <= 0) break;
-      timer.expires_after(after_ms(wait));
+    while (!try_acquire(tokens)) {
+      timer.expires_after(after_ms(wait_ms(tokens, steady_ms())));
       boost::system::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    const double now = steady_ms();
-    if (requests_) requests_->take(1, now);
-    if (tokens_) tokens_->take(tokens, now);
   }
 
   void correct_tokens(double delta) {
@@ -144,6 +133,14 @@ class EndpointLimiter {
   void pause_for(double ms) { paused_until_ = std::max(paused_until_, steady_ms() + ms); }
 
  private:
+  // How long until a request of `tokens` may go: the pause, then both budgets.
+  double wait_ms(double tokens, double now) {
+    double wait = std::max(0.0, paused_until_ - now);
+    if (requests_) wait = std::max(wait, requests_->wait_ms(1, now));
+    if (tokens_) wait = std::max(wait, tokens_->wait_ms(tokens, now));
+    return wait;
+  }
+
   std::optional<TokenBucket> requests_;
   std::optional<TokenBucket> tokens_;
   double paused_until_ = 0;

@@ -1722,12 +1722,6 @@ double to_double(const json& x) {
   }
 }
 
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 class Evaluator {
  public:
   Evaluator(const Program& program, std::vector<SchemaViolation>* out) : p_(program), out_(out) {}
@@ -2166,7 +2160,7 @@ class Evaluator {
     const bool need_count = (n.min_length > 0 && s.size() / 4 < n.min_length) ||
                             (n.max_length != kUnbounded && s.size() > n.max_length);
     if (need_count) {
-      const std::size_t len = code_points(s);
+      const std::size_t len = utf8_length(s);
       if (len < n.min_length) {
         report(c.ipath, c.spath, "minLength", [&] {
           return "must be at least " + std::to_string(n.min_length) + " characters long, got " +

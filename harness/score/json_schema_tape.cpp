@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/json_tape.hpp"
+#include "common/utf8.hpp"
 #include "score/json_schema_program.hpp"
 
 namespace tb::schema_detail {
@@ -205,8 +206,7 @@ class TapeEvaluator {
     const bool need_count = (n.min_length > 0 && s.size() / 4 < n.min_length) ||
                             (n.max_length != kUnbounded && s.size() > n.max_length);
     if (need_count) {
-      std::size_t len = 0;
-      for (const char c : s) len += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      const std::size_t len = utf8_length(s);
       if (len < n.min_length || len > n.max_length) return false;
     }
     return n.pattern == kNone || p_.regexes[static_cast<std::size_t>(n.pattern)].search(s);

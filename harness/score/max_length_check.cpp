@@ -1,4 +1,5 @@
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 #include "score/check_factories.hpp"
 #include "score/check_spec.hpp"
 
@@ -6,20 +7,13 @@ namespace tb {
 namespace {
 
 // Characters, not bytes: a limit written as "at most 280 characters" means code points, and a
-// byte count would fail non-English answers early. Counted as UTF-8 lead bytes, so each stray
-// byte of invalid UTF-8 counts once at most.
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
+// byte count would fail non-English answers early.
 class MaxLengthCheck final : public Check {
  public:
   explicit MaxLengthCheck(long long max) : max_(max) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    const auto n = static_cast<long long>(code_points(in.output));
+    const auto n = static_cast<long long>(utf8_length(in.output));
     const std::string measured = with_thousands(n) + " characters";
     if (n <= max_) return {true, 1, measured};
     return {false, 0, measured + "; max " + with_thousands(max_)};
