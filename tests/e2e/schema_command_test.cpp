@@ -51,7 +51,7 @@ TEST_CASE("schema validate: one line per instance, in order, and exit codes", "[
 
 TEST_CASE("schema validate resolves remote refs from local files only", "[e2e][schema]") {
   test::TempDir dir;
-  const std::string remotes = kSource + "/../shared/testdata/JSON-Schema-Test-Suite/remotes";
+  const std::string remotes = kSource + "/tests/data/JSON-Schema-Test-Suite/remotes";
   test::write_text(dir / "s.json", R"({"$ref":"http://localhost:1234/integer.json"})");
   test::write_text(dir / "one.json", "1");
   test::write_text(dir / "str.json", "\"1\"");

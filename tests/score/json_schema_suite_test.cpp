@@ -1,9 +1,10 @@
 // Runs the official JSON-Schema-Test-Suite (draft 2020-12 and draft-07) against CompiledSchema.
 // Every required test must pass; optional tests are run and their pass counts printed only.
 //
-// The suite directory is $TUNEBENCH_SCHEMA_SUITE, else ../shared/testdata/JSON-Schema-Test-Suite
-// relative to TUNEBENCH_SOURCE_DIR. Remotes are served from its remotes/ directory for
-// http://localhost:1234/ through SchemaOptions::ref_map, never from the network.
+// The suite directory is $TUNEBENCH_SCHEMA_SUITE, else the copy vendored in the repository,
+// tests/data/JSON-Schema-Test-Suite (its SOURCE.txt names the pinned commit). Remotes are served
+// from its remotes/ directory for http://localhost:1234/ through SchemaOptions::ref_map, never
+// from the network.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -27,7 +28,7 @@ fs::path suite_dir() {
     return env;
   }
 #ifdef TUNEBENCH_SOURCE_DIR
-  return fs::path(TUNEBENCH_SOURCE_DIR) / ".." / "shared" / "testdata" / "JSON-Schema-Test-Suite";
+  return fs::path(TUNEBENCH_SOURCE_DIR) / "tests" / "data" / "JSON-Schema-Test-Suite";
 #else
   return {};
 #endif
