@@ -123,14 +123,13 @@ std::optional<Suite> build_suite(const SourceDocument& doc, Diagnostics& errors)
     if (!std::filesystem::exists(suite.price_catalog))
       r.error(root.child("price_catalog"), "file not found: " + suite.price_catalog.string());
   }
-  if (root.value.contains("gate"))
-    r.error(root.child("gate"), "not supported yet; use the exit code of `tunebench run --fail-on-checks`");
   const auto endpoints = read_endpoints(r, root);
   read_run(r, root, suite.run);
   read_decide(r, root, suite.decide);
   read_prices(r, root, suite);
   read_expect(r, root, suite);
   read_variants(r, root, endpoints, suite);
+  read_gates(r, root, suite);
   if (r.error_count() > 0) return std::nullopt;
   return suite;
 }
@@ -142,6 +141,25 @@ std::optional<Suite> load_suite_text(const std::filesystem::path& file, std::str
   SourceDocument doc;
   if (!SourceDocument::parse(file, file.string(), text, doc, errors)) return std::nullopt;
   return build_suite(doc, errors);
+}
+
+std::optional<Gates> load_gates(std::string_view suite_json, const std::vector<std::string>& variant_ids,
+                                Diagnostics& errors) {
+  SourceDocument doc;
+  if (!SourceDocument::parse("(the suite stored with the run)", "(the suite stored with the run)", suite_json, doc,
+                             errors))
+    return std::nullopt;
+  FieldReader r(doc, errors);
+  Suite suite;
+  for (const auto& id : variant_ids) {
+    Variant v;
+    v.id = id;
+    suite.variants.push_back(std::move(v));
+  }
+  const std::size_t before = errors.size();
+  if (doc.root().is_object()) read_gates(r, r.root(), suite);
+  if (errors.size() != before) return std::nullopt;
+  return suite.gates;
 }
 
 std::optional<Suite> load_suite(const std::filesystem::path& file, Diagnostics& errors) {

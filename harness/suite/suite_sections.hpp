@@ -21,6 +21,9 @@ void read_expect(FieldReader& r, const FieldReader::At& root, Suite& suite);
 void read_variants(FieldReader& r, const FieldReader::At& root,
                    const std::map<std::string, Endpoint>& endpoints, Suite& suite);
 
+// `gate:` (after the variants, whose ids its thresholds name).
+void read_gates(FieldReader& r, const FieldReader::At& root, Suite& suite);
+
 // A `{input, output, cached_input, training}` price, per model or per variant.
 std::optional<ModelPrice> read_price(FieldReader& r, const FieldReader::At& at);
 
