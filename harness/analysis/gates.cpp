@@ -86,7 +86,7 @@ void regression_lines(const RegressionGate& gate, const std::string& against, co
       out.push_back(std::move(g));
       return;
     }
-    other_name = "run " + other->label;
+    other_name = describe_run(*other);
     if (gate.variants.empty()) {
       pairs = shared_variants(*other->store, other->run_id, *self.store, self.run_id);
     } else {
@@ -107,7 +107,7 @@ void regression_lines(const RegressionGate& gate, const std::string& against, co
     g.threshold = static_cast<double>(gate.max_regressed_cases);
     g.low = c.difference_ci.low;
     g.high = c.difference_ci.high;
-    g.against = against.starts_with("variant:") ? against : other->label + ":" + v.a_variant;
+    g.against = against.starts_with("variant:") ? against : describe_run(*other) + " " + v.a_variant;
     std::string text = std::to_string(regressed) + (regressed == 1 ? " case" : " cases") + " regressed against " +
                        other_name + (against.starts_with("variant:") ? "" : " " + v.a_variant) + " (max " +
                        std::to_string(gate.max_regressed_cases) + "); conformance " + pct(v.conformance_a) + " -> " +

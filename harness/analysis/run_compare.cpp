@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "analysis/run_reference.hpp"
 #include "common/hash.hpp"
 #include "store/result_facts.hpp"
 #include "store/store.hpp"
@@ -223,15 +224,15 @@ RunComparison compare_runs(const RunSide& a, const RunSide& b,
                            const std::vector<std::pair<std::string, std::string>>& pairs) {
   RunComparison out;
   const auto ra = a.store->run(a.run_id), rb = b.store->run(b.run_id);
-  if (!ra) throw StoreError("no run " + a.label + " in " + a.store->path().string());
-  if (!rb) throw StoreError("no run " + b.label + " in " + b.store->path().string());
+  if (!ra) throw StoreError("no " + describe_run(a) + " in " + a.store->path().string());
+  if (!rb) throw StoreError("no " + describe_run(b) + " in " + b.store->path().string());
   out.a = *ra;
   out.b = *rb;
-  out.a_label = a.label;
-  out.b_label = b.label;
+  out.a_label = describe_run(a);
+  out.b_label = describe_run(b);
   for (const auto& [av, bv] : pairs) {
-    if (!has_variant(*a.store, a.run_id, av)) throw StoreError("run " + a.label + " has no variant \"" + av + "\"");
-    if (!has_variant(*b.store, b.run_id, bv)) throw StoreError("run " + b.label + " has no variant \"" + bv + "\"");
+    if (!has_variant(*a.store, a.run_id, av)) throw StoreError(describe_run(a) + " has no variant \"" + av + "\"");
+    if (!has_variant(*b.store, b.run_id, bv)) throw StoreError(describe_run(b) + " has no variant \"" + bv + "\"");
   }
   const auto a_keys = case_keys(*a.store, a.run_id);
   const bool same_run = a.store == b.store && a.run_id == b.run_id;

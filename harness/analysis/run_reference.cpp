@@ -4,6 +4,16 @@
 
 namespace tb {
 
+std::string describe_run(const RunSide& side) {
+  const std::string id = std::to_string(side.run_id);
+  std::string out = "run " + id;
+  const auto colon = side.label.rfind(':');
+  if (colon != std::string::npos) out += " of " + side.label.substr(0, colon);
+  const std::string run = colon == std::string::npos ? side.label : side.label.substr(colon + 1);
+  if (!run.empty() && run != id) out += " (" + run + ")";
+  return out;
+}
+
 RunResolver::RunResolver(Store& home) : home_(home) {}
 RunResolver::~RunResolver() = default;
 
@@ -36,7 +46,6 @@ std::optional<RunSide> RunResolver::resolve(const std::string& reference, const 
     const auto id = store->latest_passing_run(suite_name, before);
     if (!id) return std::nullopt;
     side.run_id = *id;
-    side.label = reference + " (run " + std::to_string(*id) + ")";
   } else {
     std::size_t used = 0;
     long long id = 0;

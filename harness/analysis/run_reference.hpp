@@ -13,6 +13,9 @@ namespace tb {
 
 class Store;
 
+// "run 12", "run 12 (latest-passing)", "run 12 of prod.db": how messages name a resolved run.
+std::string describe_run(const RunSide& side);
+
 class RunResolver {
  public:
   explicit RunResolver(Store& home);

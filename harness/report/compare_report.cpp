@@ -48,8 +48,12 @@ SideEvidence evidence(Store& store, long long run_id, const std::string& variant
   return e;
 }
 
-std::string sign(double v, int decimals) {
-  return (v >= 0 ? "+" : "") + fixed(v, decimals);
+// "+1.5", "-$0.0040", and "+0" rather than "-0" for what rounds to nothing.
+std::string sign(double v, int decimals, const std::string& prefix = "") {
+  const double scale = std::pow(10.0, decimals);
+  double rounded = std::round(v * scale) / scale;
+  if (rounded == 0) rounded = 0;
+  return (rounded >= 0 ? "+" : "-") + prefix + fixed(std::fabs(rounded), decimals);
 }
 
 std::string pts(double fraction) {
@@ -64,8 +68,8 @@ std::string p_text(double p) {
 std::string diff_text(const Difference& d, int decimals, const std::string& prefix = "", const std::string& unit = "") {
   if (!d.known) return "n/a";
   return prefix + fixed(d.a, decimals) + unit + " -> " + prefix + fixed(d.b, decimals) + unit + " (" +
-         sign(d.diff, decimals) + unit + ", 95% CI " + sign(d.ci.low, decimals) + " to " + sign(d.ci.high, decimals) +
-         unit + ")";
+         sign(d.diff, decimals, prefix) + unit + ", 95% CI " + sign(d.ci.low, decimals, prefix) + " to " +
+         sign(d.ci.high, decimals, prefix) + unit + ")";
 }
 
 std::string kinds_text(const std::map<std::string, long long>& kinds) {
@@ -75,7 +79,7 @@ std::string kinds_text(const std::map<std::string, long long>& kinds) {
 }
 
 std::string run_title(const RunRecord& r, const std::string& label) {
-  return "run " + label + " (" + r.suite_name + ", " + r.started_at + (r.simulated ? ", simulated" : "") + ")";
+  return label + " (" + r.suite_name + ", " + r.started_at + (r.simulated ? ", simulated" : "") + ")";
 }
 
 struct Row {

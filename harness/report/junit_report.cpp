@@ -235,8 +235,8 @@ void write_compare_junit(const RunComparison& comparison, Store& b_store, const 
       query.with_checks = true;
       query.case_index = c.b_case_index;
       b_store.for_each_result(comparison.b.id, query, [&](const ResultRecord& r) { add_repeat(report, r); });
-      report.message = "passed in run " + comparison.a_label + " (" + std::to_string(c.a.passed) + "/" +
-                       std::to_string(c.a.runs) + "), fails in run " + comparison.b_label + ": " + report.message;
+      report.message = "passed in " + comparison.a_label + " (" + std::to_string(c.a.passed) + "/" +
+                       std::to_string(c.a.runs) + "), fails in " + comparison.b_label + ": " + report.message;
       report.failed = std::max(report.failed, 1);
       write_testcase(out, classname, report);
     }

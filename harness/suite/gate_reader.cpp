@@ -110,7 +110,7 @@ void read_gates(FieldReader& r, const FieldReader::At& root, Suite& suite) {
   read_thresholds(r, at, "max_p95_latency_ms", 0, 1e9, suite, gates.max_p95_latency_ms);
   read_thresholds(r, at, "max_error_rate", 0, 1, suite, gates.max_error_rate);
   read_thresholds(r, at, "min_pass_all", 0, 1, suite, gates.min_pass_all);
-  if (gates.empty()) r.error(at, "no gate given; expected one of " + join_choices(kGateKeys));
+  if (at.value.empty()) r.error(at, "no gate given; expected one of " + join_choices(kGateKeys));
 }
 
 }  // namespace tb
