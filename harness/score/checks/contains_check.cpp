@@ -1,6 +1,6 @@
 #include "common/text.hpp"
-#include "score/check_factories.hpp"
-#include "score/check_spec.hpp"
+#include "score/checks/check_factories.hpp"
+#include "score/checks/check_spec.hpp"
 
 namespace tb {
 namespace {

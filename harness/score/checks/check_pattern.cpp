@@ -1,4 +1,4 @@
-#include "score/check_pattern.hpp"
+#include "score/checks/check_pattern.hpp"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

@@ -2,8 +2,8 @@
 
 #include "common/files.hpp"
 #include "common/text.hpp"
-#include "score/check_factories.hpp"
-#include "score/check_spec.hpp"
+#include "score/checks/check_factories.hpp"
+#include "score/checks/check_spec.hpp"
 #include "score/json_extract.hpp"
 #include "score/json_schema.hpp"
 

@@ -1,7 +1,7 @@
 #include "common/text.hpp"
 #include "common/utf8.hpp"
-#include "score/check_factories.hpp"
-#include "score/check_spec.hpp"
+#include "score/checks/check_factories.hpp"
+#include "score/checks/check_spec.hpp"
 
 namespace tb {
 namespace {

@@ -1,4 +1,4 @@
-#include "score/check_spec.hpp"
+#include "score/checks/check_spec.hpp"
 
 #include <vector>
 
