@@ -2,17 +2,19 @@
 // the keywords model-output schemas use (types, properties/required/additionalProperties, items,
 // enum/const of scalars, bounds, patterns, $ref and the boolean applicators).
 //
-// It mirrors the json evaluator in json_schema.cpp keyword by keyword, including its depth
+// It mirrors the json evaluator (evaluator*.cpp) keyword by keyword, including its depth
 // limits, so the two agree on every instance (tests compare them on the official test suite).
 // Schemas outside that set (unevaluated*, $dynamicRef, uniqueItems, propertyNames, asserted
 // formats, enum/const of arrays or objects) go through the json evaluator instead.
+#include "score/schema/tape_evaluator.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string_view>
 
 #include "common/json_tape.hpp"
 #include "common/utf8.hpp"
-#include "score/json_schema_program.hpp"
+#include "score/schema/program.hpp"
 
 namespace tb::schema_detail {
 namespace {

@@ -1,11 +1,11 @@
 // The draft 2020-12 and draft-07 metaschemas, built in so that "$schema" and "$ref" to them
 // work offline. Texts are the published documents from json-schema.org (2020-12 is split into
 // one metaschema per vocabulary under https://json-schema.org/draft/2020-12/meta/).
+#include "score/schema/metaschemas.hpp"
+
 #include <string_view>
 
 namespace tb::schema_detail {
-
-std::string_view builtin_metaschema(std::string_view uri);
 
 namespace {
 constexpr std::string_view k2020Schema = R"json({

@@ -1,19 +1,17 @@
 #pragma once
-// The compiled form of a JSON Schema, shared by the compiler and the evaluators in
-// json_schema.cpp (nlohmann::json instances) and json_schema_tape.cpp (JsonTape instances).
-// Internal to the validator: nothing outside score/json_schema*.cpp includes it.
+// The compiled form of a JSON Schema: what the compiler (compiler*.cpp) builds and the
+// evaluators read, the json one (evaluator*.cpp) and the JsonTape one (tape_evaluator.cpp).
+// Internal to the validator: nothing outside score/json_schema.cpp and score/schema/ includes it.
 #include <cstdint>
 #include <limits>
-#include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "score/json_schema.hpp"
+#include "score/schema/regex.hpp"
 
 namespace tb::schema_detail {
 
@@ -21,23 +19,6 @@ using json = nlohmann::json;
 
 constexpr std::int32_t kNone = -1;
 constexpr std::size_t kUnbounded = std::numeric_limits<std::size_t>::max();
-
-// Defined in json_schema_format.cpp.
-bool check_format(int id, std::string_view s);
-
-// An ECMA-262 regular expression translated to PCRE2 and JIT-compiled once.
-class Regex {
- public:
-  // Returns nullopt and sets *error for a pattern that is not a valid ECMA-262 regex.
-  static std::optional<Regex> compile(std::string_view ecma, std::string* error);
-  bool search(std::string_view subject) const;  // anywhere in subject, as ECMA-262 test()
-  const std::string& source() const { return source_; }
-
- private:
-  struct Code;  // keeps PCRE2's header out of this one
-  std::shared_ptr<const Code> code_;
-  std::string source_;
-};
 
 enum TypeBit : std::uint8_t {
   kTypeNull = 1,
@@ -144,13 +125,5 @@ struct Program {
   SchemaDraft draft = SchemaDraft::draft2020_12;
   bool tape_supported = false;  // every node within what the JsonTape evaluator implements
 };
-
-// Whether every node of a program uses only keywords that the JsonTape evaluator implements;
-// the compiler stores the answer in Program::tape_supported.
-bool supports_tape(const Program& program);
-
-// Validates a JsonTape without building a json tree. Only for programs with tape_supported
-// and tapes without duplicate keys: the verdict is then the json evaluator's.
-bool tape_is_valid(const Program& program, const JsonTape& instance);
 
 }  // namespace tb::schema_detail
