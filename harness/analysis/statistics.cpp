@@ -30,9 +30,12 @@ double mean(std::span<const double> values) {
 }
 
 Interval wilson_interval(long long successes, long long n, double z) {
-  if (n <= 0) return {0, 0};
-  const double nn = static_cast<double>(n);
-  const double phat = static_cast<double>(successes) / nn;
+  return wilson_interval_real(static_cast<double>(successes), static_cast<double>(n), z);
+}
+
+Interval wilson_interval_real(double successes, double nn, double z) {
+  if (nn <= 0) return {0, 0};
+  const double phat = successes / nn;
   const double z2 = z * z;
   const double centre = (phat + z2 / (2 * nn)) / (1 + z2 / nn);
   const double half = z * std::sqrt(phat * (1 - phat) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);

@@ -66,7 +66,7 @@ RunOutcome Runner::run() {
   if (!plan_.open(open_error)) throw StoreError(open_error.to_string());
   plan_.on_case([this](const TestCase& c) {
     writer_->add_case({run_id_, static_cast<long long>(c.index), c.id, c.line, c.messages.dump(),
-                       c.reference, join_tags(c.tags)});
+                       c.reference, join_tags(c.tags), c.content_hash});
   });
   if (!done_.empty())
     plan_.skip(

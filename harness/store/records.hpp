@@ -24,6 +24,7 @@ struct RunRecord {
   long long monthly_requests = 0;
   std::string tool_version;
   std::string price_catalog;  // "file (date)"
+  std::string dataset_fingerprint;  // SHA-256 over the cases' content hashes; empty before v6
 };
 
 struct VariantRecord {
@@ -66,6 +67,7 @@ struct CaseRecord {
   std::string messages_json;
   std::string reference;
   std::string tags;  // comma-separated
+  std::string content_hash;  // SHA-256 of the dataset line's text; empty before v6
 };
 
 struct CheckRecord {

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 5> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 6> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -153,6 +153,15 @@ INSERT INTO result_bodies SELECT id, request_json, response_body FROM results
   WHERE request_json IS NOT NULL OR response_body IS NOT NULL;
 ALTER TABLE results DROP COLUMN request_json;
 ALTER TABLE results DROP COLUMN response_body;
+)sql",
+// 6: case identity. A case is named by its dataset id, else by a hash of its messages (never by
+// its line), and keeps the hash of its line's text; a run keeps the fingerprint of its cases so
+// that a resume can tell a changed dataset. Ids of older runs ("line-N") are rewritten by
+// Store::migrate, which can hash (SQL cannot).
+R"sql(
+ALTER TABLE cases ADD COLUMN content_hash TEXT;
+ALTER TABLE runs ADD COLUMN dataset_fingerprint TEXT;
+CREATE INDEX cases_by_id ON cases(run_id, case_id);
 )sql"};
 
 }  // namespace tb::store_schema

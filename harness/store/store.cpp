@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 
+#include "common/case_identity.hpp"
 #include "store/schema.hpp"
 #include "store/store_impl.hpp"
 
@@ -28,7 +29,10 @@ void Store::migrate() {
       throw StoreError(path_.string() + " was written by a newer tunebench (schema " +
                        std::to_string(version) + ", this one knows " +
                        std::to_string(kSchemaVersion) + ")");
-    for (int v = version; v < kSchemaVersion; ++v) db.exec(store_schema::kMigrations[v]);
+    for (int v = version; v < kSchemaVersion; ++v) {
+      db.exec(store_schema::kMigrations[v]);
+      if (v + 1 == 6) rename_line_numbered_cases();
+    }
     if (!has_row) db.prepare("INSERT INTO schema_version(version) VALUES(?)").bind(1, kSchemaVersion).run();
     else if (version != kSchemaVersion) db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
     db.exec("COMMIT");
@@ -38,6 +42,17 @@ void Store::migrate() {
   }
 }
 
+// Before v6 a case without an id in its line was named "line-N"; it is renamed to the id the
+// dataset reader now gives it (from its stored messages), so that compare pairs old runs with
+// new ones by what the case is, not where it was.
+void Store::rename_line_numbered_cases() {
+  auto& db = impl_->db;
+  auto select = db.prepare("SELECT run_id, case_index, messages_json FROM cases WHERE case_id = 'line-' || line");
+  auto update = db.prepare("UPDATE cases SET case_id=? WHERE run_id=? AND case_index=?");
+  while (select.step())
+    update.bind(1, case_id_of_messages(select.text(2))).bind(2, select.int64(0)).bind(3, select.int64(1)).run();
+}
+
 long long Store::create_run(const RunRecord& run, const std::vector<VariantRecord>& variants) {
   auto& db = impl_->db;
   db.exec("BEGIN IMMEDIATE");
@@ -45,12 +60,12 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     auto insert = db.prepare(
         "INSERT INTO runs(suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
         " status, simulated, total_jobs, cases, repeats, monthly_requests, tool_version,"
-        " price_catalog) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " price_catalog, dataset_fingerprint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, run.suite_name).bind(2, run.suite_file).bind(3, run.suite_json)
         .bind(4, run.dataset_file).bind(5, run.baseline).bind(6, run.started_at)
         .bind(7, run.status).bind(8, run.simulated ? 1 : 0).bind(9, run.total_jobs)
         .bind(10, run.cases).bind(11, run.repeats).bind(12, run.monthly_requests)
-        .bind(13, run.tool_version).bind(14, run.price_catalog);
+        .bind(13, run.tool_version).bind(14, run.price_catalog).bind(15, run.dataset_fingerprint);
     insert.run();
     const long long id = db.last_insert_id();
     auto v = db.prepare(
@@ -87,7 +102,7 @@ namespace {
 constexpr std::string_view kRunColumns =
     "id, suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
     " coalesce(finished_at,''), status, simulated, total_jobs, cases, repeats, monthly_requests,"
-    " tool_version, price_catalog";
+    " tool_version, price_catalog, coalesce(dataset_fingerprint,'')";
 
 RunRecord read_run(const sqlite::Statement& q) {
   RunRecord r;
@@ -107,6 +122,7 @@ RunRecord read_run(const sqlite::Statement& q) {
   r.monthly_requests = q.int64(13);
   r.tool_version = q.text(14);
   r.price_catalog = q.text(15);
+  r.dataset_fingerprint = q.text(16);
   return r;
 }
 
@@ -168,8 +184,8 @@ std::vector<VariantRecord> Store::variants(long long run_id) {
 
 std::optional<CaseRecord> Store::test_case(long long run_id, long long case_index) {
   auto q = impl_->db.prepare(
-      "SELECT case_id, line, messages_json, coalesce(reference,''), coalesce(tags,'')"
-      " FROM cases WHERE run_id=? AND case_index=?");
+      "SELECT case_id, line, messages_json, coalesce(reference,''), coalesce(tags,''),"
+      " coalesce(content_hash,'') FROM cases WHERE run_id=? AND case_index=?");
   q.bind(1, run_id).bind(2, case_index);
   if (!q.step()) return std::nullopt;
   CaseRecord c;
@@ -180,6 +196,7 @@ std::optional<CaseRecord> Store::test_case(long long run_id, long long case_inde
   c.messages_json = q.text(2);
   c.reference = q.text(3);
   c.tags = q.text(4);
+  c.content_hash = q.text(5);
   return c;
 }
 

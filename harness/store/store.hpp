@@ -19,7 +19,7 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
@@ -63,6 +63,7 @@ class Store {
 
  private:
   void migrate();
+  void rename_line_numbered_cases();
 
   std::filesystem::path path_;
   struct Impl;
