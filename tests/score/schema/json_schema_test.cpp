@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "compile_schema.hpp"
 #include "test_paths.hpp"
 
 namespace {
@@ -17,9 +18,7 @@ namespace {
 using Catch::Matchers::Contains;
 using nlohmann::json;
 
-tb::CompiledSchema compile(const char* schema_text, const tb::SchemaOptions& options = {}) {
-  return tb::CompiledSchema::compile(json::parse(schema_text), options);
-}
+using tb::test::compile;
 
 // [[[...]]] nested `depth` levels deep, built without recursion.
 json nested_arrays(std::size_t depth) {
@@ -144,35 +143,6 @@ TEST_CASE("json_schema: messages of combinators and unevaluated keywords", "[jso
   }
 }
 
-TEST_CASE("json_schema: JSON equality, numbers and Unicode lengths", "[json_schema]") {
-  CHECK(compile(R"({"const": 1})").is_valid(json::parse("1.0")));
-  CHECK(compile(R"({"enum": [[1, {"a": 2.0}]]})").is_valid(json::parse(R"([1.0, {"a": 2}])")));
-  CHECK_FALSE(compile(R"({"const": {"a": [1]}})").is_valid(json::parse(R"({"a": [true]})")));
-  CHECK(compile(R"({"type": "integer"})").is_valid(json::parse("2.0")));
-  CHECK_FALSE(compile(R"({"type": "integer"})").is_valid(json::parse("2.5")));
-  CHECK(compile(R"({"multipleOf": 0.1})").is_valid(json::parse("0.3")));
-  CHECK_FALSE(compile(R"({"multipleOf": 0.1})").is_valid(json::parse("0.35")));
-  CHECK(compile(R"({"multipleOf": 3})").is_valid(json::parse("-9")));
-  CHECK_FALSE(compile(R"({"uniqueItems": true})").is_valid(json::parse("[1, {\"a\": 1}, 1.0]")));
-  const auto len = compile(R"({"maxLength": 2})");
-  CHECK(len.is_valid("\xc3\xa9\xf0\x9f\x98\x80"));  // "é😀": two code points, six bytes
-  CHECK_FALSE(len.is_valid("abc"));
-}
-
-TEST_CASE("json_schema: patterns follow ECMA-262", "[json_schema]") {
-  const auto digits = compile(R"({"pattern": "^\\d+$"})");
-  CHECK(digits.is_valid("123"));
-  CHECK_FALSE(digits.is_valid("\xd9\xa1\xd9\xa2"));  // Arabic-Indic digits are not \d
-  CHECK(compile(R"({"pattern": "^\\p{Letter}+$"})").is_valid("\xc3\xa9t\xc3\xa9"));
-  CHECK(compile(R"({"pattern": "^a\\sb$"})")
-            .is_valid("a\xc2\xa0"
-                      "b"));  // NBSP is \s
-  CHECK_FALSE(compile(R"({"pattern": "^a.b$"})").is_valid("a\nb"));
-  CHECK_FALSE(compile(R"({"pattern": "^x$"})").is_valid("x\n"));  // $ is the end only
-  CHECK(compile(R"({"patternProperties": {"^x-": {"type": "integer"}}})")
-            .is_valid(json::parse(R"({"x-a": 1, "y": "s"})")));
-}
-
 TEST_CASE("json_schema: compile errors are SchemaError with a clear message", "[json_schema]") {
   using tb::SchemaError;
   SECTION("unknown $schema draft") {
@@ -277,55 +247,6 @@ TEST_CASE("json_schema: deep nesting is bounded, never a stack overflow", "[json
     deep_const["const"] = nested_arrays(100000);  // moved in: copying a json recurses
     CHECK_THROWS_WITH(tb::CompiledSchema::compile(deep_const), Contains("max_depth"));
   }
-}
-
-TEST_CASE("json_schema: formats are annotations unless asserted", "[json_schema]") {
-  const char* text = R"({"properties": {
-    "when": {"format": "date-time"}, "mail": {"format": "email"}, "id": {"format": "uuid"},
-    "re": {"format": "regex"}, "other": {"format": "no-such-format"}}})";
-  const json bad = json::parse(
-      R"({"when": "2024-02-30T10:00:00Z", "mail": "no-at-sign", "id": "1234", "re": "(",
-          "other": "x"})");
-  const json good = json::parse(
-      R"({"when": "2024-02-29T10:00:00.5+01:00", "mail": "a.b@example.com",
-          "id": "2eb8aa08-aa98-11ea-b4aa-73b441d16380", "re": "^a+$", "other": "x"})");
-  CHECK(compile(text).is_valid(bad));
-  tb::SchemaOptions assert_formats;
-  assert_formats.assert_formats = true;
-  const auto asserted = compile(text, assert_formats);
-  CHECK(asserted.is_valid(good));
-  CHECK_FALSE(asserted.is_valid(bad));
-  const auto v = asserted.validate(bad);
-  REQUIRE(v.size() == 4);
-  for (const auto& e : v) CHECK(e.keyword == "format");
-  CHECK(v[0].instance_path == "/id");
-  CHECK(v[0].message == "\"1234\" is not a valid uuid");
-}
-
-TEST_CASE("json_schema: format checkers", "[json_schema]") {
-  tb::SchemaOptions options;
-  options.assert_formats = true;
-  auto valid = [&](const char* format, const char* value) {
-    return tb::CompiledSchema::compile({{"format", format}}, options).is_valid(value);
-  };
-  CHECK(valid("date", "2020-02-29"));
-  CHECK_FALSE(valid("date", "2021-02-29"));
-  CHECK(valid("time", "23:59:60Z"));
-  CHECK_FALSE(valid("time", "12:00:00"));
-  CHECK(valid("duration", "P1Y2M3DT4H5M6S"));
-  CHECK_FALSE(valid("duration", "P1Y2D"));
-  CHECK(valid("hostname", "api.example.com"));
-  CHECK_FALSE(valid("hostname", "-bad.example.com"));
-  CHECK(valid("ipv4", "10.0.0.1"));
-  CHECK_FALSE(valid("ipv4", "10.0.0.01"));
-  CHECK(valid("ipv6", "::ffff:10.0.0.1"));
-  CHECK_FALSE(valid("ipv6", "1::2::3"));
-  CHECK(valid("uri", "https://example.com/a?b=c#d"));
-  CHECK_FALSE(valid("uri", "/relative"));
-  CHECK(valid("uri-reference", "../relative#x"));
-  CHECK_FALSE(valid("uri-reference", "bad ref"));
-  CHECK(valid("json-pointer", "/a/~1b"));
-  CHECK(valid("uri-template", "https://example.com/{id}{?q,limit}"));
 }
 
 TEST_CASE("json_schema: drafts", "[json_schema]") {
