@@ -26,6 +26,8 @@ struct RunArgs {
   bool fail_on_checks = false;
   std::string junit;
   std::string resume;
+  bool resume_changed = false;
+  bool retry_errors = false;
   bool no_cache = false;
   bool refresh = false;
   double max_cost = -1;
@@ -95,9 +97,20 @@ int run(const RunArgs& args) {
     }
   }
   // The resume hint names the run, so it is completed once its id is known.
-  options.resume_hint = "tunebench run " + shell_quote(args.suite) + " --db " + shell_quote(args.db) + " --resume ";
-  options.resume_hint += options.resume ? std::to_string(*options.resume) : "latest";
-  const RunOutcome outcome = execute_run(*suite, preflight, options);
+  options.resume_hint = "tunebench run " + shell_quote(args.suite) + " --db " + shell_quote(args.db);
+  options.resume_changed = args.resume_changed;
+  options.retry_errors = args.retry_errors;
+  if ((args.resume_changed || args.retry_errors) && !options.resume) {
+    std::cerr << "error: --resume-changed and --retry-errors complete a stored run: add --resume RUN\n";
+    return kExitUsage;
+  }
+  RunOutcome outcome;
+  try {
+    outcome = execute_run(*suite, preflight, options);
+  } catch (const ResumeRefused& e) {
+    std::cerr << "error: " << e.what() << "\nnothing was sent\n";
+    return kExitUsage;
+  }
   std::cout << "run id: " << outcome.run_id << "\n";
 
   Store store(args.db, false);
@@ -146,6 +159,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--junit", args->junit, "Also write JUnit XML: a test per case and variant, and per gate");
   cmd->add_option("--resume", args->resume,
                   "Complete a stored run (id or latest): only jobs without a final result are sent");
+  cmd->add_flag("--resume-changed", args->resume_changed,
+                "With --resume, when the dataset changed since the run started: send the changed cases again "
+                "(their old results move to result_history)");
+  cmd->add_flag("--retry-errors", args->retry_errors,
+                "With --resume: send again the jobs whose stored result is an error (kept in result_history)");
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the response cache");
   cmd->add_flag("--refresh", args->refresh, "Send every request again and refresh the cache with the answers");
   cmd->add_option("--max-cost", args->max_cost, "Stop dispatching before the spend (USD) would pass this")

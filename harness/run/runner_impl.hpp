@@ -75,6 +75,8 @@ class Runner {
   std::vector<VariantRecord> variant_records() const;
   void create_run();
   void attach_to_run(long long id);
+  void reconcile_dataset(const RunRecord& run);
+  std::string resume_command() const;
 
   // A job's lifecycle (runner_job.cpp).
   PreparedJob prepare(Job job);

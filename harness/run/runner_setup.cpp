@@ -10,6 +10,7 @@
 #include "mock/mock_config.hpp"
 #include "mock/mock_model.hpp"
 #include "run/runner_impl.hpp"
+#include "suite/dataset_reader.hpp"
 
 namespace tb {
 
@@ -109,6 +110,7 @@ void Runner::create_run() {
   run.monthly_requests = suite_.decide.monthly_requests;
   run.tool_version = TUNEBENCH_VERSION;
   run.price_catalog = preflight_.price_catalog;
+  run.dataset_fingerprint = preflight_.dataset_fingerprint;
   total_jobs_ = run.total_jobs;
   run_id_ = store_.create_run(run, variant_records());
   if (!options_.quiet && !preflight_.tokenizer_note.empty())
@@ -120,43 +122,103 @@ void Runner::create_run() {
               << (preflight_.simulated ? " (simulated by the built-in mock)" : "") << "\n";
 }
 
-// A resumed run must be the same experiment: same suite, variants, models and job count.
+// A resumed run must be the same experiment: same suite, variants, models and cases. With
+// --resume-changed, the cases whose dataset line changed (and those added or removed) are the
+// exception: their stored results move to result_history and their jobs are sent again.
 void Runner::attach_to_run(long long id) {
   const auto run = store_.run(id);
-  if (!run)
-    throw StoreError("no run " + std::to_string(id) + " in " + options_.db_path.string() +
-                     " to resume");
-  const long long total =
-      preflight_.cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
-  if (run->suite_name != suite_.name || run->total_jobs != total)
-    throw StoreError("run " + std::to_string(id) + " is \"" + run->suite_name + "\" with " +
-                     std::to_string(run->total_jobs) + " jobs; this suite is \"" + suite_.name +
-                     "\" with " + std::to_string(total) +
-                     " jobs: resume it with the suite that started it");
+  if (!run) throw ResumeRefused("no run " + std::to_string(id) + " in " + options_.db_path.string() + " to resume");
+  const std::string name = "run " + std::to_string(id);
+  const long long variants = static_cast<long long>(preflight_.variants.size());
+  const long long total = preflight_.cases * variants * suite_.run.repeats;
+  if (run->suite_name != suite_.name)
+    throw ResumeRefused(name + " is of suite \"" + run->suite_name + "\"; this suite is \"" + suite_.name +
+                        "\": resume it with the suite that started it");
   const auto stored = store_.variants(id);
   const auto wanted = variant_records();
   if (stored.size() != wanted.size())
-    throw StoreError("run " + std::to_string(id) + " has " + std::to_string(stored.size()) +
-                     " variants; the suite has " + std::to_string(wanted.size()));
+    throw ResumeRefused(name + " has " + std::to_string(stored.size()) + " variants; the suite has " +
+                        std::to_string(wanted.size()) + ": start a new run instead");
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     if (stored[i].id != wanted[i].id || stored[i].model != wanted[i].model ||
-        stored[i].system_prompt != wanted[i].system_prompt ||
-        stored[i].params_json != wanted[i].params_json)
-      throw StoreError("variant " + wanted[i].id + " differs from the one run " +
-                       std::to_string(id) +
-                       " started with (id, model, prompt or parameters): start a new run instead");
+        stored[i].system_prompt != wanted[i].system_prompt || stored[i].params_json != wanted[i].params_json)
+      throw ResumeRefused("variant " + wanted[i].id + " differs from the one " + name +
+                          " started with (id, model, prompt or parameters): start a new run instead");
     index[wanted[i].id] = i;
   }
+  if (run->repeats != suite_.run.repeats)
+    throw ResumeRefused(name + " has " + std::to_string(run->repeats) + " repeats; the suite has " +
+                        std::to_string(suite_.run.repeats) + ": start a new run instead");
+  const bool dataset_changed = !run->dataset_fingerprint.empty() && run->dataset_fingerprint != preflight_.dataset_fingerprint;
+  if (run->dataset_fingerprint.empty() && run->total_jobs != total)
+    throw ResumeRefused(name + " has " + std::to_string(run->total_jobs) + " jobs; this suite has " +
+                        std::to_string(total) + ": resume it with the suite and dataset that started it");
+  if (dataset_changed) reconcile_dataset(*run);
+  if (options_.retry_errors) {
+    const long long moved = store_.supersede_results(id, {.cases = {}, .from_case = std::nullopt, .errors_only = true});
+    if (!options_.quiet)
+      std::cerr << "--retry-errors: " << moved << (moved == 1 ? " error result" : " error results")
+                << " of " << name << " moved to result_history; their jobs are sent again\n";
+  }
   for (const auto& [variant, case_index, repeat] : store_.completed_jobs(id))
-    if (auto it = index.find(variant); it != index.end())
-      done_.insert(job_key(it->second, case_index, repeat));
+    if (auto it = index.find(variant); it != index.end()) done_.insert(job_key(it->second, case_index, repeat));
   run_id_ = id;
   total_jobs_ = total;
   store_.set_run_status(id, "running", false);
   if (!options_.quiet)
-    std::cerr << "resuming run " << id << ": " << done_.size() << " of " << total
-              << " jobs already have a result\n";
+    std::cerr << "resuming " << name << ": " << done_.size() << " of " << total << " jobs already have a result\n";
+}
+
+// The stored run's cases against the dataset as it is now, case by case (by position: results
+// are keyed by it). Refuses with what changed, unless --resume-changed.
+void Runner::reconcile_dataset(const RunRecord& run) {
+  std::vector<CaseRecord> stored;
+  store_.for_each_case(run.id, [&](const CaseRecord& c) { stored.push_back(c); });
+  std::vector<long long> changed;
+  std::vector<std::string> examples;
+  DatasetReader reader(suite_.dataset_file, suite_.dataset_display);
+  Diagnostic error;
+  if (!reader.open(error)) throw ResumeRefused(error.to_string());
+  TestCase c;
+  std::size_t next = 0;
+  long long cases = 0;
+  while ((!suite_.limit || cases < *suite_.limit) && reader.next(c, error) == DatasetReader::Status::ok) {
+    ++cases;
+    while (next < stored.size() && stored[next].case_index < static_cast<long long>(c.index)) ++next;
+    if (next == stored.size() || stored[next].case_index != static_cast<long long>(c.index)) continue;  // never sent
+    const CaseRecord& s = stored[next];
+    if (s.content_hash.empty() || (s.content_hash == c.content_hash && s.case_id == c.id)) continue;
+    changed.push_back(s.case_index);
+    if (examples.size() < 3)
+      examples.push_back("case " + s.case_id + " (line " + std::to_string(s.line) + ")" +
+                         (s.case_id == c.id ? " changed" : " is now case " + c.id + " (line " + std::to_string(c.line) + ")"));
+  }
+  long long removed = 0;
+  for (const auto& s : stored) removed += s.case_index >= cases;
+  const std::string name = "run " + std::to_string(run.id);
+  if (!options_.resume_changed) {
+    std::string what = std::to_string(changed.size()) + (changed.size() == 1 ? " case" : " cases") + " changed";
+    if (cases != run.cases) what += ", " + std::to_string(run.cases) + " cases then and " + std::to_string(cases) + " now";
+    if (!examples.empty()) {
+      what += " (";
+      for (std::size_t i = 0; i < examples.size(); ++i) what += (i ? "; " : "") + examples[i];
+      what += changed.size() > examples.size() ? "; ...)" : ")";
+    }
+    throw ResumeRefused(name + " was started on another version of " + suite_.dataset_display + ": " + what +
+                        ". Its stored answers would not belong to these cases. Resume with --resume-changed to "
+                        "send only the changed cases again (their old results are kept in result_history), or "
+                        "start a new run");
+  }
+  const long long moved = store_.supersede_results(
+      run.id, {.cases = changed, .from_case = removed > 0 ? std::optional<long long>(cases) : std::nullopt,
+               .errors_only = false});
+  const long long total = cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
+  store_.update_run_shape(run.id, cases, total, preflight_.dataset_fingerprint);
+  if (!options_.quiet)
+    std::cerr << "--resume-changed: " << changed.size() << (changed.size() == 1 ? " changed case" : " changed cases")
+              << (removed > 0 ? " and " + std::to_string(removed) + " removed" : "") << "; " << moved
+              << (moved == 1 ? " result" : " results") << " moved to result_history\n";
 }
 
 }  // namespace tb

@@ -8,6 +8,11 @@
 
 namespace tb {
 
+// The hint ends with the run's own id, never "latest": another run may land first.
+std::string Runner::resume_command() const {
+  return options_.resume_hint + " --resume " + std::to_string(run_id_);
+}
+
 namespace asio = boost::asio;
 
 void Runner::listen_for_signals() {
@@ -71,12 +76,12 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
     outcome.status = "interrupted";
     outcome.message = stop_reason_ + "; " + std::to_string(outcome.results) + " of " +
                       std::to_string(total_jobs_) + " results are stored";
-    if (!options_.resume_hint.empty()) outcome.message += "; resume with: " + options_.resume_hint;
+    if (!options_.resume_hint.empty()) outcome.message += "; resume with: " + resume_command();
   } else if (!stop_reason_.empty()) {
     outcome.status = "failed";
     outcome.message = stop_reason_;
     if (!options_.resume_hint.empty())
-      outcome.message += "; after fixing it, resume with: " + options_.resume_hint;
+      outcome.message += "; after fixing it, resume with: " + resume_command();
   } else if (outcome.results < total_jobs_) {
     outcome.status = "interrupted";
     outcome.message = std::to_string(total_jobs_ - outcome.results) + " jobs have no result";

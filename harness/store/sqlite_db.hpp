@@ -55,6 +55,7 @@ class Database {
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   long long last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
+  long long changes() const { return sqlite3_changes(db_.get()); }  // rows the last statement changed
 
  private:
   std::unique_ptr<sqlite3, DbDeleter> db_;

@@ -203,6 +203,80 @@ std::optional<CaseRecord> Store::test_case(long long run_id, long long case_inde
   return c;
 }
 
+long long Store::supersede_results(long long run_id, const Supersede& which) {
+  if (which.cases.empty() && !which.from_case && !which.errors_only) return 0;
+  std::string cases;
+  for (const long long c : which.cases) cases += (cases.empty() ? "" : ",") + std::to_string(c);
+  // The rows concerned, with their columns prefixed by `t` ("r." in the join below).
+  const auto rows = [&](const std::string& t) {
+    std::string w = t + "run_id=" + std::to_string(run_id);
+    if (which.errors_only) w += " AND " + t + "status<>'ok'";
+    if (!which.cases.empty() || which.from_case) {
+      w += " AND (" + (which.cases.empty() ? std::string("0") : t + "case_index IN (" + cases + ")");
+      if (which.from_case) w += " OR " + t + "case_index>=" + std::to_string(*which.from_case);
+      w += ")";
+    }
+    return w;
+  };
+  auto& db = impl_->db;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    // The whole row, its bodies and its check outcomes, as one JSON text: nothing is lost.
+    db.exec(
+        "INSERT INTO result_history(result_id, run_id, variant_id, case_index, repeat, status, error_class,"
+        " error_message, http_status, attempts, cost_usd, created_at, superseded_at, row_json)"
+        " SELECT r.id, r.run_id, r.variant_id, r.case_index, r.repeat, r.status, r.error_class, r.error_message,"
+        " r.http_status, r.attempts, r.cost_usd, r.created_at, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+        " json_object('output', r.output, 'finish_reason', r.finish_reason, 'prompt_tokens', r.prompt_tokens,"
+        "  'completion_tokens', r.completion_tokens, 'latency_ms', r.latency_ms, 'conformant', r.conformant,"
+        "  'score', r.score, 'failure_kind', r.failure_kind, 'request_json', b.request_json,"
+        "  'response_body', b.response_body, 'checks', (SELECT json_group_array(json_object('name', c.name,"
+        "  'passed', c.passed, 'detail', c.detail)) FROM check_outcomes c WHERE c.result_id=r.id))"
+        " FROM results r LEFT JOIN result_bodies b ON b.result_id=r.id WHERE " + rows("r."));
+    const long long moved = db.changes();
+    const std::string ids = "(SELECT id FROM results WHERE " + rows("") + ")";
+    db.exec("DELETE FROM check_outcomes WHERE result_id IN " + ids);
+    db.exec("DELETE FROM result_bodies WHERE result_id IN " + ids);
+    db.exec("DELETE FROM results WHERE " + rows(""));
+    // A changed case is stored again, with its new messages, when its jobs are sent.
+    if (!which.cases.empty() || which.from_case) {
+      std::string w = "run_id=" + std::to_string(run_id) + " AND (" +
+                      (which.cases.empty() ? std::string("0") : "case_index IN (" + cases + ")");
+      if (which.from_case) w += " OR case_index>=" + std::to_string(*which.from_case);
+      db.exec("DELETE FROM cases WHERE " + w + ")");
+    }
+    db.exec("COMMIT");
+    return moved;
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+void Store::for_each_case(long long run_id, const std::function<void(const CaseRecord&)>& fn) {
+  auto q = impl_->db.prepare(
+      "SELECT case_index, case_id, line, coalesce(content_hash,'') FROM cases WHERE run_id=? ORDER BY case_index");
+  q.bind(1, run_id);
+  CaseRecord c;
+  c.run_id = run_id;
+  while (q.step()) {
+    c.case_index = q.int64(0);
+    c.case_id = q.text(1);
+    c.line = static_cast<int>(q.int64(2));
+    c.content_hash = q.text(3);
+    fn(c);
+  }
+}
+
+void Store::update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint) {
+  impl_->db.prepare("UPDATE runs SET cases=?, total_jobs=?, dataset_fingerprint=? WHERE id=?")
+      .bind(1, cases)
+      .bind(2, total_jobs)
+      .bind(3, fingerprint)
+      .bind(4, run_id)
+      .run();
+}
+
 void Store::save_gates(long long run_id, const std::vector<GateRecord>& gates) {
   auto& db = impl_->db;
   db.exec("BEGIN IMMEDIATE");

@@ -55,6 +55,21 @@ class Store {
   // (see store/result_facts.hpp): one indexed scan, no texts but the outcome's names.
   void for_each_result_facts(long long run_id, const std::string& variant_id,
                              const std::function<void(const ResultFacts&)>& fn);
+  // Moves results into result_history (the row as JSON, with its bodies and check outcomes)
+  // and deletes them, so that a resume sends their jobs again: the results of the given cases,
+  // of every case at or after `from_case`, or with `errors_only` every result that is an error.
+  // Returns how many were moved. One transaction.
+  struct Supersede {
+    std::vector<long long> cases;
+    std::optional<long long> from_case;
+    bool errors_only = false;
+  };
+  long long supersede_results(long long run_id, const Supersede& which);
+  // Cases rows of a run, by index: id and content hash, to tell what changed in a dataset.
+  void for_each_case(long long run_id, const std::function<void(const CaseRecord&)>& fn);
+  // After a resume on a changed dataset: the run's new shape.
+  void update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint);
+
   // Gates: the outcome of each gate on a run, and the run's status (pass / fail) for
   // `latest-passing` and `runs`. Saving again replaces the earlier evaluation.
   void save_gates(long long run_id, const std::vector<GateRecord>& gates);
