@@ -93,7 +93,7 @@ class TapeEvaluator {
     return false;
   }
 
-  // numbers_equal() of json_schema.cpp, one side on the tape.
+  // numbers_equal() of json_equal.cpp, one side on the tape.
   bool number_equal(const json& a, std::size_t v) const {
     const Kind k = t_[v].kind;
     if (a.is_number_float() || k == Kind::floating) return a.get<double>() == t_.number(v);
