@@ -18,7 +18,9 @@ std::string error_text(const json& body, std::string_view raw) {
       return e["message"].get<std::string>();
     if (e.is_string()) return e.get<std::string>();
   }
-  return std::string(trim(raw.substr(0, 300)));
+  // Redacted before it is cut: a key straddling the cut would otherwise leave its prefix.
+  const std::string redacted = Secrets::redact(raw);
+  return std::string(trim(std::string_view(redacted).substr(0, 300)));
 }
 
 std::string error_code(const json& body) {
@@ -73,7 +75,7 @@ ChatResponse parse_success(std::string_view raw) {
     return out;
   };
   const auto tape = JsonTape::parse(raw);
-  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(raw, 120)));
+  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(Secrets::redact(raw), 120)));
   const JsonTape& t = *tape;
   if (!t.is(0, JsonTape::Kind::object)) return bad("expected a chat.completion object");
   const auto choices = t.member(0, "choices");
@@ -133,7 +135,7 @@ ChatResponse parse_chat_response(int http_status, std::string_view raw) {
   else
     out.error = ErrorClass::bad_request;
   out.error_message =
-      Secrets::redact("HTTP " + std::to_string(http_status) + ": " + ellipsize(message, 300));
+      "HTTP " + std::to_string(http_status) + ": " + ellipsize(Secrets::redact(message), 300);
   return out;
 }
 

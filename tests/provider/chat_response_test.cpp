@@ -53,6 +53,28 @@ TEST_CASE("API keys are scrubbed from error messages", "[provider][security]") {
   CHECK(r.error_message.find("[REDACTED]") != std::string::npos);
 }
 
+TEST_CASE("no prefix of a key survives where an error message is cut", "[provider][security]") {
+  // Found by fuzz/chat_response_fuzz: messages were cut to 300 (or 120) characters before the
+  // key was redacted, so a key straddling the cut left its first characters in the message.
+  const std::string key = "sk-test-straddle-0123456789abcdefghijklmnop";
+  Secrets::add(key);
+  const std::string prefix = key.substr(0, 5);  // the messages hold only x, y and the key
+  for (const std::size_t at : {100u, 110u, 280u, 290u, 295u}) {
+    INFO("key at " << at);
+    const std::string text = std::string(at, 'x') + key + std::string(40, 'y');
+    const auto json_error = parse_chat_response(401, R"({"error":{"message":")" + text + R"("}})");
+    CHECK(json_error.error_message.find(prefix) == std::string::npos);
+    const auto raw_error = parse_chat_response(502, text);
+    CHECK(raw_error.error_message.find(prefix) == std::string::npos);
+    const auto not_json = parse_chat_response(200, text);
+    CHECK(not_json.error == ErrorClass::bad_response);
+    CHECK(not_json.error_message.find(prefix) == std::string::npos);
+  }
+  // Redaction happens before the cut, so a key early in a long message shows as [REDACTED].
+  const auto early = parse_chat_response(502, std::string(10, 'x') + key + std::string(400, 'y'));
+  CHECK(early.error_message.find("[REDACTED]") != std::string::npos);
+}
+
 TEST_CASE("the request body carries the parameters that were set and nothing else", "[provider]") {
   ChatParams p;
   p.model = "gpt-4o-mini";
