@@ -1,5 +1,8 @@
 #include "provider/chat_response.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "common/json_tape.hpp"
@@ -31,9 +34,29 @@ std::string error_code(const json& body) {
   return {};
 }
 
+// A server's count as a long long. Converting a double or an unsigned outside its range is
+// undefined (or wraps to a negative count), so such counts saturate (found by
+// fuzz/chat_response_fuzz: "prompt_tokens": 1e21). Whether a count is believable is decided
+// where usage is costed, not here.
+constexpr long long kMaxCount = std::numeric_limits<long long>::max();
+
+long long count_of(std::uint64_t v) {
+  return v > static_cast<std::uint64_t>(kMaxCount) ? kMaxCount : static_cast<long long>(v);
+}
+
+long long count_of(double v) {
+  // 2^63 is exactly representable; every double below it converts without overflow.
+  if (!(v < 9223372036854775808.0)) return v > 0 ? kMaxCount : 0;  // +inf, huge, NaN
+  if (v < -9223372036854775808.0) return std::numeric_limits<long long>::min();
+  return static_cast<long long>(v);
+}
+
 long long get_count(const json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_number()) return 0;
-  return j[key].get<long long>();
+  const json& v = j[key];
+  if (v.is_number_unsigned()) return count_of(v.get<std::uint64_t>());
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return count_of(v.get<double>());
 }
 
 long long tape_count(const JsonTape& t, std::optional<std::size_t> v) {
@@ -42,9 +65,9 @@ long long tape_count(const JsonTape& t, std::optional<std::size_t> v) {
     case JsonTape::Kind::integer:
       return t.integer(*v);
     case JsonTape::Kind::unsigned_integer:
-      return static_cast<long long>(t.unsigned_integer(*v));
+      return count_of(t.unsigned_integer(*v));
     default:
-      return static_cast<long long>(t.floating(*v));
+      return count_of(t.floating(*v));
   }
 }
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "common/secrets.hpp"
@@ -73,6 +75,29 @@ TEST_CASE("no prefix of a key survives where an error message is cut", "[provide
   // Redaction happens before the cut, so a key early in a long message shows as [REDACTED].
   const auto early = parse_chat_response(502, std::string(10, 'x') + key + std::string(400, 'y'));
   CHECK(early.error_message.find("[REDACTED]") != std::string::npos);
+}
+
+TEST_CASE("usage counts out of range saturate instead of overflowing", "[provider]") {
+  // Found by fuzz/chat_response_fuzz: a double or unsigned count beyond long long was converted
+  // with undefined behaviour (on x86, 1e21 tokens became -9223372036854775808).
+  constexpr long long kMax = std::numeric_limits<long long>::max();
+  const std::string usage = R"({"prompt_tokens":1e21,"completion_tokens":18446744073709551615,)"
+                            R"("prompt_tokens_details":{"cached_tokens":-1e300}})";
+  const auto completion = parse_chat_response(
+      200, R"({"choices":[{"message":{"content":"x"}}],"usage":)" + usage + "}");
+  REQUIRE(completion.error == ErrorClass::none);
+  const Usage streamed = parse_usage(nlohmann::json::parse(usage));
+  for (const Usage& u : {completion.usage, streamed}) {
+    CHECK(u.prompt_tokens == kMax);
+    CHECK(u.completion_tokens == kMax);
+    CHECK(u.cached_tokens == std::numeric_limits<long long>::min());
+  }
+  // In range, every kind reads as before.
+  const Usage plain = parse_usage(nlohmann::json::parse(
+      R"({"prompt_tokens":12,"completion_tokens":3.0,"prompt_tokens_details":{"cached_tokens":-2}})"));
+  CHECK(plain.prompt_tokens == 12);
+  CHECK(plain.completion_tokens == 3);
+  CHECK(plain.cached_tokens == -2);
 }
 
 TEST_CASE("the request body carries the parameters that were set and nothing else", "[provider]") {
