@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+#include "common/utf8.hpp"
+#include "e2e/cli.hpp"
+#include "e2e/hostile_server.hpp"
+#include "e2e/process.hpp"
+#include "e2e/sqlite_query.hpp"
+#include "test_paths.hpp"
+
+using namespace tb;
+using test::count;
+using test::Hostile;
+using test::HostileServer;
+using test::query;
+
+namespace {
+
+const std::string kSource = TUNEBENCH_SOURCE_DIR;
+// A '/' in the key makes the \/ escape matter.
+const std::string kKey = "sk-hostile/Key_0123456789abcdef";
+
+// A suite with one variant on the hostile server; `variant_extra` and `run` add settings.
+std::string hostile_suite(const HostileServer& server, int limit,
+                          const std::string& variant_extra = "",
+                          const std::string& run = "{concurrency: 2, max_attempts: 1}") {
+  return "name: hostile\ndataset: " + kSource +
+         "/datasets/tech_terms_eval.jsonl\nlimit: " + std::to_string(limit) +
+         "\nvariants:\n  - {id: a, endpoint: evil, model: gpt-4o-mini, system_text: Define the "
+         "term as JSON." +
+         variant_extra + "}\nendpoints:\n  evil: {kind: openai, base_url: \"" + server.base_url() +
+         "\", api_key_env: TB_HOSTILE_KEY}\nrun: " + run + "\n";
+}
+
+test::CommandResult run_against(const test::TempDir& dir, const std::string& flags = "") {
+  return test::tunebench("run s.yaml --db t.db --out out " + flags, dir.path().string(),
+                         "TB_HOSTILE_KEY='" + kKey + "'");
+}
+
+// Every file the run left behind (database, its WAL, reports), concatenated.
+std::string every_file(const std::filesystem::path& dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    if (entry.is_regular_file()) all += test::read_text(entry.path());
+  return all;
+}
+
+std::string u_escaped(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    out += "\\u00";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a server echoing the key, plainly, escaped or split across SSE events: the key is stored "
+    "nowhere",
+    "[e2e][hostile][security]") {
+  struct Echo {
+    const char* name;
+    Hostile mode;
+    std::string variant_extra;
+    int exit_code;
+  };
+  for (const auto& echo :
+       {Echo{"plain", Hostile::echo_key, "", 0}, Echo{"escaped", Hostile::echo_key_escaped, "", 0},
+        Echo{"sse split", Hostile::echo_key_sse, ", stream: true", 0},
+        Echo{"401", Hostile::echo_key_401, "", 3}}) {
+    DYNAMIC_SECTION(echo.name) {
+      HostileServer server(echo.mode);
+      test::TempDir dir;
+      test::write_text(dir / "s.yaml", hostile_suite(server, 3, echo.variant_extra));
+      const auto r = run_against(dir);
+      INFO(r.output);
+      CHECK(r.exit_code == echo.exit_code);
+      CHECK(server.requests() > 0);
+      CHECK(r.output.find(kKey) == std::string::npos);
+      // The server did echo it, and what it echoed was replaced (so this test can fail).
+      const auto db = dir / "t.db";
+      CHECK(count(db,
+                  "select count(*) from results r left join result_bodies b on b.result_id=r.id"
+                  " where r.output like '%[REDACTED]%' or r.error_message like '%[REDACTED]%'") >
+            0);
+      CHECK(
+          count(db, "select count(*) from result_bodies where response_body like '%[REDACTED]%'") >
+          0);
+      const std::string files = every_file(dir.path());
+      CHECK(files.size() > 1000);
+      CHECK(files.find(kKey) == std::string::npos);
+      CHECK(files.find(u_escaped(kKey)) == std::string::npos);
+      CHECK(files.find("Key_0123456789abcdef") == std::string::npos);  // the last SSE piece
+      CHECK(files.find(u_escaped("ostile")) == std::string::npos);     // the escaped SSE piece
+    }
+  }
+}
+
+TEST_CASE("a key with a control character is refused before anything is sent",
+          "[e2e][hostile][security]") {
+  HostileServer server(Hostile::echo_key);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", hostile_suite(server, 2));
+  const auto r = test::tunebench("run s.yaml --db t.db --out out", dir.path().string(),
+                                 "TB_HOSTILE_KEY=\"$(printf 'sk-control\\001character-key')\"");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find(
+            "the value of TB_HOSTILE_KEY contains a control character (byte 0x01 at position 11") !=
+        std::string::npos);
+  CHECK(r.output.find("character-key") == std::string::npos);
+  CHECK(server.requests() == 0);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}
