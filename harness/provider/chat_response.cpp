@@ -109,6 +109,28 @@ Usage parse_usage(const json& u) {
   return usage;
 }
 
+ChatResponse read_chat_response(const HttpResponse& response) {
+  ChatResponse out;
+  switch (response.error) {
+    case NetError::none:
+      break;
+    case NetError::timeout:
+      out.error = ErrorClass::timeout;
+      break;
+    case NetError::too_large:
+      out.error = ErrorClass::bad_response;
+      break;
+    default:
+      out.error = ErrorClass::network;
+      break;
+  }
+  if (out.error != ErrorClass::none) {
+    out.error_message = Secrets::redact(response.error_message);
+    return out;
+  }
+  return parse_chat_response(response.status, response.body);
+}
+
 ChatResponse parse_chat_response(int http_status, std::string_view raw) {
   if (http_status >= 200 && http_status < 300) return parse_success(raw);
   ChatResponse out;

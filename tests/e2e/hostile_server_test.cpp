@@ -118,3 +118,55 @@ TEST_CASE("a key with a control character is refused before anything is sent",
   CHECK(server.requests() == 0);
   CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
 }
+
+TEST_CASE(
+    "endless bodies and endless streams are cut off at the response cap: memory stays bounded at "
+    "concurrency 32",
+    "[e2e][hostile][memory]") {
+  struct Endless {
+    const char* name;
+    Hostile mode;
+    std::string variant_extra;
+  };
+  for (const auto& endless : {Endless{"body", Hostile::endless_body, ""},
+                              Endless{"sse", Hostile::endless_sse, ", stream: true"}}) {
+    DYNAMIC_SECTION(endless.name) {
+      HostileServer server(endless.mode);
+      test::TempDir dir;
+      test::write_text(dir / "s.yaml",
+                       hostile_suite(server, 48, endless.variant_extra,
+                                     "{concurrency: 32, max_attempts: 2, timeout_s: 10, "
+                                     "max_consecutive_errors: 1000}"));
+      const auto start = std::chrono::steady_clock::now();
+      test::TunebenchProcess run({"run", "s.yaml", "--db", "t.db", "--no-report", "--quiet"},
+                                 dir / "run.log", dir.path(), {"TB_HOSTILE_KEY=" + kKey});
+      long peak_kb = 0;
+      const int code = run.wait(60, &peak_kb);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      INFO(test::read_text(dir / "run.log")
+           << "peak RSS " << peak_kb / 1024 << " MB in " << seconds << " s");
+      CHECK(code == 0);
+      CHECK(peak_kb > 0);
+      CHECK(peak_kb < 200 * 1024);
+      CHECK(seconds < 30);
+      const auto db = dir / "t.db";
+      CHECK(count(db, "select count(*) from results") == 48);
+      CHECK(count(db,
+                  "select count(*) from results where status='error' and error_message like "
+                  "'the response from http://127.0.0.1:% is larger than 4 MiB "
+                  "(run.max_response_bytes)%'") == 48);
+      CHECK(server.requests() >= 48);
+    }
+  }
+}
+
+// Hidden until the runner classifies what came back with read_chat_response
+// (provider/chat_response.hpp) instead of mapping every transport failure to network.
+TEST_CASE("a response over the cap is a bad_response", "[e2e][hostile][.runner-patch]") {
+  HostileServer server(Hostile::endless_body);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", hostile_suite(server, 2));
+  const auto r = run_against(dir, "--no-report --quiet");
+  CHECK(count(dir / "t.db", "select count(*) from results where error_class='bad_response'") == 2);
+}
