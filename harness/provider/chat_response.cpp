@@ -72,6 +72,10 @@ ChatResponse parse_success(std::string_view raw) {
     out.error_message = Secrets::redact(std::move(why));
     return out;
   };
+  if (raw.starts_with("\x1f\x8b"))  // gzip's magic: a proxy compressed what was not asked for
+    return bad(
+        "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask "
+        "for; it is not JSON");
   const auto tape = JsonTape::parse(raw);
   if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(raw, 120)));
   const JsonTape& t = *tape;

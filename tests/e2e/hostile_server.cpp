@@ -316,7 +316,9 @@ struct HostileServer::Impl {
                                 std::string(reinterpret_cast<const char*>(kGzip), sizeof kGzip),
                                 "Content-Type: application/json\r\nContent-Encoding: gzip\r\n"));
       case Hostile::bad_utf8:
-        return c.write(response(200, completion("\"caf\xC3\x28 \xFF\xFE\xFD and \xE2\x82 end\"")));
+        // Early in the body too, so that an error message quoting its start holds them.
+        return c.write(response(200, completion("\"caf\xC3\x28 \xFF\xFE\xFD and \xE2\x82 end\"",
+                                                kUsage, "\"x\":\"\xFF\xFE\",")));
       case Hostile::redirect:
         return c.write(response(307, "", "Location: http://127.0.0.1:1/v1/chat/completions\r\n"));
       case Hostile::answer:

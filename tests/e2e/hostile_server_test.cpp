@@ -170,3 +170,57 @@ TEST_CASE("a response over the cap is a bad_response", "[e2e][hostile][.runner-p
   const auto r = run_against(dir, "--no-report --quiet");
   CHECK(count(dir / "t.db", "select count(*) from results where error_class='bad_response'") == 2);
 }
+
+TEST_CASE(
+    "bytes that are not UTF-8 (an unrequested gzip body, broken bytes in an answer) are stored and "
+    "reported as valid UTF-8",
+    "[e2e][hostile][utf8]") {
+  struct Broken {
+    const char* name;
+    Hostile mode;
+    std::string variant_extra;
+    std::string message;  // in every stored error message
+  };
+  for (const auto& broken :
+       {Broken{"gzip", Hostile::gzip_body, "",
+               "the body is gzip-compressed (Content-Encoding: gzip)"},
+        Broken{"bad utf-8", Hostile::bad_utf8, "", "the body is not JSON: \"{\\\"id\\\""},
+        Broken{"bad utf-8, streamed", Hostile::bad_utf8, ", stream: true",
+               "the stream held no chat.completion.chunk"}}) {
+    DYNAMIC_SECTION(broken.name) {
+      HostileServer server(broken.mode);
+      test::TempDir dir;
+      test::write_text(dir / "s.yaml", hostile_suite(server, 3, broken.variant_extra));
+      const auto r = run_against(dir);
+      INFO(r.output);
+      CHECK(r.exit_code == 0);
+      const auto db = dir / "t.db";
+      CHECK(
+          count(
+              db,
+              "select count(*) from results where status='error' and error_class='bad_response'") ==
+          3);
+      CHECK(count(db, "select count(*) from results where error_message like '" + broken.message +
+                          "%'") == 3);
+      for (const char* column :
+           {"r.output", "r.error_message", "b.response_body", "b.request_json"}) {
+        const std::string text = query(
+            db, std::string("select group_concat(coalesce(") + column +
+                    ", ''), '|') from results r left join result_bodies b on b.result_id=r.id");
+        INFO(column << ": " << text);
+        CHECK(valid_utf8(text));
+      }
+      // What the server sent was kept, with U+FFFD where its bytes were not UTF-8.
+      CHECK(
+          count(db,
+                "select count(*) from result_bodies where instr(response_body, char(65533)) > 0") ==
+          3);
+      for (const char* report : {"out/run-1.csv", "out/run-1.html"}) {
+        const std::string bytes = test::read_text(dir / report);
+        INFO(report);
+        CHECK(bytes.size() > 100);
+        CHECK(valid_utf8(bytes));
+      }
+    }
+  }
+}

@@ -87,7 +87,8 @@ TEST_CASE("the request body carries the parameters that were set and nothing els
   CHECK(body["stream_options"]["include_usage"] == true);
 }
 
-TEST_CASE("what came back for a request is classified: transport failures and answers", "[provider]") {
+TEST_CASE("what came back for a request is classified: transport failures and answers",
+          "[provider]") {
   HttpResponse big;
   big.error = NetError::too_large;
   CHECK(read_chat_response(big).error == ErrorClass::bad_response);
@@ -101,4 +102,13 @@ TEST_CASE("what came back for a request is classified: transport failures and an
   ok.status = 200;
   ok.body = R"({"choices":[{"message":{"content":"hi"},"finish_reason":"stop"}]})";
   CHECK(read_chat_response(ok).content == "hi");
+}
+
+TEST_CASE("a gzip body nobody asked for is named as such", "[provider][utf8]") {
+  const std::string gzip("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\xae\x05\x00", 14);
+  const auto r = parse_chat_response(200, gzip);
+  CHECK(r.error == ErrorClass::bad_response);
+  CHECK(r.error_message ==
+        "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask for; "
+        "it is not JSON");
 }

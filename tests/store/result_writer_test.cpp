@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/secrets.hpp"
+#include "store/record_scrub.hpp"
 #include "store/result_writer.hpp"
 #include "store/store.hpp"
 #include "test_paths.hpp"
@@ -98,4 +99,40 @@ TEST_CASE("the writer redacts a registered key from every text it stores, whatev
   CHECK(store.test_case(id, 0)->reference == "[REDACTED]");
   CHECK(store.test_case(id, 0)->messages_json.find(key) == std::string::npos);
   CHECK(store.cache_lookup("k")->body == "cached [REDACTED]");
+}
+
+TEST_CASE("texts that are not UTF-8 are stored with U+FFFD for each stray byte", "[store][utf8]") {
+  std::string text = "caf\xC3\xA9 \xC3\x28 \xFF\xFE end \xE2\x82";
+  make_valid_utf8(text);
+  CHECK(text == "caf\xC3\xA9 \xEF\xBF\xBD( \xEF\xBF\xBD\xEF\xBF\xBD end \xEF\xBF\xBD\xEF\xBF\xBD");
+  std::string valid = "plain \xF0\x9F\x94\x91 text";
+  const std::string before = valid;
+  make_valid_utf8(valid);
+  CHECK(valid == before);
+
+  test::TempDir dir;
+  Store store(dir / "t.db");
+  const long long id = store.create_run(one_run(), one_variant());
+  {
+    ResultWriter writer(dir / "t.db");
+    ResultRecord r = result(id, 0);
+    r.status = "error";
+    r.error_class = "bad_response";
+    r.error_message =
+        "the body is not JSON: \"\x1f\x8b\x08"
+        "Z\xff\"";
+    r.response_body =
+        "\x1f\x8b\x08"
+        "Z\xff";
+    writer.add_result(std::move(r));
+    REQUIRE(writer.flush());
+  }
+  const auto results = read_back(store, id);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].error_message ==
+        "the body is not JSON: \"\x1f\xEF\xBF\xBD\x08"
+        "Z\xEF\xBF\xBD\"");
+  CHECK(results[0].response_body ==
+        "\x1f\xEF\xBF\xBD\x08"
+        "Z\xEF\xBF\xBD");
 }
