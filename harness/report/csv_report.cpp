@@ -12,7 +12,13 @@ std::string csv_field(std::string_view value) {
   // Valid UTF-8 whatever the store holds (a database written before texts were made valid).
   std::string text(value);
   make_valid_utf8(text);
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  // Formula injection (OWASP): a spreadsheet runs a cell starting with =, +, -, @, tab or CR as
+  // a formula, and an answer is whatever a model or a server chose to write. A leading single
+  // quote makes it text; the cell is quoted as well.
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    text.insert(0, 1, '\'');
+  else if (text.find_first_of(",\"\r\n") == std::string::npos)
+    return text;
   std::string out = "\"";
   for (const char c : text) {
     if (c == '"') out += '"';
