@@ -9,6 +9,7 @@
 #include "analysis/price_catalog.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/number_flags.hpp"
 #include "common/files.hpp"
 #include "common/text.hpp"
 #include "suite/dataset_check.hpp"
@@ -247,7 +248,7 @@ void add_dataset_command(CLI::App& app, int& exit_code) {
   auto* s = cmd->add_subcommand("split", "Split a dataset into train and eval files and check them for leaks");
   s->add_option("file", split_args->file, "Dataset (OpenAI chat JSONL)")->required();
   s->add_option("--holdout", split_args->holdout, "Share of cases for the eval file")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+      ->check(finite_number(0, 1))->capture_default_str();
   s->add_option("--seed", split_args->seed, "Seed: the same seed gives the same split")->capture_default_str();
   s->add_option("--by", split_args->by,
                 "Group key: lines with the same value land on the same side. The value is the line's\n"

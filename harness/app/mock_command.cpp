@@ -3,6 +3,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/number_flags.hpp"
 #include "common/files.hpp"
 #include "mock/mock_server.hpp"
 #include "suite/source_document.hpp"
@@ -83,8 +84,9 @@ void add_mock_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--port,-p", args->port, "Port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--host", args->host, "Address to listen on (keep it on loopback)")->capture_default_str();
   cmd->add_option("--config", args->config, "Mock settings (YAML/JSON): seed, latency, profiles, models");
-  cmd->add_option("--seed", args->seed, "Seed of the simulation (default 42)");
-  cmd->add_option("--latency-ms", args->latency_ms, "Fixed latency per request in ms (overrides --config)");
+  cmd->add_option("--seed", args->seed, "Seed of the simulation (default 42)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--latency-ms", args->latency_ms, "Fixed latency per request in ms (overrides --config)")
+      ->check(finite_number(0, 600000));
   cmd->footer("Example: tunebench mock --dataset datasets/tech_terms_eval.jsonl --port 8080\n"
               "then point an endpoint at base_url: http://127.0.0.1:8080/v1");
   cmd->callback([args, &exit_code] { exit_code = serve(*args); });

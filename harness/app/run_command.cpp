@@ -1,9 +1,11 @@
 #include <filesystem>
 #include <iostream>
+#include <limits>
 
 #include "analysis/run_summary.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/number_flags.hpp"
 #include "app/report_files.hpp"
 #include "app/run_gates.hpp"
 #include "report/junit_report.hpp"
@@ -144,6 +146,7 @@ int run(const RunArgs& args) {
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
+  constexpr double kMax = std::numeric_limits<double>::max();
   auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run a suite: every case x variant x repeat, stored and reported");
   cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")->required()->check(CLI::ExistingFile);
@@ -167,12 +170,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the response cache");
   cmd->add_flag("--refresh", args->refresh, "Send every request again and refresh the cache with the answers");
   cmd->add_option("--max-cost", args->max_cost, "Stop dispatching before the spend (USD) would pass this")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_number(0, kMax));
   cmd->add_option("--deadline", args->deadline, "Stop dispatching after this many seconds (resumable)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(0, kMax, true));
   cmd->add_option("--grace", args->grace,
                   "On Ctrl-C, seconds that requests in flight may take to finish (default: run.grace_s, 30)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_number(0, kMax));
   cmd->footer("Prints the run id, a per-variant summary and the report paths.\n"
               "Example: tunebench run suites/demo.yaml");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

@@ -1,8 +1,11 @@
 #include "common/secrets.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
+
+#include "common/secrets_match.hpp"
 
 namespace tb {
 namespace {
@@ -10,12 +13,15 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::vector<std::string> values;
+  std::atomic<bool> any{false};
 };
 
 Registry& registry() {
   static Registry r;
   return r;
 }
+
+constexpr std::string_view kRedacted = "[REDACTED]";
 
 }  // namespace
 
@@ -35,6 +41,11 @@ void Secrets::add(std::string value) {
   for (const auto& v : r.values)
     if (v == value) return;
   r.values.push_back(std::move(value));
+  r.any = true;
+}
+
+bool Secrets::any() {
+  return registry().any.load(std::memory_order_relaxed);
 }
 
 std::string Secrets::redact(std::string_view text) {
@@ -44,11 +55,14 @@ std::string Secrets::redact(std::string_view text) {
 }
 
 void Secrets::redact_in_place(std::string& text) {
+  if (!any()) return;
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   for (const auto& secret : r.values) {
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
-      text.replace(pos, secret.size(), "[REDACTED]");
+    const auto ranges = find_secret(text, secret);
+    // From the last range back, so the offsets of the earlier ones stay valid.
+    for (auto it = ranges.rbegin(); it != ranges.rend(); ++it)
+      text.replace(it->first, it->second - it->first, kRedacted);
   }
 }
 

@@ -43,6 +43,8 @@ std::string_view to_string(NetError e) {
       return "tls";
     case NetError::protocol:
       return "protocol";
+    case NetError::too_large:
+      return "too_large";
   }
   return "?";
 }
@@ -103,6 +105,7 @@ struct DeadlineGuard {
 
 NetError classify(const beast::error_code& ec, const Connection& conn) {
   if (conn.timed_out) return NetError::timeout;
+  if (ec == http::error::body_limit) return NetError::too_large;
   if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
       ec == asio::error::network_unreachable)
     return NetError::connect;
@@ -116,6 +119,14 @@ NetError classify(const beast::error_code& ec, const Connection& conn) {
   if (ec.category() == http::make_error_code(http::error::end_of_stream).category())
     return NetError::protocol;
   return NetError::reset;
+}
+
+std::string too_large_message(const HttpRequest& req) {
+  const std::size_t limit = req.max_response_bytes;
+  const std::string size = limit % (1 << 20) == 0 ? std::to_string(limit >> 20) + " MiB"
+                                                  : std::to_string(limit) + " bytes";
+  return "the response from " + req.url.origin() + " is larger than " + size +
+         " (run.max_response_bytes); it was cut off there and not read to its end";
 }
 
 struct Pool {
@@ -238,29 +249,41 @@ struct HttpClient::Impl {
       co_return false;
     }
     http::response_parser<http::string_body> parser;
-    parser.body_limit(256 * 1024 * 1024);
+    parser.body_limit(req.max_response_bytes);
     co_await http::async_read_header(stream, conn.buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec || conn.timed_out) {
       out.error = classify(ec, conn);
       out.error_message =
-          (out.error == NetError::timeout ? "no response from " : "reading from ") +
-          req.url.origin() +
-          (out.error == NetError::timeout ? " within the timeout" : " failed: " + ec.message());
+          out.error == NetError::too_large
+              ? too_large_message(req)
+              : (out.error == NetError::timeout ? "no response from " : "reading from ") +
+                    req.url.origin() +
+                    (out.error == NetError::timeout ? " within the timeout"
+                                                    : " failed: " + ec.message());
       co_return false;
     }
     sent_anything = true;
     out.header_ms = steady_ms() - start;
     std::size_t delivered = 0;
+    bool reserved = false;
     while (!parser.is_done()) {
+      // A body past 256 KiB may be heading for the cap: room for all of it now, so it is not
+      // copied on every doubling (each copy holds old and new at once, half again the memory).
+      // Pages of the reserve are only resident once written.
+      if (auto& body = parser.get().body(); !reserved && body.size() > (std::size_t{256} << 10)) {
+        body.reserve(req.max_response_bytes);
+        reserved = true;
+      }
       co_await http::async_read_some(stream, conn.buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
       if (ec || conn.timed_out) {
         out.error = classify(ec, conn);
         out.error_message =
-            (out.error == NetError::timeout
-                 ? "response from " + req.url.origin() + " did not complete within the timeout"
-                 : "reading the response from " + req.url.origin() + " failed: " + ec.message());
+            out.error == NetError::too_large ? too_large_message(req)
+            : out.error == NetError::timeout
+                ? "response from " + req.url.origin() + " did not complete within the timeout"
+                : "reading the response from " + req.url.origin() + " failed: " + ec.message();
         co_return false;
       }
       if (req.on_body) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,11 @@ namespace tb {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// The most of a response body read into memory (run.max_response_bytes): a chat answer, even a
+// long one streamed token by token, is well under it; an endless or huge body is cut off there,
+// so memory follows the number of requests in flight, not what servers send.
+inline constexpr std::size_t kDefaultMaxResponseBytes = std::size_t{4} << 20;
+
 struct HttpRequest {
   std::string method = "POST";
   Url url;             // scheme, host and port; `target` holds the path
@@ -20,11 +26,13 @@ struct HttpRequest {
   double connect_timeout_s = 10;
   double timeout_s = 60;  // whole exchange, from sending to the last byte
   bool insecure = false;  // skip certificate verification
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;  // body bytes, SSE events included
   // Called with each piece of body as it arrives (streaming); the body is also accumulated.
   std::function<void(std::string_view)> on_body;
 };
 
-enum class NetError { none, resolve, connect, timeout, reset, tls, protocol };
+// too_large: the body passed HttpRequest::max_response_bytes and was not read to its end.
+enum class NetError { none, resolve, connect, timeout, reset, tls, protocol, too_large };
 std::string_view to_string(NetError e);
 
 struct HttpResponse {

@@ -23,6 +23,8 @@ class SseReader {
   // End of stream: an event whose blank line never came is dispatched anyway when it has data,
   // because servers that drop the connection after the last event are common.
   void finish(const Handler& on_event);
+  // Bytes held for a line or an event not yet complete.
+  std::size_t buffered() const { return partial_.size() + current_.data.size(); }
 
  private:
   void line(std::string_view text, const Handler& on_event);

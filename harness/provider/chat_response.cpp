@@ -97,6 +97,10 @@ ChatResponse parse_success(std::string_view raw) {
     out.error_message = Secrets::redact(std::move(why));
     return out;
   };
+  if (raw.starts_with("\x1f\x8b"))  // gzip's magic: a proxy compressed what was not asked for
+    return bad(
+        "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask "
+        "for; it is not JSON");
   const auto tape = JsonTape::parse(raw);
   if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(Secrets::redact(raw), 120)));
   const JsonTape& t = *tape;
@@ -132,6 +136,28 @@ Usage parse_usage(const json& u) {
   if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
     usage.cached_tokens = get_count(u["prompt_tokens_details"], "cached_tokens");
   return usage;
+}
+
+ChatResponse read_chat_response(const HttpResponse& response) {
+  ChatResponse out;
+  switch (response.error) {
+    case NetError::none:
+      break;
+    case NetError::timeout:
+      out.error = ErrorClass::timeout;
+      break;
+    case NetError::too_large:
+      out.error = ErrorClass::bad_response;
+      break;
+    default:
+      out.error = ErrorClass::network;
+      break;
+  }
+  if (out.error != ErrorClass::none) {
+    out.error_message = Secrets::redact(response.error_message);
+    return out;
+  }
+  return parse_chat_response(response.status, response.body);
 }
 
 ChatResponse parse_chat_response(int http_status, std::string_view raw) {

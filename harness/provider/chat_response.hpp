@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "net/http_types.hpp"
 #include "provider/error_class.hpp"
 
 namespace tb {
@@ -26,6 +27,11 @@ struct ChatResponse {
 
 // Maps an HTTP status and body to a chat response or a classified error.
 ChatResponse parse_chat_response(int http_status, std::string_view body);
+
+// Everything that can come back for a chat request, classified: a transport failure (timeout;
+// too_large, a bad_response; the rest network), else parse_chat_response on the status and body.
+// A streamed 2xx answer is read by ChatStream instead.
+ChatResponse read_chat_response(const HttpResponse& response);
 
 // Reads the usage object of a completion or of the last streamed chunk.
 Usage parse_usage(const nlohmann::json& usage);

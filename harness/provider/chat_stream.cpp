@@ -8,11 +8,18 @@
 namespace tb {
 
 void ChatStream::feed(std::string_view bytes, double now_ms) {
+  if (too_large_) return;
   reader_.feed(bytes, [&](const SseEvent& e) { event(e, now_ms); });
+  if (too_large_ || response_.content.size() + reader_.buffered() > max_bytes_ / 8) {
+    too_large_ = true;
+    reader_ = SseReader{};
+    response_.content = std::string();
+    delta_times_ = std::vector<double>();
+  }
 }
 
 void ChatStream::event(const SseEvent& e, double now_ms) {
-  if (done_) return;
+  if (done_ || too_large_) return;
   if (trim(e.data) == "[DONE]") {
     done_ = true;
     return;
@@ -28,21 +35,34 @@ void ChatStream::event(const SseEvent& e, double now_ms) {
   if (chunk.contains("error")) {
     const auto& err = chunk["error"];
     response_.error = ErrorClass::server;
-    response_.error_message = Secrets::redact(
-        "error in the stream: " + (err.is_object() && err.contains("message") && err["message"].is_string()
-                                       ? err["message"].get<std::string>()
-                                       : err.dump()));
+    response_.error_message =
+        Secrets::redact("error in the stream: " +
+                        (err.is_object() && err.contains("message") && err["message"].is_string()
+                             ? err["message"].get<std::string>()
+                             : err.dump()));
     return;
   }
-  if (chunk.contains("model") && chunk["model"].is_string()) response_.model = chunk["model"].get<std::string>();
-  if (chunk.contains("usage") && chunk["usage"].is_object()) response_.usage = parse_usage(chunk["usage"]);
-  if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) return;
+  if (chunk.contains("model") && chunk["model"].is_string())
+    response_.model = chunk["model"].get<std::string>();
+  if (chunk.contains("usage") && chunk["usage"].is_object())
+    response_.usage = parse_usage(chunk["usage"]);
+  if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty())
+    return;
   const auto& choice = chunk["choices"][0];
   if (choice.contains("delta") && choice["delta"].is_object()) {
     const auto& delta = choice["delta"];
     if (delta.contains("content") && delta["content"].is_string()) {
       const auto& piece = delta["content"].get_ref<const std::string&>();
       if (!piece.empty()) {
+        const std::size_t size = response_.content.size() + piece.size();
+        if (size > max_bytes_ / 8) {  // feed() lets go of everything once this event is done
+          too_large_ = true;
+          return;
+        }
+        // Past 64 KiB the answer may be heading for the limit: room for all of it at once
+        // instead of a copy (old and new held together) at every doubling.
+        if (size > (std::size_t{64} << 10) && response_.content.capacity() < max_bytes_ / 8)
+          response_.content.reserve(max_bytes_ / 8);
         response_.content += piece;
         delta_times_.push_back(now_ms);
       }
@@ -53,7 +73,17 @@ void ChatStream::event(const SseEvent& e, double now_ms) {
 }
 
 ChatResponse ChatStream::finish() {
-  reader_.finish([&](const SseEvent& e) { event(e, delta_times_.empty() ? 0 : delta_times_.back()); });
+  if (too_large_) {
+    response_ = ChatResponse{};
+    response_.error = ErrorClass::bad_response;
+    const std::string size = max_bytes_ % (1 << 20) == 0 ? std::to_string(max_bytes_ >> 20) + " MiB"
+                                                         : std::to_string(max_bytes_) + " bytes";
+    response_.error_message = "the streamed answer is larger than an eighth of " + size +
+                              " (run.max_response_bytes); it was not assembled";
+    return response_;
+  }
+  reader_.finish(
+      [&](const SseEvent& e) { event(e, delta_times_.empty() ? 0 : delta_times_.back()); });
   if (response_.error != ErrorClass::none) return response_;
   if (bad_chunk_) {
     response_.error = ErrorClass::bad_response;

@@ -10,8 +10,16 @@ namespace tb {
 // Builds a chat response from a streamed (SSE) chat completion: content deltas appended,
 // finish_reason and the usage chunk (stream_options.include_usage) kept, and the arrival time of
 // each content delta recorded for time to first token and inter-token latency.
+//
+// Memory is bounded: while a stream is read it is held twice, as events (the body the HTTP
+// client keeps, at most `max_bytes`: run.max_response_bytes) and as the answer assembled here.
+// The answer may take an eighth of `max_bytes` (512 KiB by default, some 128,000 tokens: as much
+// as a model writes in one answer, while a real stream's events are mostly overhead); past that
+// the stream stops assembling, lets go of what it held and finishes as a bad_response.
 class ChatStream {
  public:
+  explicit ChatStream(std::size_t max_bytes = kDefaultMaxResponseBytes) : max_bytes_(max_bytes) {}
+
   // Feeds raw body bytes as they arrive; `now_ms` is the time they arrived.
   void feed(std::string_view bytes, double now_ms);
   // The response once the body is complete (or the connection ended).
@@ -24,6 +32,8 @@ class ChatStream {
  private:
   void event(const SseEvent& e, double now_ms);
 
+  std::size_t max_bytes_;
+  bool too_large_ = false;
   SseReader reader_;
   ChatResponse response_;
   std::vector<double> delta_times_;

@@ -3,14 +3,24 @@
 #include <string>
 
 #include "common/text.hpp"
+#include "store/record_scrub.hpp"
 #include "store/store.hpp"
 
 namespace tb {
 
 std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  // Valid UTF-8 whatever the store holds (a database written before texts were made valid).
+  std::string text(value);
+  make_valid_utf8(text);
+  // Formula injection (OWASP): a spreadsheet runs a cell starting with =, +, -, @, tab or CR as
+  // a formula, and an answer is whatever a model or a server chose to write. A leading single
+  // quote makes it text; the cell is quoted as well.
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    text.insert(0, 1, '\'');
+  else if (text.find_first_of(",\"\r\n") == std::string::npos)
+    return text;
   std::string out = "\"";
-  for (const char c : value) {
+  for (const char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
@@ -23,7 +33,8 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
   const std::string simulated = run && run->simulated ? "yes" : "no";
   out << "run_id,simulated,variant,model,case_index,case_id,repeat,status,error_class,conformant,"
          "score,failed_checks,prompt_tokens,completion_tokens,cached_tokens,prompt_chars,"
-         "latency_ms,ttft_ms,attempts,cached,cost_usd,finish_reason,failure_kind,failure_path,output\r\n";
+         "latency_ms,ttft_ms,attempts,cached,cost_usd,finish_reason,failure_kind,failure_path,"
+         "output\r\n";
   std::map<std::string, std::string> models;
   for (const auto& v : store.variants(run_id)) models[v.id] = v.model;
   Store::ResultQuery query;
@@ -31,16 +42,20 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
   store.for_each_result(run_id, query, [&](const ResultRecord& r) {
     std::string failed;
     for (const auto& c : r.checks)
-      if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.name + (c.detail.empty() ? "" : ": " + c.detail);
+      if (!c.passed)
+        failed += (failed.empty() ? "" : "; ") + c.name + (c.detail.empty() ? "" : ": " + c.detail);
     if (r.status != "ok") failed = r.error_message;
     auto number = [](long long v) { return v >= 0 ? std::to_string(v) : std::string(); };
-    out << run_id << ',' << simulated << ',' << csv_field(r.variant_id) << ',' << csv_field(models[r.variant_id]) << ','
-        << r.case_index << ',' << csv_field(r.case_id) << ',' << r.repeat << ','
-        << r.status << ',' << r.error_class << ',' << (r.conformant ? 1 : 0) << ',' << fixed(r.score, 4) << ','
-        << csv_field(failed) << ',' << number(r.prompt_tokens) << ',' << number(r.completion_tokens) << ','
-        << r.cached_tokens << ',' << r.prompt_chars << ',' << fixed(r.latency_ms, 2) << ',' << (r.ttft_ms >= 0 ? fixed(r.ttft_ms, 2) : std::string()) << ','
-        << r.attempts << ',' << (r.cached ? 1 : 0) << ',' << fixed(r.cost_usd, 8) << ',' << csv_field(r.finish_reason) << ','
-        << csv_field(r.failure_kind) << ',' << csv_field(r.failure_path) << ',' << csv_field(r.output) << "\r\n";
+    out << run_id << ',' << simulated << ',' << csv_field(r.variant_id) << ','
+        << csv_field(models[r.variant_id]) << ',' << r.case_index << ',' << csv_field(r.case_id)
+        << ',' << r.repeat << ',' << r.status << ',' << r.error_class << ','
+        << (r.conformant ? 1 : 0) << ',' << fixed(r.score, 4) << ',' << csv_field(failed) << ','
+        << number(r.prompt_tokens) << ',' << number(r.completion_tokens) << ',' << r.cached_tokens
+        << ',' << r.prompt_chars << ',' << fixed(r.latency_ms, 2) << ','
+        << (r.ttft_ms >= 0 ? fixed(r.ttft_ms, 2) : std::string()) << ',' << r.attempts << ','
+        << (r.cached ? 1 : 0) << ',' << fixed(r.cost_usd, 8) << ',' << csv_field(r.finish_reason)
+        << ',' << csv_field(r.failure_kind) << ',' << csv_field(r.failure_path) << ','
+        << csv_field(r.output) << "\r\n";
   });
 }
 

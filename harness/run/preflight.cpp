@@ -6,12 +6,27 @@
 #include "analysis/price_catalog.hpp"
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
-#include "net/http_request_head.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
 namespace tb {
 namespace {
+
+// The position of the first control character (below 0x20, or DEL), if any.
+std::optional<std::size_t> control_character(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return i;
+  }
+  return std::nullopt;
+}
+
+std::string hex_byte(char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto b = static_cast<unsigned char>(c);
+  return std::string("0x") + kHex[b >> 4] + kHex[b & 15];
+}
+
 
 // Explicit ids name a case across runs (compare, gates, shards), so two lines may not share one.
 // Kept as 64-bit digests with their lines, sorted once at the end: 16 bytes per case, freed
@@ -127,12 +142,14 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
       out.simulated = true;
     } else if (!r.endpoint->api_key_env.empty()) {
       r.api_key = Secrets::from_env(r.endpoint->api_key_env);
-      // A key pasted with its trailing newline would split the request's headers.
-      if (invalid_header({{r.endpoint->api_key_header, r.api_key}}))
+      // A key pasted with its trailing newline would split the request's headers, and a key
+      // with any control character could not be recognised in every form a server echoes it.
+      if (const auto at = control_character(r.api_key))
         errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
                     "the value of " + r.endpoint->api_key_env +
-                        " contains a line break or NUL (pasted with a trailing newline?); export "
-                        "the key alone"});
+                        " contains a control character (byte " + hex_byte(r.api_key[*at]) +
+                        " at position " + std::to_string(*at + 1) +
+                        "; a line break or NUL pasted with the key?); export the key alone"});
       if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
           !r.endpoint->base_url.starts_with("http://localhost"))
         errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/background_thread.hpp"
+#include "store/record_scrub.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_error.hpp"
 
@@ -177,6 +178,8 @@ struct ResultWriter::Impl {
         batch.swap(queue);
         busy = true;
       }
+      // Off the network thread: what a server sent back is scrubbed before it is stored.
+      for (auto& item : batch) std::visit([](auto& r) { scrub(r); }, item);
       long long results = 0;
       for (const auto& item : batch) results += std::holds_alternative<ResultRecord>(item);
       if (!failed) {

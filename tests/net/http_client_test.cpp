@@ -9,8 +9,8 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
 
-#include <nlohmann/json.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "mock/mock_server.hpp"
@@ -196,7 +196,8 @@ TEST_CASE("a TLS handshake that gets no answer times out within the connect time
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200));
 }
 
-TEST_CASE("after a timeout the next request gets a new connection and its own full timeout", "[net]") {
+TEST_CASE("after a timeout the next request gets a new connection and its own full timeout",
+          "[net]") {
   auto server = start_mock(300);
   std::string error;
   REQUIRE(server.start("127.0.0.1", 0, error));
@@ -243,4 +244,30 @@ TEST_CASE("cancel_all aborts the request in flight and nothing is sent after it"
   CHECK(after.error == NetError::reset);
   CHECK(after.error_message.find("not sent") != std::string::npos);
   CHECK(client.connections_opened() == 1);  // no fresh connection after the cancel
+}
+
+TEST_CASE("a body larger than max_response_bytes is cut off as too_large, chunked or with a length",
+          "[net][memory]") {
+  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 20; ++i) chunked += "400\r\n" + std::string(1024, 'x') + "\r\n";
+  chunked += "0\r\n\r\n";
+  const std::string sized =
+      "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'x');
+  for (const auto& response : {chunked, sized}) {
+    RawServer raw(response);
+    asio::io_context io;
+    HttpClient client(io.get_executor());
+    HttpRequest request = get_root("http", raw.port());
+    request.max_response_bytes = 8192;
+    std::size_t streamed = 0;
+    request.on_body = [&](std::string_view piece) { streamed += piece.size(); };
+    const auto r = send(client, io, request);
+    CHECK(r.error == NetError::too_large);
+    CHECK(r.error_message ==
+          "the response from http://127.0.0.1:" + std::to_string(raw.port()) +
+              " is larger than 8192 bytes (run.max_response_bytes); it was cut off there "
+              "and not read to its end");
+    CHECK(streamed <= 8192);
+  }
+  CHECK(HttpRequest{}.max_response_bytes == std::size_t{4} << 20);
 }

@@ -11,7 +11,8 @@
 using namespace tb;
 
 TEST_CASE("a chat.completion gives content, finish reason and usage", "[provider]") {
-  const auto r = parse_chat_response(200, R"({"id":"x","object":"chat.completion","model":"gpt-4o-mini",
+  const auto r =
+      parse_chat_response(200, R"({"id":"x","object":"chat.completion","model":"gpt-4o-mini",
     "choices":[{"index":0,"message":{"role":"assistant","content":"{\"a\":1}"},"finish_reason":"stop"}],
     "usage":{"prompt_tokens":120,"completion_tokens":9,"total_tokens":129,"prompt_tokens_details":{"cached_tokens":64}}})");
   CHECK(r.error == ErrorClass::none);
@@ -25,32 +26,43 @@ TEST_CASE("a chat.completion gives content, finish reason and usage", "[provider
 }
 
 TEST_CASE("HTTP errors map to classes", "[provider]") {
-  CHECK(parse_chat_response(401, R"({"error":{"message":"Incorrect API key"}})").error == ErrorClass::auth);
+  CHECK(parse_chat_response(401, R"({"error":{"message":"Incorrect API key"}})").error ==
+        ErrorClass::auth);
   CHECK(parse_chat_response(403, "forbidden").error == ErrorClass::auth);
-  CHECK(parse_chat_response(429, R"({"error":{"message":"slow down","code":"rate_limit_exceeded"}})").error == ErrorClass::rate_limit);
-  CHECK(parse_chat_response(429, R"({"error":{"message":"quota","type":"insufficient_quota"}})").error == ErrorClass::auth);
+  CHECK(
+      parse_chat_response(429, R"({"error":{"message":"slow down","code":"rate_limit_exceeded"}})")
+          .error == ErrorClass::rate_limit);
+  CHECK(parse_chat_response(429, R"({"error":{"message":"quota","type":"insufficient_quota"}})")
+            .error == ErrorClass::auth);
   CHECK(parse_chat_response(500, "").error == ErrorClass::server);
   CHECK(parse_chat_response(503, "<html>").error == ErrorClass::server);
   CHECK(parse_chat_response(408, "").error == ErrorClass::timeout);
-  CHECK(parse_chat_response(400, R"({"error":{"message":"This model's maximum context length is 128000 tokens","code":"context_length_exceeded"}})").error ==
-        ErrorClass::context_length);
-  CHECK(parse_chat_response(404, R"({"error":{"message":"The model does not exist"}})").error == ErrorClass::bad_request);
+  CHECK(
+      parse_chat_response(
+          400,
+          R"({"error":{"message":"This model's maximum context length is 128000 tokens","code":"context_length_exceeded"}})")
+          .error == ErrorClass::context_length);
+  CHECK(parse_chat_response(404, R"({"error":{"message":"The model does not exist"}})").error ==
+        ErrorClass::bad_request);
   const auto e = parse_chat_response(429, R"({"error":{"message":"Rate limit reached"}})");
   CHECK(e.error_message == "HTTP 429: Rate limit reached");
 }
 
 TEST_CASE("malformed 2xx bodies are bad_response, never a crash", "[provider]") {
   CHECK(parse_chat_response(200, "").error == ErrorClass::bad_response);
-  CHECK(parse_chat_response(200, "{\"choices\":[{\"message\":{\"content\":\"x\"").error == ErrorClass::bad_response);
+  CHECK(parse_chat_response(200, "{\"choices\":[{\"message\":{\"content\":\"x\"").error ==
+        ErrorClass::bad_response);
   CHECK(parse_chat_response(200, "[]").error == ErrorClass::bad_response);
   CHECK(parse_chat_response(200, R"({"choices":[]})").error == ErrorClass::bad_response);
   CHECK(parse_chat_response(200, R"({"choices":[{"index":0}]})").error == ErrorClass::bad_response);
-  CHECK(parse_chat_response(200, R"({"choices":[{"message":{"role":"assistant"}}]})").error == ErrorClass::bad_response);
+  CHECK(parse_chat_response(200, R"({"choices":[{"message":{"role":"assistant"}}]})").error ==
+        ErrorClass::bad_response);
 }
 
 TEST_CASE("API keys are scrubbed from error messages", "[provider][security]") {
   Secrets::add("sk-test-0123456789abcdef");
-  const auto r = parse_chat_response(401, R"({"error":{"message":"Incorrect API key provided: sk-test-0123456789abcdef."}})");
+  const auto r = parse_chat_response(
+      401, R"({"error":{"message":"Incorrect API key provided: sk-test-0123456789abcdef."}})");
   CHECK(r.error_message.find("sk-test-0123456789abcdef") == std::string::npos);
   CHECK(r.error_message.find("[REDACTED]") != std::string::npos);
 }
@@ -105,7 +117,8 @@ TEST_CASE("the request body carries the parameters that were set and nothing els
   p.model = "gpt-4o-mini";
   const auto messages = nlohmann::json::parse(R"([{"role":"user","content":"hi"}])");
   auto body = nlohmann::json::parse(build_chat_body(p, messages));
-  CHECK(body == nlohmann::json::parse(R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]})"));
+  CHECK(body == nlohmann::json::parse(
+                    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]})"));
   p.temperature = 0;
   p.max_tokens = 50;
   p.seed = 7;
@@ -119,4 +132,30 @@ TEST_CASE("the request body carries the parameters that were set and nothing els
   CHECK(body["response_format"]["type"] == "json_object");
   CHECK(body["top_p"] == 0.5);
   CHECK(body["stream_options"]["include_usage"] == true);
+}
+
+TEST_CASE("what came back for a request is classified: transport failures and answers",
+          "[provider]") {
+  HttpResponse big;
+  big.error = NetError::too_large;
+  CHECK(read_chat_response(big).error == ErrorClass::bad_response);
+  HttpResponse slow;
+  slow.error = NetError::timeout;
+  CHECK(read_chat_response(slow).error == ErrorClass::timeout);
+  HttpResponse reset;
+  reset.error = NetError::reset;
+  CHECK(read_chat_response(reset).error == ErrorClass::network);
+  HttpResponse ok;
+  ok.status = 200;
+  ok.body = R"({"choices":[{"message":{"content":"hi"},"finish_reason":"stop"}]})";
+  CHECK(read_chat_response(ok).content == "hi");
+}
+
+TEST_CASE("a gzip body nobody asked for is named as such", "[provider][utf8]") {
+  const std::string gzip("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\xae\x05\x00", 14);
+  const auto r = parse_chat_response(200, gzip);
+  CHECK(r.error == ErrorClass::bad_response);
+  CHECK(r.error_message ==
+        "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask for; "
+        "it is not JSON");
 }

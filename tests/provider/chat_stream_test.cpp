@@ -8,13 +8,16 @@ using namespace tb;
 namespace {
 
 std::string chunk(const std::string& content, const std::string& finish = "") {
-  std::string c = R"({"object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":")" + content + R"("},"finish_reason":)" +
-                  (finish.empty() ? "null" : "\"" + finish + "\"") + "}]}";
+  std::string c =
+      R"({"object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":")" +
+      content + R"("},"finish_reason":)" + (finish.empty() ? "null" : "\"" + finish + "\"") + "}]}";
   return "data: " + c + "\n\n";
 }
 
 const std::string kUsage =
-    "data: {\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n";
+    "data: "
+    "{\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,"
+    "\"completion_tokens\":3,\"total_tokens\":15}}\n\n";
 
 }  // namespace
 
@@ -76,4 +79,35 @@ TEST_CASE("a key echoed in a chunk that is not JSON is redacted from the error",
     CHECK(r.error_message.find(key.substr(0, 5)) == std::string::npos);
     if (at == 0) CHECK(r.error_message.find("[REDACTED]") != std::string::npos);
   }
+}
+
+TEST_CASE(
+    "a stream whose events and assembled answer pass the cap is a bad_response, holding nothing",
+    "[stream][memory]") {
+  ChatStream s(8000);
+  const std::string piece = chunk(std::string(300, 'x'));
+  for (int i = 0; i < 3; ++i) s.feed(piece, i);  // 900 bytes assembled: under an eighth of 8,000
+  CHECK(s.delta_times().size() == 3);
+  s.feed(piece, 3);  // 1,200: over
+  CHECK(s.delta_times().empty());
+  for (int i = 0; i < 100; ++i) s.feed(piece, 4 + i);  // an endless stream costs nothing more
+  const auto r = s.finish();
+  CHECK(r.error == ErrorClass::bad_response);
+  CHECK(r.error_message ==
+        "the streamed answer is larger than an eighth of 8000 bytes (run.max_response_bytes); it "
+        "was not assembled");
+  CHECK(r.content.empty());
+
+  // A long answer in small deltas, as real streams are, fits: its events are mostly overhead.
+  ChatStream ok(8000);
+  for (int i = 0; i < 30; ++i) ok.feed(chunk("ab"), i);
+  ok.feed(chunk("", "stop"), 20);
+  CHECK(ok.finish().error == ErrorClass::none);
+}
+
+TEST_CASE("an event that never ends is bounded too", "[stream][memory]") {
+  ChatStream s(8000);
+  s.feed("data: {\"choices\":[{\"delta\":{\"content\":\"", 0);
+  for (int i = 0; i < 100; ++i) s.feed(std::string(100, 'y'), 1);
+  CHECK(s.finish().error == ErrorClass::bad_response);
 }

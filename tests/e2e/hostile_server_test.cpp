@@ -1,0 +1,226 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+#include "common/utf8.hpp"
+#include "e2e/cli.hpp"
+#include "e2e/hostile_server.hpp"
+#include "e2e/process.hpp"
+#include "e2e/sqlite_query.hpp"
+#include "test_paths.hpp"
+
+using namespace tb;
+using test::count;
+using test::Hostile;
+using test::HostileServer;
+using test::query;
+
+namespace {
+
+const std::string kSource = TUNEBENCH_SOURCE_DIR;
+// A '/' in the key makes the \/ escape matter.
+const std::string kKey = "sk-hostile/Key_0123456789abcdef";
+
+// A suite with one variant on the hostile server; `variant_extra` and `run` add settings.
+std::string hostile_suite(const HostileServer& server, int limit,
+                          const std::string& variant_extra = "",
+                          const std::string& run = "{concurrency: 2, max_attempts: 1}") {
+  return "name: hostile\ndataset: " + kSource +
+         "/datasets/tech_terms_eval.jsonl\nlimit: " + std::to_string(limit) +
+         "\nvariants:\n  - {id: a, endpoint: evil, model: gpt-4o-mini, system_text: Define the "
+         "term as JSON." +
+         variant_extra + "}\nendpoints:\n  evil: {kind: openai, base_url: \"" + server.base_url() +
+         "\", api_key_env: TB_HOSTILE_KEY}\nrun: " + run + "\n";
+}
+
+test::CommandResult run_against(const test::TempDir& dir, const std::string& flags = "") {
+  return test::tunebench("run s.yaml --db t.db --out out " + flags, dir.path().string(),
+                         "TB_HOSTILE_KEY='" + kKey + "'");
+}
+
+// Every file the run left behind (database, its WAL, reports), concatenated.
+std::string every_file(const std::filesystem::path& dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    if (entry.is_regular_file()) all += test::read_text(entry.path());
+  return all;
+}
+
+std::string u_escaped(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    out += "\\u00";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a server echoing the key, plainly, escaped or split across SSE events: the key is stored "
+    "nowhere",
+    "[e2e][hostile][security]") {
+  struct Echo {
+    const char* name;
+    Hostile mode;
+    std::string variant_extra;
+    int exit_code;
+  };
+  for (const auto& echo :
+       {Echo{"plain", Hostile::echo_key, "", 0}, Echo{"escaped", Hostile::echo_key_escaped, "", 0},
+        Echo{"sse split", Hostile::echo_key_sse, ", stream: true", 0},
+        Echo{"401", Hostile::echo_key_401, "", 3}}) {
+    DYNAMIC_SECTION(echo.name) {
+      HostileServer server(echo.mode);
+      test::TempDir dir;
+      test::write_text(dir / "s.yaml", hostile_suite(server, 3, echo.variant_extra));
+      const auto r = run_against(dir);
+      INFO(r.output);
+      CHECK(r.exit_code == echo.exit_code);
+      CHECK(server.requests() > 0);
+      CHECK(r.output.find(kKey) == std::string::npos);
+      // The server did echo it, and what it echoed was replaced (so this test can fail).
+      const auto db = dir / "t.db";
+      CHECK(count(db,
+                  "select count(*) from results r left join result_bodies b on b.result_id=r.id"
+                  " where r.output like '%[REDACTED]%' or r.error_message like '%[REDACTED]%'") >
+            0);
+      CHECK(
+          count(db, "select count(*) from result_bodies where response_body like '%[REDACTED]%'") >
+          0);
+      const std::string files = every_file(dir.path());
+      CHECK(files.size() > 1000);
+      CHECK(files.find(kKey) == std::string::npos);
+      CHECK(files.find(u_escaped(kKey)) == std::string::npos);
+      CHECK(files.find("Key_0123456789abcdef") == std::string::npos);  // the last SSE piece
+      CHECK(files.find(u_escaped("ostile")) == std::string::npos);     // the escaped SSE piece
+    }
+  }
+}
+
+TEST_CASE("a key with a control character is refused before anything is sent",
+          "[e2e][hostile][security]") {
+  HostileServer server(Hostile::echo_key);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", hostile_suite(server, 2));
+  const auto r = test::tunebench("run s.yaml --db t.db --out out", dir.path().string(),
+                                 "TB_HOSTILE_KEY=\"$(printf 'sk-control\\001character-key')\"");
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find(
+            "the value of TB_HOSTILE_KEY contains a control character (byte 0x01 at position 11") !=
+        std::string::npos);
+  CHECK(r.output.find("character-key") == std::string::npos);
+  CHECK(server.requests() == 0);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}
+
+TEST_CASE(
+    "endless bodies and endless streams are cut off at the response cap: memory stays bounded at "
+    "concurrency 32",
+    "[e2e][hostile][memory]") {
+  struct Endless {
+    const char* name;
+    Hostile mode;
+    std::string variant_extra;
+  };
+  for (const auto& endless : {Endless{"body", Hostile::endless_body, ""},
+                              Endless{"sse", Hostile::endless_sse, ", stream: true"}}) {
+    DYNAMIC_SECTION(endless.name) {
+      HostileServer server(endless.mode);
+      test::TempDir dir;
+      test::write_text(dir / "s.yaml",
+                       hostile_suite(server, 48, endless.variant_extra,
+                                     "{concurrency: 32, max_attempts: 2, timeout_s: 10, "
+                                     "max_consecutive_errors: 1000}"));
+      const auto start = std::chrono::steady_clock::now();
+      test::TunebenchProcess run({"run", "s.yaml", "--db", "t.db", "--no-report", "--quiet"},
+                                 dir / "run.log", dir.path(), {"TB_HOSTILE_KEY=" + kKey});
+      long peak_kb = 0;
+      const int code = run.wait(60, &peak_kb);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      INFO(test::read_text(dir / "run.log")
+           << "peak RSS " << peak_kb / 1024 << " MB in " << seconds << " s");
+      CHECK(code == 0);
+      CHECK(peak_kb > 0);
+      CHECK(peak_kb < 200 * 1024);
+      CHECK(seconds < 30);
+      const auto db = dir / "t.db";
+      CHECK(count(db, "select count(*) from results") == 48);
+      CHECK(count(db,
+                  "select count(*) from results where status='error' and error_message like "
+                  "'the response from http://127.0.0.1:% is larger than 4 MiB "
+                  "(run.max_response_bytes)%'") == 48);
+      CHECK(server.requests() >= 48);
+    }
+  }
+}
+
+// Hidden until the runner classifies what came back with read_chat_response
+// (provider/chat_response.hpp) instead of mapping every transport failure to network.
+TEST_CASE("a response over the cap is a bad_response", "[e2e][hostile][.runner-patch]") {
+  HostileServer server(Hostile::endless_body);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", hostile_suite(server, 2));
+  const auto r = run_against(dir, "--no-report --quiet");
+  CHECK(count(dir / "t.db", "select count(*) from results where error_class='bad_response'") == 2);
+}
+
+TEST_CASE(
+    "bytes that are not UTF-8 (an unrequested gzip body, broken bytes in an answer) are stored and "
+    "reported as valid UTF-8",
+    "[e2e][hostile][utf8]") {
+  struct Broken {
+    const char* name;
+    Hostile mode;
+    std::string variant_extra;
+    std::string message;  // in every stored error message
+  };
+  for (const auto& broken :
+       {Broken{"gzip", Hostile::gzip_body, "",
+               "the body is gzip-compressed (Content-Encoding: gzip)"},
+        Broken{"bad utf-8", Hostile::bad_utf8, "", "the body is not JSON: \"{\\\"id\\\""},
+        Broken{"bad utf-8, streamed", Hostile::bad_utf8, ", stream: true",
+               "the stream held no chat.completion.chunk"}}) {
+    DYNAMIC_SECTION(broken.name) {
+      HostileServer server(broken.mode);
+      test::TempDir dir;
+      test::write_text(dir / "s.yaml", hostile_suite(server, 3, broken.variant_extra));
+      const auto r = run_against(dir);
+      INFO(r.output);
+      CHECK(r.exit_code == 0);
+      const auto db = dir / "t.db";
+      CHECK(
+          count(
+              db,
+              "select count(*) from results where status='error' and error_class='bad_response'") ==
+          3);
+      CHECK(count(db, "select count(*) from results where error_message like '" + broken.message +
+                          "%'") == 3);
+      for (const char* column :
+           {"r.output", "r.error_message", "b.response_body", "b.request_json"}) {
+        const std::string text = query(
+            db, std::string("select group_concat(coalesce(") + column +
+                    ", ''), '|') from results r left join result_bodies b on b.result_id=r.id");
+        INFO(column << ": " << text);
+        CHECK(valid_utf8(text));
+      }
+      // What the server sent was kept, with U+FFFD where its bytes were not UTF-8.
+      CHECK(
+          count(db,
+                "select count(*) from result_bodies where instr(response_body, char(65533)) > 0") ==
+          3);
+      for (const char* report : {"out/run-1.csv", "out/run-1.html"}) {
+        const std::string bytes = test::read_text(dir / report);
+        INFO(report);
+        CHECK(bytes.size() > 100);
+        CHECK(valid_utf8(bytes));
+      }
+    }
+  }
+}
