@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   tb::add_prompts_command(app, exit_code);
   tb::add_dataset_command(app, exit_code);
   tb::add_schema_command(app, exit_code);
+  tb::add_index_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

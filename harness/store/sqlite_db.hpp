@@ -31,6 +31,8 @@ class Statement {
   Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, std::optional<double> v);
   Statement& bind_null(int index);
+  // A BLOB, bound without a copy like the strings (the bytes must outlive the step).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   bool step();  // true while a row is available; throws on error
   void run();   // step to completion, then reset
@@ -41,6 +43,7 @@ class Statement {
   std::string text(int col) const;
   std::string_view text_view(int col) const;  // valid until the next step
   bool is_null(int col) const;
+  std::string_view blob_view(int col) const;  // valid until the next step
 
  private:
   sqlite3* db_ = nullptr;
