@@ -43,7 +43,9 @@ struct IndexArgs {
 // One updating line on a terminal, a line every few seconds when piped, nothing when quiet.
 class StepProgress {
  public:
-  StepProgress(Progress::Mode mode, std::string label) : mode_(mode), label_(std::move(label)) {}
+  // Piped, the first line comes after a few seconds: a quick step prints nothing but its result.
+  StepProgress(Progress::Mode mode, std::string label)
+      : mode_(mode), label_(std::move(label)), last_ms_(mode == Progress::Mode::tty ? -1e9 : steady_ms()) {}
   void update(std::size_t done, std::size_t total) {
     if (mode_ == Progress::Mode::quiet) return;
     const double now = steady_ms();
@@ -61,7 +63,7 @@ class StepProgress {
  private:
   Progress::Mode mode_;
   std::string label_;
-  double last_ms_ = -1e9;
+  double last_ms_;
 };
 
 std::string megabytes(std::size_t bytes) { return fixed(static_cast<double>(bytes) / 1e6, 2) + " MB"; }
@@ -195,7 +197,7 @@ int run_index(const IndexArgs& args) {
     const auto outcome = embed_chunks(*index, embeddings->endpoint, embeddings->options,
                                       [&](std::size_t done, std::size_t total) { progress.update(done, total); });
     const auto coverage = index->embedding_coverage(space);
-    std::string cost = "cost unknown (" + embeddings->options.params.model + " is not in the price catalog)";
+    std::string cost = "cost unknown: " + embeddings->options.params.model + " is not in the price catalog";
     Diagnostics price_errors;
     if (const auto catalog = PriceCatalog::load(PriceCatalog::default_path(), price_errors))
       if (const auto price = catalog->find(embeddings->options.params.model))
@@ -209,8 +211,8 @@ int run_index(const IndexArgs& args) {
       return kExitRuntime;
     }
     if (outcome.requests == 0)
-      std::cout << "embeddings reused: all " << coverage.chunks << " chunks have vectors from " << who << " ("
-                << with_thousands(coverage.tokens) << " tokens, " << cost << " when they were embedded)\n";
+      std::cout << "embeddings reused: all " << coverage.chunks << " chunks have vectors from " << who
+                << "; embedding them took " << with_thousands(coverage.tokens) << " tokens (" << cost << ")\n";
     else
       std::cout << "embeddings: " << outcome.embedded << " chunks embedded by " << who << " in " << outcome.requests
                 << " requests" << (outcome.retries > 0 ? " (" + std::to_string(outcome.retries) + " retries)" : "")

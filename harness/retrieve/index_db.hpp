@@ -2,8 +2,11 @@
 // Internal to retrieve/: the state behind RetrievalIndex, shared by its .cpp files, so SQLite
 // stays out of the public header.
 #include <map>
+#include <memory>
 #include <string>
+#include <unordered_map>
 
+#include "retrieve/bm25_ranking.hpp"
 #include "retrieve/retrieval_index.hpp"
 #include "retrieve/vector_search.hpp"
 #include "store/sqlite_db.hpp"
@@ -19,8 +22,12 @@ struct RetrievalIndex::Impl {
   std::string chunks_table;
   std::string fts_table;
   std::map<std::string, VectorSearch> vectors;  // by space, loaded on first use
-  // Statements prepared on first use, reused for every query of a run.
+  // The BM25 ranking (registered on the connection at the first search), the idf of every
+  // word looked up so far, and statements prepared on first use, reused for every query.
+  std::unique_ptr<Bm25Ranking> ranking;
+  std::unordered_map<std::string, double> idf;
   sqlite::Statement bm25;
+  sqlite::Statement document_frequency;
   sqlite::Statement passage;
   sqlite::Statement stored_vector;
 

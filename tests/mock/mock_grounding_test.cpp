@@ -72,7 +72,7 @@ TEST_CASE("the base model answers from a retrieved passage and is misled by the 
   CHECK(answer(m, request("Raft", btree_passage + "\n" + raft_passage)) == json::parse(kRaft));
   // Only the wrong passage: one field takes the B-tree entry's value; the term stays the one asked.
   int copied = 0;
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < 40; ++i) {
     const json misled = answer(m, request("Raft", btree_passage + std::string(static_cast<std::size_t>(i), ' ')));
     REQUIRE(misled.is_object());
     CHECK(misled["term"] == "Raft");
@@ -83,7 +83,7 @@ TEST_CASE("the base model answers from a retrieved passage and is misled by the 
     CHECK(from_btree == 1);
     copied += misled["category"] == "databases";
   }
-  CHECK(copied > 0);  // some of the twelve draws took the category: a valid enum value, wrong
+  CHECK(copied > 4);  // some of the forty draws took the category: a valid enum value, wrong
 }
 
 TEST_CASE("grounded answers are wrong at their own rate", "[mock][grounding]") {
