@@ -32,6 +32,7 @@ struct IndexArgs {
   std::string encoding;
   std::vector<std::string> embeddings;  // ENDPOINT MODEL
   int dimensions = 0;
+  int max_attempts = 4;
   std::string api_key_env;
   std::vector<std::string> queries;
   int k = 3;
@@ -80,6 +81,7 @@ std::optional<EmbeddingsSetup> embeddings_setup(const IndexArgs& args, std::stri
   const std::string& where = args.embeddings[0];
   s.options.params.model = args.embeddings[1];
   if (args.dimensions > 0) s.options.params.dimensions = args.dimensions;
+  s.options.max_attempts = args.max_attempts;
   std::string base_url;
   std::string key_env = args.api_key_env;
   if (where == "mock") {
@@ -127,7 +129,7 @@ int run_index(const IndexArgs& args) {
   IndexSettings settings;
   settings.chunking = {args.chunk_tokens, args.overlap};
   if (const auto problem = invalid_chunking(settings.chunking)) {
-    std::cerr << "error: --chunk-" << *problem << "\n";
+    std::cerr << "error: " << (problem->starts_with("tokens") ? "--chunk-" : "--") << *problem << "\n";
     return kExitUsage;
   }
   if (!args.model.empty()) {
@@ -184,8 +186,11 @@ int run_index(const IndexArgs& args) {
               << " s; the corpus has not changed since\n";
   } else {
     const double seconds = info.build_ms / 1000;
-    std::cout << "index built in " << fixed(seconds, 2) << " s ("
-              << fixed(seconds > 0 ? static_cast<double>(info.bytes) / 1e6 / seconds : 0, 1) << " MB/s): " << info.chunks
+    // A rate is worth stating for a corpus large enough to measure one.
+    const std::string rate = info.bytes >= 1000000 && seconds > 0
+                                 ? " (" + fixed(static_cast<double>(info.bytes) / 1e6 / seconds, 1) + " MB/s)"
+                                 : "";
+    std::cout << "index built in " << fixed(seconds, 2) << " s" << rate << ": " << info.chunks
               << " chunks, " << with_thousands(info.chunk_tokens) << " tokens -> " << file.string() << "\n";
     if (info.dropped > 0) std::cout << "dropped " << info.dropped << " index of an earlier version of this corpus\n";
   }
@@ -262,6 +267,9 @@ void add_index_command(CLI::App& app, int& exit_code) {
       ->expected(2);
   cmd->add_option("--dimensions", args->dimensions, "Ask the embedding model for vectors of this size")
       ->check(CLI::Range(1, 4096));
+  cmd->add_option("--max-attempts", args->max_attempts, "Tries per embeddings request (retries with backoff)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--api-key-env", args->api_key_env,
                   "Environment variable holding the embeddings endpoint's key (openai: OPENAI_API_KEY)");
   cmd->add_option("--query,-q", args->queries, "Retrieve for this text and print the passages found (repeatable)");

@@ -22,6 +22,7 @@ void RetrievalIndex::store_embeddings(const std::string& space, std::span<const 
   if (texts.size() != vectors.size() || texts.size() != tokens.size())
     throw StoreError("store_embeddings: " + std::to_string(texts.size()) + " texts, " +
                      std::to_string(vectors.size()) + " vectors and " + std::to_string(tokens.size()) + " token counts");
+  impl_->end_reading();
   Transaction transaction(impl_->db);
   auto insert = impl_->db.prepare(
       "INSERT OR IGNORE INTO embeddings(space, text_hash, dimensions, tokens, vector, created_at) "

@@ -149,11 +149,13 @@ std::vector<RankedItem> bm25_ranked(RetrievalIndex::Impl& impl, std::string_view
 }  // namespace
 
 std::vector<Passage> RetrievalIndex::search_bm25(std::string_view query, std::size_t k) {
+  impl_->begin_reading();
   return impl_->passages(bm25_ranked(*impl_, query, k));
 }
 
 std::vector<Passage> RetrievalIndex::search_embeddings(const std::string& space, std::span<const float> query_vector,
                                                        std::size_t k) {
+  impl_->begin_reading();
   return impl_->passages(impl_->vectors_of(space).search(query_vector, k));
 }
 
@@ -161,6 +163,7 @@ std::vector<Passage> RetrievalIndex::search_hybrid(std::string_view query, const
                                                    std::span<const float> query_vector, std::size_t k) {
   // Deep enough that a chunk ranked well by one method and moderately by the other is seen by
   // both: fusion can only reward agreement it sees.
+  impl_->begin_reading();
   const std::size_t depth = std::max<std::size_t>(4 * k, 40);
   const std::vector<std::vector<RankedItem>> lists = {bm25_ranked(*impl_, query, depth),
                                                       impl_->vectors_of(space).search(query_vector, depth)};
