@@ -46,7 +46,9 @@ class StepProgress {
  public:
   // Piped, the first line comes after a few seconds: a quick step prints nothing but its result.
   StepProgress(Progress::Mode mode, std::string label)
-      : mode_(mode), label_(std::move(label)), last_ms_(mode == Progress::Mode::tty ? -1e9 : steady_ms()) {}
+      : mode_(mode),
+        label_(std::move(label)),
+        last_ms_(mode == Progress::Mode::tty ? -1e9 : steady_ms()) {}
   void update(std::size_t done, std::size_t total) {
     if (mode_ == Progress::Mode::quiet) return;
     const double now = steady_ms();
@@ -67,7 +69,9 @@ class StepProgress {
   double last_ms_;
 };
 
-std::string megabytes(std::size_t bytes) { return fixed(static_cast<double>(bytes) / 1e6, 2) + " MB"; }
+std::string megabytes(std::size_t bytes) {
+  return fixed(static_cast<double>(bytes) / 1e6, 2) + " MB";
+}
 
 // The endpoint behind --embeddings: the built-in mock (started here), openai, or a base URL.
 struct EmbeddingsSetup {
@@ -108,7 +112,8 @@ std::optional<EmbeddingsSetup> embeddings_setup(const IndexArgs& args, std::stri
   if (!key_env.empty()) {
     const std::string key = Secrets::from_env(key_env);
     if (key.empty()) {
-      error = "--embeddings " + where + ": the environment variable " + key_env + " holding the API key is not set";
+      error = "--embeddings " + where + ": the environment variable " + key_env +
+              " holding the API key is not set";
       return std::nullopt;
     }
     s.endpoint.headers.emplace_back("authorization", "Bearer " + key);
@@ -116,12 +121,15 @@ std::optional<EmbeddingsSetup> embeddings_setup(const IndexArgs& args, std::stri
   return s;
 }
 
-void print_passages(const std::string& query, const std::string& method, int k, const std::vector<Passage>& found) {
+void print_passages(const std::string& query, const std::string& method, int k,
+                    const std::vector<Passage>& found) {
   std::cout << "query " << dquote(query) << " (" << method << ", k=" << k << "): "
-            << (found.empty() ? "no passage matches" : std::to_string(found.size()) + " passages") << "\n";
+            << (found.empty() ? "no passage matches" : std::to_string(found.size()) + " passages")
+            << "\n";
   for (std::size_t i = 0; i < found.size(); ++i)
-    std::cout << "  " << i + 1 << ". " << found[i].chunk_id << "  score " << fixed(found[i].score, 4) << "  "
-              << found[i].tokens << " tokens  " << dquote(ellipsize(found[i].title, 60)) << "\n";
+    std::cout << "  " << i + 1 << ". " << found[i].chunk_id << "  score "
+              << fixed(found[i].score, 4) << "  " << found[i].tokens << " tokens  "
+              << dquote(ellipsize(found[i].title, 60)) << "\n";
 }
 
 int run_index(const IndexArgs& args) {
@@ -129,7 +137,8 @@ int run_index(const IndexArgs& args) {
   IndexSettings settings;
   settings.chunking = {args.chunk_tokens, args.overlap};
   if (const auto problem = invalid_chunking(settings.chunking)) {
-    std::cerr << "error: " << (problem->starts_with("tokens") ? "--chunk-" : "--") << *problem << "\n";
+    std::cerr << "error: " << (problem->starts_with("tokens") ? "--chunk-" : "--") << *problem
+              << "\n";
     return kExitUsage;
   }
   if (!args.model.empty()) {
@@ -167,13 +176,15 @@ int run_index(const IndexArgs& args) {
 
   const auto file = RetrievalIndex::beside_store(args.db);
   std::cout << "corpus " << args.corpus << ": " << corpus->documents.size() << " documents, "
-            << megabytes(corpus->bytes) << "; chunks of " << settings.chunking.tokens << " tokens, overlap "
-            << settings.chunking.overlap << " (" << to_string(settings.tokenizer) << ")\n";
+            << megabytes(corpus->bytes) << "; chunks of " << settings.chunking.tokens
+            << " tokens, overlap " << settings.chunking.overlap << " ("
+            << to_string(settings.tokenizer) << ")\n";
   std::optional<RetrievalIndex> index;
   try {
     StepProgress progress(mode, "indexing documents");
     index.emplace(RetrievalIndex::open(
-        file, *corpus, settings, [&](std::size_t done, std::size_t total) { progress.update(done, total); },
+        file, *corpus, settings,
+        [&](std::size_t done, std::size_t total) { progress.update(done, total); },
         args.vocab_dir));
   } catch (const TokenizerError& e) {
     std::cerr << "error: " << e.what() << "\n";
@@ -181,32 +192,40 @@ int run_index(const IndexArgs& args) {
   }
   const IndexInfo& info = index->info();
   if (info.reused) {
-    std::cout << "index reused from " << file.string() << ": " << info.chunks << " chunks (" << with_thousands(info.chunk_tokens)
-              << " tokens), built " << info.built_at << " in " << fixed(info.build_ms / 1000, 2)
-              << " s; the corpus has not changed since\n";
+    std::cout << "index reused from " << file.string() << ": " << info.chunks << " chunks ("
+              << with_thousands(info.chunk_tokens) << " tokens), built " << info.built_at << " in "
+              << fixed(info.build_ms / 1000, 2) << " s; the corpus has not changed since\n";
   } else {
     const double seconds = info.build_ms / 1000;
     // A rate is worth stating for a corpus large enough to measure one.
-    const std::string rate = info.bytes >= 1000000 && seconds > 0
-                                 ? " (" + fixed(static_cast<double>(info.bytes) / 1e6 / seconds, 1) + " MB/s)"
-                                 : "";
+    const std::string rate =
+        info.bytes >= 1000000 && seconds > 0
+            ? " (" + fixed(static_cast<double>(info.bytes) / 1e6 / seconds, 1) + " MB/s)"
+            : "";
     std::cout << "index built in " << fixed(seconds, 2) << " s" << rate << ": " << info.chunks
-              << " chunks, " << with_thousands(info.chunk_tokens) << " tokens -> " << file.string() << "\n";
-    if (info.dropped > 0) std::cout << "dropped " << info.dropped << " index of an earlier version of this corpus\n";
+              << " chunks, " << with_thousands(info.chunk_tokens) << " tokens -> " << file.string()
+              << "\n";
+    if (info.dropped > 0)
+      std::cout << "dropped " << info.dropped << " index of an earlier version of this corpus\n";
   }
 
   std::string space;
   if (embeddings) {
     space = embedding_space(embeddings->endpoint, embeddings->options.params);
     StepProgress progress(mode, "embedding chunks");
-    const auto outcome = embed_chunks(*index, embeddings->endpoint, embeddings->options,
-                                      [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+    const auto outcome =
+        embed_chunks(*index, embeddings->endpoint, embeddings->options,
+                     [&](std::size_t done, std::size_t total) { progress.update(done, total); });
     const auto coverage = index->embedding_coverage(space);
-    std::string cost = "cost unknown: " + embeddings->options.params.model + " is not in the price catalog";
+    std::string cost =
+        "cost unknown: " + embeddings->options.params.model + " is not in the price catalog";
     Diagnostics price_errors;
     if (const auto catalog = PriceCatalog::load(PriceCatalog::default_path(), price_errors))
       if (const auto price = catalog->find(embeddings->options.params.model))
-        cost = "$" + fixed(static_cast<double>(outcome.requests > 0 ? outcome.tokens : coverage.tokens) * price->input / 1e6, 6);
+        cost = "$" +
+               fixed(static_cast<double>(outcome.requests > 0 ? outcome.tokens : coverage.tokens) *
+                         price->input / 1e6,
+                     6);
     const std::string who = embeddings->options.params.model + " at " + embeddings->endpoint.name +
                             (embeddings->endpoint.simulated ? " (simulated)" : "");
     if (!outcome.ok) {
@@ -216,11 +235,13 @@ int run_index(const IndexArgs& args) {
       return kExitRuntime;
     }
     if (outcome.requests == 0)
-      std::cout << "embeddings reused: all " << coverage.chunks << " chunks have vectors from " << who
-                << "; embedding them took " << with_thousands(coverage.tokens) << " tokens (" << cost << ")\n";
+      std::cout << "embeddings reused: all " << coverage.chunks << " chunks have vectors from "
+                << who << "; embedding them took " << with_thousands(coverage.tokens) << " tokens ("
+                << cost << ")\n";
     else
-      std::cout << "embeddings: " << outcome.embedded << " chunks embedded by " << who << " in " << outcome.requests
-                << " requests" << (outcome.retries > 0 ? " (" + std::to_string(outcome.retries) + " retries)" : "")
+      std::cout << "embeddings: " << outcome.embedded << " chunks embedded by " << who << " in "
+                << outcome.requests << " requests"
+                << (outcome.retries > 0 ? " (" + std::to_string(outcome.retries) + " retries)" : "")
                 << ", " << with_thousands(outcome.tokens) << " tokens, " << cost << "\n";
   }
 
@@ -231,14 +252,16 @@ int run_index(const IndexArgs& args) {
       found = index->search_bm25(query, k);
     } else {
       const std::vector<std::string> texts = {query};
-      const auto outcome = embed_into_index(*index, embeddings->endpoint, embeddings->options, texts);
+      const auto outcome =
+          embed_into_index(*index, embeddings->endpoint, embeddings->options, texts);
       if (!outcome.ok) {
         std::cerr << "error: " << Secrets::redact(outcome.error) << "\n";
         return kExitRuntime;
       }
       const auto vector = index->stored_embedding(space, query);
-      found = method == RetrievalMethod::embeddings ? index->search_embeddings(space, *vector, k)
-                                                    : index->search_hybrid(query, space, *vector, k);
+      found = method == RetrievalMethod::embeddings
+                  ? index->search_embeddings(space, *vector, k)
+                  : index->search_hybrid(query, space, *vector, k);
     }
     print_passages(query, args.method, args.k, found);
   }
@@ -249,41 +272,57 @@ int run_index(const IndexArgs& args) {
 
 void add_index_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<IndexArgs>();
-  auto* cmd = app.add_subcommand("index", "Build (or reuse) the retrieval index of a corpus for rag variants");
-  cmd->add_option("corpus", args->corpus, "A folder of .md/.txt files or a .jsonl file of {\"id\", \"title\", \"text\"}")
+  auto* cmd = app.add_subcommand(
+      "index", "Build (or reuse) the retrieval index of a corpus for rag variants");
+  cmd->add_option("corpus", args->corpus,
+                  "A folder of .md/.txt files or a .jsonl file of {\"id\", \"title\", \"text\"}")
       ->required();
-  cmd->add_option("--db", args->db, "The store; the index goes beside it (tunebench.db -> tunebench.retrieval.db)")
+  cmd->add_option("--db", args->db,
+                  "The store; the index goes beside it (tunebench.db -> tunebench.retrieval.db)")
       ->capture_default_str();
   cmd->add_option("--chunk-tokens", args->chunk_tokens, "Tokens per chunk")->capture_default_str();
-  cmd->add_option("--overlap", args->overlap, "Tokens a chunk shares with the one before it")->capture_default_str();
-  auto* model = cmd->add_option("--model", args->model,
-                                "Count chunk tokens with this model's tokenizer (the model the passages go to)");
-  auto* encoding = cmd->add_option("--encoding", args->encoding, "cl100k_base or o200k_base (default o200k_base)")
+  cmd->add_option("--overlap", args->overlap, "Tokens a chunk shares with the one before it")
+      ->capture_default_str();
+  auto* model = cmd->add_option(
+      "--model", args->model,
+      "Count chunk tokens with this model's tokenizer (the model the passages go to)");
+  auto* encoding = cmd->add_option("--encoding", args->encoding,
+                                   "cl100k_base or o200k_base (default o200k_base)")
                        ->check(CLI::IsMember({"cl100k_base", "o200k_base"}));
   encoding->excludes(model);
   cmd->add_option("--embeddings", args->embeddings,
-                  "Also embed the chunks: ENDPOINT (mock, openai or a base URL such as http://127.0.0.1:8080/v1) "
+                  "Also embed the chunks: ENDPOINT (mock, openai or a base URL such as "
+                  "http://127.0.0.1:8080/v1) "
                   "and MODEL (e.g. text-embedding-3-small)")
       ->expected(2);
-  cmd->add_option("--dimensions", args->dimensions, "Ask the embedding model for vectors of this size")
+  cmd->add_option("--dimensions", args->dimensions,
+                  "Ask the embedding model for vectors of this size")
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--max-attempts", args->max_attempts, "Tries per embeddings request (retries with backoff)")
+  cmd->add_option("--max-attempts", args->max_attempts,
+                  "Tries per embeddings request (retries with backoff)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
-  cmd->add_option("--api-key-env", args->api_key_env,
-                  "Environment variable holding the embeddings endpoint's key (openai: OPENAI_API_KEY)");
-  cmd->add_option("--query,-q", args->queries, "Retrieve for this text and print the passages found (repeatable)");
-  cmd->add_option("--k", args->k, "Passages per query")->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option(
+      "--api-key-env", args->api_key_env,
+      "Environment variable holding the embeddings endpoint's key (openai: OPENAI_API_KEY)");
+  cmd->add_option("--query,-q", args->queries,
+                  "Retrieve for this text and print the passages found (repeatable)");
+  cmd->add_option("--k", args->k, "Passages per query")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--method", args->method, "bm25, embeddings or hybrid (reciprocal rank fusion)")
       ->capture_default_str()
       ->check(CLI::IsMember({"bm25", "embeddings", "hybrid"}));
   cmd->add_flag("--quiet", args->quiet, "No progress on standard error");
   cmd->add_option("--vocab-dir", args->vocab_dir, "Folder holding the tokenizer's .tiktoken files");
   cmd->footer(
-      "An index is kept per corpus content, chunking and tokenizer, and reused until the corpus changes;\n"
+      "An index is kept per corpus content, chunking and tokenizer, and reused until the corpus "
+      "changes;\n"
       "vectors per embedding model and endpoint, computed once per distinct text.\n"
-      "Exit 2 for a bad corpus (with file:line), options or a missing key; 3 when embedding fails.\n"
-      "Example: tunebench index datasets/corpora/tech-terms --embeddings mock text-embedding-3-small -q 'B-tree'");
+      "Exit 2 for a bad corpus (with file:line), options or a missing key; 3 when embedding "
+      "fails.\n"
+      "Example: tunebench index datasets/corpora/tech-terms --embeddings mock "
+      "text-embedding-3-small -q 'B-tree'");
   cmd->callback([args, &exit_code] {
     try {
       exit_code = run_index(*args);

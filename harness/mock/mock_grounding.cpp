@@ -42,7 +42,8 @@ bool MockGrounding::add(std::size_t id, std::string_view reference) {
   std::string evidence;
   if (!parsed.is_discarded() && parsed.is_object()) {
     for (const auto& [key, value] : parsed.items())
-      if (value.is_string() && value.get_ref<const std::string&>().size() > evidence.size()) evidence = value.get<std::string>();
+      if (value.is_string() && value.get_ref<const std::string&>().size() > evidence.size())
+        evidence = value.get<std::string>();
   } else {
     evidence = std::string(reference);
   }
@@ -59,7 +60,8 @@ MockGrounding::Finding MockGrounding::find(std::string_view context, std::size_t
   Finding finding;
   const std::string text = normalize(context);
   if (text.size() < kMinEvidence) return finding;
-  if (const auto it = evidence_.find(own); it != evidence_.end() && text.find(it->second) != std::string::npos) {
+  if (const auto it = evidence_.find(own);
+      it != evidence_.end() && text.find(it->second) != std::string::npos) {
     finding.grounded = true;
     return finding;
   }
@@ -79,7 +81,8 @@ MockGrounding::Finding MockGrounding::find(std::string_view context, std::size_t
       }
     }
     if (at + kMinEvidence >= text.size()) break;
-    h = (h - drop * static_cast<unsigned char>(text[at])) * kBase + static_cast<unsigned char>(text[at + kMinEvidence]);
+    h = (h - drop * static_cast<unsigned char>(text[at])) * kBase +
+        static_cast<unsigned char>(text[at + kMinEvidence]);
   }
   return finding;
 }

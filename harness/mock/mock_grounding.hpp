@@ -25,8 +25,9 @@ class MockGrounding {
   bool add(std::size_t id, std::string_view reference);
 
   struct Finding {
-    bool grounded = false;                // the prompt holds `own`'s evidence
-    std::optional<std::size_t> misled_by;  // else: the first other reference whose evidence it holds
+    bool grounded = false;  // the prompt holds `own`'s evidence
+    std::optional<std::size_t>
+        misled_by;  // else: the first other reference whose evidence it holds
   };
   // Looks for evidence in `context` (the prompt's text apart from the question itself).
   Finding find(std::string_view context, std::size_t own) const;
@@ -36,8 +37,9 @@ class MockGrounding {
  private:
   static std::uint64_t window_hash(std::string_view s);
 
-  std::unordered_map<std::size_t, std::string> evidence_;                    // id -> normalized evidence
-  std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_prefix_;  // hash of first kMinEvidence chars
+  std::unordered_map<std::size_t, std::string> evidence_;  // id -> normalized evidence
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>>
+      by_prefix_;  // hash of first kMinEvidence chars
   // One bit per prefix hash (its low 16 bits): most positions of a prompt are ruled out by a
   // bit test instead of a hash-table look-up, which keeps a long prompt's scan to microseconds.
   std::bitset<65536> maybe_prefix_;

@@ -378,7 +378,8 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
 
 MockReply MockModel::list_models() const {
   json data = json::array();
-  for (const char* id : {"gpt-4o-mini", "gpt-4o", "ft:gpt-4o-mini-2024-07-18:tunebench::mock"})
+  for (const char* id : {"gpt-4o-mini", "gpt-4o", "ft:gpt-4o-mini-2024-07-18:tunebench::mock", "text-embedding-3-small",
+                         "text-embedding-3-large"})
     data.push_back({{"id", id}, {"object", "model"}, {"created", 1767225600}, {"owned_by", "tunebench-mock"}});
   for (const auto& [model, profile] : config_.models)
     data.push_back({{"id", model}, {"object", "model"}, {"created", 1767225600}, {"owned_by", "tunebench-mock"}});

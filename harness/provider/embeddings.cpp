@@ -10,7 +10,8 @@
 
 namespace tb {
 
-std::string build_embeddings_body(const EmbeddingsParams& params, std::span<const std::string> inputs) {
+std::string build_embeddings_body(const EmbeddingsParams& params,
+                                  std::span<const std::string> inputs) {
   std::string out = "{\"model\":";
   append_json_string(out, params.model);
   out += ",\"input\":[";
@@ -24,7 +25,8 @@ std::string build_embeddings_body(const EmbeddingsParams& params, std::span<cons
   return out;
 }
 
-EmbeddingsResponse parse_embeddings_response(int http_status, std::string_view raw, std::size_t inputs) {
+EmbeddingsResponse parse_embeddings_response(int http_status, std::string_view raw,
+                                             std::size_t inputs) {
   EmbeddingsResponse out;
   if (http_status < 200 || http_status >= 300) {
     // Errors look the same on every OpenAI endpoint: classify them as a chat answer's.
@@ -43,9 +45,11 @@ EmbeddingsResponse parse_embeddings_response(int http_status, std::string_view r
   if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(raw, 120)));
   const JsonTape& t = *tape;
   const auto data = t.is(0, JsonTape::Kind::object) ? t.member(0, "data") : std::nullopt;
-  if (!data || !t.is(*data, JsonTape::Kind::array)) return bad("expected an embeddings list with \"data\"");
+  if (!data || !t.is(*data, JsonTape::Kind::array))
+    return bad("expected an embeddings list with \"data\"");
   if (t[*data].size != inputs)
-    return bad("expected " + std::to_string(inputs) + " embeddings, got " + std::to_string(t[*data].size));
+    return bad("expected " + std::to_string(inputs) + " embeddings, got " +
+               std::to_string(t[*data].size));
   out.vectors.resize(inputs);
   std::size_t dimensions = 0;
   const std::size_t end = t.next(*data);
@@ -53,12 +57,14 @@ EmbeddingsResponse parse_embeddings_response(int http_status, std::string_view r
     std::size_t i = position;
     if (const auto index = t.member(item, "index")) {
       const double n = t.is_number(*index) ? t.number(*index) : -1;
-      if (n < 0 || n >= static_cast<double>(inputs) || n != static_cast<double>(static_cast<std::size_t>(n)))
+      if (n < 0 || n >= static_cast<double>(inputs) ||
+          n != static_cast<double>(static_cast<std::size_t>(n)))
         return bad("data[" + std::to_string(position) + "].index: expected a whole number below " +
                    std::to_string(inputs));
       i = static_cast<std::size_t>(n);
     }
-    if (!out.vectors[i].empty()) return bad("data[" + std::to_string(position) + "].index repeats an earlier one");
+    if (!out.vectors[i].empty())
+      return bad("data[" + std::to_string(position) + "].index repeats an earlier one");
     const auto embedding = t.member(item, "embedding");
     if (!embedding || !t.is(*embedding, JsonTape::Kind::array) || t[*embedding].size == 0)
       return bad("data[" + std::to_string(position) + "].embedding: expected an array of numbers");
@@ -66,13 +72,15 @@ EmbeddingsResponse parse_embeddings_response(int http_status, std::string_view r
     vector.reserve(t[*embedding].size);
     const std::size_t vend = t.next(*embedding);
     for (std::size_t v = *embedding + 1; v < vend; ++v) {
-      if (!t.is_number(v)) return bad("data[" + std::to_string(position) + "].embedding: expected an array of numbers");
+      if (!t.is_number(v))
+        return bad("data[" + std::to_string(position) +
+                   "].embedding: expected an array of numbers");
       vector.push_back(static_cast<float>(t.number(v)));
     }
     if (dimensions == 0) dimensions = vector.size();
     if (vector.size() != dimensions)
-      return bad("embeddings of different sizes in one answer (" + std::to_string(dimensions) + " and " +
-                 std::to_string(vector.size()) + ")");
+      return bad("embeddings of different sizes in one answer (" + std::to_string(dimensions) +
+                 " and " + std::to_string(vector.size()) + ")");
   }
   if (const auto model = t.member(0, "model"); model && t.is(*model, JsonTape::Kind::string))
     out.model = std::string(t.string(*model));

@@ -18,7 +18,8 @@ int count_row(const Fts5ExtensionApi*, Fts5Context*, void* count) {
   return SQLITE_OK;
 }
 
-QueryData* query_data(const Fts5ExtensionApi* api, Fts5Context* fts, const Bm25Ranking& state, int& rc) {
+QueryData* query_data(const Fts5ExtensionApi* api, Fts5Context* fts, const Bm25Ranking& state,
+                      int& rc) {
   if (auto* data = static_cast<QueryData*>(api->xGetAuxdata(fts, 0))) return data;
   auto data = std::make_unique<QueryData>();
   const int phrases = api->xPhraseCount(fts);
@@ -38,7 +39,8 @@ QueryData* query_data(const Fts5ExtensionApi* api, Fts5Context* fts, const Bm25R
     }
     sqlite3_int64 hits = 0;
     rc = api->xQueryPhrase(fts, i, &hits, count_row);
-    const double idf = std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
+    const double idf =
+        std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
     data->idf[p] = idf <= 0.0 ? 1e-6 : idf;
   }
   if (rc != SQLITE_OK) return nullptr;
@@ -47,7 +49,8 @@ QueryData* query_data(const Fts5ExtensionApi* api, Fts5Context* fts, const Bm25R
   return rc == SQLITE_OK ? raw : nullptr;
 }
 
-void tb_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result, int, sqlite3_value**) {
+void tb_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* result, int,
+             sqlite3_value**) {
   auto& state = *static_cast<Bm25Ranking*>(api->xUserData(fts));
   int rc = SQLITE_OK;
   QueryData* data = query_data(api, fts, state, rc);
@@ -60,8 +63,8 @@ void tb_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* res
     double f = 0;
     Fts5PhraseIter it;
     int column = 0, offset = 0;
-    for (rc = api->xPhraseFirst(fts, static_cast<int>(i), &it, &column, &offset); rc == SQLITE_OK && column >= 0;
-         api->xPhraseNext(fts, &it, &column, &offset))
+    for (rc = api->xPhraseFirst(fts, static_cast<int>(i), &it, &column, &offset);
+         rc == SQLITE_OK && column >= 0; api->xPhraseNext(fts, &it, &column, &offset))
       f += column == 0 ? Bm25Ranking::kTitleWeight : Bm25Ranking::kTextWeight;
     data->frequency[i] = f;
   }

@@ -5,7 +5,9 @@
 namespace tb {
 namespace {
 
-bool continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool continuation_byte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // Moves a boundary that falls inside a UTF-8 sequence to the start of the next character.
 std::size_t to_character_start(std::string_view text, std::size_t at) {
@@ -17,7 +19,8 @@ std::size_t to_character_start(std::string_view text, std::size_t at) {
 
 std::optional<std::string> invalid_chunking(const ChunkingOptions& options) {
   if (options.tokens < 1) return "tokens: expected a whole number of at least 1";
-  if (options.tokens > 100000) return "tokens: expected at most 100000 (a passage must fit a prompt)";
+  if (options.tokens > 100000)
+    return "tokens: expected at most 100000 (a passage must fit a prompt)";
   if (options.overlap < 0) return "overlap: expected a whole number of at least 0";
   if (options.overlap >= options.tokens)
     return "overlap: must be smaller than tokens (" + std::to_string(options.overlap) +
@@ -31,16 +34,20 @@ Chunker::Chunker(std::shared_ptr<const Encoding> encoding, ChunkingOptions optio
   token_bytes_.assign(encoding_->n_vocab(), 0);
   for (std::uint32_t id = 0; id < encoding_->n_vocab(); ++id) {
     try {
-      token_bytes_[id] = static_cast<std::uint16_t>(encoding_->decode(std::span<const std::uint32_t>(&id, 1)).size());
+      token_bytes_[id] = static_cast<std::uint16_t>(
+          encoding_->decode(std::span<const std::uint32_t>(&id, 1)).size());
     } catch (const TokenizerError&) {
       // an unused id between the ranks and the special tokens: never produced by encode
     }
   }
 }
 
-std::size_t Chunker::token_bytes(std::uint32_t id) const { return id < token_bytes_.size() ? token_bytes_[id] : 0; }
+std::size_t Chunker::token_bytes(std::uint32_t id) const {
+  return id < token_bytes_.size() ? token_bytes_[id] : 0;
+}
 
-void Chunker::chunk(const CorpusDocument& document, std::size_t document_index, std::vector<Chunk>& out) const {
+void Chunker::chunk(const CorpusDocument& document, std::size_t document_index,
+                    std::vector<Chunk>& out) const {
   const std::string_view text = document.text;
   if (text.empty()) return;
   // Special-token spellings in a document are its text, not control tokens.

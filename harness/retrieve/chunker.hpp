@@ -23,12 +23,12 @@ struct ChunkingOptions {
 std::optional<std::string> invalid_chunking(const ChunkingOptions& options);
 
 struct Chunk {
-  std::string id;              // "<document id>#<number>": stable while document and chunking are
-  std::size_t document = 0;    // index into Corpus::documents
-  int number = 0;              // 0-based position within its document
-  std::size_t begin = 0;       // byte range within the document's text
+  std::string id;            // "<document id>#<number>": stable while document and chunking are
+  std::size_t document = 0;  // index into Corpus::documents
+  int number = 0;            // 0-based position within its document
+  std::size_t begin = 0;     // byte range within the document's text
   std::size_t end = 0;
-  int tokens = 0;              // tokens of the window this chunk was cut from
+  int tokens = 0;  // tokens of the window this chunk was cut from
 };
 
 // Windows of `tokens` tokens over the document's token sequence, each starting `tokens -
@@ -41,7 +41,8 @@ class Chunker {
   Chunker(std::shared_ptr<const Encoding> encoding, ChunkingOptions options);
 
   // Appends the chunks of one document (none for an empty one). Thread-safe.
-  void chunk(const CorpusDocument& document, std::size_t document_index, std::vector<Chunk>& out) const;
+  void chunk(const CorpusDocument& document, std::size_t document_index,
+             std::vector<Chunk>& out) const;
 
   const ChunkingOptions& options() const { return options_; }
   const Encoding& encoding() const { return *encoding_; }

@@ -32,7 +32,8 @@ std::optional<std::size_t> invalid_utf8_at(std::string_view s) {
 }
 
 int line_of(std::string_view text, std::size_t offset) {
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  return 1 + static_cast<int>(std::count(text.begin(),
+                                         text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 // Windows line endings and a byte-order mark would make the same text hash differently.
@@ -103,8 +104,9 @@ void load_folder(const std::filesystem::path& folder, const std::string& display
     }
     doc.text = normalized(std::move(*text));
     if (const auto bad = invalid_utf8_at(doc.text)) {
-      errors.add({doc.source, line_of(doc.text, *bad), "",
-                  "invalid UTF-8 (byte " + std::to_string(*bad) + " of the file); corpora must be UTF-8"});
+      errors.add(
+          {doc.source, line_of(doc.text, *bad), "",
+           "invalid UTF-8 (byte " + std::to_string(*bad) + " of the file); corpora must be UTF-8"});
       continue;
     }
     auto stem = relative;
@@ -113,8 +115,9 @@ void load_folder(const std::filesystem::path& folder, const std::string& display
     doc.title = relative.stem().string();
     if (to_lower(relative.extension().string()) != ".txt") split_markdown_title(doc);
     if (const auto [it, fresh] = seen.emplace(doc.id, doc.source); !fresh) {
-      errors.add({doc.source, 0, "", "document id " + dquote(doc.id) + " is also the id of " + it->second +
-                                         " (ids are file paths without their extension)"});
+      errors.add({doc.source, 0, "",
+                  "document id " + dquote(doc.id) + " is also the id of " + it->second +
+                      " (ids are file paths without their extension)"});
       continue;
     }
     corpus.documents.push_back(std::move(doc));
@@ -138,7 +141,8 @@ void load_jsonl(const std::filesystem::path& file, const std::string& display, C
       errors.add({display, number, field, message});
     };
     if (const auto bad = invalid_utf8_at(line)) {
-      fail("", "invalid UTF-8 at byte " + std::to_string(*bad) + " of the line; corpora must be UTF-8");
+      fail("",
+           "invalid UTF-8 at byte " + std::to_string(*bad) + " of the line; corpora must be UTF-8");
       continue;
     }
     const auto j = nlohmann::json::parse(line, nullptr, false);
@@ -150,7 +154,8 @@ void load_jsonl(const std::filesystem::path& file, const std::string& display, C
     for (const auto& [key, value] : j.items()) {
       if (std::find(kLineKeys.begin(), kLineKeys.end(), key) != kLineKeys.end()) continue;
       std::string message = "unknown key; expected one of " + join_choices(kLineKeys);
-      if (auto hint = did_you_mean(key, kLineKeys)) message += " (did you mean " + dquote(*hint) + "?)";
+      if (auto hint = did_you_mean(key, kLineKeys))
+        message += " (did you mean " + dquote(*hint) + "?)";
       fail(key, message);
       ok = false;
     }
@@ -170,7 +175,8 @@ void load_jsonl(const std::filesystem::path& file, const std::string& display, C
     }
     const auto text = j.find("text");
     if (text == j.end() || !text->is_string() || text->get<std::string>().empty()) {
-      fail("text", text == j.end() ? "missing; the document's text is what gets indexed" : "expected a non-empty string");
+      fail("text", text == j.end() ? "missing; the document's text is what gets indexed"
+                                   : "expected a non-empty string");
       ok = false;
     } else {
       doc.text = text->get<std::string>();
@@ -183,13 +189,15 @@ void load_jsonl(const std::filesystem::path& file, const std::string& display, C
     }
     if (!ok) continue;
     if (const auto [it, fresh] = seen.emplace(doc.id, number); !fresh) {
-      fail("id", "duplicate id " + dquote(doc.id) + " (first on line " + std::to_string(it->second) + ")");
+      fail("id", "duplicate id " + dquote(doc.id) + " (first on line " +
+                     std::to_string(it->second) + ")");
       continue;
     }
     corpus.documents.push_back(std::move(doc));
   }
   if (in.bad()) errors.add({display, 0, "", "cannot read the corpus file"});
-  if (corpus.documents.empty() && errors.empty()) errors.add({display, 0, "", "the corpus file holds no documents"});
+  if (corpus.documents.empty() && errors.empty())
+    errors.add({display, 0, "", "the corpus file holds no documents"});
 }
 
 }  // namespace
@@ -211,7 +219,9 @@ std::optional<Corpus> load_corpus(const std::filesystem::path& path, const std::
   } else if (!std::filesystem::exists(path, ec)) {
     errors.add({display, 0, "", "no such corpus file or folder"});
   } else if (to_lower(path.extension().string()) != ".jsonl") {
-    errors.add({display, 0, "", "expected a folder of .md/.txt files or a .jsonl file of {\"id\", \"title\", \"text\"}"});
+    errors.add(
+        {display, 0, "",
+         "expected a folder of .md/.txt files or a .jsonl file of {\"id\", \"title\", \"text\"}"});
   } else {
     load_jsonl(path, display, corpus, errors);
   }

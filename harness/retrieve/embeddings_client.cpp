@@ -27,7 +27,8 @@ struct Batch {
   std::size_t chars = 0;
 };
 
-std::vector<Batch> make_batches(std::span<const std::string> texts, const EmbeddingsOptions& options) {
+std::vector<Batch> make_batches(std::span<const std::string> texts,
+                                const EmbeddingsOptions& options) {
   std::vector<Batch> batches;
   Batch current;
   for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -51,8 +52,10 @@ std::vector<long long> share_tokens(std::span<const std::string> texts, long lon
   std::vector<long long> out(texts.size(), 0);
   long long given = 0;
   for (std::size_t i = 0; i + 1 < texts.size(); ++i) {
-    out[i] = chars == 0 ? 0 : static_cast<long long>(static_cast<double>(total) * static_cast<double>(texts[i].size()) /
-                                                     static_cast<double>(chars));
+    out[i] = chars == 0 ? 0
+                        : static_cast<long long>(static_cast<double>(total) *
+                                                 static_cast<double>(texts[i].size()) /
+                                                 static_cast<double>(chars));
     given += out[i];
   }
   if (!out.empty()) out.back() = std::max(0LL, total - given);
@@ -61,8 +64,8 @@ std::vector<long long> share_tokens(std::span<const std::string> texts, long lon
 
 class Embedder {
  public:
-  Embedder(const EmbeddingsEndpoint& endpoint, const EmbeddingsOptions& options, std::span<const std::string> texts,
-           const EmbeddingsSink& sink)
+  Embedder(const EmbeddingsEndpoint& endpoint, const EmbeddingsOptions& options,
+           std::span<const std::string> texts, const EmbeddingsSink& sink)
       : endpoint_(endpoint),
         options_(options),
         texts_(texts),
@@ -72,11 +75,13 @@ class Embedder {
         rng_(std::random_device{}()) {
     const double now = steady_ms();
     if (endpoint.rpm > 0) requests_.emplace(endpoint.rpm / 60.0, 1.0, now);
-    if (endpoint.tpm > 0) tokens_.emplace(endpoint.tpm / 60.0, std::max(1.0, endpoint.tpm / 60.0), now);
+    if (endpoint.tpm > 0)
+      tokens_.emplace(endpoint.tpm / 60.0, std::max(1.0, endpoint.tpm / 60.0), now);
   }
 
   EmbeddingsOutcome run() {
-    const auto workers = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options_.concurrency)), batches_.size());
+    const auto workers = std::min<std::size_t>(
+        static_cast<std::size_t>(std::max(1, options_.concurrency)), batches_.size());
     for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(io_, worker(), asio::detached);
     io_.run();
     client_.close_idle();
@@ -127,7 +132,8 @@ class Embedder {
       HttpResponse response = co_await client_.send(request);
       EmbeddingsResponse parsed;
       if (response.error != NetError::none) {
-        parsed.error = response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
+        parsed.error =
+            response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
         parsed.error_message = response.error_message;
       } else {
         parsed = parse_embeddings_response(response.status, response.body, batch.count);
@@ -143,16 +149,19 @@ class Embedder {
       if (!is_retryable(parsed.error) || attempt >= options_.max_attempts) {
         outcome_.ok = false;
         outcome_.error = "embeddings at " + endpoint_.name + " (" + options_.params.model +
-                         "): " + std::string(to_string(parsed.error)) + ": " + parsed.error_message +
+                         "): " + std::string(to_string(parsed.error)) + ": " +
+                         parsed.error_message +
                          (attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : "");
         co_return;
       }
       ++outcome_.retries;
-      double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_), options_.backoff_base_ms);
+      double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_),
+                               options_.backoff_base_ms);
       if (const auto hint = server_wait_ms(response)) {
         wait = std::max(wait, *hint);
         // A 429 with a wait hint holds back every batch, not only this one.
-        if (parsed.error == ErrorClass::rate_limit) paused_until_ = std::max(paused_until_, steady_ms() + *hint);
+        if (parsed.error == ErrorClass::rate_limit)
+          paused_until_ = std::max(paused_until_, steady_ms() + *hint);
       }
       timer.expires_after(std::chrono::microseconds(static_cast<long long>(wait * 1000)));
       boost::system::error_code ec;
@@ -178,7 +187,8 @@ class Embedder {
 }  // namespace
 
 std::string embedding_space(const EmbeddingsEndpoint& endpoint, const EmbeddingsParams& params) {
-  std::string space = endpoint.simulated ? std::string("mock") : endpoint.url.origin() + endpoint.url.path;
+  std::string space =
+      endpoint.simulated ? std::string("mock") : endpoint.url.origin() + endpoint.url.path;
   space += " " + params.model;
   if (params.dimensions) space += " dimensions=" + std::to_string(*params.dimensions);
   return space;

@@ -14,11 +14,11 @@
 namespace tb {
 
 struct EmbeddingsEndpoint {
-  std::string name;      // for messages: "mock", "openai" or the base URL
+  std::string name;        // for messages: "mock", "openai" or the base URL
   bool simulated = false;  // the built-in mock, wherever it listens
-  Url url;               // the base, e.g. http://127.0.0.1:8080/v1
-  HttpHeaders headers;   // content type and key headers; never written anywhere
-  double rpm = 0;        // 0 = no limit
+  Url url;                 // the base, e.g. http://127.0.0.1:8080/v1
+  HttpHeaders headers;     // content type and key headers; never written anywhere
+  double rpm = 0;          // 0 = no limit
   double tpm = 0;
   double timeout_s = 60;
   double connect_timeout_s = 10;
@@ -33,15 +33,16 @@ struct EmbeddingsOptions {
   std::size_t batch_chars = 200000;  // about 50,000 tokens
   int concurrency = 4;
   int max_attempts = 4;
-  double backoff_base_ms = 500;  // first retry within [0, base], doubling per attempt (run/retry_policy.hpp)
+  double backoff_base_ms =
+      500;  // first retry within [0, base], doubling per attempt (run/retry_policy.hpp)
 };
 
 struct EmbeddingsOutcome {
   bool ok = true;
-  std::string error;      // the first failure that ended it, after its retries
-  long long requests = 0; // HTTP requests sent, retries included
+  std::string error;       // the first failure that ended it, after its retries
+  long long requests = 0;  // HTTP requests sent, retries included
   long long retries = 0;
-  long long tokens = 0;   // usage.prompt_tokens summed (estimated where an answer has none)
+  long long tokens = 0;  // usage.prompt_tokens summed (estimated where an answer has none)
   std::size_t embedded = 0;
 };
 
@@ -52,8 +53,9 @@ std::string embedding_space(const EmbeddingsEndpoint& endpoint, const Embeddings
 
 // Receives one batch as it arrives: the position of its first text, its vectors and the tokens
 // each text cost (the batch's usage shared out by length). On the caller's thread.
-using EmbeddingsSink = std::function<void(std::size_t first, std::vector<std::vector<float>>& vectors,
-                                          const std::vector<long long>& tokens)>;
+using EmbeddingsSink =
+    std::function<void(std::size_t first, std::vector<std::vector<float>>& vectors,
+                       const std::vector<long long>& tokens)>;
 
 // Embeds `texts`; blocks until every batch is in or one has failed for good (then no new batch
 // starts and the outcome says why). Runs its own event loop.

@@ -18,7 +18,7 @@ struct RetrievalIndex::Impl {
 
   sqlite::Database db;
   IndexInfo info;
-  long long id = 0;            // row in `indexes`; names the tables chunks_<id> and fts_<id>
+  long long id = 0;  // row in `indexes`; names the tables chunks_<id> and fts_<id>
   std::string chunks_table;
   std::string fts_table;
   std::map<std::string, VectorSearch> vectors;  // by space, loaded on first use

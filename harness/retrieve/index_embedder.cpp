@@ -5,14 +5,18 @@
 namespace tb {
 namespace {
 
-EmbeddingsOutcome embed_missing(RetrievalIndex& index, const std::string& space, const EmbeddingsEndpoint& endpoint,
-                                const EmbeddingsOptions& options, std::span<const std::string> missing,
+EmbeddingsOutcome embed_missing(RetrievalIndex& index, const std::string& space,
+                                const EmbeddingsEndpoint& endpoint,
+                                const EmbeddingsOptions& options,
+                                std::span<const std::string> missing,
                                 const EmbeddingProgress& progress) {
   std::size_t done = 0;
   if (progress) progress(0, missing.size());
   return embed_texts(endpoint, options, missing,
-                     [&](std::size_t first, std::vector<std::vector<float>>& vectors, const std::vector<long long>& tokens) {
-                       index.store_embeddings(space, missing.subspan(first, vectors.size()), vectors, tokens);
+                     [&](std::size_t first, std::vector<std::vector<float>>& vectors,
+                         const std::vector<long long>& tokens) {
+                       index.store_embeddings(space, missing.subspan(first, vectors.size()),
+                                              vectors, tokens);
                        done += vectors.size();
                        if (progress) progress(done, missing.size());
                      });
@@ -21,7 +25,8 @@ EmbeddingsOutcome embed_missing(RetrievalIndex& index, const std::string& space,
 }  // namespace
 
 EmbeddingsOutcome embed_into_index(RetrievalIndex& index, const EmbeddingsEndpoint& endpoint,
-                                   const EmbeddingsOptions& options, std::span<const std::string> texts,
+                                   const EmbeddingsOptions& options,
+                                   std::span<const std::string> texts,
                                    const EmbeddingProgress& progress) {
   const std::string space = embedding_space(endpoint, options.params);
   std::vector<std::string> missing;
@@ -32,7 +37,8 @@ EmbeddingsOutcome embed_into_index(RetrievalIndex& index, const EmbeddingsEndpoi
 }
 
 EmbeddingsOutcome embed_chunks(RetrievalIndex& index, const EmbeddingsEndpoint& endpoint,
-                               const EmbeddingsOptions& options, const EmbeddingProgress& progress) {
+                               const EmbeddingsOptions& options,
+                               const EmbeddingProgress& progress) {
   const std::string space = embedding_space(endpoint, options.params);
   const std::vector<std::string> missing = index.chunks_without_embedding(space);
   return embed_missing(index, space, endpoint, options, missing, progress);

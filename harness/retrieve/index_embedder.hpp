@@ -17,11 +17,13 @@ using EmbeddingProgress = std::function<void(std::size_t done, std::size_t total
 // each batch as it arrives, so an interrupted or failed call keeps what it paid for. The
 // outcome counts this call's requests and tokens only (zero when everything was stored).
 EmbeddingsOutcome embed_into_index(RetrievalIndex& index, const EmbeddingsEndpoint& endpoint,
-                                   const EmbeddingsOptions& options, std::span<const std::string> texts,
+                                   const EmbeddingsOptions& options,
+                                   std::span<const std::string> texts,
                                    const EmbeddingProgress& progress = {});
 
 // The same for the chunks of the index that have no vector yet.
 EmbeddingsOutcome embed_chunks(RetrievalIndex& index, const EmbeddingsEndpoint& endpoint,
-                               const EmbeddingsOptions& options, const EmbeddingProgress& progress = {});
+                               const EmbeddingsOptions& options,
+                               const EmbeddingProgress& progress = {});
 
 }  // namespace tb

@@ -8,9 +8,10 @@
 namespace tb {
 
 std::vector<std::string> RetrievalIndex::chunks_without_embedding(const std::string& space) {
-  auto q = impl_->db.prepare("SELECT c.title, c.text FROM " + impl_->chunks_table +
-                             " c WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space = ? AND "
-                             "e.text_hash = c.embed_hash) GROUP BY c.embed_hash ORDER BY MIN(c.id)");
+  auto q =
+      impl_->db.prepare("SELECT c.title, c.text FROM " + impl_->chunks_table +
+                        " c WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.space = ? AND "
+                        "e.text_hash = c.embed_hash) GROUP BY c.embed_hash ORDER BY MIN(c.id)");
   q.bind(1, space);
   std::vector<std::string> texts;
   while (q.step()) texts.push_back(embedding_text(q.text_view(0), q.text_view(1)));
@@ -18,10 +19,12 @@ std::vector<std::string> RetrievalIndex::chunks_without_embedding(const std::str
 }
 
 void RetrievalIndex::store_embeddings(const std::string& space, std::span<const std::string> texts,
-                                      std::span<const std::vector<float>> vectors, std::span<const long long> tokens) {
+                                      std::span<const std::vector<float>> vectors,
+                                      std::span<const long long> tokens) {
   if (texts.size() != vectors.size() || texts.size() != tokens.size())
     throw StoreError("store_embeddings: " + std::to_string(texts.size()) + " texts, " +
-                     std::to_string(vectors.size()) + " vectors and " + std::to_string(tokens.size()) + " token counts");
+                     std::to_string(vectors.size()) + " vectors and " +
+                     std::to_string(tokens.size()) + " token counts");
   impl_->end_reading();
   Transaction transaction(impl_->db);
   auto insert = impl_->db.prepare(
@@ -31,16 +34,21 @@ void RetrievalIndex::store_embeddings(const std::string& space, std::span<const 
   for (std::size_t i = 0; i < texts.size(); ++i) {
     const std::string hash = sha256_hex(texts[i]);
     const std::string blob = vector_blob(vectors[i]);
-    insert.bind(1, space).bind(2, hash).bind(3, static_cast<long long>(vectors[i].size())).bind(4, tokens[i]);
+    insert.bind(1, space)
+        .bind(2, hash)
+        .bind(3, static_cast<long long>(vectors[i].size()))
+        .bind(4, tokens[i]);
     insert.bind_blob(5, blob).bind(6, now).run();
   }
   transaction.commit();
   impl_->vectors.erase(space);  // reloaded with the new rows on the next search
 }
 
-std::optional<std::vector<float>> RetrievalIndex::stored_embedding(const std::string& space, std::string_view text) {
+std::optional<std::vector<float>> RetrievalIndex::stored_embedding(const std::string& space,
+                                                                   std::string_view text) {
   if (!impl_->stored_vector.valid())
-    impl_->stored_vector = impl_->db.prepare("SELECT vector FROM embeddings WHERE space = ? AND text_hash = ?");
+    impl_->stored_vector =
+        impl_->db.prepare("SELECT vector FROM embeddings WHERE space = ? AND text_hash = ?");
   const std::string hash = sha256_hex(text);
   impl_->stored_vector.bind(1, space).bind(2, hash);
   std::optional<std::vector<float>> out;
@@ -50,8 +58,9 @@ std::optional<std::vector<float>> RetrievalIndex::stored_embedding(const std::st
 }
 
 RetrievalIndex::EmbeddingCoverage RetrievalIndex::embedding_coverage(const std::string& space) {
-  auto q = impl_->db.prepare("SELECT COUNT(*), COALESCE(SUM(e.tokens), 0) FROM " + impl_->chunks_table +
-                             " c JOIN embeddings e ON e.space = ? AND e.text_hash = c.embed_hash");
+  auto q =
+      impl_->db.prepare("SELECT COUNT(*), COALESCE(SUM(e.tokens), 0) FROM " + impl_->chunks_table +
+                        " c JOIN embeddings e ON e.space = ? AND e.text_hash = c.embed_hash");
   q.bind(1, space);
   EmbeddingCoverage coverage;
   if (q.step()) {
@@ -63,8 +72,9 @@ RetrievalIndex::EmbeddingCoverage RetrievalIndex::embedding_coverage(const std::
 
 const VectorSearch& RetrievalIndex::Impl::vectors_of(const std::string& space) {
   if (const auto it = vectors.find(space); it != vectors.end()) return it->second;
-  auto q = db.prepare("SELECT c.id, e.vector FROM " + chunks_table +
-                      " c JOIN embeddings e ON e.space = ? AND e.text_hash = c.embed_hash ORDER BY c.id");
+  auto q = db.prepare(
+      "SELECT c.id, e.vector FROM " + chunks_table +
+      " c JOIN embeddings e ON e.space = ? AND e.text_hash = c.embed_hash ORDER BY c.id");
   q.bind(1, space);
   std::optional<VectorSearch> search;
   while (q.step()) {

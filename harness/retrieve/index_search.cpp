@@ -13,7 +13,9 @@ namespace {
 
 constexpr std::size_t kMaxQueryWords = 64;
 
-bool word_byte(unsigned char c) { return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+bool word_byte(unsigned char c) {
+  return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
@@ -42,7 +44,8 @@ std::vector<std::string> query_words(std::string_view text) {
 }
 
 bool ascii(std::string_view word) {
-  return std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(word.begin(), word.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 std::string match_expression(const std::vector<std::string>& words) {
@@ -60,15 +63,19 @@ std::string match_expression(const std::vector<std::string>& words) {
 
 }  // namespace
 
-std::string fts5_match_expression(std::string_view text) { return match_expression(query_words(text)); }
+std::string fts5_match_expression(std::string_view text) {
+  return match_expression(query_words(text));
+}
 
 std::vector<Passage> RetrievalIndex::Impl::passages(const std::vector<RankedItem>& ranked) {
   if (ranked.empty()) return {};
   // One statement for all of them (the ids as a JSON array): each statement is a read
   // transaction of its own, with its file locks.
   if (!passage.valid())
-    passage = db.prepare("SELECT j.key, c.chunk_id, c.document_id, c.title, c.text, c.tokens FROM json_each(?) j JOIN " +
-                         chunks_table + " c ON c.id = j.value");
+    passage = db.prepare(
+        "SELECT j.key, c.chunk_id, c.document_id, c.title, c.text, c.tokens FROM json_each(?) j "
+        "JOIN " +
+        chunks_table + " c ON c.id = j.value");
   std::string ids = "[";
   for (const RankedItem& r : ranked) ids += (ids.size() > 1 ? "," : "") + std::to_string(r.item);
   ids += ']';
@@ -101,11 +108,12 @@ namespace {
 // phrase FTS5 may drop, which would shift the phrases after it): such a query gets no values
 // and the ranking function counts every phrase itself, as bm25() does.
 std::vector<double> idf_of(RetrievalIndex::Impl& impl, const std::vector<std::string>& words) {
-  if (!std::all_of(words.begin(), words.end(), [](const std::string& w) { return ascii(w); })) return {};
+  if (!std::all_of(words.begin(), words.end(), [](const std::string& w) { return ascii(w); }))
+    return {};
   if (!impl.document_frequency.valid()) {
     const std::string vocab = "vocab_" + std::to_string(impl.id);
-    impl.db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp." + vocab + " USING fts5vocab(main, " + impl.fts_table +
-                 ", 'row')");
+    impl.db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp." + vocab + " USING fts5vocab(main, " +
+                 impl.fts_table + ", 'row')");
     impl.document_frequency = impl.db.prepare("SELECT doc FROM temp." + vocab + " WHERE term = ?");
   }
   const auto rows = static_cast<double>(impl.info.chunks);
@@ -115,7 +123,9 @@ std::vector<double> idf_of(RetrievalIndex::Impl& impl, const std::vector<std::st
     auto it = impl.idf.find(word);
     if (it == impl.idf.end()) {
       impl.document_frequency.bind(1, word);
-      const double hits = impl.document_frequency.step() ? static_cast<double>(impl.document_frequency.int64(0)) : 0;
+      const double hits = impl.document_frequency.step()
+                              ? static_cast<double>(impl.document_frequency.int64(0))
+                              : 0;
       impl.document_frequency.reset();
       const double idf = std::log((rows - hits + 0.5) / (hits + 0.5));
       it = impl.idf.emplace(word, idf <= 0.0 ? 1e-6 : idf).first;
@@ -125,17 +135,20 @@ std::vector<double> idf_of(RetrievalIndex::Impl& impl, const std::vector<std::st
   return out;
 }
 
-std::vector<RankedItem> bm25_ranked(RetrievalIndex::Impl& impl, std::string_view query, std::size_t k) {
+std::vector<RankedItem> bm25_ranked(RetrievalIndex::Impl& impl, std::string_view query,
+                                    std::size_t k) {
   const std::vector<std::string> words = query_words(query);
   if (words.empty() || k == 0) return {};
   if (!impl.ranking) {
     auto ranking = std::make_unique<Bm25Ranking>();
     ranking->row_tokens.assign(impl.info.chunks + 1, -1);
     if (register_bm25_ranking(impl.db.handle(), ranking.get()) != SQLITE_OK)
-      throw StoreError("cannot register the BM25 ranking function: " + std::string(sqlite3_errmsg(impl.db.handle())));
+      throw StoreError("cannot register the BM25 ranking function: " +
+                       std::string(sqlite3_errmsg(impl.db.handle())));
     impl.ranking = std::move(ranking);
-    impl.bm25 = impl.db.prepare("SELECT rowid, tb_bm25(" + impl.fts_table + ") AS score FROM " + impl.fts_table +
-                                " WHERE " + impl.fts_table + " MATCH ? ORDER BY score, rowid LIMIT ?");
+    impl.bm25 = impl.db.prepare("SELECT rowid, tb_bm25(" + impl.fts_table + ") AS score FROM " +
+                                impl.fts_table + " WHERE " + impl.fts_table +
+                                " MATCH ? ORDER BY score, rowid LIMIT ?");
   }
   impl.ranking->idf = idf_of(impl, words);
   const std::string match = match_expression(words);
@@ -153,20 +166,22 @@ std::vector<Passage> RetrievalIndex::search_bm25(std::string_view query, std::si
   return impl_->passages(bm25_ranked(*impl_, query, k));
 }
 
-std::vector<Passage> RetrievalIndex::search_embeddings(const std::string& space, std::span<const float> query_vector,
+std::vector<Passage> RetrievalIndex::search_embeddings(const std::string& space,
+                                                       std::span<const float> query_vector,
                                                        std::size_t k) {
   impl_->begin_reading();
   return impl_->passages(impl_->vectors_of(space).search(query_vector, k));
 }
 
 std::vector<Passage> RetrievalIndex::search_hybrid(std::string_view query, const std::string& space,
-                                                   std::span<const float> query_vector, std::size_t k) {
+                                                   std::span<const float> query_vector,
+                                                   std::size_t k) {
   // Deep enough that a chunk ranked well by one method and moderately by the other is seen by
   // both: fusion can only reward agreement it sees.
   impl_->begin_reading();
   const std::size_t depth = std::max<std::size_t>(4 * k, 40);
-  const std::vector<std::vector<RankedItem>> lists = {bm25_ranked(*impl_, query, depth),
-                                                      impl_->vectors_of(space).search(query_vector, depth)};
+  const std::vector<std::vector<RankedItem>> lists = {
+      bm25_ranked(*impl_, query, depth), impl_->vectors_of(space).search(query_vector, depth)};
   return impl_->passages(reciprocal_rank_fusion(lists, k));
 }
 

@@ -6,8 +6,8 @@
 
 namespace tb {
 
-std::vector<RankedItem> reciprocal_rank_fusion(std::span<const std::vector<RankedItem>> lists, std::size_t limit,
-                                               double k) {
+std::vector<RankedItem> reciprocal_rank_fusion(std::span<const std::vector<RankedItem>> lists,
+                                               std::size_t limit, double k) {
   struct Fused {
     double score = 0;
     std::size_t best_rank = std::numeric_limits<std::size_t>::max();
@@ -27,7 +27,8 @@ std::vector<RankedItem> reciprocal_rank_fusion(std::span<const std::vector<Ranke
     return a.first < b.first;
   });
   std::vector<RankedItem> out;
-  for (std::size_t i = 0; i < ordered.size() && i < limit; ++i) out.push_back({ordered[i].first, ordered[i].second.score});
+  for (std::size_t i = 0; i < ordered.size() && i < limit; ++i)
+    out.push_back({ordered[i].first, ordered[i].second.score});
   return out;
 }
 

@@ -21,7 +21,7 @@ struct RankedItem {
 // 1 / (k + rank of d in that list), ranks counted from 1. Best first; ties (the same fused
 // score) go to the item with the better single rank, then to the smaller id, so the order is
 // deterministic. Returns at most `limit` items.
-std::vector<RankedItem> reciprocal_rank_fusion(std::span<const std::vector<RankedItem>> lists, std::size_t limit,
-                                               double k = kRrfK);
+std::vector<RankedItem> reciprocal_rank_fusion(std::span<const std::vector<RankedItem>> lists,
+                                               std::size_t limit, double k = kRrfK);
 
 }  // namespace tb

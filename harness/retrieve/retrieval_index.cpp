@@ -55,8 +55,9 @@ struct PreparedBlock {
 };
 
 std::string index_key(const Corpus& corpus, const IndexSettings& s) {
-  return sha256_hex(std::string(kIndexFormat) + "\n" + corpus.content_hash + "\n" + std::to_string(s.chunking.tokens) +
-                    "\n" + std::to_string(s.chunking.overlap) + "\n" + std::string(to_string(s.tokenizer)));
+  return sha256_hex(std::string(kIndexFormat) + "\n" + corpus.content_hash + "\n" +
+                    std::to_string(s.chunking.tokens) + "\n" + std::to_string(s.chunking.overlap) +
+                    "\n" + std::string(to_string(s.tokenizer)));
 }
 
 std::string corpus_identity(const Corpus& corpus) {
@@ -94,36 +95,44 @@ void drop_index(sqlite::Database& db, long long id) {
   db.prepare("DELETE FROM indexes WHERE id = ?").bind(1, id).run();
 }
 
-void build(RetrievalIndex::Impl& impl, const Corpus& corpus, const IndexSettings& settings, const std::string& key,
-           const IndexProgress& progress, const std::filesystem::path& vocab_dir) {
+void build(RetrievalIndex::Impl& impl, const Corpus& corpus, const IndexSettings& settings,
+           const std::string& key, const IndexProgress& progress,
+           const std::filesystem::path& vocab_dir) {
   const double start = steady_ms();
   Chunker chunker(Encoding::load(settings.tokenizer, vocab_dir), settings.chunking);
   const std::string identity = corpus_identity(corpus);
 
   auto reg = impl.db.prepare(
-      "INSERT INTO indexes(key, corpus, corpus_hash, chunk_tokens, chunk_overlap, tokenizer, documents, chunks, "
+      "INSERT INTO indexes(key, corpus, corpus_hash, chunk_tokens, chunk_overlap, tokenizer, "
+      "documents, chunks, "
       "bytes, tokens, build_ms, built_at) VALUES(?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, '')");
   reg.bind(1, key).bind(2, identity).bind(3, corpus.content_hash).bind(4, settings.chunking.tokens);
   reg.bind(5, settings.chunking.overlap).bind(6, to_string(settings.tokenizer)).run();
   impl.id = impl.db.last_insert_id();
   name_tables(impl);
   impl.db.exec("CREATE TABLE " + impl.chunks_table +
-               "(id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, document_id TEXT NOT NULL, number INTEGER NOT NULL, "
-               "title TEXT NOT NULL, text TEXT NOT NULL, tokens INTEGER NOT NULL, embed_hash TEXT NOT NULL)");
+               "(id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, document_id TEXT NOT NULL, number "
+               "INTEGER NOT NULL, "
+               "title TEXT NOT NULL, text TEXT NOT NULL, tokens INTEGER NOT NULL, embed_hash TEXT "
+               "NOT NULL)");
   // Contentless: the texts are in the chunk table already. unicode61 folds case and (with
   // remove_diacritics 2) accents; no stemming, so a word matches only its own forms.
   impl.db.exec("CREATE VIRTUAL TABLE " + impl.fts_table +
                " USING fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2')");
   // The title counts twice: a passage titled with the query's words is usually the one meant.
-  impl.db.exec("INSERT INTO " + impl.fts_table + "(" + impl.fts_table + ", rank) VALUES('rank', 'bm25(2.0, 1.0)')");
+  impl.db.exec("INSERT INTO " + impl.fts_table + "(" + impl.fts_table +
+               ", rank) VALUES('rank', 'bm25(2.0, 1.0)')");
   // Index leaves as large as the file's 16 KiB pages (FTS5's default is 4 KiB): a query reads a
   // term's rows in a quarter of the blob reads.
-  impl.db.exec("INSERT INTO " + impl.fts_table + "(" + impl.fts_table + ", rank) VALUES('pgsz', 16000)");
+  impl.db.exec("INSERT INTO " + impl.fts_table + "(" + impl.fts_table +
+               ", rank) VALUES('pgsz', 16000)");
 
-  auto chunk_row = impl.db.prepare("INSERT INTO " + impl.chunks_table +
-                                   "(id, chunk_id, document_id, number, title, text, tokens, embed_hash) "
-                                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  auto fts_row = impl.db.prepare("INSERT INTO " + impl.fts_table + "(rowid, title, text) VALUES(?, ?, ?)");
+  auto chunk_row =
+      impl.db.prepare("INSERT INTO " + impl.chunks_table +
+                      "(id, chunk_id, document_id, number, title, text, tokens, embed_hash) "
+                      "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  auto fts_row =
+      impl.db.prepare("INSERT INTO " + impl.fts_table + "(rowid, title, text) VALUES(?, ?, ?)");
   // Chunking (tokenizing and hashing) of the next block of documents runs on a second thread
   // while this one writes the current block: the two take about as long as each other, so the
   // build takes about half the time it would in turn.
@@ -133,15 +142,16 @@ void build(RetrievalIndex::Impl& impl, const Corpus& corpus, const IndexSettings
     block.embed_hashes.reserve(block.chunks.size());
     for (const Chunk& c : block.chunks) {
       const CorpusDocument& doc = corpus.documents[c.document];
-      block.embed_hashes.push_back(sha256_hex(
-          RetrievalIndex::embedding_text(doc.title, std::string_view(doc.text).substr(c.begin, c.end - c.begin))));
+      block.embed_hashes.push_back(sha256_hex(RetrievalIndex::embedding_text(
+          doc.title, std::string_view(doc.text).substr(c.begin, c.end - c.begin))));
     }
     block.last = last;
     return block;
   };
   auto block_end = [&](std::size_t first) {
     std::size_t bytes = 0, d = first;
-    while (d < corpus.documents.size() && bytes < kBlockBytes) bytes += corpus.documents[d++].text.size();
+    while (d < corpus.documents.size() && bytes < kBlockBytes)
+      bytes += corpus.documents[d++].text.size();
     return d;
   };
   long long row = 0;
@@ -157,7 +167,12 @@ void build(RetrievalIndex::Impl& impl, const Corpus& corpus, const IndexSettings
       const CorpusDocument& doc = corpus.documents[c.document];
       const std::string_view text = std::string_view(doc.text).substr(c.begin, c.end - c.begin);
       ++row;
-      chunk_row.bind(1, row).bind(2, c.id).bind(3, doc.id).bind(4, c.number).bind(5, doc.title).bind(6, text);
+      chunk_row.bind(1, row)
+          .bind(2, c.id)
+          .bind(3, doc.id)
+          .bind(4, c.number)
+          .bind(5, doc.title)
+          .bind(6, text);
       chunk_row.bind(7, c.tokens).bind(8, block.embed_hashes[i]).run();
       fts_row.bind(1, row).bind(2, doc.title).bind(3, text).run();
       tokens += c.tokens;
@@ -175,7 +190,8 @@ void build(RetrievalIndex::Impl& impl, const Corpus& corpus, const IndexSettings
   // An earlier content of this corpus, indexed with the same settings, is now stale.
   std::vector<long long> stale;
   auto old = impl.db.prepare(
-      "SELECT id FROM indexes WHERE corpus = ? AND chunk_tokens = ? AND chunk_overlap = ? AND tokenizer = ? "
+      "SELECT id FROM indexes WHERE corpus = ? AND chunk_tokens = ? AND chunk_overlap = ? AND "
+      "tokenizer = ? "
       "AND id != ?");
   old.bind(1, identity).bind(2, settings.chunking.tokens).bind(3, settings.chunking.overlap);
   old.bind(4, to_string(settings.tokenizer)).bind(5, impl.id);
@@ -186,9 +202,16 @@ void build(RetrievalIndex::Impl& impl, const Corpus& corpus, const IndexSettings
 
   impl.info.build_ms = steady_ms() - start;
   auto done = impl.db.prepare(
-      "UPDATE indexes SET documents = ?, chunks = ?, bytes = ?, tokens = ?, build_ms = ?, built_at = ? WHERE id = ?");
-  done.bind(1, static_cast<long long>(impl.info.documents)).bind(2, row).bind(3, static_cast<long long>(corpus.bytes));
-  done.bind(4, tokens).bind(5, impl.info.build_ms).bind(6, impl.info.built_at).bind(7, impl.id).run();
+      "UPDATE indexes SET documents = ?, chunks = ?, bytes = ?, tokens = ?, build_ms = ?, built_at "
+      "= ? WHERE id = ?");
+  done.bind(1, static_cast<long long>(impl.info.documents))
+      .bind(2, row)
+      .bind(3, static_cast<long long>(corpus.bytes));
+  done.bind(4, tokens)
+      .bind(5, impl.info.build_ms)
+      .bind(6, impl.info.built_at)
+      .bind(7, impl.id)
+      .run();
 }
 
 }  // namespace
@@ -233,7 +256,8 @@ std::string RetrievalIndex::embedding_text(std::string_view title, std::string_v
 RetrievalIndex RetrievalIndex::open(const std::filesystem::path& file, const Corpus& corpus,
                                     const IndexSettings& settings, const IndexProgress& progress,
                                     const std::filesystem::path& vocab_dir) {
-  if (const auto problem = invalid_chunking(settings.chunking)) throw StoreError("chunking " + *problem);
+  if (const auto problem = invalid_chunking(settings.chunking))
+    throw StoreError("chunking " + *problem);
   if (file.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
@@ -259,7 +283,9 @@ RetrievalIndex::RetrievalIndex(RetrievalIndex&&) noexcept = default;
 RetrievalIndex& RetrievalIndex::operator=(RetrievalIndex&&) noexcept = default;
 RetrievalIndex::~RetrievalIndex() = default;
 
-const IndexInfo& RetrievalIndex::info() const { return impl_->info; }
+const IndexInfo& RetrievalIndex::info() const {
+  return impl_->info;
+}
 
 std::string vector_blob(std::span<const float> vector) {
   std::string blob(vector.size() * sizeof(float), '\0');

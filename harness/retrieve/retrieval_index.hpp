@@ -32,12 +32,12 @@ struct IndexInfo {
   std::string key;  // SHA-256 of the corpus content, the settings and the index format
   std::size_t documents = 0;
   std::size_t chunks = 0;
-  std::size_t bytes = 0;  // of the corpus's titles and texts
+  std::size_t bytes = 0;       // of the corpus's titles and texts
   long long chunk_tokens = 0;  // sum over chunks, overlaps counted in each chunk
-  bool reused = false;    // found in the file, not built by this open()
-  double build_ms = 0;    // of the build that made it (this one or an earlier one)
-  std::string built_at;   // UTC, ISO 8601
-  std::size_t dropped = 0;  // indexes of an earlier version of this corpus removed by this build
+  bool reused = false;         // found in the file, not built by this open()
+  double build_ms = 0;         // of the build that made it (this one or an earlier one)
+  std::string built_at;        // UTC, ISO 8601
+  std::size_t dropped = 0;     // indexes of an earlier version of this corpus removed by this build
 };
 
 // One retrieved chunk, as a rag prompt shows it and a result records it.
@@ -70,8 +70,9 @@ class RetrievalIndex {
   // path left with the same settings. Concurrent processes building the same index wait for one
   // another instead of building twice. Throws TokenizerError when the tokenizer's rank file is
   // missing.
-  static RetrievalIndex open(const std::filesystem::path& file, const Corpus& corpus, const IndexSettings& settings,
-                             const IndexProgress& progress = {}, const std::filesystem::path& vocab_dir = {});
+  static RetrievalIndex open(const std::filesystem::path& file, const Corpus& corpus,
+                             const IndexSettings& settings, const IndexProgress& progress = {},
+                             const std::filesystem::path& vocab_dir = {});
 
   RetrievalIndex(RetrievalIndex&&) noexcept;
   RetrievalIndex& operator=(RetrievalIndex&&) noexcept;
@@ -94,9 +95,11 @@ class RetrievalIndex {
   // Stores vectors (with the tokens each cost) in one transaction; a text already stored keeps
   // its first vector.
   void store_embeddings(const std::string& space, std::span<const std::string> texts,
-                        std::span<const std::vector<float>> vectors, std::span<const long long> tokens);
+                        std::span<const std::vector<float>> vectors,
+                        std::span<const long long> tokens);
   // A stored vector of this exact text (a query embedded in an earlier run), if any.
-  std::optional<std::vector<float>> stored_embedding(const std::string& space, std::string_view text);
+  std::optional<std::vector<float>> stored_embedding(const std::string& space,
+                                                     std::string_view text);
   // Chunks with a vector in `space`, and the tokens embedding them cost.
   struct EmbeddingCoverage {
     std::size_t chunks = 0;
@@ -106,8 +109,8 @@ class RetrievalIndex {
 
   // The `k` chunks most similar to `query_vector` (cosine); chunks without a vector in `space`
   // are not candidates.
-  std::vector<Passage> search_embeddings(const std::string& space, std::span<const float> query_vector,
-                                         std::size_t k);
+  std::vector<Passage> search_embeddings(const std::string& space,
+                                         std::span<const float> query_vector, std::size_t k);
   // BM25 and embeddings, each to a depth of max(4k, 40), fused by reciprocal rank (k = 60).
   std::vector<Passage> search_hybrid(std::string_view query, const std::string& space,
                                      std::span<const float> query_vector, std::size_t k);

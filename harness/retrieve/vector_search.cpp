@@ -49,11 +49,13 @@ std::vector<RankedItem> VectorSearch::search(std::span<const float> query, std::
     if (scores[ia] != scores[ib]) return scores[ia] > scores[ib];
     return items_[a] < items_[b];
   };
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(), better);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    better);
   std::vector<RankedItem> out;
   out.reserve(top);
   for (std::size_t i = 0; i < top; ++i)
-    out.push_back({items_[order[i]], static_cast<double>(scores[static_cast<Eigen::Index>(order[i])])});
+    out.push_back(
+        {items_[order[i]], static_cast<double>(scores[static_cast<Eigen::Index>(order[i])])});
   return out;
 }
 

@@ -16,12 +16,14 @@ class MockProcess {
  public:
   MockProcess(const std::filesystem::path& log, std::vector<std::string> extra = {})
       : process_(args(std::move(extra)), log) {
-    wait_until([&] {
-      const std::string text = read_text(log);
-      const auto at = text.find("127.0.0.1:");
-      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + 10);
-      return port_ > 0;
-    }, 10);
+    wait_until(
+        [&] {
+          const std::string text = read_text(log);
+          const auto at = text.find("127.0.0.1:");
+          if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + 10);
+          return port_ > 0;
+        },
+        10);
   }
   int stop() {
     process_.signal(SIGINT);
@@ -31,8 +33,14 @@ class MockProcess {
 
  private:
   static std::vector<std::string> args(std::vector<std::string> extra) {
-    std::vector<std::string> a = {"mock", "--dataset", std::string(TUNEBENCH_SOURCE_DIR) + "/datasets/tech_terms_eval.jsonl",
-                                  "--port", "0", "--latency-ms", "1"};
+    std::vector<std::string> a = {
+        "mock",
+        "--dataset",
+        std::string(TUNEBENCH_SOURCE_DIR) + "/datasets/tech_terms_eval.jsonl",
+        "--port",
+        "0",
+        "--latency-ms",
+        "1"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }

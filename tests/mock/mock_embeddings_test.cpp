@@ -19,19 +19,23 @@ double cosine(const std::vector<float>& a, const std::vector<float>& b) {
   return dot;  // both unit length
 }
 
-double norm(const std::vector<float>& v) { return std::sqrt(cosine(v, v)); }
+double norm(const std::vector<float>& v) {
+  return std::sqrt(cosine(v, v));
+}
 
 }  // namespace
 
 TEST_CASE("mock embeddings are deterministic unit vectors", "[mock][embeddings]") {
-  const auto a = mock_embedding("Idempotency: applying an operation twice has the effect of once.", 256);
-  const auto b = mock_embedding("Idempotency: applying an operation twice has the effect of once.", 256);
+  const auto a =
+      mock_embedding("Idempotency: applying an operation twice has the effect of once.", 256);
+  const auto b =
+      mock_embedding("Idempotency: applying an operation twice has the effect of once.", 256);
   REQUIRE(a.size() == 256);
   CHECK(a == b);
   CHECK(norm(a) == Approx(1).epsilon(1e-6));
   // Case and punctuation do not matter; words do.
-  CHECK(cosine(a, mock_embedding("IDEMPOTENCY applying an operation twice has the effect of once", 256)) ==
-        Approx(1).epsilon(1e-6));
+  CHECK(cosine(a, mock_embedding("IDEMPOTENCY applying an operation twice has the effect of once",
+                                 256)) == Approx(1).epsilon(1e-6));
   CHECK(mock_embedding("", 8) == std::vector<float>(8, 0.0f));
   CHECK(mock_embedding_dimensions("text-embedding-3-small") == 1536);
   CHECK(mock_embedding_dimensions("text-embedding-3-large") == 3072);
@@ -40,12 +44,14 @@ TEST_CASE("mock embeddings are deterministic unit vectors", "[mock][embeddings]"
 TEST_CASE("similar texts get closer mock vectors than unrelated ones", "[mock][embeddings]") {
   const auto query = mock_embedding("idempotency", 1536);
   const auto passage = mock_embedding(
-      "idempotency\n\nA property of an operation whereby applying it multiple times has the same effect as "
+      "idempotency\n\nA property of an operation whereby applying it multiple times has the same "
+      "effect as "
       "applying it once, which allows requests to be retried safely.",
       1536);
   const auto inflected = mock_embedding("idempotent retries", 1536);
   const auto unrelated = mock_embedding(
-      "B-tree\n\nA self-balancing tree whose nodes hold many sorted keys, keeping the height low so lookups need "
+      "B-tree\n\nA self-balancing tree whose nodes hold many sorted keys, keeping the height low "
+      "so lookups need "
       "few disk reads.",
       1536);
   CHECK(cosine(query, passage) > 0.15);
@@ -53,7 +59,8 @@ TEST_CASE("similar texts get closer mock vectors than unrelated ones", "[mock][e
   // Shared trigrams ("ide", "dem", "emp", "mpo", "pot") bring inflections close without a stemmer.
   CHECK(cosine(query, inflected) > cosine(query, unrelated) + 0.1);
   // Common words weigh little: two texts sharing only them are nearly orthogonal.
-  CHECK(std::abs(cosine(mock_embedding("the of and is a to", 1536), mock_embedding("the of and is a to zebra", 1536))) < 0.5);
+  CHECK(std::abs(cosine(mock_embedding("the of and is a to", 1536),
+                        mock_embedding("the of and is a to zebra", 1536))) < 0.5);
 }
 
 TEST_CASE("the mock serves /v1/embeddings as OpenAI does", "[mock][embeddings]") {
@@ -87,7 +94,8 @@ TEST_CASE("the mock refuses bad embeddings requests like the API", "[mock][embed
   CHECK(status(R"({"model": "m", "input": [[1, 2]]})") == 400);
   CHECK(status(R"({"model": "m", "input": "x", "dimensions": 0})") == 400);
   CHECK(status(R"({"model": "m", "input": "x", "encoding_format": "base64"})") == 400);
-  CHECK(json::parse(model.embeddings(R"({"model": "m", "input": [""]})", 0).body)["error"]["message"] ==
+  CHECK(json::parse(
+            model.embeddings(R"({"model": "m", "input": [""]})", 0).body)["error"]["message"] ==
         "input[0]: must not be empty");
 }
 

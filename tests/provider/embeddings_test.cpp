@@ -9,12 +9,14 @@ using json = nlohmann::json;
 
 TEST_CASE("the embeddings body always sends an array of inputs", "[provider][embeddings]") {
   const std::vector<std::string> inputs = {"first \"text\"", "second\nline"};
-  const auto body = json::parse(build_embeddings_body({"text-embedding-3-small", std::nullopt}, inputs));
+  const auto body =
+      json::parse(build_embeddings_body({"text-embedding-3-small", std::nullopt}, inputs));
   CHECK(body["model"] == "text-embedding-3-small");
   CHECK(body["input"] == json::array({"first \"text\"", "second\nline"}));
   CHECK(body["encoding_format"] == "float");
   CHECK_FALSE(body.contains("dimensions"));
-  const auto shortened = json::parse(build_embeddings_body({"text-embedding-3-large", 256}, inputs));
+  const auto shortened =
+      json::parse(build_embeddings_body({"text-embedding-3-large", 256}, inputs));
   CHECK(shortened["dimensions"] == 256);
 }
 
@@ -32,30 +34,38 @@ TEST_CASE("embeddings come back in input order, with their usage", "[provider][e
   CHECK(r.model == "text-embedding-3-small");
   CHECK(r.prompt_tokens == 7);
   // Without index or usage (some OpenAI-compatible servers): position order, no token count.
-  const auto bare = parse_embeddings_response(200, R"({"data":[{"embedding":[1]},{"embedding":[2]}]})", 2);
+  const auto bare =
+      parse_embeddings_response(200, R"({"data":[{"embedding":[1]},{"embedding":[2]}]})", 2);
   REQUIRE(bare.error == ErrorClass::none);
   CHECK(bare.vectors[1] == std::vector<float>{2});
   CHECK_FALSE(bare.prompt_tokens);
 }
 
-TEST_CASE("malformed embeddings answers are bad responses, errors keep their class", "[provider][embeddings]") {
+TEST_CASE("malformed embeddings answers are bad responses, errors keep their class",
+          "[provider][embeddings]") {
   auto error_of = [](int status, const std::string& body, std::size_t inputs = 1) {
     return parse_embeddings_response(status, body, inputs);
   };
   CHECK(error_of(200, "not json").error == ErrorClass::bad_response);
-  CHECK(error_of(200, R"({"data": {}})").error_message == R"(expected an embeddings list with "data")");
-  CHECK(error_of(200, R"({"data": [{"embedding": [1]}]})", 2).error_message == "expected 2 embeddings, got 1");
+  CHECK(error_of(200, R"({"data": {}})").error_message ==
+        R"(expected an embeddings list with "data")");
+  CHECK(error_of(200, R"({"data": [{"embedding": [1]}]})", 2).error_message ==
+        "expected 2 embeddings, got 1");
   CHECK(error_of(200, R"({"data": [{"index": 3, "embedding": [1]}]})").error_message ==
         "data[0].index: expected a whole number below 1");
-  CHECK(error_of(200, R"({"data": [{"index": -1, "embedding": [1]}]})").error == ErrorClass::bad_response);
-  CHECK(error_of(200, R"({"data": [{"index": 0, "embedding": [1]}, {"index": 0, "embedding": [2]}]})", 2)
+  CHECK(error_of(200, R"({"data": [{"index": -1, "embedding": [1]}]})").error ==
+        ErrorClass::bad_response);
+  CHECK(error_of(200,
+                 R"({"data": [{"index": 0, "embedding": [1]}, {"index": 0, "embedding": [2]}]})", 2)
             .error_message == "data[1].index repeats an earlier one");
   CHECK(error_of(200, R"({"data": [{"embedding": ["x"]}]})").error_message ==
         "data[0].embedding: expected an array of numbers");
   CHECK(error_of(200, R"({"data": [{"embedding": []}]})").error == ErrorClass::bad_response);
-  CHECK(error_of(200, R"({"data": [{"embedding": [1, 2]}, {"embedding": [1]}]})", 2).error_message ==
-        "embeddings of different sizes in one answer (2 and 1)");
-  CHECK(error_of(429, R"({"error": {"message": "slow down", "type": "requests"}})").error == ErrorClass::rate_limit);
+  CHECK(
+      error_of(200, R"({"data": [{"embedding": [1, 2]}, {"embedding": [1]}]})", 2).error_message ==
+      "embeddings of different sizes in one answer (2 and 1)");
+  CHECK(error_of(429, R"({"error": {"message": "slow down", "type": "requests"}})").error ==
+        ErrorClass::rate_limit);
   CHECK(error_of(401, R"({"error": {"message": "bad key"}})").error == ErrorClass::auth);
   const auto bad_request = error_of(400, R"({"error": {"message": "'$.input' is invalid"}})");
   CHECK(bad_request.error == ErrorClass::bad_request);

@@ -7,7 +7,9 @@ using namespace tb;
 
 namespace {
 
-std::shared_ptr<const Encoding> cl100k() { return Encoding::load(EncodingName::cl100k_base, TUNEBENCH_VOCAB_DIR); }
+std::shared_ptr<const Encoding> cl100k() {
+  return Encoding::load(EncodingName::cl100k_base, TUNEBENCH_VOCAB_DIR);
+}
 
 CorpusDocument doc(std::string id, std::string text) {
   CorpusDocument d;
@@ -17,11 +19,14 @@ CorpusDocument doc(std::string id, std::string text) {
   return d;
 }
 
-std::string slice(const CorpusDocument& d, const Chunk& c) { return d.text.substr(c.begin, c.end - c.begin); }
+std::string slice(const CorpusDocument& d, const Chunk& c) {
+  return d.text.substr(c.begin, c.end - c.begin);
+}
 
 // A text of exactly `n` tokens in cl100k_base: " wordK" is one token for these words.
 std::string words(int n) {
-  static const char* kWords[] = {" alpha", " beta", " gamma", " delta", " river", " stone", " cloud", " green"};
+  static const char* kWords[] = {" alpha", " beta",  " gamma", " delta",
+                                 " river", " stone", " cloud", " green"};
   std::string out = "start";
   for (int i = 1; i < n; ++i) out += kWords[i % 8];
   return out;
@@ -37,7 +42,8 @@ TEST_CASE("chunking options are checked", "[retrieve][chunker]") {
   CHECK(invalid_chunking({10, 10})->starts_with("overlap: must be smaller than tokens (10 >= 10)"));
 }
 
-TEST_CASE("windows of N tokens advance by N - overlap and end with the document", "[retrieve][chunker]") {
+TEST_CASE("windows of N tokens advance by N - overlap and end with the document",
+          "[retrieve][chunker]") {
   const auto enc = cl100k();
   const std::string text = words(25);
   REQUIRE(enc->count(text) == 25);
@@ -56,7 +62,8 @@ TEST_CASE("windows of N tokens advance by N - overlap and end with the document"
     CHECK(chunks[i].number == static_cast<int>(i));
     CHECK(chunks[i].document == 4);
     CHECK(chunks[i].tokens == ends[i] - starts[i]);
-    const std::span<const std::uint32_t> window(ids.data() + starts[i], static_cast<std::size_t>(ends[i] - starts[i]));
+    const std::span<const std::uint32_t> window(ids.data() + starts[i],
+                                                static_cast<std::size_t>(ends[i] - starts[i]));
     CHECK(slice(d, chunks[i]) == enc->decode(window));
   }
   // Consecutive chunks share exactly the bytes of the 3 overlapping tokens.
@@ -68,7 +75,8 @@ TEST_CASE("windows of N tokens advance by N - overlap and end with the document"
   CHECK(chunks.back().end == text.size());
 }
 
-TEST_CASE("a document shorter than a chunk is one chunk; an empty one none", "[retrieve][chunker]") {
+TEST_CASE("a document shorter than a chunk is one chunk; an empty one none",
+          "[retrieve][chunker]") {
   const Chunker chunker(cl100k(), {300, 50});
   std::vector<Chunk> chunks;
   const auto d = doc("short", "Just a few words.");
@@ -88,7 +96,8 @@ TEST_CASE("a document shorter than a chunk is one chunk; an empty one none", "[r
 
 TEST_CASE("without overlap the chunks tile the document", "[retrieve][chunker]") {
   const Chunker chunker(cl100k(), {7, 0});
-  const auto d = doc("t", "The quick brown fox jumps over the lazy dog, twice: the quick brown fox jumps again.");
+  const auto d = doc(
+      "t", "The quick brown fox jumps over the lazy dog, twice: the quick brown fox jumps again.");
   std::vector<Chunk> chunks;
   chunker.chunk(d, 0, chunks);
   REQUIRE(chunks.size() > 2);
@@ -105,7 +114,8 @@ TEST_CASE("chunk boundaries never split a UTF-8 character", "[retrieve][chunker]
   // Emoji and CJK take several byte-level tokens per character in cl100k_base, so windows of
   // one or two tokens end inside characters.
   const auto d = doc("u", "名前は🙂🙂 and 😀 émigré 東京タワー");
-  for (const ChunkingOptions options : {ChunkingOptions{1, 0}, ChunkingOptions{2, 1}, ChunkingOptions{3, 1}}) {
+  for (const ChunkingOptions options :
+       {ChunkingOptions{1, 0}, ChunkingOptions{2, 1}, ChunkingOptions{3, 1}}) {
     const Chunker chunker(enc, options);
     std::vector<Chunk> chunks;
     chunker.chunk(d, 0, chunks);

@@ -15,7 +15,8 @@ std::optional<Corpus> load(const std::filesystem::path& p, Diagnostics& errors) 
 
 }  // namespace
 
-TEST_CASE("a folder corpus: ids are relative paths, Markdown headings are titles", "[retrieve][corpus]") {
+TEST_CASE("a folder corpus: ids are relative paths, Markdown headings are titles",
+          "[retrieve][corpus]") {
   TempDir dir;
   write_text(dir / "docs/b-tree.md", "\n# B-tree\n\nA self-balancing tree.\r\nSecond line.\n");
   write_text(dir / "docs/net/tls.txt", "The TLS handshake.");
@@ -71,7 +72,8 @@ TEST_CASE("the content hash follows the content, not the files", "[retrieve][cor
   CHECK(errors.empty());
 }
 
-TEST_CASE("a JSONL corpus: one document per line, problems named with file:line", "[retrieve][corpus]") {
+TEST_CASE("a JSONL corpus: one document per line, problems named with file:line",
+          "[retrieve][corpus]") {
   TempDir dir;
   SECTION("valid lines; integer ids and missing titles are accepted") {
     write_text(dir / "c.jsonl",
@@ -101,11 +103,12 @@ TEST_CASE("a JSONL corpus: one document per line, problems named with file:line"
     const std::string all = errors.to_string();
     INFO(all);
     CHECK(all.find("c.jsonl:2: expected a JSON object") != std::string::npos);
-    CHECK(all.find("c.jsonl:3: txt: unknown key; expected one of id, title, text or metadata (did you mean \"text\"?)") !=
-          std::string::npos);
+    CHECK(all.find("c.jsonl:3: txt: unknown key; expected one of id, title, text or metadata (did "
+                   "you mean \"text\"?)") != std::string::npos);
     CHECK(all.find("c.jsonl:3: text: missing") != std::string::npos);
     CHECK(all.find("c.jsonl:4: id: duplicate id \"a\" (first on line 1)") != std::string::npos);
-    CHECK(all.find("c.jsonl:5: id: expected a non-empty string or an integer") != std::string::npos);
+    CHECK(all.find("c.jsonl:5: id: expected a non-empty string or an integer") !=
+          std::string::npos);
     CHECK(all.find("c.jsonl:5: title: expected a string") != std::string::npos);
     CHECK(all.find("c.jsonl:6") == std::string::npos);  // escaped UTF-8 is fine
     CHECK(all.find("c.jsonl:7: invalid UTF-8 at byte 25 of the line") != std::string::npos);
@@ -127,7 +130,8 @@ TEST_CASE("corpus paths that are neither a folder of documents nor JSONL", "[ret
   write_text(dir / "c.csv", "id,text\n");
   Diagnostics csv;
   CHECK_FALSE(load(dir / "c.csv", csv));
-  CHECK(csv.to_string().find("expected a folder of .md/.txt files or a .jsonl file") != std::string::npos);
+  CHECK(csv.to_string().find("expected a folder of .md/.txt files or a .jsonl file") !=
+        std::string::npos);
   write_text(dir / "empty/readme.rst", "x");
   Diagnostics empty;
   CHECK_FALSE(load(dir / "empty", empty));
@@ -136,9 +140,11 @@ TEST_CASE("corpus paths that are neither a folder of documents nor JSONL", "[ret
   write_text(dir / "dup/a.txt", "y");
   Diagnostics dup;
   CHECK_FALSE(load(dir / "dup", dup));
-  CHECK(dup.to_string().find("dup/a.txt: document id \"a\" is also the id of dup/a.md") != std::string::npos);
+  CHECK(dup.to_string().find("dup/a.txt: document id \"a\" is also the id of dup/a.md") !=
+        std::string::npos);
   write_text(dir / "bin/a.md", "line one\nline \xc3\x28 two\n");
   Diagnostics bin;
   CHECK_FALSE(load(dir / "bin", bin));
-  CHECK(bin.to_string() == "bin/a.md:2: invalid UTF-8 (byte 14 of the file); corpora must be UTF-8\n");
+  CHECK(bin.to_string() ==
+        "bin/a.md:2: invalid UTF-8 (byte 14 of the file); corpora must be UTF-8\n");
 }

@@ -11,23 +11,30 @@ using tb::test::write_text;
 namespace {
 
 struct Fixture {
-  explicit Fixture(MockConfig config = default_mock_config()) : server(MockModel(config, estimate_token_counter())) {
+  explicit Fixture(MockConfig config = default_mock_config())
+      : server(MockModel(config, estimate_token_counter())) {
     std::string error;
     REQUIRE(server.start("127.0.0.1", 0, error));
     std::string url_error;
     endpoint.name = "mock";
     endpoint.simulated = true;
-    endpoint.url = *parse_url("http://127.0.0.1:" + std::to_string(server.port()) + "/v1", url_error);
+    endpoint.url =
+        *parse_url("http://127.0.0.1:" + std::to_string(server.port()) + "/v1", url_error);
     endpoint.headers.emplace_back("content-type", "application/json");
     options.params.model = "text-embedding-3-small";
     options.params.dimensions = 128;
     options.batch_inputs = 4;
-    write_text(dir / "c/raft.md", "# Raft\nA consensus algorithm that elects a leader and replicates a log.");
-    write_text(dir / "c/paxos.md", "# Paxos\nA family of consensus protocols for unreliable networks.");
-    write_text(dir / "c/b-tree.md", "# B-tree\nA self-balancing tree whose nodes hold many sorted keys.");
-    write_text(dir / "c/bloom.md", "# Bloom filter\nA probabilistic set membership structure with false positives.");
+    write_text(dir / "c/raft.md",
+               "# Raft\nA consensus algorithm that elects a leader and replicates a log.");
+    write_text(dir / "c/paxos.md",
+               "# Paxos\nA family of consensus protocols for unreliable networks.");
+    write_text(dir / "c/b-tree.md",
+               "# B-tree\nA self-balancing tree whose nodes hold many sorted keys.");
+    write_text(dir / "c/bloom.md",
+               "# Bloom filter\nA probabilistic set membership structure with false positives.");
     write_text(dir / "c/mutex.md", "# Mutex\nA lock that admits one thread at a time.");
-    write_text(dir / "c/tls.md", "# TLS handshake\nClient and server agree on keys before sending data.");
+    write_text(dir / "c/tls.md",
+               "# TLS handshake\nClient and server agree on keys before sending data.");
   }
 
   RetrievalIndex open() {
@@ -51,10 +58,11 @@ TEST_CASE("chunks are embedded once, in batches, over HTTP", "[retrieve][embeddi
   Fixture f;
   auto index = f.open();
   std::size_t last_done = 0, total = 0;
-  const auto first = embed_chunks(index, f.endpoint, f.options, [&](std::size_t done, std::size_t all) {
-    last_done = done;
-    total = all;
-  });
+  const auto first =
+      embed_chunks(index, f.endpoint, f.options, [&](std::size_t done, std::size_t all) {
+        last_done = done;
+        total = all;
+      });
   REQUIRE(first.ok);
   CHECK(first.embedded == 6);
   CHECK(first.requests == 2);  // batches of 4 + 2
@@ -93,7 +101,8 @@ TEST_CASE("chunks are embedded once, in batches, over HTTP", "[retrieve][embeddi
   CHECK(hybrid.at(0).chunk_id == "raft#0");
 }
 
-TEST_CASE("embedding retries throttled batches and reports what failed for good", "[retrieve][embeddings]") {
+TEST_CASE("embedding retries throttled batches and reports what failed for good",
+          "[retrieve][embeddings]") {
   SECTION("429s with a short retry-after are retried until they pass") {
     MockConfig config = default_mock_config();
     config.faults.rate_limit = 0.5;
@@ -116,7 +125,8 @@ TEST_CASE("embedding retries throttled batches and reports what failed for good"
     const auto outcome = embed_chunks(index, f.endpoint, f.options);
     CHECK_FALSE(outcome.ok);
     CHECK(outcome.requests <= 2);
-    CHECK(outcome.error.find("embeddings at mock (text-embedding-3-small): bad_request: HTTP 400: dimensions") !=
+    CHECK(outcome.error.find(
+              "embeddings at mock (text-embedding-3-small): bad_request: HTTP 400: dimensions") !=
           std::string::npos);
   }
   SECTION("nobody listening: a network error after the attempts") {

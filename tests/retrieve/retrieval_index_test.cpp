@@ -39,14 +39,16 @@ IndexSettings settings(int tokens = 300, int overlap = 50) {
   return s;
 }
 
-RetrievalIndex open(const std::filesystem::path& file, const Corpus& corpus, const IndexSettings& s = settings()) {
+RetrievalIndex open(const std::filesystem::path& file, const Corpus& corpus,
+                    const IndexSettings& s = settings()) {
   return RetrievalIndex::open(file, corpus, s, {}, TUNEBENCH_VOCAB_DIR);
 }
 
 // FTS5's bm25() as documented (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5))), with
 // a phrase's frequency weighted per column and D the row's tokens over all columns.
 double bm25(double idf, double weighted_freq, double row_tokens, double avg_tokens) {
-  return idf * weighted_freq * 2.2 / (weighted_freq + 1.2 * (0.25 + 0.75 * row_tokens / avg_tokens));
+  return idf * weighted_freq * 2.2 /
+         (weighted_freq + 1.2 * (0.25 + 0.75 * row_tokens / avg_tokens));
 }
 
 long long count_rows(const std::filesystem::path& file, const std::string& sql) {
@@ -62,8 +64,8 @@ long long count_rows(const std::filesystem::path& file, const std::string& sql) 
 }
 
 // (rowid-free) chunk id -> score of FTS5's own bm25(2.0, 1.0) for every row matching `query`.
-std::map<std::string, double> reference_bm25(const std::filesystem::path& file, const std::string& key,
-                                             const std::string& query) {
+std::map<std::string, double> reference_bm25(const std::filesystem::path& file,
+                                             const std::string& key, const std::string& query) {
   sqlite3* db = nullptr;
   sqlite3_open(file.string().c_str(), &db);
   sqlite3_stmt* stmt = nullptr;
@@ -72,14 +74,16 @@ std::map<std::string, double> reference_bm25(const std::filesystem::path& file, 
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
   const std::string n = std::to_string(sqlite3_column_int64(stmt, 0));
   sqlite3_finalize(stmt);
-  const std::string sql = "SELECT c.chunk_id, bm25(fts_" + n + ", 2.0, 1.0) FROM fts_" + n + " JOIN chunks_" + n +
-                          " c ON c.id = fts_" + n + ".rowid WHERE fts_" + n + " MATCH ?";
+  const std::string sql = "SELECT c.chunk_id, bm25(fts_" + n + ", 2.0, 1.0) FROM fts_" + n +
+                          " JOIN chunks_" + n + " c ON c.id = fts_" + n + ".rowid WHERE fts_" + n +
+                          " MATCH ?";
   REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
   const std::string match = fts5_match_expression(query);
   sqlite3_bind_text(stmt, 1, match.c_str(), -1, SQLITE_TRANSIENT);
   std::map<std::string, double> scores;
   while (sqlite3_step(stmt) == SQLITE_ROW)
-    scores[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] = -sqlite3_column_double(stmt, 1);
+    scores[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] =
+        -sqlite3_column_double(stmt, 1);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return scores;
@@ -92,10 +96,10 @@ TEST_CASE("the BM25 ranking gives FTS5's bm25() scores to the last bit", "[retri
   // FTS5 splits), so that words repeat within and across chunks and titles.
   TempDir dir;
   std::mt19937 rng(7);
-  const std::vector<std::string> vocabulary = {"raft",   "paxos", "leader", "log",   "tree",     "disk",  "page",
-                                               "cache",  "lock",  "thread", "queue", "café",     "naïve", "über",
-                                               "x-ray",  "index", "query",  "term",  "zebra",    "quorum", "the",
-                                               "of",     "a",     "and",    "retry", "backoff", "token"};
+  const std::vector<std::string> vocabulary = {
+      "raft",   "paxos",  "leader", "log",   "tree", "disk",  "page",  "cache",   "lock",
+      "thread", "queue",  "café",   "naïve", "über", "x-ray", "index", "query",   "term",
+      "zebra",  "quorum", "the",    "of",    "a",    "and",   "retry", "backoff", "token"};
   std::uniform_int_distribution<std::size_t> word(0, vocabulary.size() - 1);
   std::string jsonl;
   for (int d = 0; d < 60; ++d) {
@@ -103,15 +107,17 @@ TEST_CASE("the BM25 ranking gives FTS5's bm25() scores to the last bit", "[retri
     std::string text;
     const int length = 5 + static_cast<int>(rng() % 120);
     for (int w = 0; w < length; ++w) text += vocabulary[word(rng)] + (w % 9 == 8 ? ". " : " ");
-    jsonl += R"({"id": "d)" + std::to_string(d) + R"(", "title": ")" + title + R"(", "text": ")" + text + "\"}\n";
+    jsonl += R"({"id": "d)" + std::to_string(d) + R"(", "title": ")" + title + R"(", "text": ")" +
+             text + "\"}\n";
   }
   write_text(dir / "c.jsonl", jsonl);
   const auto file = dir / "r.db";
   auto index = open(file, load(dir / "c.jsonl"), settings(40, 10));
   REQUIRE(index.info().chunks > 60);
-  const std::vector<std::string> queries = {"raft leader",   "zebra",          "the of a and",   "CAFÉ naïve über",
-                                            "x-ray tree",    "— retry",        "quorum — token", "cache — é lock",
-                                            "missingword",   "raft raft raft", "page cache disk"};
+  const std::vector<std::string> queries = {"raft leader",     "zebra",          "the of a and",
+                                            "CAFÉ naïve über", "x-ray tree",     "— retry",
+                                            "quorum — token",  "cache — é lock", "missingword",
+                                            "raft raft raft",  "page cache disk"};
   for (const auto& query : queries) {
     INFO("query: " << query);
     const auto reference = reference_bm25(file, index.info().key, query);
@@ -189,12 +195,15 @@ TEST_CASE("an index is built once per corpus content and settings", "[retrieve][
   const Corpus corpus = load(dir / "tiny.jsonl");
   std::size_t progress_calls = 0, last_done = 0;
   {
-    auto first = RetrievalIndex::open(file, corpus, settings(), [&](std::size_t done, std::size_t total) {
-      ++progress_calls;
-      CHECK(total == 6);
-      CHECK(done > last_done);
-      last_done = done;
-    }, TUNEBENCH_VOCAB_DIR);
+    auto first = RetrievalIndex::open(
+        file, corpus, settings(),
+        [&](std::size_t done, std::size_t total) {
+          ++progress_calls;
+          CHECK(total == 6);
+          CHECK(done > last_done);
+          last_done = done;
+        },
+        TUNEBENCH_VOCAB_DIR);
     CHECK_FALSE(first.info().reused);
     CHECK(first.info().documents == 6);
     CHECK(first.info().build_ms > 0);
@@ -212,7 +221,8 @@ TEST_CASE("an index is built once per corpus content and settings", "[retrieve][
   CHECK(count_rows(file, "SELECT COUNT(*) FROM indexes") == 2);
 
   // A changed corpus is indexed anew and its stale index (same path, same settings) dropped.
-  write_text(dir / "tiny.jsonl", std::string(kTiny) + R"({"id": "tls", "text": "the tls handshake"})" + "\n");
+  write_text(dir / "tiny.jsonl",
+             std::string(kTiny) + R"({"id": "tls", "text": "the tls handshake"})" + "\n");
   auto changed = open(file, load(dir / "tiny.jsonl"));
   CHECK_FALSE(changed.info().reused);
   CHECK(changed.info().documents == 7);
@@ -222,13 +232,15 @@ TEST_CASE("an index is built once per corpus content and settings", "[retrieve][
   CHECK(count_rows(file, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'chunks_%'") == 2);
   CHECK(open(file, load(dir / "tiny.jsonl")).info().reused);
 
-  CHECK_THROWS_WITH(open(file, corpus, settings(10, 10)), Catch::Contains("overlap: must be smaller than tokens"));
+  CHECK_THROWS_WITH(open(file, corpus, settings(10, 10)),
+                    Catch::Contains("overlap: must be smaller than tokens"));
 }
 
 TEST_CASE("long documents give several chunks, each searchable on its own", "[retrieve][index]") {
   TempDir dir;
   std::string text;
-  for (int i = 0; i < 40; ++i) text += "Filler sentence number " + std::to_string(i) + " about nothing much. ";
+  for (int i = 0; i < 40; ++i)
+    text += "Filler sentence number " + std::to_string(i) + " about nothing much. ";
   text += "The needle sentence mentions zebras exactly once. ";
   for (int i = 0; i < 40; ++i) text += "More filler " + std::to_string(i) + " follows here. ";
   write_text(dir / "c/long.md", "# Long\n" + text);
@@ -258,18 +270,25 @@ TEST_CASE("embeddings are stored per space and text, and searched by cosine", "[
   // Hand-made 3-d vectors: axis 0 = "consensus", axis 1 = "data structures", axis 2 = rest.
   std::vector<std::vector<float>> vectors;
   for (const auto& text : missing) {
-    if (text.starts_with("Raft")) vectors.push_back({1, 0, 0.1f});
-    else if (text.starts_with("Paxos")) vectors.push_back({0.9f, 0, 0.3f});
-    else if (text.starts_with("B-tree")) vectors.push_back({0, 1, 0});
-    else if (text.starts_with("Bloom")) vectors.push_back({0, 0.8f, 0.6f});
-    else vectors.push_back({0, 0, 1});
+    if (text.starts_with("Raft"))
+      vectors.push_back({1, 0, 0.1f});
+    else if (text.starts_with("Paxos"))
+      vectors.push_back({0.9f, 0, 0.3f});
+    else if (text.starts_with("B-tree"))
+      vectors.push_back({0, 1, 0});
+    else if (text.starts_with("Bloom"))
+      vectors.push_back({0, 0.8f, 0.6f});
+    else
+      vectors.push_back({0, 0, 1});
   }
   const std::vector<long long> tokens(6, 10);
   // Two batches, as an embeddings client delivers them.
-  index.store_embeddings(space, std::span(missing).first(2), std::span(vectors).first(2), std::span(tokens).first(2));
+  index.store_embeddings(space, std::span(missing).first(2), std::span(vectors).first(2),
+                         std::span(tokens).first(2));
   CHECK(index.embedding_coverage(space).chunks == 2);
   CHECK(index.chunks_without_embedding(space).size() == 4);
-  index.store_embeddings(space, std::span(missing).subspan(2), std::span(vectors).subspan(2), std::span(tokens).subspan(2));
+  index.store_embeddings(space, std::span(missing).subspan(2), std::span(vectors).subspan(2),
+                         std::span(tokens).subspan(2));
   CHECK(index.chunks_without_embedding(space).empty());
   CHECK(index.chunks_without_embedding("other-space").size() == 6);
   CHECK(index.embedding_coverage(space).chunks == 6);
@@ -281,7 +300,8 @@ TEST_CASE("embeddings are stored per space and text, and searched by cosine", "[
   const auto found = index.search_embeddings(space, query, 3);
   REQUIRE(found.size() == 3);
   CHECK(found[0].chunk_id == "raft#0");
-  CHECK(found[0].score == Approx((1 + 0.0) / (std::sqrt(1.0 + 0.0025) * std::sqrt(1.01))).epsilon(1e-6));
+  CHECK(found[0].score ==
+        Approx((1 + 0.0) / (std::sqrt(1.0 + 0.0025) * std::sqrt(1.01))).epsilon(1e-6));
   CHECK(found[1].chunk_id == "paxos#0");
   CHECK(found[2].chunk_id == "b-tree#0");
 
@@ -317,26 +337,30 @@ TEST_CASE("the side file sits beside the store", "[retrieve][index]") {
   CHECK(to_string(RetrievalMethod::embeddings) == "embeddings");
 }
 
-TEST_CASE("a corpus of several blocks is chunked on a second thread and written in order", "[retrieve][index]") {
+TEST_CASE("a corpus of several blocks is chunked on a second thread and written in order",
+          "[retrieve][index]") {
   TempDir dir;
   // ~700 KB: three blocks of documents for the build's second thread.
   std::string jsonl;
   for (int d = 0; d < 700; ++d) {
     std::string text = "Document " + std::to_string(d) + " marker" + std::to_string(d) + ".";
-    while (text.size() < 1000) text += " Filler words about nothing in particular, repeated for length.";
+    while (text.size() < 1000)
+      text += " Filler words about nothing in particular, repeated for length.";
     jsonl += R"({"id": "doc)" + std::to_string(d) + R"(", "text": ")" + text + "\"}\n";
   }
   write_text(dir / "c.jsonl", jsonl);
   const Corpus corpus = load(dir / "c.jsonl");
   std::vector<std::size_t> progress;
-  auto index = RetrievalIndex::open(dir / "r.db", corpus, settings(300, 50),
-                                    [&](std::size_t done, std::size_t) { progress.push_back(done); }, TUNEBENCH_VOCAB_DIR);
+  auto index = RetrievalIndex::open(
+      dir / "r.db", corpus, settings(300, 50),
+      [&](std::size_t done, std::size_t) { progress.push_back(done); }, TUNEBENCH_VOCAB_DIR);
   CHECK(progress.size() >= 3);
   CHECK(progress.back() == 700);
   // The same chunks as chunking each document in turn, with rows in document order.
   const Chunker chunker(Encoding::load(EncodingName::cl100k_base, TUNEBENCH_VOCAB_DIR), {300, 50});
   std::vector<Chunk> expected;
-  for (std::size_t d = 0; d < corpus.documents.size(); ++d) chunker.chunk(corpus.documents[d], d, expected);
+  for (std::size_t d = 0; d < corpus.documents.size(); ++d)
+    chunker.chunk(corpus.documents[d], d, expected);
   CHECK(index.info().chunks == expected.size());
   long long tokens = 0;
   for (const auto& c : expected) tokens += c.tokens;
@@ -346,5 +370,7 @@ TEST_CASE("a corpus of several blocks is chunked on a second thread and written 
     REQUIRE(found.size() == 1);
     CHECK(found[0].chunk_id == "doc" + std::to_string(d) + "#0");
   }
-  CHECK(count_rows(dir / "r.db", "SELECT COUNT(*) FROM chunks_1 WHERE id != (SELECT COUNT(*) FROM chunks_1 c2 WHERE c2.id <= chunks_1.id)") == 0);
+  CHECK(count_rows(dir / "r.db",
+                   "SELECT COUNT(*) FROM chunks_1 WHERE id != (SELECT COUNT(*) FROM chunks_1 c2 "
+                   "WHERE c2.id <= chunks_1.id)") == 0);
 }

@@ -24,8 +24,8 @@ TEST_CASE("vector search ranks by cosine similarity, whatever the lengths", "[re
   CHECK(search.add(10, std::vector<float>{1, 0, 0}));
   CHECK(search.add(11, std::vector<float>{0, 5, 0}));        // long, on the query's minor axis
   CHECK(search.add(12, std::vector<float>{0.1f, 0.1f, 0}));  // short, between the two axes
-  CHECK(search.add(13, std::vector<float>{-2, 0, 0}));    // opposite
-  CHECK_FALSE(search.add(14, std::vector<float>{1, 0}));  // wrong size
+  CHECK(search.add(13, std::vector<float>{-2, 0, 0}));       // opposite
+  CHECK_FALSE(search.add(14, std::vector<float>{1, 0}));     // wrong size
   CHECK_FALSE(search.add(15, std::vector<float>{1, 0, std::numeric_limits<float>::infinity()}));
   CHECK(search.size() == 4);
   const std::vector<float> query = {2, 1, 0};
