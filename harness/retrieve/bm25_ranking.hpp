@@ -13,8 +13,8 @@ namespace tb {
 //   of its cost; here each row's length is read once (the same xColumnSize) and kept.
 // - bm25() counts each phrase's rows with a scan of its matches per query; here the caller may
 //   pass the phrases' idf, computed from fts5vocab and cached (the index never changes).
-// Same scores as bm25() to the last bit (tests compare them on every matched row); 2.5x the
-// queries per second on a 10 MB corpus (bench/retrieval.sh).
+// Same scores as bm25() to the last bit (tests compare them on every matched row); about 2.5x
+// the queries per second on a 10 MB corpus (bench/README.md, "Retrieval").
 struct Bm25Ranking {
   static constexpr double kTitleWeight = 2.0;
   static constexpr double kTextWeight = 1.0;
