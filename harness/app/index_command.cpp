@@ -15,7 +15,7 @@
 #include "common/text.hpp"
 #include "mock/mock_server.hpp"
 #include "net/url.hpp"
-#include "retrieve/index_embedder.hpp"
+#include "run/index_embedder.hpp"
 #include "retrieve/retrieval_index.hpp"
 #include "run/progress.hpp"
 #include "store/store_error.hpp"

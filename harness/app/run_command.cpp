@@ -5,6 +5,8 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/report_files.hpp"
+#include "app/run_gates.hpp"
+#include "report/junit_report.hpp"
 #include "report/terminal_summary.hpp"
 #include "run/preflight.hpp"
 #include "run/runner.hpp"
@@ -22,6 +24,7 @@ struct RunArgs {
   bool quiet = false;
   bool no_report = false;
   bool fail_on_checks = false;
+  std::string junit;
   std::string resume;
   bool no_cache = false;
   bool refresh = false;
@@ -106,10 +109,18 @@ int run(const RunArgs& args) {
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
             << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
+  // Gates judge a finished run only: an interrupted one is resumed first.
+  GateEvaluation gates;
+  if (outcome.status == "done" && !suite->gates.empty()) gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);
+  if (!args.junit.empty()) {
+    write_output_file(args.junit, [&](std::ostream& out) { write_run_junit(store, summary, gates.gates, out); });
+    std::cout << "junit: " << args.junit << "\n";
+  }
   if (outcome.status != "done") {
     std::cerr << "run " << outcome.run_id << " " << outcome.status << ": " << outcome.message << "\n";
     return kExitRuntime;
   }
+  if (!gates.passed()) return kExitChecksFailed;
   if (args.fail_on_checks) {
     for (const auto& v : summary.variants)
       if (v.conformant < v.results) return kExitChecksFailed;
@@ -130,7 +141,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
   cmd->add_flag("--no-report", args->no_report, "Do not write the HTML and CSV reports");
   cmd->add_flag("--fail-on-checks", args->fail_on_checks,
-                "Exit 1 when any answer failed a required check (for CI gates)");
+                "Exit 1 when any answer of any variant failed a required check (strict; the suite's gate: "
+                "section is the way to gate CI)");
+  cmd->add_option("--junit", args->junit, "Also write JUnit XML: a test per case and variant, and per gate");
   cmd->add_option("--resume", args->resume,
                   "Complete a stored run (id or latest): only jobs without a final result are sent");
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the response cache");

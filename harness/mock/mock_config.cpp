@@ -41,7 +41,8 @@ bool check_keys(const nlohmann::json& j, std::span<const std::string_view> keys,
 bool number(const nlohmann::json& j, const char* key, double min, double max, double& out,
             const std::string& where, Diagnostics& errors) {
   if (!j.contains(key)) return true;
-  if (!j[key].is_number() || j[key].get<double>() < min || j[key].get<double>() > max) {
+  // Written so that NaN fails too (every comparison with NaN is false).
+  if (!j[key].is_number() || !(j[key].get<double>() >= min && j[key].get<double>() <= max)) {
     errors.add({where, 0, key, "expected a number from " + fixed(min, 0) + " to " + fixed(max, 0)});
     return false;
   }

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 5> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 7> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -153,6 +153,52 @@ INSERT INTO result_bodies SELECT id, request_json, response_body FROM results
   WHERE request_json IS NOT NULL OR response_body IS NOT NULL;
 ALTER TABLE results DROP COLUMN request_json;
 ALTER TABLE results DROP COLUMN response_body;
+)sql",
+// 6: case identity. A case is named by its dataset id, else by a hash of its messages (never by
+// its line), and keeps the hash of its line's text; a run keeps the fingerprint of its cases so
+// that a resume can tell a changed dataset. Ids of older runs ("line-N") are rewritten by
+// Store::migrate, which can hash (SQL cannot).
+R"sql(
+ALTER TABLE cases ADD COLUMN content_hash TEXT;
+ALTER TABLE runs ADD COLUMN dataset_fingerprint TEXT;
+CREATE INDEX cases_by_id ON cases(run_id, case_id);
+)sql",
+// 7: gates and their outcomes per run (gate_status: pass, fail, or NULL when the suite has
+// none), and the history of results a --retry-errors resume replaced (nothing is lost).
+R"sql(
+ALTER TABLE runs ADD COLUMN gate_status TEXT;
+CREATE TABLE gate_results(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  gate TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  passed INTEGER NOT NULL,
+  figure REAL,
+  threshold REAL,
+  low REAL,
+  high REAL,
+  against TEXT,
+  detail TEXT NOT NULL,
+  evaluated_at TEXT NOT NULL,
+  PRIMARY KEY(run_id, position)
+);
+CREATE TABLE result_history(
+  result_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  variant_id TEXT NOT NULL,
+  case_index INTEGER NOT NULL,
+  repeat INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  error_class TEXT NOT NULL,
+  error_message TEXT,
+  http_status INTEGER,
+  attempts INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  created_at TEXT NOT NULL,
+  superseded_at TEXT NOT NULL,
+  row_json TEXT NOT NULL
+);
+CREATE INDEX runs_by_suite ON runs(suite_name, id);
 )sql"};
 
 }  // namespace tb::store_schema

@@ -1,5 +1,6 @@
 #pragma once
-// Internal to store/: the thin RAII layer over the SQLite C API. Not included by other modules,
+// Internal to store/ and retrieve/ (whose index is a SQLite side file beside the store): the thin
+// RAII layer over the SQLite C API. Included only by .cpp files and internal headers of those two,
 // so sqlite3.h stays out of every public header.
 #include <sqlite3.h>
 

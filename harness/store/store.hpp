@@ -19,7 +19,7 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 7;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
@@ -48,12 +48,22 @@ class Store {
     bool with_checks = false;
     bool with_bodies = false;  // request and response bodies
     bool only_failing = false;  // errors and non-conformant results
+    long long case_index = -1;  // one case only (>= 0)
     long long limit = -1;
   };
   // Streams a variant's results in (case, repeat) order as the columns a run summary reads
   // (see store/result_facts.hpp): one indexed scan, no texts but the outcome's names.
   void for_each_result_facts(long long run_id, const std::string& variant_id,
                              const std::function<void(const ResultFacts&)>& fn);
+  // Gates: the outcome of each gate on a run, and the run's status (pass / fail) for
+  // `latest-passing` and `runs`. Saving again replaces the earlier evaluation.
+  void save_gates(long long run_id, const std::vector<GateRecord>& gates);
+  std::vector<GateRecord> gates(long long run_id);
+  // The newest run of a suite (by name) whose gates passed, older than `before` when given.
+  std::optional<long long> latest_passing_run(const std::string& suite_name, std::optional<long long> before);
+
+  // Every stored case of a run with its id, in case order.
+  void for_each_case_id(long long run_id, const std::function<void(long long case_index, std::string_view case_id)>& fn);
   // Failed checks by name.
   std::map<std::string, long long> failed_check_counts(long long run_id, const std::string& variant_id);
 
@@ -63,6 +73,7 @@ class Store {
 
  private:
   void migrate();
+  void rename_line_numbered_cases();
 
   std::filesystem::path path_;
   struct Impl;

@@ -75,7 +75,7 @@ TEST_CASE("windows of N tokens advance by N - overlap and end with the document"
   CHECK(chunks.back().end == text.size());
 }
 
-TEST_CASE("a document shorter than a chunk is one chunk; an empty one none",
+TEST_CASE("a document shorter than a chunk is one chunk, an empty one none",
           "[retrieve][chunker]") {
   const Chunker chunker(cl100k(), {300, 50});
   std::vector<Chunk> chunks;
