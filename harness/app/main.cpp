@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   tb::add_compare_command(app, exit_code);
   tb::add_gate_command(app, exit_code);
   tb::add_trend_command(app, exit_code);
+  tb::add_index_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -1,5 +1,6 @@
 #pragma once
-// Internal to store/: the thin RAII layer over the SQLite C API. Not included by other modules,
+// Internal to store/ and retrieve/ (whose index is a SQLite side file beside the store): the thin
+// RAII layer over the SQLite C API. Included only by .cpp files and internal headers of those two,
 // so sqlite3.h stays out of every public header.
 #include <sqlite3.h>
 
@@ -31,6 +32,8 @@ class Statement {
   Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, std::optional<double> v);
   Statement& bind_null(int index);
+  // A BLOB, bound without a copy like the strings (the bytes must outlive the step).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   bool step();  // true while a row is available; throws on error
   void run();   // step to completion, then reset
@@ -41,6 +44,7 @@ class Statement {
   std::string text(int col) const;
   std::string_view text_view(int col) const;  // valid until the next step
   bool is_null(int col) const;
+  std::string_view blob_view(int col) const;  // valid until the next step
 
  private:
   sqlite3* db_ = nullptr;
