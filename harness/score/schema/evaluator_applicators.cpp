@@ -205,7 +205,7 @@ bool Evaluator::unevaluated(const Node& n, const json& x, const Ctx& c, Evaluate
       if (!local->test(i)) {
         const PathSeg iseg = key_seg(c.ipath, key);
         if (!apply(n.unevaluated_properties, value, c, &iseg, &kw, "unevaluatedProperties",
-                   [&] { return "property " + quote(key) + " is not allowed (unevaluated)"; })) {
+                   [&, &name = key] { return "property " + quote(name) + " is not allowed (unevaluated)"; })) {
           if (!collecting()) return false;
           ok = false;
         }
