@@ -147,7 +147,14 @@ void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catal
     const JudgeSpec* spec = suite.expect.checks[i]->judge();
     if (spec == nullptr) continue;
     const std::string where = "expect.checks[" + std::to_string(i) + "]";
-    const auto endpoint = suite.endpoints.find(spec->endpoint);
+    if (spec->endpoint.empty() && suite.endpoints.size() != 1) {
+      errors.add({suite.display_file, 0, where + ".endpoint",
+                  "missing; the suite has " + std::to_string(suite.endpoints.size()) +
+                      " endpoints, so name the one the judge is asked at"});
+      continue;
+    }
+    const auto endpoint =
+        spec->endpoint.empty() ? suite.endpoints.begin() : suite.endpoints.find(spec->endpoint);
     if (endpoint == suite.endpoints.end()) {
       errors.add({suite.display_file, 0, where + ".endpoint",
                   "the judge's endpoint " + dquote(spec->endpoint) + " is not among the suite's endpoints"});

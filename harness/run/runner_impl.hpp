@@ -139,6 +139,7 @@ class Runner {
   long long sent_ = 0;
   long long consecutive_errors_ = 0;
   long long judge_calls_ = 0;
+  long long judge_cached_ = 0;
   double judge_cost_ = 0;
   long long committed_at_end_ = 0;
   double spend_ = 0;

@@ -51,8 +51,8 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
     CheckResult& result = score.checks[position];
     JudgeCallRecord call;
     call.check_position = static_cast<int>(position);
-    call.endpoint = spec.endpoint;
     call.model = spec.model;
+    if (resolved != preflight_.judges.end()) call.endpoint = resolved->endpoint->name;
     if (resolved == preflight_.judges.end()) {  // preflight resolves every judge it can see
       call.error = "the judge was not resolved before the run";
       result.detail = "judge: " + call.error;
@@ -70,7 +70,7 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
                                              : std::nullopt,
                                          r.output);
     HttpRequest request;
-    request.url = urls_.at(spec.endpoint);
+    request.url = urls_.at(call.endpoint);
     request.target = request.url.target("/chat/completions");
     request.body = build_chat_body(params, messages);
     request.headers.emplace_back("content-type", "application/json");
@@ -87,7 +87,7 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
     // The same judgement (judge, rubric, case and answer) is asked once: repeats that gave the
     // same answer, and re-runs, read it from the cache.
     const std::string key =
-        cache_key(cache_origins_.at(spec.endpoint), request.target, request.body, 0);
+        cache_key(cache_origins_.at(call.endpoint), request.target, request.body, 0);
     std::optional<Attempt> answer;
     if (options_.cache_read) {
       if (auto hit = store_.cache_lookup(key)) {
@@ -96,7 +96,7 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
       }
     }
     if (!answer) {
-      auto& limiter = limiters_.at(spec.endpoint);
+      auto& limiter = limiters_.at(call.endpoint);
       const double tokens = static_cast<double>(request.body.size()) / 4.0 + 64;
       for (int attempt = 1;; ++attempt) {
         call.attempts = attempt;
@@ -151,7 +151,8 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
       result.detail = "judge: " + call.error;
     }
     ++judge_calls_;
-    judge_cost_ += call.cost_usd;
+    if (call.cached) ++judge_cached_;
+    else judge_cost_ += call.cost_usd;
     r.judge_calls.push_back(std::move(call));
   }
   score.settle();

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "e2e/cli.hpp"
+#include "e2e/sqlite_query.hpp"
 #include "test_paths.hpp"
 
 using namespace tb;
@@ -145,6 +146,32 @@ TEST_CASE(
   const auto runs = tunebench("runs --db ci.db", cwd);
   CHECK(std::regex_search(runs.output, std::regex(R"(\n2 .* done .* fail )")));
   CHECK(std::regex_search(runs.output, std::regex(R"(\n1 .* done .* pass )")));
+
+  // A run judged against itself shows no regression by construction: refused, and gate stores
+  // nothing without --save, so the failed run 2 cannot become latest-passing by accident.
+  const auto self = tunebench("gate 2 --against 2 --db ci.db", cwd);
+  CHECK(self.exit_code == 1);
+  CHECK(self.output.find("a run cannot show a regression against itself") != std::string::npos);
+  CHECK(test::count(dir / "ci.db",
+                    "select count(*) from runs where id = 2 and gate_status = 'fail'") == 1);
+  // Runs that pair no case are not "no regression".
+  test::write_text(
+      dir / "other.jsonl",
+      R"({"id": "x1", "messages": [{"role": "user", "content": "1 + 1?"}, {"role": "assistant", "content": "2"}]})"
+      "\n");
+  std::string other = release_suite("ft:gpt-4o-mini-2024-07-18:acme::v1", "");
+  other.replace(other.find("cases.jsonl"), 11, "other.jsonl");
+  other.replace(other.find("release-gate"), 12, "other-suite");
+  test::write_text(dir / "other.yaml", other);
+  REQUIRE(tunebench("run other.yaml --db ci.db --quiet --no-report", cwd).exit_code == 0);
+  const auto unpaired = tunebench("compare 1 3 --db ci.db --fail-on-regression", cwd);
+  CHECK(unpaired.exit_code == 2);
+  CHECK(unpaired.output.find("pairs with a case of run 3") != std::string::npos);
+  // A JUnit path that cannot be written is found before anything is sent.
+  const auto folder = tunebench("run v1.yaml --db ci.db --junit r1", cwd);
+  CHECK(folder.exit_code == 2);
+  CHECK(folder.output.find("--junit r1 is a folder") != std::string::npos);
+  CHECK(test::count(dir / "ci.db", "select count(*) from runs") == 3);
 
   // v3 is judged against run 1, the last that passed, not against the failed run 2: its one
   // regressed case (c05) is counted against v1, and c03, c07, c11 are not "fixed" news.

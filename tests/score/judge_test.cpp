@@ -77,9 +77,14 @@ TEST_CASE("judge checks are declared like others, with clear errors, and wait fo
 
   CHECK_FALSE(make_check({{"type", "judge"}, {"endpoint", "m"}, {"model", "x"}}, context, error));
   CHECK(error.find("rubric") != std::string::npos);
+  // Without an endpoint the judge goes to the suite's only one (preflight checks there is one).
   error.clear();
-  CHECK_FALSE(make_check({{"type", "judge"}, {"model", "x"}, {"rubric", "r"}}, context, error));
-  CHECK(error.find("endpoint") != std::string::npos);
+  const auto defaulted = make_check({{"type", "judge"}, {"model", "x"}, {"rubric", "r"}}, context, error);
+  REQUIRE(defaulted);
+  CHECK(defaulted->judge()->endpoint.empty());
+  CHECK_FALSE(make_check({{"type", "judge"}, {"model", "x"}, {"rubric", "r"}, {"threshold", 0.7}, {"passing_labels", {"pass"}}},
+                         context, error));
+  CHECK(error.find("threshold and passing_labels: give one") != std::string::npos);
   error.clear();
   CHECK_FALSE(make_check(
       {{"type", "judge"}, {"endpoint", "m"}, {"model", "x"}, {"rubric", "r"}, {"threshold", 2}},

@@ -34,11 +34,16 @@ std::shared_ptr<Check> make_judge_check(const nlohmann::json& spec, const CheckC
   if (!s.only_keys({"endpoint", "model", "rubric", "rubric_file", "threshold", "passing_labels"}))
     return nullptr;
   JudgeSpec j;
-  const auto endpoint = s.string("endpoint", true);
+  // Without an endpoint the judge uses the suite's only one (preflight checks there is one).
+  const auto endpoint = s.string("endpoint", false);
   const auto model = s.string("model", true);
-  if (!endpoint || !model) return nullptr;
-  j.endpoint = *endpoint;
+  if (!model || (s.has("endpoint") && !endpoint)) return nullptr;
+  j.endpoint = endpoint.value_or("");
   j.model = *model;
+  if (s.has("threshold") && s.has("passing_labels")) {
+    s.fail("threshold and passing_labels: give one; a verdict passes by its label or by its score");
+    return nullptr;
+  }
   if (s.has("rubric") == s.has("rubric_file")) {
     s.fail(
         "rubric: expected either rubric (the text) or rubric_file (a file), not both or neither");
