@@ -98,6 +98,7 @@ int run(const RunArgs& args) {
     std::cerr << "nothing was sent and no run was stored\n";
     return kExitUsage;
   }
+  for (const auto& w : preflight.warnings) std::cerr << "warning: " << w << "\n";
   if (!check_before_sending(args, *suite)) {
     std::cerr << "nothing was sent and no run was stored\n";
     return kExitUsage;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 #include <set>
 
 #include "analysis/price_catalog.hpp"
@@ -186,6 +187,7 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   if (catalog)
     out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
   std::set<std::string> reported_keys;  // a missing key is said once per endpoint
+  std::map<std::string, std::pair<std::string, std::string>> shutting_down;  // model -> variants, why
 
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
@@ -206,6 +208,14 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     }
     if (r.endpoint->kind == EndpointKind::mock) out.simulated = true;
     r.api_key = endpoint_key(suite, *r.endpoint, errors, reported_keys);
+    if (const auto life = catalog ? catalog->lifecycle(v.model) : std::nullopt) {
+      const auto status = lifecycle_status(*life, today_utc(), v.model.starts_with("ft:"));
+      if (status.kind != LifecycleStatus::Kind::active) {
+        auto& [variants, text] = shutting_down[v.model];
+        variants += (variants.empty() ? "" : ", ") + v.id;
+        text = status.text;
+      }
+    }
     try {
       r.token_counter = ChatTokenCounter::for_model(v.model);
       if (!r.token_counter && out.tokenizer_note.empty())
@@ -218,6 +228,10 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     }
     out.variants.push_back(r);
   }
+  // One line per model, however many variants use it.
+  for (const auto& [model, said] : shutting_down)
+    out.warnings.push_back(model + " (" + (said.first.find(',') == std::string::npos ? "variant " : "variants ") +
+                           said.first + ") " + said.second);
   resolve_judges(suite, catalog, out, errors, reported_keys);
 }
 

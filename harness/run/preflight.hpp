@@ -39,6 +39,8 @@ struct Preflight {
   std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
   bool simulated = false;     // some variant is answered by the mock
   std::string tokenizer_note;  // why local token counts are missing, when they are
+  // Not errors, said before anything is sent: models within 60 days of their shutdown or past it.
+  std::vector<std::string> warnings;
 };
 
 // Everything that can be known to be wrong before the first request: the whole dataset (every
