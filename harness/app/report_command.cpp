@@ -6,7 +6,9 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/report_files.hpp"
+#include "app/run_gates.hpp"
 #include "report/csv_report.hpp"
+#include "report/summary_json.hpp"
 #include "report/terminal_summary.hpp"
 #include "store/store.hpp"
 
@@ -50,9 +52,19 @@ int report(const ReportArgs& args) {
     write_terminal_summary(summary, std::cout);
     return kExitOk;
   }
+  if (args.format == "json") {
+    if (args.out == "-") {
+      write_summary_json(summary, std::cout);
+    } else {
+      const auto path = std::filesystem::path(args.out) / ("run-" + std::to_string(id) + ".json");
+      write_output_file(path, [&](std::ostream& out) { write_summary_json(summary, out); });
+      std::cout << "report: " << path.string() << "\n";
+    }
+    return kExitOk;
+  }
   if (args.out == "-") {
     if (args.format != "csv") {
-      std::cerr << "error: --out - (standard output) needs --format csv or text\n";
+      std::cerr << "error: --out - (standard output) needs --format csv, json or text\n";
       return kExitUsage;
     }
     write_csv_report(store, id, std::cout);
@@ -73,9 +85,15 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("run", args->run, "Run id, or latest")->capture_default_str();
   cmd->add_option("--db", args->db, "SQLite database")->capture_default_str();
   cmd->add_option("--out", args->out, "Folder for the report files; - writes CSV to standard output")->capture_default_str();
-  cmd->add_option("--format", args->format, "html, csv, all (both) or text (summary on standard output)")
-      ->check(CLI::IsMember({"html", "csv", "all", "text"}))->capture_default_str();
-  cmd->footer("Example: tunebench report latest --format csv --out -");
+  cmd->add_option(
+         "--format", args->format,
+         "html, csv, all (both), text (summary on standard output) or json (the summary's figures)")
+      ->check(CLI::IsMember({"html", "csv", "all", "text", "json"}))
+      ->capture_default_str();
+  cmd->footer(
+      "Examples:\n"
+      "  tunebench report latest --format csv --out -\n"
+      "  tunebench report 3 --format json --out - | jq '.variants[] | {id, conformance}'");
   cmd->callback([args, &exit_code] { exit_code = report(*args); });
 }
 
