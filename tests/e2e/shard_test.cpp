@@ -261,6 +261,10 @@ TEST_CASE(
   CHECK(test::query(dir / "m.db", "select partial || status from runs where id = 2") == "0done");
   CHECK(test::query(dir / "m.db", "select dataset_fingerprint from runs where id = 2") ==
         test::query(dir / "whole.db", "select dataset_fingerprint from runs"));
+  const auto runs = tunebench("runs --db m.db", cwd).output;
+  CHECK(runs.find("merged from 3 of 3 shards\n") != std::string::npos);
+  CHECK(runs.find("merged from 2 of 3 shards: PARTIAL\n") != std::string::npos);
+  CHECK(tunebench("runs --db s1.db", cwd).output.find(", shard 1/3\n") != std::string::npos);
 }
 
 TEST_CASE("run refuses a malformed shard and resumes a shard only as that shard", "[e2e][shard]") {
