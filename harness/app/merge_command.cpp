@@ -64,9 +64,18 @@ int merge(const MergeArgs& args) {
                 << " is the output database; merge into a new or another file\n";
       return kExitUsage;
     }
-    Store store(name->file, false);
-    const auto id = name->run ? name->run : store.latest_run_id();
-    const auto run = id ? store.run(*id) : std::nullopt;
+    // An input that is not a tunebench database (or one from a newer tunebench) is an input
+    // error: nothing has been written yet.
+    std::optional<RunRecord> run;
+    std::optional<long long> id;
+    try {
+      Store store(name->file, false);
+      id = name->run ? name->run : store.latest_run_id();
+      if (id) run = store.run(*id);
+    } catch (const StoreError& e) {
+      std::cerr << "error: " << text << ": " << e.what() << "\n";
+      return kExitUsage;
+    }
     if (!run) {
       std::cerr << "error: " << name->file.string()
                 << (id ? ": no run " + std::to_string(*id) : std::string(": holds no run")) << "\n";

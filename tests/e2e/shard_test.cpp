@@ -253,6 +253,10 @@ TEST_CASE(
   r = tunebench("merge m.db s0.db nowhere.db --no-report", cwd);
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("nowhere.db: no such database") != std::string::npos);
+  test::write_text(dir / "junk.db", "not a database at all");
+  r = tunebench("merge m.db s0.db junk.db --no-report", cwd);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("error: junk.db: ") != std::string::npos);
 
   // The third shard of another version of the suite (another prompt).
   std::string other = suite();
