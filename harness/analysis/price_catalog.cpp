@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/data_dir.hpp"
 #include "common/files.hpp"
 
 namespace tb {
@@ -43,14 +44,20 @@ std::string strip_date_suffix(const std::string& model) {
 
 std::filesystem::path PriceCatalog::default_path() {
   if (const char* env = std::getenv("TUNEBENCH_PRICES"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(TUNEBENCH_DATA_DIR) / "prices.json";
+  if (auto found = find_data_file("datasets/prices.json")) return *found;
+  // Not found: the installed place, for the error message to name.
+  const auto dirs = data_dir_candidates();
+  return (dirs.empty() ? std::filesystem::path("share/tunebench") : dirs.front()) / "datasets" / "prices.json";
 }
 
 std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file,
                                                Diagnostics& errors) {
   const auto text = read_file(file);
   if (!text) {
-    errors.add({file.string(), 0, "", "cannot read the price catalog"});
+    errors.add({file.string(), 0, "",
+                "cannot read the price catalog (tunebench's own is datasets/prices.json in its data folder: "
+                "PREFIX/share/tunebench beside PREFIX/bin/tunebench, or $TUNEBENCH_DATA_DIR; a suite's "
+                "price_catalog or $TUNEBENCH_PRICES names another)"});
     return std::nullopt;
   }
   const auto j = nlohmann::json::parse(*text, nullptr, false);

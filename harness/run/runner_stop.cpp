@@ -4,6 +4,7 @@
 #include <iostream>
 #include <utility>
 
+#include "common/text.hpp"
 #include "run/runner_impl.hpp"
 
 namespace tb {
@@ -24,8 +25,8 @@ void Runner::listen_for_signals() {
     }
     const double grace = options_.grace_s.value_or(suite_.run.grace_s);
     if (!options_.quiet)
-      std::cerr << "\ninterrupted: no new requests; waiting up to " << grace
-                << " s for those in flight (Ctrl-C again to stop now)\n";
+      std::cerr << "\ninterrupted: no new requests; waiting up to " << format_seconds(grace)
+                << " for those in flight (Ctrl-C again to stop now)\n";
     stop("interrupted", true);
     grace_timer_.expires_after(after_ms(grace * 1000));
     grace_timer_.async_wait([this](const boost::system::error_code& timer_ec) {

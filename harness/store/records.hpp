@@ -26,6 +26,13 @@ struct RunRecord {
   std::string price_catalog;  // "file (date)"
   std::string dataset_fingerprint;  // SHA-256 over the cases' content hashes; empty before v6
   std::string gate_status;  // pass, fail, or empty when the run was not gated
+  // Shards (schema v8). SHA-256 over the suite, its variants' prompts and prices and every case
+  // of the dataset: equal for every shard of one suite, whatever the shard holds.
+  std::string suite_fingerprint;
+  std::optional<int> shard_index;  // 0-based; set on a shard's run only
+  int shard_count = 0;             // a shard's run: N of "I/N"; a merged run: the N it merged
+  std::string merged_from;         // a merged run: JSON array of the runs merged
+  bool partial = false;            // a merged run missing shards or holding unfinished ones
 };
 
 // The outcome of one gate on a run: one line of `run`'s and `gate`'s output, one JUnit test.

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 8> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 9> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -217,6 +217,17 @@ CREATE TABLE judge_calls(
   error TEXT,
   PRIMARY KEY(result_id, position)
 );
+)sql",
+// 9: shards. A run keeps the fingerprint of its suite (suite, variants, prices and every case of
+// the dataset, whatever the shard) and which shard of how many it ran, so that `merge` can tell
+// which runs belong together. A merged run keeps the runs it was merged from (JSON) and whether
+// any shard was missing or unfinished (partial).
+R"sql(
+ALTER TABLE runs ADD COLUMN suite_fingerprint TEXT;
+ALTER TABLE runs ADD COLUMN shard_index INTEGER;
+ALTER TABLE runs ADD COLUMN shard_count INTEGER;
+ALTER TABLE runs ADD COLUMN merged_from TEXT;
+ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 )sql"};
 
 }  // namespace tb::store_schema
