@@ -26,6 +26,17 @@ struct RunRecord {
   std::string price_catalog;  // "file (date)"
 };
 
+// Who drives a run: the process holding its lease (see Store::acquire_lease).
+struct LeaseRecord {
+  long long run_id = 0;
+  long long pid = 0;
+  std::string host;
+  std::string started_at;         // when it took the lease (UTC)
+  long long heartbeat_age_s = 0;  // seconds since it last said it is alive
+  bool live = false;  // its process runs (this host) or its heartbeat is fresh (another)
+  bool mine = false;  // held by this process
+};
+
 struct VariantRecord {
   std::string id;
   int position = 0;
@@ -84,8 +95,8 @@ struct ResultRecord {
   std::string variant_id;
   long long case_index = 0;
   int repeat = 0;
-  std::string status;        // ok or error
-  std::string error_class;   // none, auth, rate_limit, ...
+  std::string status;       // ok or error
+  std::string error_class;  // none, auth, rate_limit, ...
   std::string error_message;
   int http_status = 0;
   std::string output;
