@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analysis/cost.hpp"
+#include "analysis/paired_cases.hpp"
 #include "analysis/variant_tally.hpp"
 #include "store/result_facts.hpp"
 #include "store/store.hpp"
@@ -72,6 +73,7 @@ RunSummary summarize_run(Store& store, long long run_id) {
       a.add(r, is_baseline ? nullptr : &baseline_index);
       if (is_baseline) baseline_index.add(r);
     });
+    a.finish();
     if (is_baseline) baseline_cost_per_request = ratio(a.cost_sum, a.results);
     VariantSummary s;
     s.variant = v;
@@ -82,7 +84,11 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.cached = a.cached;
     s.retried = a.retried;
     s.conformance = ratio(static_cast<double>(a.conformant), a.results);
-    s.conformance_ci = wilson_interval(a.conformant, a.results);
+    const ClusteredRate rate = clustered_rate(a.cases);
+    s.conformance_ci = rate.ci;
+    s.cases = rate.cases;
+    s.conformance_effective_n = rate.effective_n;
+    s.repeat_stats = repeat_stats(a.cases, run->repeats);
     s.mean_score = ratio(a.score_sum, a.ok);
     s.prompt_tokens_mean = ratio(a.prompt_sum, a.prompt_n);
     s.prompt_tokens_median = median(a.prompt_tokens);
@@ -114,9 +120,14 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.failed_checks = store.failed_check_counts(run_id, v.id);
 
     s.paired = a.pairs;
-    s.only_variant_passed = a.only_variant_passed;
-    s.only_baseline_passed = a.only_baseline_passed;
-    s.conformance_p_value = mcnemar_p_value(a.only_variant_passed, a.only_baseline_passed);
+    if (!is_baseline) {
+      const PairedComparison paired = compare_paired(a.paired_cases);
+      s.only_variant_passed = paired.b_better;
+      s.only_baseline_passed = paired.a_better;
+      s.conformance_p_value = paired.p_value;
+      s.conformance_difference = paired.difference;
+      s.conformance_difference_ci = paired.difference_ci;
+    }
     if (a.pairs > 0) {
       s.savings_tokens_mean = a.saving_sum / static_cast<double>(a.pairs);
       s.savings_pct = a.baseline_sum > 0 ? 100.0 * (1.0 - a.variant_sum / a.baseline_sum) : 0;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/case_outcomes.hpp"
 #include "analysis/statistics.hpp"
 #include "store/records.hpp"
 
@@ -20,7 +21,11 @@ struct VariantSummary {
   long long errors = 0;
   long long conformant = 0;
   double conformance = 0;  // conformant / results (errors count as non-conformant)
+  // 95%, on cases with their repeats clustered (see analysis/case_outcomes.hpp).
   Interval conformance_ci;
+  long long cases = 0;                 // cases with at least one result
+  double conformance_effective_n = 0;  // the sample size the interval is worth
+  RepeatStats repeat_stats;            // pass@k, pass^k and flaky cases, k = the run's repeats
   double mean_score = 0;
 
   double prompt_tokens_mean = 0;
@@ -37,9 +42,13 @@ struct VariantSummary {
   double savings_tokens_median = 0;
   double savings_pct = 0;          // 1 - mean(variant) / mean(baseline), in %
   Interval savings_tokens_ci;      // bootstrap 95% of the mean per-request saving
-  long long only_variant_passed = 0;   // McNemar's discordant pairs
+  // Cases whose pass rate is higher for this variant / for the baseline (McNemar's discordant
+  // pairs with one repeat).
+  long long only_variant_passed = 0;
   long long only_baseline_passed = 0;
-  double conformance_p_value = 1;  // exact McNemar vs baseline
+  double conformance_p_value = 1;  // exact McNemar on cases (sign-flip test with repeats)
+  double conformance_difference = 0;  // mean over cases of this variant's rate - the baseline's
+  Interval conformance_difference_ci;
 
   double cost_total = 0;
   double cost_per_request = 0;

@@ -24,15 +24,37 @@ double sorted_percentile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
 }
 
+Interval quantile_interval(const std::vector<double>& sorted, double p, double confidence) {
+  if (sorted.empty()) return {0, 0};
+  const double n = static_cast<double>(sorted.size());
+  const double q = std::clamp(p, 0.0, 100.0) / 100.0;
+  // z for the two-sided confidence, from the inverse of erfc by bisection (no table needed).
+  const double tail = (1 - confidence) / 2;
+  double lo = 0, hi = 10;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = (lo + hi) / 2;
+    (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? lo : hi) = mid;
+  }
+  const double z = (lo + hi) / 2;
+  const double half = z * std::sqrt(n * q * (1 - q));
+  const auto rank = [&](double r) {
+    return static_cast<std::size_t>(std::clamp(r, 0.0, n - 1));
+  };
+  return {sorted[rank(std::floor(n * q - half) - 1)], sorted[rank(std::ceil(n * q + half))]};
+}
+
 double mean(std::span<const double> values) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
 Interval wilson_interval(long long successes, long long n, double z) {
-  if (n <= 0) return {0, 0};
-  const double nn = static_cast<double>(n);
-  const double phat = static_cast<double>(successes) / nn;
+  return wilson_interval_real(static_cast<double>(successes), static_cast<double>(n), z);
+}
+
+Interval wilson_interval_real(double successes, double nn, double z) {
+  if (nn <= 0) return {0, 0};
+  const double phat = successes / nn;
   const double z2 = z * z;
   const double centre = (phat + z2 / (2 * nn)) / (1 + z2 / nn);
   const double half = z * std::sqrt(phat * (1 - phat) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);

@@ -36,6 +36,13 @@ struct Interval {
 // Wilson score interval for a proportion: honest at small n and near 0% or 100%, where the
 // textbook normal interval claims certainty it does not have.
 Interval wilson_interval(long long successes, long long n, double z = 1.96);
+// The same for an effective sample size (repeats clustered within cases): n need not be whole.
+Interval wilson_interval_real(double successes, double n, double z = 1.96);
+
+// A distribution-free interval of the p-th percentile of values sorted ascending: the order
+// statistics whose ranks bound the binomial count of values below the true percentile (normal
+// approximation of the binomial). Empty values give {0, 0}.
+Interval quantile_interval(const std::vector<double>& sorted, double p, double confidence = 0.95);
 
 // Percentile-bootstrap confidence interval of the mean (deterministic seed, so reports are
 // reproducible from the store).

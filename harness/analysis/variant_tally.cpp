@@ -48,9 +48,41 @@ std::optional<BaselineIndex::Entry> BaselineIndex::find(long long case_index, in
                prompt_tokens_[u]};
 }
 
+CaseOutcome BaselineIndex::case_outcome(long long case_index) const {
+  CaseOutcome out;
+  for (int repeat = 0; repeat < repeats_; ++repeat) {
+    const long long i = slot(case_index, repeat);
+    if (i < 0) break;
+    const std::uint8_t f = flags_[static_cast<std::size_t>(i)];
+    if (!(f & kPresent)) continue;
+    ++out.runs;
+    out.passed += (f & kConformant) != 0;
+  }
+  return out;
+}
+
+void VariantTally::close_case() {
+  if (current_case_ < 0) return;
+  cases.push_back(current_);
+  if (baseline_) paired_cases.push_back({baseline_->case_outcome(current_case_), current_});
+  current_ = {};
+}
+
+void VariantTally::finish() {
+  close_case();
+  current_case_ = -1;
+}
+
 void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
   // Sums are taken in the store's job order, as SQL's total() took them before: the same run
   // always reports the same digits.
+  if (r.case_index != current_case_) {
+    close_case();
+    current_case_ = r.case_index;
+    baseline_ = baseline;
+  }
+  ++current_.runs;
+  current_.passed += r.conformant;
   ++results;
   conformant += r.conformant;
   cached += r.cached;
@@ -106,8 +138,6 @@ void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
   }
   const auto b = baseline->find(r.case_index, r.repeat);
   if (!b) return;
-  only_variant_passed += r.conformant && !b->conformant;
-  only_baseline_passed += !r.conformant && b->conformant;
   if (r.ok && b->ok && prompt && b->counted) {
     const long long saving = b->prompt_tokens - *prompt;
     ++pairs;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/case_outcomes.hpp"
+#include "analysis/paired_cases.hpp"
 #include "analysis/statistics.hpp"
 
 namespace tb {
@@ -29,6 +31,8 @@ class BaselineIndex {
   };
   // nothing when the baseline has no result on the job
   std::optional<Entry> find(long long case_index, int repeat) const;
+  // The baseline's repeats of a case and how many were conformant.
+  CaseOutcome case_outcome(long long case_index) const;
 
  private:
   long long slot(long long case_index, int repeat) const;
@@ -62,10 +66,22 @@ struct VariantTally {
   long long pairs = 0;
   double baseline_sum = 0, variant_sum = 0, saving_sum = 0, saving_sq_sum = 0;
   std::vector<double> savings;  // baseline - variant prompt tokens per pair, in job order
-  long long only_variant_passed = 0, only_baseline_passed = 0;  // over all jobs both have
 
-  // `baseline` is null for the baseline itself (it pairs with itself trivially).
+  // Per case (the unit of intervals and tests): this variant's repeats and passes, and the
+  // same paired with the baseline's on the case. In case order.
+  std::vector<CaseOutcome> cases;
+  std::vector<PairedCase> paired_cases;
+
+  // `baseline` is null for the baseline itself (it pairs with itself trivially). Results come
+  // in (case, repeat) order; finish() closes the last case.
   void add(const ResultFacts& r, const BaselineIndex* baseline);
+  void finish();
+
+ private:
+  void close_case();
+  long long current_case_ = -1;
+  CaseOutcome current_;
+  const BaselineIndex* baseline_ = nullptr;
 };
 
 }  // namespace tb

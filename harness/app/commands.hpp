@@ -12,6 +12,10 @@ void add_tokens_command(CLI::App& app, int& exit_code);
 void add_prompts_command(CLI::App& app, int& exit_code);
 void add_dataset_command(CLI::App& app, int& exit_code);
 void add_schema_command(CLI::App& app, int& exit_code);
+void add_compare_command(CLI::App& app, int& exit_code);
+void add_gate_command(CLI::App& app, int& exit_code);
+void add_trend_command(CLI::App& app, int& exit_code);
+void add_index_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
 
 }  // namespace tb

@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tunebench " TUNEBENCH_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok; 1 checks failed (--fail-on-checks); 2 usage or input error; 3 runtime "
-      "failure.\n"
+      "Exit codes: 0 ok; 1 a gate failed (or --fail-on-checks, --fail-on-regression); 2 usage or input\n"
+      "error; 3 runtime failure.\n"
       "Run `tunebench COMMAND --help` for a command's options.");
   int exit_code = tb::kExitOk;
   tb::add_run_command(app, exit_code);
@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
   tb::add_prompts_command(app, exit_code);
   tb::add_dataset_command(app, exit_code);
   tb::add_schema_command(app, exit_code);
+  tb::add_compare_command(app, exit_code);
+  tb::add_gate_command(app, exit_code);
+  tb::add_trend_command(app, exit_code);
+  tb::add_index_command(app, exit_code);
   tb::add_doctor_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -69,7 +69,7 @@ int serve(const MockArgs& args) {
   server.stop();
   const auto c = server.counters();
   std::cout << "tunebench mock: stopped after " << c.requests << " requests (" << c.chat_completions
-            << " chat completions, " << c.errors_sent << " errors sent, " << c.limit_violations
+            << " chat completions, " << c.embeddings << " embeddings, " << c.errors_sent << " errors sent, " << c.limit_violations
             << " rate-limit violations)\n";
   return kExitOk;
 }

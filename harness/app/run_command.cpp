@@ -10,6 +10,8 @@
 #include "app/exit_codes.hpp"
 #include "app/number_flags.hpp"
 #include "app/report_files.hpp"
+#include "app/run_gates.hpp"
+#include "report/junit_report.hpp"
 #include "report/terminal_summary.hpp"
 #include "run/preflight.hpp"
 #include "run/runner.hpp"
@@ -28,7 +30,10 @@ struct RunArgs {
   bool quiet = false;
   bool no_report = false;
   bool fail_on_checks = false;
+  std::string junit;
   std::string resume;
+  bool resume_changed = false;
+  bool retry_errors = false;
   bool no_cache = false;
   bool refresh = false;
   double max_cost = -1;
@@ -149,10 +154,20 @@ int run(const RunArgs& args) {
                 << gone->host << ", which is gone\n";
   }
   // The resume hint names the run, so it is completed once its id is known.
-  options.resume_hint =
-      "tunebench run " + shell_quote(args.suite) + " --db " + shell_quote(args.db) + " --resume ";
-  options.resume_hint += options.resume ? std::to_string(*options.resume) : "latest";
-  const RunOutcome outcome = execute_run(*suite, preflight, options);
+  options.resume_hint = "tunebench run " + shell_quote(args.suite) + " --db " + shell_quote(args.db);
+  options.resume_changed = args.resume_changed;
+  options.retry_errors = args.retry_errors;
+  if ((args.resume_changed || args.retry_errors) && !options.resume) {
+    std::cerr << "error: --resume-changed and --retry-errors complete a stored run: add --resume RUN\n";
+    return kExitUsage;
+  }
+  RunOutcome outcome;
+  try {
+    outcome = execute_run(*suite, preflight, options);
+  } catch (const ResumeRefused& e) {
+    std::cerr << "error: " << e.what() << "\nnothing was sent\n";
+    return kExitUsage;
+  }
   std::cout << "run id: " << outcome.run_id << "\n";
 
   Store store(args.db, false);
@@ -175,13 +190,20 @@ int run(const RunArgs& args) {
     for (const auto& path : write_report_files(store, summary, args.out, true, true))
       std::cout << "report: " << path.string() << "\n";
   }
-  std::cout << "requests sent: " << outcome.sent
-            << " (retries included); answered from the cache: " << outcome.cached
-            << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
+  std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
+            << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
+  // Gates judge a finished run only: an interrupted one is resumed first.
+  GateEvaluation gates;
+  if (result.status == "done" && !suite->gates.empty()) gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);
+  if (!args.junit.empty()) {
+    write_output_file(args.junit, [&](std::ostream& out) { write_run_junit(store, summary, gates.gates, out); });
+    std::cout << "junit: " << args.junit << "\n";
+  }
   if (result.status != "done") {
     std::cerr << "run " << result.run_id << " " << result.status << ": " << result.message << "\n";
     return kExitRuntime;
   }
+  if (!gates.passed()) return kExitChecksFailed;
   if (args.fail_on_checks) {
     for (const auto& v : summary.variants)
       if (v.conformant < v.results) return kExitChecksFailed;
@@ -207,10 +229,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
   cmd->add_flag("--no-report", args->no_report, "Do not write the HTML and CSV reports");
   cmd->add_flag("--fail-on-checks", args->fail_on_checks,
-                "Exit 1 when any answer failed a required check (for CI gates)");
-  cmd->add_option(
-      "--resume", args->resume,
-      "Complete a stored run (id or latest): only jobs without a final result are sent");
+                "Exit 1 when any answer of any variant failed a required check (strict; the suite's gate: "
+                "section is the way to gate CI)");
+  cmd->add_option("--junit", args->junit, "Also write JUnit XML: a test per case and variant, and per gate");
+  cmd->add_option("--resume", args->resume,
+                  "Complete a stored run (id or latest): only jobs without a final result are sent");
+  cmd->add_flag("--resume-changed", args->resume_changed,
+                "With --resume, when the dataset changed since the run started: send the changed cases again "
+                "(their old results move to result_history)");
+  cmd->add_flag("--retry-errors", args->retry_errors,
+                "With --resume: send again the jobs whose stored result is an error (kept in result_history)");
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the response cache");
   cmd->add_flag("--refresh", args->refresh,
                 "Send every request again and refresh the cache with the answers");

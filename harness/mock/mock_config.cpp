@@ -17,8 +17,9 @@ constexpr std::array<std::string_view, 9> kFaultKeys = {
 constexpr std::array<std::string_view, 3> kLimitKeys = {"rpm", "window_s", "burst"};
 constexpr std::array<std::string_view, 5> kLatencyKeys = {
     "distribution", "median_ms", "sigma", "per_prompt_token_ms", "per_output_token_ms"};
-constexpr std::array<std::string_view, 4> kProfileKeys = {
-    "format_break", "format_break_unprompted", "field_error", "error_rate"};
+constexpr std::array<std::string_view, 6> kProfileKeys = {
+    "format_break",         "format_break_unprompted", "field_error", "field_error_grounded",
+    "field_error_misled", "error_rate"};
 
 bool check_keys(const nlohmann::json& j, std::span<const std::string_view> keys,
                 const std::string& where, Diagnostics& errors) {
@@ -40,7 +41,8 @@ bool check_keys(const nlohmann::json& j, std::span<const std::string_view> keys,
 bool number(const nlohmann::json& j, const char* key, double min, double max, double& out,
             const std::string& where, Diagnostics& errors) {
   if (!j.contains(key)) return true;
-  if (!j[key].is_number() || j[key].get<double>() < min || j[key].get<double>() > max) {
+  // Written so that NaN fails too (every comparison with NaN is false).
+  if (!j[key].is_number() || !(j[key].get<double>() >= min && j[key].get<double>() <= max)) {
     errors.add({where, 0, key, "expected a number from " + fixed(min, 0) + " to " + fixed(max, 0)});
     return false;
   }
@@ -54,6 +56,8 @@ bool parse_profile(const nlohmann::json& j, const std::string& where, MockProfil
   bool ok = number(j, "format_break", 0, 1, p.format_break, where, errors);
   ok &= number(j, "format_break_unprompted", 0, 1, p.format_break_unprompted, where, errors);
   ok &= number(j, "field_error", 0, 1, p.field_error, where, errors);
+  ok &= number(j, "field_error_grounded", 0, 1, p.field_error_grounded, where, errors);
+  ok &= number(j, "field_error_misled", 0, 1, p.field_error_misled, where, errors);
   ok &= number(j, "error_rate", 0, 1, p.error_rate, where, errors);
   return ok;
 }
@@ -65,6 +69,7 @@ MockConfig default_mock_config() {
   c.fine_tuned.format_break = 0.02;
   c.fine_tuned.format_break_unprompted = 0.03;
   c.fine_tuned.field_error = 0.04;
+  c.fine_tuned.field_error_grounded = 0.01;
   return c;
 }
 

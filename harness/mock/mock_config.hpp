@@ -15,6 +15,11 @@ struct MockProfile {
   double format_break = 0.10;             // when the prompt spells the format out
   double format_break_unprompted = 0.70;  // when it does not (no "JSON", few field names)
   double field_error = 0.08;              // right format, a wrong value
+  // With retrieved passages in the prompt (rag): the wrong-value rate when they hold the
+  // reference answer, and when they hold only other entries (the wrong value is then copied
+  // from one of those, as a misled model does). See mock/mock_grounding.hpp.
+  double field_error_grounded = 0.02;
+  double field_error_misled = 0.50;
   double error_rate = 0.0;                // HTTP 500
 };
 

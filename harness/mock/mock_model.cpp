@@ -36,6 +36,37 @@ std::string last_user_message(const json& messages) {
   return {};
 }
 
+// Everything the prompt says apart from the question: where retrieved passages are.
+std::string prompt_context(const json& messages) {
+  std::size_t question = messages.size();
+  for (std::size_t i = messages.size(); i-- > 0;)
+    if (messages[i].is_object() && messages[i].value("role", "") == "user") {
+      question = i;
+      break;
+    }
+  std::string out;
+  for (std::size_t i = 0; i < messages.size(); ++i)
+    if (i != question && messages[i].is_object()) out += text_of(messages[i].value("content", json())) + "\n";
+  return out;
+}
+
+// A wrong value a model misled by another entry's passage would give: that entry's value of one
+// field (a real category, a real definition of something else), never the asked-for term.
+std::string copy_misleading_value(json reference, const json& other, std::string_view question,
+                                  std::mt19937_64& rng) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : reference.items()) {
+    const bool asked = v.is_string() && to_lower(v.get<std::string>()) == to_lower(std::string(question));
+    if (!asked && other.is_object() && other.contains(k) && other[k].type() == v.type() && other[k] != v)
+      keys.push_back(k);
+  }
+  if (keys.empty()) return reference.dump();
+  std::uniform_int_distribution<std::size_t> pick(0, keys.size() - 1);
+  const std::string& key = keys[pick(rng)];
+  reference[key] = other[key];
+  return reference.dump();
+}
+
 // A base model keeps to a format when the prompt names it and spells out its fields.
 bool prompt_spells_format(const json& messages, const json& reference) {
   if (!reference.is_object()) return true;
@@ -174,7 +205,10 @@ MockModel::MockModel(MockConfig config, MockTokenCounter counter)
     : config_(std::move(config)), counter_(std::move(counter)) {}
 
 void MockModel::add_case(std::string_view user_input, std::string reference) {
-  references_[fnv1a64(user_input)] = std::move(reference);
+  const auto [it, fresh] = by_input_.emplace(fnv1a64(user_input), references_.size());
+  if (fresh) references_.emplace_back();
+  grounding_.add(it->second, reference);
+  references_[it->second] = std::move(reference);
 }
 
 bool MockModel::load_dataset(const std::filesystem::path& file, std::string& error) {
@@ -246,20 +280,30 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
 
   std::string content;
   std::string finish_reason = "stop";
-  const auto found = references_.find(fnv1a64(last_user_message(messages)));
-  if (found == references_.end()) {
+  const std::string question = last_user_message(messages);
+  const auto found = by_input_.find(fnv1a64(question));
+  if (found == by_input_.end()) {
     content = "I have no reference answer for this input (tunebench mock).";
   } else {
-    const std::string& reference = found->second;
+    const std::string& reference = references_[found->second];
     const json parsed = json::parse(reference, nullptr, false);
     const json ref_json = parsed.is_discarded() ? json() : parsed;
     const double break_rate = prompt_spells_format(messages, ref_json) ? profile.format_break
                                                                        : profile.format_break_unprompted;
+    // A prompt holding the passage with the answer is answered from it; one holding only other
+    // entries' passages misleads. Without passages neither applies and nothing changes.
+    const MockGrounding::Finding grounding = grounding_.find(prompt_context(messages), found->second);
+    const double field_error = grounding.grounded    ? profile.field_error_grounded
+                               : grounding.misled_by ? profile.field_error_misled
+                                                     : profile.field_error;
     const double draw = u(rng);
     if (draw < break_rate) {
       std::tie(content, finish_reason) = break_format(ref_json, reference, rng);
-    } else if (ref_json.is_object() && u(rng) < profile.field_error) {
-      content = alter_value(ref_json, rng);
+    } else if (ref_json.is_object() && u(rng) < field_error) {
+      content = grounding.misled_by
+                    ? copy_misleading_value(ref_json, json::parse(references_[*grounding.misled_by], nullptr, false),
+                                            question, rng)
+                    : alter_value(ref_json, rng);
     } else {
       content = reference;
     }
@@ -334,7 +378,8 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
 
 MockReply MockModel::list_models() const {
   json data = json::array();
-  for (const char* id : {"gpt-4o-mini", "gpt-4o", "ft:gpt-4o-mini-2024-07-18:tunebench::mock"})
+  for (const char* id : {"gpt-4o-mini", "gpt-4o", "ft:gpt-4o-mini-2024-07-18:tunebench::mock", "text-embedding-3-small",
+                         "text-embedding-3-large"})
     data.push_back({{"id", id}, {"object", "model"}, {"created", 1767225600}, {"owned_by", "tunebench-mock"}});
   for (const auto& [model, profile] : config_.models)
     data.push_back({{"id", model}, {"object", "model"}, {"created", 1767225600}, {"owned_by", "tunebench-mock"}});

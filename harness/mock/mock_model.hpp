@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "mock/mock_config.hpp"
+#include "mock/mock_grounding.hpp"
 
 namespace tb {
 
@@ -48,18 +49,22 @@ class MockModel {
   // Indexes a dataset's reference answers by their input: the last user message.
   bool load_dataset(const std::filesystem::path& file, std::string& error);
   void add_case(std::string_view user_input, std::string reference);
-  std::size_t cases() const { return references_.size(); }
+  std::size_t cases() const { return by_input_.size(); }
 
   // `attempt` counts earlier identical requests, so a retried request is a fresh draw.
   MockReply chat_completion(std::string_view request_body, std::uint64_t attempt) const;
   MockReply list_models() const;
+  // POST /v1/embeddings (mock/mock_embeddings.cpp); `attempt` as for chat completions.
+  MockReply embeddings(std::string_view request_body, std::uint64_t attempt) const;
 
   const MockConfig& config() const { return config_; }
 
  private:
   MockConfig config_;
   MockTokenCounter counter_;
-  std::unordered_map<std::uint64_t, std::string> references_;
+  std::unordered_map<std::uint64_t, std::size_t> by_input_;  // hash of the last user message
+  std::vector<std::string> references_;
+  MockGrounding grounding_;  // which references a prompt's passages hold
 };
 
 }  // namespace tb

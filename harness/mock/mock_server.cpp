@@ -36,7 +36,7 @@ struct MockServer::Impl {
   tcp::acceptor acceptor;
   std::thread thread;
   std::uint16_t port = 0;
-  std::atomic<long long> requests{0}, chats{0}, errors{0}, violations{0};
+  std::atomic<long long> requests{0}, chats{0}, embeddings{0}, errors{0}, violations{0};
   std::deque<std::chrono::steady_clock::time_point> recent;  // arrivals within the limit window
   // Identical requests seen so far, so a retry draws anew (a retry must be able to succeed).
   std::unordered_map<std::uint64_t, std::uint64_t> attempts;
@@ -60,10 +60,24 @@ struct MockServer::Impl {
       if (reply.status >= 400) ++errors;
       return reply;
     }
+    if (req.method() == http::verb::post && path.ends_with("/embeddings")) {
+      ++embeddings;
+      if (over_limit()) {
+        ++errors;
+        MockReply reply;
+        reply.status = 429;
+        reply.body = R"json({"error":{"message":"Rate limit exceeded (tunebench mock limits.rpm)","type":"requests","code":"rate_limit_exceeded"}})json";
+        reply.headers.emplace_back("retry-after", "1");
+        return reply;
+      }
+      MockReply reply = model.embeddings(req.body(), attempts[fnv1a64(req.body())]++);
+      if (reply.status >= 400) ++errors;
+      return reply;
+    }
     if (req.method() == http::verb::get && path.ends_with("/models")) return model.list_models();
     MockReply reply;
     reply.status = 404;
-    reply.body = R"json({"error":{"message":"unknown path (the mock serves /v1/chat/completions and /v1/models)","type":"invalid_request_error"}})json";
+    reply.body = R"json({"error":{"message":"unknown path (the mock serves /v1/chat/completions, /v1/embeddings and /v1/models)","type":"invalid_request_error"}})json";
     return reply;
   }
 
@@ -200,7 +214,13 @@ void MockServer::stop() {
 }
 
 MockCounters MockServer::counters() const {
-  return {impl_->requests.load(), impl_->chats.load(), impl_->errors.load(), impl_->violations.load()};
+  MockCounters c;
+  c.requests = impl_->requests.load();
+  c.chat_completions = impl_->chats.load();
+  c.embeddings = impl_->embeddings.load();
+  c.errors_sent = impl_->errors.load();
+  c.limit_violations = impl_->violations.load();
+  return c;
 }
 
 const MockModel& MockServer::model() const { return impl_->model; }

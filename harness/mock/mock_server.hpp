@@ -10,6 +10,7 @@ namespace tb {
 struct MockCounters {
   long long requests = 0;
   long long chat_completions = 0;
+  long long embeddings = 0;  // POST /v1/embeddings requests
   long long errors_sent = 0;
   long long limit_violations = 0;  // requests beyond limits.rpm (each answered 429)
 };

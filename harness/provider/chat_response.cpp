@@ -1,5 +1,8 @@
 #include "provider/chat_response.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "common/json_tape.hpp"
@@ -18,7 +21,9 @@ std::string error_text(const json& body, std::string_view raw) {
       return e["message"].get<std::string>();
     if (e.is_string()) return e.get<std::string>();
   }
-  return std::string(trim(raw.substr(0, 300)));
+  // Redacted before it is cut: a key straddling the cut would otherwise leave its prefix.
+  const std::string redacted = Secrets::redact(raw);
+  return std::string(trim(std::string_view(redacted).substr(0, 300)));
 }
 
 std::string error_code(const json& body) {
@@ -29,9 +34,29 @@ std::string error_code(const json& body) {
   return {};
 }
 
+// A server's count as a long long. Converting a double or an unsigned outside its range is
+// undefined (or wraps to a negative count), so such counts saturate (found by
+// fuzz/chat_response_fuzz: "prompt_tokens": 1e21). Whether a count is believable is decided
+// where usage is costed, not here.
+constexpr long long kMaxCount = std::numeric_limits<long long>::max();
+
+long long count_of(std::uint64_t v) {
+  return v > static_cast<std::uint64_t>(kMaxCount) ? kMaxCount : static_cast<long long>(v);
+}
+
+long long count_of(double v) {
+  // 2^63 is exactly representable; every double below it converts without overflow.
+  if (!(v < 9223372036854775808.0)) return v > 0 ? kMaxCount : 0;  // +inf, huge, NaN
+  if (v < -9223372036854775808.0) return std::numeric_limits<long long>::min();
+  return static_cast<long long>(v);
+}
+
 long long get_count(const json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_number()) return 0;
-  return j[key].get<long long>();
+  const json& v = j[key];
+  if (v.is_number_unsigned()) return count_of(v.get<std::uint64_t>());
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return count_of(v.get<double>());
 }
 
 long long tape_count(const JsonTape& t, std::optional<std::size_t> v) {
@@ -40,9 +65,9 @@ long long tape_count(const JsonTape& t, std::optional<std::size_t> v) {
     case JsonTape::Kind::integer:
       return t.integer(*v);
     case JsonTape::Kind::unsigned_integer:
-      return static_cast<long long>(t.unsigned_integer(*v));
+      return count_of(t.unsigned_integer(*v));
     default:
-      return static_cast<long long>(t.floating(*v));
+      return count_of(t.floating(*v));
   }
 }
 
@@ -77,7 +102,7 @@ ChatResponse parse_success(std::string_view raw) {
         "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask "
         "for; it is not JSON");
   const auto tape = JsonTape::parse(raw);
-  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(raw, 120)));
+  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(Secrets::redact(raw), 120)));
   const JsonTape& t = *tape;
   if (!t.is(0, JsonTape::Kind::object)) return bad("expected a chat.completion object");
   const auto choices = t.member(0, "choices");
@@ -159,7 +184,7 @@ ChatResponse parse_chat_response(int http_status, std::string_view raw) {
   else
     out.error = ErrorClass::bad_request;
   out.error_message =
-      Secrets::redact("HTTP " + std::to_string(http_status) + ": " + ellipsize(message, 300));
+      "HTTP " + std::to_string(http_status) + ": " + ellipsize(Secrets::redact(message), 300);
   return out;
 }
 

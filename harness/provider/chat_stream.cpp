@@ -27,7 +27,8 @@ void ChatStream::event(const SseEvent& e, double now_ms) {
   const auto chunk = nlohmann::json::parse(e.data, nullptr, false);
   if (chunk.is_discarded() || !chunk.is_object()) {
     bad_chunk_ = true;
-    if (bad_chunk_text_.empty()) bad_chunk_text_ = ellipsize(e.data, 120);
+    // Servers echo keys; redacted before the cut so that no prefix of one survives either.
+    if (bad_chunk_text_.empty()) bad_chunk_text_ = ellipsize(Secrets::redact(e.data), 120);
     return;
   }
   any_chunk_ = true;

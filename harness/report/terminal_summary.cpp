@@ -17,9 +17,12 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
     if (v.variant.id == summary.baseline) continue;
     std::string line = v.variant.id + " vs " + base->variant.id + ": conformance " +
                        format_pct(v.conformance) + " vs " + format_pct(base->conformance);
+    // With one repeat the test is McNemar's; with repeats it is its generalisation on cases (the
+    // repeats of a case are one observation), and the line says so.
     if (v.only_variant_passed + v.only_baseline_passed > 0)
       line += std::string(v.conformance_p_value < 0.05 ? " (a real difference" : " (not a significant difference") +
-              ", McNemar p=" + fixed(v.conformance_p_value, v.conformance_p_value < 0.001 ? 4 : 3) + ")";
+              (summary.run.repeats > 1 ? ", paired test on " + std::to_string(v.cases) + " cases p=" : ", McNemar p=") +
+              fixed(v.conformance_p_value, v.conformance_p_value < 0.001 ? 4 : 3) + ")";
     if (v.paired > 0)
       line += "; prompts " + fixed(std::fabs(v.savings_pct), 1) + "% " + (v.savings_pct >= 0 ? "shorter" : "longer") +
               " (" + format_count(std::fabs(v.savings_tokens_mean)) + " tokens per request)";
@@ -72,6 +75,16 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   }
   out << "(* baseline; prompt = mean prompt tokens per request; savings against the baseline)\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
+  if (summary.run.repeats > 1) {
+    const int k = summary.run.repeats;
+    out << "repeats (" << k << " per case; intervals and tests count cases, not requests):\n";
+    for (const auto& v : summary.variants) {
+      const auto& r = v.repeat_stats;
+      out << "  " << v.variant.id << ": pass@1 " << format_pct(v.conformance) << ", pass@" << k << " "
+          << format_pct(r.pass_at_k) << ", pass^" << k << " " << format_pct(r.pass_hat_k) << "; " << r.flaky
+          << (r.flaky == 1 ? " flaky case" : " flaky cases") << " of " << r.cases << "\n";
+    }
+  }
   bool any = false;
   for (const auto& v : summary.variants) any |= !v.failure_kinds.empty();
   if (any) {

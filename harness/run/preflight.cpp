@@ -1,8 +1,10 @@
 #include "run/preflight.hpp"
 
+#include <algorithm>
 #include <future>
 
 #include "analysis/price_catalog.hpp"
+#include "common/hash.hpp"
 #include "common/secrets.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
@@ -25,7 +27,24 @@ std::string hex_byte(char c) {
   return std::string("0x") + kHex[b >> 4] + kHex[b & 15];
 }
 
-long long check_dataset(const Suite& suite, Diagnostics& errors) {
+
+// Explicit ids name a case across runs (compare, gates, shards), so two lines may not share one.
+// Kept as 64-bit digests with their lines, sorted once at the end: 16 bytes per case, freed
+// before the run starts, instead of a set of strings.
+void check_unique_ids(std::vector<std::pair<std::uint64_t, int>>& ids, const Suite& suite,
+                      Diagnostics& errors) {
+  std::sort(ids.begin(), ids.end());
+  std::size_t reported = 0;
+  for (std::size_t i = 1; i < ids.size() && reported < 20; ++i) {
+    if (ids[i].first != ids[i - 1].first) continue;
+    errors.add({suite.dataset_display, ids[i].second, "id",
+                "the same id as line " + std::to_string(ids[i - 1].second) +
+                    "; ids name cases across runs, so each must be unique"});
+    ++reported;
+  }
+}
+
+long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostics& errors) {
   DatasetReader reader(suite.dataset_file, suite.dataset_display);
   Diagnostic error;
   if (!reader.open(error)) {
@@ -36,6 +55,8 @@ long long check_dataset(const Suite& suite, Diagnostics& errors) {
   std::size_t problems = 0;
   TestCase c;
   const CheckContext context{suite.dataset_file};
+  Sha256 digest;
+  std::vector<std::pair<std::uint64_t, int>> explicit_ids;
   while (!suite.limit || cases < *suite.limit) {
     const auto status = reader.next(c, error);
     if (status == DatasetReader::Status::end) break;
@@ -56,9 +77,14 @@ long long check_dataset(const Suite& suite, Diagnostics& errors) {
         }
       }
     }
+    if (c.explicit_id) explicit_ids.emplace_back(fnv1a64(c.id), c.line);
+    digest.update(c.content_hash);
     ++cases;
   }
-  if (problems > 0) return -1;
+  const std::size_t before = errors.size();
+  check_unique_ids(explicit_ids, suite, errors);
+  if (problems > 0 || errors.size() != before) return -1;
+  fingerprint = digest.hex_digest();
   if (cases == 0) {
     errors.add({suite.dataset_display, 0, "", "the dataset has no cases"});
     return -1;
@@ -75,7 +101,8 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
   // The dataset is read on a thread of its own while the tokenizers load (tens of milliseconds
   // each on a large suite); its problems are still reported first.
   Diagnostics dataset_errors;
-  auto cases = std::async(std::launch::async, [&] { return check_dataset(suite, dataset_errors); });
+  auto cases = std::async(std::launch::async,
+                          [&] { return check_dataset(suite, out.dataset_fingerprint, dataset_errors); });
   Diagnostics other_errors;
   resolve_variants(suite, out, other_errors);
   out.cases = cases.get();

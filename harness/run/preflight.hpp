@@ -22,6 +22,9 @@ struct ResolvedVariant {
 
 struct Preflight {
   long long cases = 0;  // after `limit`
+  // SHA-256 over the content hashes of those cases, in order: a resume compares it with the
+  // stored run's to know that the answers it keeps belong to the same cases.
+  std::string dataset_fingerprint;
   std::vector<ResolvedVariant> variants;
   std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
   bool simulated = false;     // some variant is answered by the mock

@@ -1,6 +1,7 @@
 #pragma once
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "run/preflight.hpp"
@@ -12,13 +13,24 @@ struct RunnerOptions {
   std::filesystem::path db_path = "tunebench.db";
   std::optional<int> concurrency;      // overrides the suite's run.concurrency
   std::optional<long long> resume;     // run id to complete instead of starting a new run
+  bool resume_changed = false;         // resume on a changed dataset: send the changed cases again
+  bool retry_errors = false;           // resume: send again the jobs whose stored result is an error
   std::optional<double> max_cost_usd;  // stop dispatching before the spend would pass this
   std::optional<double> deadline_s;    // overrides run.deadline_s
   std::optional<double> grace_s;       // overrides run.grace_s
   bool cache_read = true;              // answer unchanged requests from the response cache
   bool cache_write = true;             // keep successful answers in the cache
   bool quiet = false;
-  std::string resume_hint;  // the command line that resumes this run, printed on interrupt
+  // The command line that runs this suite again ("tunebench run S --db D"); on an interrupt
+  // " --resume ID" is added and printed.
+  std::string resume_hint;
+};
+
+// A resume that does not fit the stored run (another suite, variants or dataset): nothing was
+// sent; the message says what differs and what to do. An input problem (exit 2).
+class ResumeRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 struct RunOutcome {

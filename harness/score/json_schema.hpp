@@ -55,7 +55,7 @@ class CompiledSchema {
 
   bool is_valid(const nlohmann::json& instance) const;  // fast path, stops at first failure
   // The same verdict for a parsed tape; the common schemas are evaluated on the tape itself,
-  // without building a json tree (see json_schema_tape.cpp).
+  // without building a json tree (see schema/tape_evaluator.cpp).
   bool is_valid(const JsonTape& instance) const;
   // Whether is_valid(JsonTape) walks the tape (true) or converts it to json first (a schema with
   // unevaluated*, $dynamicRef, uniqueItems, propertyNames, asserted formats, or container enums).

@@ -24,6 +24,20 @@ struct RunRecord {
   long long monthly_requests = 0;
   std::string tool_version;
   std::string price_catalog;  // "file (date)"
+  std::string dataset_fingerprint;  // SHA-256 over the cases' content hashes; empty before v6
+  std::string gate_status;  // pass, fail, or empty when the run was not gated
+};
+
+// The outcome of one gate on a run: one line of `run`'s and `gate`'s output, one JUnit test.
+struct GateRecord {
+  std::string gate;     // min_conformance, no_regression, max_cost_per_1k, ...
+  std::string variant;  // the variant it judged ("*" never: thresholds are expanded)
+  bool passed = false;
+  std::optional<double> figure;     // what was measured
+  std::optional<double> threshold;  // the bar
+  std::optional<double> low, high;  // the figure's 95% interval, when it has one
+  std::string against;  // no_regression: the run or variant compared with
+  std::string detail;   // the whole line, as printed
 };
 
 // Who drives a run: the process holding its lease (see Store::acquire_lease).
@@ -77,6 +91,7 @@ struct CaseRecord {
   std::string messages_json;
   std::string reference;
   std::string tags;  // comma-separated
+  std::string content_hash;  // SHA-256 of the dataset line's text; empty before v6
 };
 
 struct CheckRecord {

@@ -47,8 +47,8 @@ struct ResultWriter::Impl {
     db.exec("PRAGMA foreign_keys=OFF");
     insert_case = db.prepare(
         "INSERT OR IGNORE INTO cases(run_id, case_index, case_id, line, messages_json, reference, "
-        "tags)"
-        " VALUES(?,?,?,?,?,?,?)");
+        "tags, content_hash)"
+        " VALUES(?,?,?,?,?,?,?,?)");
     insert_result = db.prepare(
         "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
         " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
@@ -78,7 +78,8 @@ struct ResultWriter::Impl {
         .bind(4, c.line)
         .bind(5, c.messages_json)
         .bind(6, c.reference)
-        .bind(7, c.tags);
+        .bind(7, c.tags)
+        .bind(8, c.content_hash);
     insert_case.run();
   }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Internal to store/: the thin RAII layer over the SQLite C API. Not included by other modules,
+// Internal to store/ and retrieve/ (whose index is a SQLite side file beside the store): the thin
+// RAII layer over the SQLite C API. Included only by .cpp files and internal headers of those two,
 // so sqlite3.h stays out of every public header.
 #include <sqlite3.h>
 
@@ -40,6 +41,8 @@ class Statement {
   Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, std::optional<double> v);
   Statement& bind_null(int index);
+  // A BLOB, bound without a copy like the strings (the bytes must outlive the step).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   bool step();  // true while a row is available; throws on error
   void run();   // step to completion, then reset
@@ -50,6 +53,7 @@ class Statement {
   std::string text(int col) const;
   std::string_view text_view(int col) const;  // valid until the next step
   bool is_null(int col) const;
+  std::string_view blob_view(int col) const;  // valid until the next step
 
  private:
   sqlite3* db_ = nullptr;
@@ -65,6 +69,7 @@ class Database {
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   long long last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
+  long long changes() const { return sqlite3_changes(db_.get()); }  // rows the last statement changed
 
  private:
   std::string path_;

@@ -1,7 +1,9 @@
 #include "store/store.hpp"
 
 #include <algorithm>
+#include <limits>
 
+#include "common/case_identity.hpp"
 #include "store/run_lease.hpp"
 #include "store/schema.hpp"
 #include "store/store_impl.hpp"
@@ -59,16 +61,28 @@ void Store::migrate() {
       throw StoreError(path_.string() + " was written by a newer tunebench (schema " +
                        std::to_string(version) + ", this one knows " +
                        std::to_string(kSchemaVersion) + ")");
-    for (int v = version; v < kSchemaVersion; ++v) db.exec(store_schema::kMigrations[v]);
-    if (!has_row)
-      db.prepare("INSERT INTO schema_version(version) VALUES(?)").bind(1, kSchemaVersion).run();
-    else if (version != kSchemaVersion)
-      db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
+    for (int v = version; v < kSchemaVersion; ++v) {
+      db.exec(store_schema::kMigrations[v]);
+      if (v + 1 == 6) rename_line_numbered_cases();
+    }
+    if (!has_row) db.prepare("INSERT INTO schema_version(version) VALUES(?)").bind(1, kSchemaVersion).run();
+    else if (version != kSchemaVersion) db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
     db.exec("COMMIT");
   } catch (...) {
     db.exec("ROLLBACK");
     throw;
   }
+}
+
+// Before v6 a case without an id in its line was named "line-N"; it is renamed to the id the
+// dataset reader now gives it (from its stored messages), so that compare pairs old runs with
+// new ones by what the case is, not where it was.
+void Store::rename_line_numbered_cases() {
+  auto& db = impl_->db;
+  auto select = db.prepare("SELECT run_id, case_index, messages_json FROM cases WHERE case_id = 'line-' || line");
+  auto update = db.prepare("UPDATE cases SET case_id=? WHERE run_id=? AND case_index=?");
+  while (select.step())
+    update.bind(1, case_id_of_messages(select.text(2))).bind(2, select.int64(0)).bind(3, select.int64(1)).run();
 }
 
 long long Store::create_run(const RunRecord& run, const std::vector<VariantRecord>& variants) {
@@ -78,21 +92,12 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     auto insert = db.prepare(
         "INSERT INTO runs(suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
         " status, simulated, total_jobs, cases, repeats, monthly_requests, tool_version,"
-        " price_catalog) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    insert.bind(1, run.suite_name)
-        .bind(2, run.suite_file)
-        .bind(3, run.suite_json)
-        .bind(4, run.dataset_file)
-        .bind(5, run.baseline)
-        .bind(6, run.started_at)
-        .bind(7, run.status)
-        .bind(8, run.simulated ? 1 : 0)
-        .bind(9, run.total_jobs)
-        .bind(10, run.cases)
-        .bind(11, run.repeats)
-        .bind(12, run.monthly_requests)
-        .bind(13, run.tool_version)
-        .bind(14, run.price_catalog);
+        " price_catalog, dataset_fingerprint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, run.suite_name).bind(2, run.suite_file).bind(3, run.suite_json)
+        .bind(4, run.dataset_file).bind(5, run.baseline).bind(6, run.started_at)
+        .bind(7, run.status).bind(8, run.simulated ? 1 : 0).bind(9, run.total_jobs)
+        .bind(10, run.cases).bind(11, run.repeats).bind(12, run.monthly_requests)
+        .bind(13, run.tool_version).bind(14, run.price_catalog).bind(15, run.dataset_fingerprint);
     insert.run();
     const long long id = db.last_insert_id();
     run_lease::take(db, id);
@@ -146,7 +151,7 @@ namespace {
 constexpr std::string_view kRunColumns =
     "id, suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
     " coalesce(finished_at,''), status, simulated, total_jobs, cases, repeats, monthly_requests,"
-    " tool_version, price_catalog";
+    " tool_version, price_catalog, coalesce(dataset_fingerprint,''), coalesce(gate_status,'')";
 
 RunRecord read_run(const sqlite::Statement& q) {
   RunRecord r;
@@ -166,6 +171,8 @@ RunRecord read_run(const sqlite::Statement& q) {
   r.monthly_requests = q.int64(13);
   r.tool_version = q.text(14);
   r.price_catalog = q.text(15);
+  r.dataset_fingerprint = q.text(16);
+  r.gate_status = q.text(17);
   return r;
 }
 
@@ -233,8 +240,8 @@ std::vector<VariantRecord> Store::variants(long long run_id) {
 
 std::optional<CaseRecord> Store::test_case(long long run_id, long long case_index) {
   auto q = impl_->db.prepare(
-      "SELECT case_id, line, messages_json, coalesce(reference,''), coalesce(tags,'')"
-      " FROM cases WHERE run_id=? AND case_index=?");
+      "SELECT case_id, line, messages_json, coalesce(reference,''), coalesce(tags,''),"
+      " coalesce(content_hash,'') FROM cases WHERE run_id=? AND case_index=?");
   q.bind(1, run_id).bind(2, case_index);
   if (!q.step()) return std::nullopt;
   CaseRecord c;
@@ -245,7 +252,151 @@ std::optional<CaseRecord> Store::test_case(long long run_id, long long case_inde
   c.messages_json = q.text(2);
   c.reference = q.text(3);
   c.tags = q.text(4);
+  c.content_hash = q.text(5);
   return c;
+}
+
+long long Store::supersede_results(long long run_id, const Supersede& which) {
+  if (which.cases.empty() && !which.from_case && !which.errors_only) return 0;
+  std::string cases;
+  for (const long long c : which.cases) cases += (cases.empty() ? "" : ",") + std::to_string(c);
+  // The rows concerned, with their columns prefixed by `t` ("r." in the join below).
+  const auto rows = [&](const std::string& t) {
+    std::string w = t + "run_id=" + std::to_string(run_id);
+    if (which.errors_only) w += " AND " + t + "status<>'ok'";
+    if (!which.cases.empty() || which.from_case) {
+      w += " AND (" + (which.cases.empty() ? std::string("0") : t + "case_index IN (" + cases + ")");
+      if (which.from_case) w += " OR " + t + "case_index>=" + std::to_string(*which.from_case);
+      w += ")";
+    }
+    return w;
+  };
+  auto& db = impl_->db;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    // The whole row, its bodies and its check outcomes, as one JSON text: nothing is lost.
+    db.exec(
+        "INSERT INTO result_history(result_id, run_id, variant_id, case_index, repeat, status, error_class,"
+        " error_message, http_status, attempts, cost_usd, created_at, superseded_at, row_json)"
+        " SELECT r.id, r.run_id, r.variant_id, r.case_index, r.repeat, r.status, r.error_class, r.error_message,"
+        " r.http_status, r.attempts, r.cost_usd, r.created_at, strftime('%Y-%m-%dT%H:%M:%SZ','now'),"
+        " json_object('output', r.output, 'finish_reason', r.finish_reason, 'prompt_tokens', r.prompt_tokens,"
+        "  'completion_tokens', r.completion_tokens, 'latency_ms', r.latency_ms, 'conformant', r.conformant,"
+        "  'score', r.score, 'failure_kind', r.failure_kind, 'request_json', b.request_json,"
+        "  'response_body', b.response_body, 'checks', (SELECT json_group_array(json_object('name', c.name,"
+        "  'passed', c.passed, 'detail', c.detail)) FROM check_outcomes c WHERE c.result_id=r.id))"
+        " FROM results r LEFT JOIN result_bodies b ON b.result_id=r.id WHERE " + rows("r."));
+    const long long moved = db.changes();
+    const std::string ids = "(SELECT id FROM results WHERE " + rows("") + ")";
+    db.exec("DELETE FROM check_outcomes WHERE result_id IN " + ids);
+    db.exec("DELETE FROM result_bodies WHERE result_id IN " + ids);
+    db.exec("DELETE FROM results WHERE " + rows(""));
+    // A changed case is stored again, with its new messages, when its jobs are sent.
+    if (!which.cases.empty() || which.from_case) {
+      std::string w = "run_id=" + std::to_string(run_id) + " AND (" +
+                      (which.cases.empty() ? std::string("0") : "case_index IN (" + cases + ")");
+      if (which.from_case) w += " OR case_index>=" + std::to_string(*which.from_case);
+      db.exec("DELETE FROM cases WHERE " + w + ")");
+    }
+    db.exec("COMMIT");
+    return moved;
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+void Store::for_each_case(long long run_id, const std::function<void(const CaseRecord&)>& fn) {
+  auto q = impl_->db.prepare(
+      "SELECT case_index, case_id, line, coalesce(content_hash,'') FROM cases WHERE run_id=? ORDER BY case_index");
+  q.bind(1, run_id);
+  CaseRecord c;
+  c.run_id = run_id;
+  while (q.step()) {
+    c.case_index = q.int64(0);
+    c.case_id = q.text(1);
+    c.line = static_cast<int>(q.int64(2));
+    c.content_hash = q.text(3);
+    fn(c);
+  }
+}
+
+void Store::update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint) {
+  impl_->db.prepare("UPDATE runs SET cases=?, total_jobs=?, dataset_fingerprint=? WHERE id=?")
+      .bind(1, cases)
+      .bind(2, total_jobs)
+      .bind(3, fingerprint)
+      .bind(4, run_id)
+      .run();
+}
+
+void Store::save_gates(long long run_id, const std::vector<GateRecord>& gates) {
+  auto& db = impl_->db;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.prepare("DELETE FROM gate_results WHERE run_id=?").bind(1, run_id).run();
+    auto insert = db.prepare(
+        "INSERT INTO gate_results(run_id, position, gate, variant, passed, figure, threshold, low, high,"
+        " against, detail, evaluated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+    bool all = true;
+    for (std::size_t i = 0; i < gates.size(); ++i) {
+      const auto& g = gates[i];
+      all = all && g.passed;
+      insert.bind(1, run_id).bind(2, static_cast<long long>(i)).bind(3, g.gate).bind(4, g.variant)
+          .bind(5, g.passed ? 1 : 0).bind(6, g.figure).bind(7, g.threshold).bind(8, g.low).bind(9, g.high)
+          .bind(10, g.against).bind(11, g.detail);
+      insert.run();
+    }
+    auto status = db.prepare("UPDATE runs SET gate_status=? WHERE id=?");
+    if (gates.empty()) status.bind_null(1);
+    else status.bind(1, std::string(all ? "pass" : "fail"));
+    status.bind(2, run_id).run();
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<GateRecord> Store::gates(long long run_id) {
+  auto q = impl_->db.prepare(
+      "SELECT gate, variant, passed, figure, threshold, low, high, coalesce(against,''), detail"
+      " FROM gate_results WHERE run_id=? ORDER BY position");
+  q.bind(1, run_id);
+  std::vector<GateRecord> out;
+  auto optional_real = [&](int column) -> std::optional<double> {
+    if (q.is_null(column)) return std::nullopt;
+    return q.real(column);
+  };
+  while (q.step()) {
+    GateRecord g;
+    g.gate = q.text(0);
+    g.variant = q.text(1);
+    g.passed = q.int64(2) != 0;
+    g.figure = optional_real(3);
+    g.threshold = optional_real(4);
+    g.low = optional_real(5);
+    g.high = optional_real(6);
+    g.against = q.text(7);
+    g.detail = q.text(8);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+std::optional<long long> Store::latest_passing_run(const std::string& suite_name, std::optional<long long> before) {
+  auto q = impl_->db.prepare(
+      "SELECT id FROM runs WHERE suite_name=? AND gate_status='pass' AND id<? ORDER BY id DESC LIMIT 1");
+  q.bind(1, suite_name).bind(2, before.value_or(std::numeric_limits<long long>::max()));
+  if (!q.step()) return std::nullopt;
+  return q.int64(0);
+}
+
+void Store::for_each_case_id(long long run_id,
+                             const std::function<void(long long case_index, std::string_view case_id)>& fn) {
+  auto q = impl_->db.prepare("SELECT case_index, case_id FROM cases WHERE run_id=? ORDER BY case_index");
+  q.bind(1, run_id);
+  while (q.step()) fn(q.int64(0), q.text(1));
 }
 
 long long Store::count_results(long long run_id) {
@@ -323,6 +474,7 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
   sql += " WHERE r.run_id=?";
   if (!query.variant_id.empty()) sql += " AND r.variant_id=?";
   if (query.only_failing) sql += " AND (r.status<>'ok' OR r.conformant=0)";
+  if (query.case_index >= 0) sql += " AND r.case_index=" + std::to_string(query.case_index);
   sql += " ORDER BY v.position, r.case_index, r.repeat";
   if (query.limit >= 0) sql += " LIMIT " + std::to_string(query.limit);
   auto q = impl_->db.prepare(sql);

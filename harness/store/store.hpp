@@ -19,7 +19,7 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 8;
 
   // How an existing file is checked when it is opened: `quick` runs PRAGMA quick_check and
   // refuses a damaged file (StoreError, StoreFailure::damaged) before anything is read or written;
@@ -67,12 +67,37 @@ class Store {
     bool with_checks = false;
     bool with_bodies = false;   // request and response bodies
     bool only_failing = false;  // errors and non-conformant results
+    long long case_index = -1;  // one case only (>= 0)
     long long limit = -1;
   };
   // Streams a variant's results in (case, repeat) order as the columns a run summary reads
   // (see store/result_facts.hpp): one indexed scan, no texts but the outcome's names.
   void for_each_result_facts(long long run_id, const std::string& variant_id,
                              const std::function<void(const ResultFacts&)>& fn);
+  // Moves results into result_history (the row as JSON, with its bodies and check outcomes)
+  // and deletes them, so that a resume sends their jobs again: the results of the given cases,
+  // of every case at or after `from_case`, or with `errors_only` every result that is an error.
+  // Returns how many were moved. One transaction.
+  struct Supersede {
+    std::vector<long long> cases;
+    std::optional<long long> from_case;
+    bool errors_only = false;
+  };
+  long long supersede_results(long long run_id, const Supersede& which);
+  // Cases rows of a run, by index: id and content hash, to tell what changed in a dataset.
+  void for_each_case(long long run_id, const std::function<void(const CaseRecord&)>& fn);
+  // After a resume on a changed dataset: the run's new shape.
+  void update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint);
+
+  // Gates: the outcome of each gate on a run, and the run's status (pass / fail) for
+  // `latest-passing` and `runs`. Saving again replaces the earlier evaluation.
+  void save_gates(long long run_id, const std::vector<GateRecord>& gates);
+  std::vector<GateRecord> gates(long long run_id);
+  // The newest run of a suite (by name) whose gates passed, older than `before` when given.
+  std::optional<long long> latest_passing_run(const std::string& suite_name, std::optional<long long> before);
+
+  // Every stored case of a run with its id, in case order.
+  void for_each_case_id(long long run_id, const std::function<void(long long case_index, std::string_view case_id)>& fn);
   // Failed checks by name.
   std::map<std::string, long long> failed_check_counts(long long run_id,
                                                        const std::string& variant_id);
@@ -85,6 +110,7 @@ class Store {
   void migrate();
   void check_sound();
   void derive_status(RunRecord& run);
+  void rename_line_numbered_cases();
 
   std::filesystem::path path_;
   struct Impl;

@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 
+#include "common/case_identity.hpp"
+#include "common/hash.hpp"
 #include "common/json_tape.hpp"
 #include "common/text.hpp"
 
@@ -165,17 +167,18 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
 
   out = TestCase{};
   out.line = line;
+  out.content_hash = sha256_hex(trim(text));
   if (const auto id = t.member(0, "id")) {
-    if (t.is(*id, JsonTape::Kind::string))
+    out.explicit_id = true;
+    if (t.is(*id, JsonTape::Kind::string) && !t.string(*id).empty())
       out.id = t.string(*id);
     else if (t.is(*id, JsonTape::Kind::integer))
       out.id = std::to_string(t.integer(*id));
     else if (t.is(*id, JsonTape::Kind::unsigned_integer))
       out.id = std::to_string(t.unsigned_integer(*id));
     else
-      return fail("id", std::string("expected a string or integer; got ") + type_name(t, *id));
-  } else {
-    out.id = "line-" + std::to_string(line);
+      return fail("id", std::string("expected a non-empty string or an integer; got ") +
+                            (t.is(*id, JsonTape::Kind::string) ? "an empty string" : type_name(t, *id)));
   }
   if (const auto tags = t.member(0, "tags")) {
     if (!t.is(*tags, JsonTape::Kind::array))
@@ -210,6 +213,7 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
   out.messages = nlohmann::json::array();
   std::size_t m = *messages + 1;
   for (std::size_t k = 0; k < inputs; ++k, m = t.next(m)) out.messages.push_back(t.to_json(m));
+  if (!out.explicit_id) out.id = case_id_of_messages(out.messages.dump());
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include "suite/source_document.hpp"
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -10,23 +11,47 @@
 
 namespace tb {
 
+// Bounds on what a suite may expand to. YAML aliases share nodes, so a few lines of nested
+// anchors ("billion laughs") describe a document of billions of values; converted naively, it
+// grows memory without end. A real suite has hundreds of values; these leave room for inline
+// schemas and mock settings a hundred times that size.
+constexpr std::size_t kMaxValues = 100'000;
+constexpr std::size_t kMaxScalarBytes = 16u << 20;
+constexpr int kMaxDepth = 256;
+
+// Thrown out of the recursive conversion when a bound is passed; reported as one diagnostic.
+struct TooLarge {
+  int line;
+  std::string message;
+};
+
 class SourceDocumentBuilder {
  public:
   SourceDocumentBuilder(SourceDocument& doc, Diagnostics& errors) : doc_(doc), errors_(errors) {}
 
-  nlohmann::json convert(const YAML::Node& node, const std::string& pointer) {
-    doc_.lines_[pointer] = node.Mark().line + 1;
+  nlohmann::json convert(const YAML::Node& node, const std::string& pointer, int depth = 0) {
+    const int line = node.Mark().line + 1;
+    if (++values_ > kMaxValues)
+      throw TooLarge{line, "the document expands to more than " + with_thousands(kMaxValues) +
+                               " values (nested YAML aliases?); tunebench refuses it"};
+    if (depth > kMaxDepth)
+      throw TooLarge{line, "nested more than " + std::to_string(kMaxDepth) + " levels deep"};
+    doc_.lines_[pointer] = line;
     switch (node.Type()) {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined:
         return nullptr;
       case YAML::NodeType::Scalar:
+        scalar_bytes_ += node.Scalar().size();
+        if (scalar_bytes_ > kMaxScalarBytes)
+          throw TooLarge{line, "the document expands to more than " + std::to_string(kMaxScalarBytes >> 20) +
+                                   " MiB of text (nested YAML aliases?); tunebench refuses it"};
         return scalar(node);
       case YAML::NodeType::Sequence: {
         auto array = nlohmann::json::array();
         std::size_t i = 0;
         for (const auto& item : node)
-          array.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+          array.push_back(convert(item, pointer + "/" + std::to_string(i++), depth + 1));
         return array;
       }
       case YAML::NodeType::Map: {
@@ -38,7 +63,7 @@ class SourceDocumentBuilder {
                          "duplicate key (the earlier value would be silently lost)"});
             continue;
           }
-          object[key] = convert(entry.second, pointer + "/" + json_pointer_escape(key));
+          object[key] = convert(entry.second, pointer + "/" + json_pointer_escape(key), depth + 1);
         }
         return object;
       }
@@ -67,6 +92,7 @@ class SourceDocumentBuilder {
     }
     if (s == ".inf" || s == ".Inf" || s == "+.inf") return INFINITY;
     if (s == "-.inf" || s == "-.Inf") return -INFINITY;
+    if (s == ".nan" || s == ".NaN" || s == ".NAN") return NAN;  // refused where a number is read
     const bool numeric_shape = s.find_first_not_of("0123456789+-.eE") == std::string::npos &&
                                s.find_first_of("0123456789") != std::string::npos;
     if (numeric_shape) {
@@ -78,7 +104,26 @@ class SourceDocumentBuilder {
 
   SourceDocument& doc_;
   Diagnostics& errors_;
+  std::size_t values_ = 0;
+  std::size_t scalar_bytes_ = 0;
 };
+
+// The 1-based line and column (in characters) of the first byte that is not UTF-8, or 0.
+std::pair<int, int> first_invalid_utf8(std::string_view text) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = 1;
+    if (c >= 0x80 && (len = utf8_sequence_length(text, i)) == 0) return {line, column};
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    }
+    ++column;
+    i += len;
+  }
+  return {0, 0};
+}
 
 bool SourceDocument::parse(const std::filesystem::path& file, std::string_view display_name,
                            std::string_view text, SourceDocument& out, Diagnostics& errors) {
@@ -86,10 +131,21 @@ bool SourceDocument::parse(const std::filesystem::path& file, std::string_view d
   out.path_ = file;
   out.display_name_ = std::string(display_name);
   const std::size_t before = errors.size();
+  // YAML and JSON are Unicode text; a stray byte would otherwise surface much later, as a
+  // library exception without a line when the suite is stored.
+  if (const auto [line, column] = first_invalid_utf8(text); line > 0) {
+    errors.add({out.display_name_, line, "",
+                "not UTF-8 text: an invalid byte at column " + std::to_string(column) +
+                    " (save the file as UTF-8)"});
+    return false;
+  }
   try {
     const YAML::Node node = YAML::Load(std::string(text));
     SourceDocumentBuilder builder(out, errors);
     out.root_ = builder.convert(node, "");
+  } catch (const TooLarge& e) {
+    errors.add({out.display_name_, e.line, "", e.message});
+    return false;
   } catch (const YAML::Exception& e) {
     errors.add({out.display_name_, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
                 "not valid YAML/JSON: " + e.msg});

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/gate_spec.hpp"
 #include "analysis/model_price.hpp"
 #include "score/json_schema.hpp"
 
@@ -88,6 +89,7 @@ struct Decide {
   long long monthly_requests = 100000;
 };
 
+
 struct Suite {
   std::filesystem::path file;
   std::string display_file;
@@ -102,6 +104,7 @@ struct Suite {
   std::map<std::string, Endpoint> endpoints;  // only those the variants use
   RunOptions run;
   Decide decide;
+  Gates gates;
   std::map<std::string, ModelPrice> prices;  // per-model overrides of the catalog
   std::filesystem::path price_catalog;       // empty = the built-in catalog
   nlohmann::json source;                      // the suite as loaded, for the store

@@ -16,4 +16,9 @@ std::optional<Suite> load_suite(const std::filesystem::path& file, Diagnostics& 
 std::optional<Suite> load_suite_text(const std::filesystem::path& file, std::string_view text,
                                      Diagnostics& errors);
 
+// The `gate:` section of a suite as stored with a run (`runs.suite_json`), its variant names
+// checked against the run's variants. An empty Gates when the suite had none.
+std::optional<Gates> load_gates(std::string_view suite_json, const std::vector<std::string>& variant_ids,
+                                Diagnostics& errors);
+
 }  // namespace tb

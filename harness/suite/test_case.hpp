@@ -12,7 +12,12 @@ namespace tb {
 struct TestCase {
   std::size_t index = 0;         // 0-based position among the dataset's cases
   int line = 0;                  // 1-based line in the dataset file
-  std::string id;                // the line's "id", else "line-N"
+  // The case's identity across runs and datasets: the line's "id", else "h" and 16 hex digits of
+  // the SHA-256 of its input messages (never its line number: inserting a case must not shift
+  // the pairing of the others in compare, gates and shards).
+  std::string id;
+  bool explicit_id = false;      // the id came from the line
+  std::string content_hash;      // SHA-256 of the line's text: any change of the case shows
   nlohmann::json messages;       // array of {"role","content",...} sent to the model
   std::string reference;         // reference answer; empty when the line has none
   bool has_reference = false;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "e2e/cli.hpp"
+#include "e2e/mock_process.hpp"
 #include "e2e/process.hpp"
 #include "test_paths.hpp"
 
@@ -23,34 +24,7 @@ namespace {
 
 const std::string kSource = TUNEBENCH_SOURCE_DIR;
 
-// `tunebench mock` as a separate process, stopped with SIGINT like a user's Ctrl-C.
-class MockProcess {
- public:
-  MockProcess(const std::filesystem::path& log, std::vector<std::string> extra = {})
-      : process_(args(std::move(extra)), log) {
-    test::wait_until([&] {
-      const std::string text = test::read_text(log);
-      const auto at = text.find("127.0.0.1:");
-      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + 10);
-      return port_ > 0;
-    }, 10);
-  }
-  int stop() {
-    process_.signal(SIGINT);
-    return process_.wait(10);
-  }
-  int port() const { return port_; }
-
- private:
-  static std::vector<std::string> args(std::vector<std::string> extra) {
-    std::vector<std::string> a = {"mock", "--dataset", kSource + "/datasets/tech_terms_eval.jsonl", "--port", "0",
-                                  "--latency-ms", "1"};
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  }
-  test::TunebenchProcess process_;
-  int port_ = 0;
-};
+using test::MockProcess;
 
 std::string http_get(int port, const std::string& path) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

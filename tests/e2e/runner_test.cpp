@@ -301,10 +301,10 @@ TEST_CASE("a resume with a different suite is refused", "[e2e][resume]") {
   REQUIRE(tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string()).exit_code ==
           0);
   test::write_text(dir / "s.yaml", suite("{}", "{concurrency: 8}", 6));
-  const auto r =
-      tunebench("run s.yaml --quiet --no-report --db t.db --resume 1", dir.path().string());
-  CHECK(r.exit_code == 3);
-  CHECK(r.output.find("resume it with the suite that started it") != std::string::npos);
+  const auto r = tunebench("run s.yaml --quiet --no-report --db t.db --resume 1", dir.path().string());
+  CHECK(r.exit_code == 2);  // nothing was sent: an input problem
+  CHECK(r.output.find("run 1 was started on another version of") != std::string::npos);
+  CHECK(r.output.find("5 cases then and 6 now") != std::string::npos);
   CHECK(tunebench("run s.yaml --db t.db --resume 7", dir.path().string()).exit_code == 2);
   CHECK(tunebench("run s.yaml --db t.db --resume first", dir.path().string()).exit_code == 2);
 }

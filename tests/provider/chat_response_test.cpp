@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "common/secrets.hpp"
@@ -63,6 +65,51 @@ TEST_CASE("API keys are scrubbed from error messages", "[provider][security]") {
       401, R"({"error":{"message":"Incorrect API key provided: sk-test-0123456789abcdef."}})");
   CHECK(r.error_message.find("sk-test-0123456789abcdef") == std::string::npos);
   CHECK(r.error_message.find("[REDACTED]") != std::string::npos);
+}
+
+TEST_CASE("no prefix of a key survives where an error message is cut", "[provider][security]") {
+  // Found by fuzz/chat_response_fuzz: messages were cut to 300 (or 120) characters before the
+  // key was redacted, so a key straddling the cut left its first characters in the message.
+  const std::string key = "sk-test-straddle-0123456789abcdefghijklmnop";
+  Secrets::add(key);
+  const std::string prefix = key.substr(0, 5);  // the messages hold only x, y and the key
+  for (const std::size_t at : {100u, 110u, 280u, 290u, 295u}) {
+    INFO("key at " << at);
+    const std::string text = std::string(at, 'x') + key + std::string(40, 'y');
+    const auto json_error = parse_chat_response(401, R"({"error":{"message":")" + text + R"("}})");
+    CHECK(json_error.error_message.find(prefix) == std::string::npos);
+    const auto raw_error = parse_chat_response(502, text);
+    CHECK(raw_error.error_message.find(prefix) == std::string::npos);
+    const auto not_json = parse_chat_response(200, text);
+    CHECK(not_json.error == ErrorClass::bad_response);
+    CHECK(not_json.error_message.find(prefix) == std::string::npos);
+  }
+  // Redaction happens before the cut, so a key early in a long message shows as [REDACTED].
+  const auto early = parse_chat_response(502, std::string(10, 'x') + key + std::string(400, 'y'));
+  CHECK(early.error_message.find("[REDACTED]") != std::string::npos);
+}
+
+TEST_CASE("usage counts out of range saturate instead of overflowing", "[provider]") {
+  // Found by fuzz/chat_response_fuzz: a double or unsigned count beyond long long was converted
+  // with undefined behaviour (on x86, 1e21 tokens became -9223372036854775808).
+  constexpr long long kMax = std::numeric_limits<long long>::max();
+  const std::string usage = R"({"prompt_tokens":1e21,"completion_tokens":18446744073709551615,)"
+                            R"("prompt_tokens_details":{"cached_tokens":-1e300}})";
+  const auto completion = parse_chat_response(
+      200, R"({"choices":[{"message":{"content":"x"}}],"usage":)" + usage + "}");
+  REQUIRE(completion.error == ErrorClass::none);
+  const Usage streamed = parse_usage(nlohmann::json::parse(usage));
+  for (const Usage& u : {completion.usage, streamed}) {
+    CHECK(u.prompt_tokens == kMax);
+    CHECK(u.completion_tokens == kMax);
+    CHECK(u.cached_tokens == std::numeric_limits<long long>::min());
+  }
+  // In range, every kind reads as before.
+  const Usage plain = parse_usage(nlohmann::json::parse(
+      R"({"prompt_tokens":12,"completion_tokens":3.0,"prompt_tokens_details":{"cached_tokens":-2}})"));
+  CHECK(plain.prompt_tokens == 12);
+  CHECK(plain.completion_tokens == 3);
+  CHECK(plain.cached_tokens == -2);
 }
 
 TEST_CASE("the request body carries the parameters that were set and nothing else", "[provider]") {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "common/secrets.hpp"
 #include "provider/chat_stream.hpp"
 
 using namespace tb;
@@ -63,6 +64,21 @@ TEST_CASE("malformed chunks and error events are classified", "[stream]") {
   const auto r = error.finish();
   CHECK(r.error == ErrorClass::server);
   CHECK(r.error_message.find("overloaded") != std::string::npos);
+}
+
+TEST_CASE("a key echoed in a chunk that is not JSON is redacted from the error", "[stream][security]") {
+  // Found by fuzz/chat_response_fuzz: the "not JSON" message quoted the chunk unredacted.
+  const std::string key = "sk-test-stream-0123456789abcdef";
+  Secrets::add(key);
+  for (const std::size_t at : {0u, 72u, 85u}) {
+    INFO("key at " << at);
+    ChatStream s;
+    s.feed("data: " + std::string(at, 'x') + "Incorrect API key provided: " + key + "\n\n", 1);
+    const auto r = s.finish();
+    CHECK(r.error == ErrorClass::bad_response);
+    CHECK(r.error_message.find(key.substr(0, 5)) == std::string::npos);
+    if (at == 0) CHECK(r.error_message.find("[REDACTED]") != std::string::npos);
+  }
 }
 
 TEST_CASE(

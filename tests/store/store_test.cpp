@@ -5,6 +5,7 @@
 #include "store/result_writer.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
+#include "suite/dataset_reader.hpp"
 #include "test_paths.hpp"
 
 using namespace tb;
@@ -54,7 +55,7 @@ TEST_CASE("a run, its variants, cases, results and check outcomes round-trip", "
   CHECK(store.latest_run_id() == std::optional<long long>(id));
   {
     ResultWriter writer(db);
-    writer.add_case({id, 0, "c0", 1, "[]", "ref", "x,y"});
+    writer.add_case({id, 0, "c0", 1, "[]", "ref", "x,y", "hash0"});
     for (int i = 0; i < 4; ++i) {
       ResultRecord r;
       r.run_id = id;
@@ -189,6 +190,37 @@ TEST_CASE("a version 4 database is migrated: its bodies move to result_bodies", 
   REQUIRE(bodies.size() == 3);
   CHECK(bodies[2] == std::pair<std::string, std::string>("{\"n\":2}", "{\"ok\":true}"));
   CHECK(store.integrity_problems() == 0);
+}
+
+TEST_CASE("a version 5 database is migrated: cases named by their line get the id of their messages", "[store]") {
+  test::TempDir dir;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "t.db").c_str(), &db) == SQLITE_OK);
+  for (std::size_t v = 0; v < 5; ++v) {
+    REQUIRE(sqlite3_exec(db, std::string(store_schema::kMigrations[v]).c_str(), nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+  }
+  const char* v5_rows = R"sql(
+    CREATE TABLE schema_version(version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES(5);
+    INSERT INTO runs VALUES(1,'s','s.yaml','{}','d.jsonl','a','t',NULL,'done',1,2,2,1,0,'v','p');
+    INSERT INTO cases VALUES(1,0,'line-3',3,'[{"content":"Q","role":"user"}]','A',''),
+                            (1,1,'term-7',4,'[{"content":"R","role":"user"}]','B','');)sql";
+  REQUIRE(sqlite3_exec(db, v5_rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  Store store(dir / "t.db");
+  const auto renamed = store.test_case(1, 0);
+  REQUIRE(renamed);
+  // What the dataset reader names the same line today, so old runs pair with new ones.
+  TestCase fresh;
+  Diagnostic error;
+  REQUIRE(DatasetReader::parse_line(R"({"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}]})", 9, "d.jsonl", fresh, error));
+  CHECK(renamed->case_id == fresh.id);
+  CHECK(renamed->content_hash.empty());  // unknown for old runs
+  // An explicit id is kept.
+  CHECK(store.test_case(1, 1)->case_id == "term-7");
+  CHECK(store.run(1)->dataset_fingerprint.empty());
 }
 
 TEST_CASE("opening a missing database for reading is a clear error", "[store]") {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "common/hash.hpp"
 #include "suite/dataset_reader.hpp"
 #include "test_paths.hpp"
 
@@ -36,7 +37,30 @@ TEST_CASE("a line without an assistant answer has no reference", "[dataset]") {
   Diagnostic d;
   REQUIRE(DatasetReader::parse_line(R"({"messages":[{"role":"user","content":"Q"}]})", 5, "x.jsonl", c, d));
   CHECK_FALSE(c.has_reference);
-  CHECK(c.id == "line-5");
+  // Without an id, a case is named by its input messages: "h" + 16 hex digits of their SHA-256.
+  CHECK(c.id == "h" + sha256_hex(R"([{"content":"Q","role":"user"}])").substr(0, 16));
+  CHECK_FALSE(c.explicit_id);
+}
+
+TEST_CASE("a case's identity does not depend on its line, its reference or its formatting", "[dataset]") {
+  TestCase a, b, c, d;
+  Diagnostic error;
+  REQUIRE(DatasetReader::parse_line(R"({"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}]})", 3, "x.jsonl", a, error));
+  // Inserted lines above it, another reference answer, keys in another order, other spacing.
+  REQUIRE(DatasetReader::parse_line(R"({"messages": [{"content": "Q", "role": "user"}, {"role": "assistant", "content": "B"}]})", 9, "x.jsonl", b, error));
+  CHECK(a.id == b.id);
+  CHECK(a.id.size() == 17);
+  // Any change of the line's text changes its content hash, which a resume compares.
+  CHECK(a.content_hash != b.content_hash);
+  CHECK(a.content_hash.size() == 64);
+  // Another question is another case; an explicit id wins over the hash.
+  REQUIRE(DatasetReader::parse_line(R"({"messages":[{"role":"user","content":"Q2"}]})", 3, "x.jsonl", c, error));
+  CHECK(c.id != a.id);
+  REQUIRE(DatasetReader::parse_line(R"({"id": 42, "messages":[{"role":"user","content":"Q"}]})", 3, "x.jsonl", d, error));
+  CHECK(d.id == "42");
+  CHECK(d.explicit_id);
+  CHECK(parse_error(R"({"id": "", "messages":[{"role":"user","content":"Q"}]})") ==
+        "x.jsonl:17: id: expected a non-empty string or an integer; got an empty string");
 }
 
 TEST_CASE("every malformed line names file:line, the field and what was expected", "[dataset]") {
@@ -56,7 +80,7 @@ TEST_CASE("every malformed line names file:line, the field and what was expected
   CHECK(parse_error(R"({"messages":[{"role":"user","content":"q","nmae":"x"}]})").find("did you mean \"name\"") != std::string::npos);
   CHECK(parse_error(R"({"messages":[{"role":"assistant","content":"a"}]})").find("only an assistant message") != std::string::npos);
   CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"tags":"x"})") == "x.jsonl:17: tags: expected an array of strings; got string");
-  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"id":1.5})") == "x.jsonl:17: id: expected a string or integer; got number");
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"id":1.5})") == "x.jsonl:17: id: expected a non-empty string or an integer; got number");
 }
 
 TEST_CASE("the reader streams cases, skips blank lines and counts lines", "[dataset]") {

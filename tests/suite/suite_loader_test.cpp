@@ -250,3 +250,60 @@ TEST_CASE("prompt characters count UTF-8 characters in string and text-part cont
     CHECK(prompt_characters(messages) == expected);
   }
 }
+
+TEST_CASE("nested YAML aliases (billion laughs) are refused with the line, in bounded memory", "[suite][hostile]") {
+  Fixture f;
+  // Nine levels of ten aliases each describe 10^9 values; under an unknown key and under
+  // extra_body alike, the loader must stop at its bound instead of expanding them.
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string level = "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) level += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    bomb += level + "]\n";
+  }
+  const std::string under_unknown = "lol:\n" + [&] {
+    std::string indented;
+    for (std::size_t start = 0; start < bomb.size();) {
+      const auto end = bomb.find('\n', start);
+      indented += "  " + bomb.substr(start, end - start + 1);
+      start = end + 1;
+    }
+    return indented;
+  }() + std::string(kValid);
+  const std::string error = f.first_error(under_unknown);
+  CHECK(error.find("more than 100,000 values") != std::string::npos);
+  CHECK(error.starts_with("s.yaml:"));
+
+  // The same through a variant's extra_body, with a long string expanded instead of many values.
+  std::string text_bomb = "name: t\ndataset: ../data/d.jsonl\nx0: &x0 \"" + std::string(4096, 'z') + "\"\n";
+  for (int i = 1; i <= 4; ++i) {
+    text_bomb += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [";
+    for (int k = 0; k < 40; ++k) text_bomb += (k ? ", *x" : "*x") + std::to_string(i - 1);
+    text_bomb += "]\n";
+  }
+  text_bomb += "variants:\n  - {id: a, endpoint: mock, model: m, extra_body: {big: *x4}}\n";
+  CHECK(f.first_error(text_bomb).find("MiB of text") != std::string::npos);
+}
+
+TEST_CASE("a suite nested deeper than the bound is an error, not a stack overflow", "[suite][hostile]") {
+  Fixture f;
+  const std::string deep = std::string(kValid) + "description_x: " + std::string(300, '[') + std::string(300, ']') + "\n";
+  const std::string error = f.first_error(deep);
+  CHECK(error.find("levels deep") != std::string::npos);
+  CHECK(error.starts_with("s.yaml:9:"));
+}
+
+TEST_CASE("bytes that are not UTF-8 are an error naming the line and column", "[suite][hostile]") {
+  Fixture f;
+  const std::string text = std::string("name: t\ndataset: ../data/d.jsonl\ndescription: caf\xE9 ok\n") + (kValid + 33);
+  CHECK(f.first_error(text) == "s.yaml:3: not UTF-8 text: an invalid byte at column 17 (save the file as UTF-8)");
+}
+
+TEST_CASE("non-finite numbers are errors wherever a suite number is read", "[suite][hostile]") {
+  Fixture f;
+  const std::string base = "name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n";
+  CHECK(f.first_error(base + "run: {grace_s: .nan}\n") == "s.yaml:4: run.grace_s: expected a finite number from 0 to 86400; got NaN");
+  CHECK(f.first_error(base + "run: {timeout_s: .inf}\n") == "s.yaml:4: run.timeout_s: expected a finite number from 0 to 86400; got infinity");
+  CHECK(f.first_error(base + "run: {repeats: .nan}\n") == "s.yaml:4: run.repeats: expected a whole number; got a non-finite number");
+  CHECK(f.first_error(base + "prices: {m: {input: -.inf, output: 1}}\n").find("got -infinity") != std::string::npos);
+}

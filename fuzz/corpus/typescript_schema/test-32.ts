@@ -1,0 +1,2 @@
+T
+type T = "a" | number

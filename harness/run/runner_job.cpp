@@ -1,0 +1,313 @@
+// A job's lifecycle in the Runner: prepared (body, token count, cost estimate, cache key) on
+// the preparer's thread, then on the network thread answered from the cache or sent within the
+// endpoint's pacing, retried while the error is worth retrying (backoff, the server's wait
+// hint), and scored into the result the writer stores.
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "analysis/cost.hpp"
+#include "common/clock.hpp"
+#include "common/hash.hpp"
+#include "common/secrets.hpp"
+#include "provider/chat_request.hpp"
+#include "provider/chat_stream.hpp"
+#include "run/retry_policy.hpp"
+#include "run/runner_impl.hpp"
+#include "score/scorer.hpp"
+#include "suite/prompt_renderer.hpp"
+#include "token/chat_messages.hpp"
+
+namespace tb {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Tokens a request will count against a TPM budget, before the answer says: characters / 4
+// plus the per-message overhead, and the completion it may produce.
+double estimate_tokens(const nlohmann::json& messages, std::size_t prompt_chars,
+                       std::optional<int> max_tokens) {
+  return static_cast<double>(prompt_chars) / 4.0 + 4.0 * static_cast<double>(messages.size()) + 3 +
+         static_cast<double>(max_tokens.value_or(0));
+}
+
+}  // namespace
+
+// Runs on the preparer's thread: reads only what no other thread writes while jobs run (the
+// suite, the preflight, the endpoints' URLs) and the token counts memoised here.
+PreparedJob Runner::prepare(Job job) {
+  const ResolvedVariant& rv = preflight_.variants[job.variant];
+  const Variant& variant = *rv.variant;
+  const TestCase& test_case = job.planned->test_case;
+  nlohmann::json rendered;
+  const nlohmann::json& messages = rendered_messages(variant, test_case, rendered);
+
+  ChatParams params;
+  params.model = variant.model;
+  params.temperature = variant.temperature;
+  params.max_tokens = variant.max_tokens;
+  params.seed = variant.seed;
+  params.response_format = variant.response_format;
+  params.extra_body = variant.extra_body;
+  params.stream = variant.stream;
+
+  PreparedJob p;
+  p.body = build_chat_body(params, messages);
+  p.prompt_chars = static_cast<long long>(prompt_characters(messages));
+  if (rv.token_counter) {
+    try {
+      p.local_prompt_tokens =
+          count_prompt(job.variant, test_case.index, *rv.token_counter, variant, messages);
+    } catch (const TokenizerError&) {
+      p.local_prompt_tokens = -1;  // invalid UTF-8: the API will say what it counts
+    }
+  }
+  p.estimated_tokens =
+      p.local_prompt_tokens >= 0
+          ? static_cast<double>(p.local_prompt_tokens + variant.max_tokens.value_or(0))
+          : estimate_tokens(messages, static_cast<std::size_t>(p.prompt_chars), variant.max_tokens);
+  p.estimated_cost = request_cost(rv.price, static_cast<long long>(p.estimated_tokens), 0,
+                                  variant.max_tokens.value_or(256));
+  if (options_.cache_read || options_.cache_write) {
+    const Url& url = urls_.at(variant.endpoint);
+    p.cache_key = cache_key(cache_origins_.at(variant.endpoint), url.target("/chat/completions"),
+                            p.body, job.repeat);
+  }
+  p.job = std::move(job);
+  return p;
+}
+
+// The variant's system prompt is the same in every request: its tokens are counted once. The
+// rest of the messages is the case's own, the same for every variant with a system prompt:
+// jobs are case-major, so the next such variant of the case reuses the last count.
+long long Runner::count_prompt(std::size_t variant_index, std::size_t case_index,
+                               const ChatTokenCounter& counter, const Variant& variant,
+                               const nlohmann::json& messages) {
+  const bool fixed_system =
+      variant.system && !messages.empty() && messages[0].value("role", "") == "system";
+  if (!fixed_system) return static_cast<long long>(count_chat_messages(counter, messages));
+  auto& cached = system_tokens_[variant_index];
+  if (!cached) cached = count_chat_messages(counter, nlohmann::json::array({messages[0]}));
+  if (rest_tokens_.case_index != case_index || rest_tokens_.counter != &counter) {
+    rest_tokens_ = {case_index, &counter, count_chat_messages(counter, messages, 1)};
+  }
+  return static_cast<long long>(*cached + rest_tokens_.tokens -
+                                static_cast<std::size_t>(counter.format().reply_priming));
+}
+
+std::string Runner::cache_key(const std::string& origin, const std::string& target,
+                              const std::string& body, int repeat) {
+  return sha256_hex(origin + target + "\n" + body + "\n#" + std::to_string(repeat));
+}
+
+asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepared,
+                                                             asio::steady_timer& timer) {
+  const Job& job = prepared.job;
+  const ResolvedVariant& rv = preflight_.variants[job.variant];
+  const Variant& variant = *rv.variant;
+  const TestCase& test_case = job.planned->test_case;
+
+  HttpRequest request;
+  request.url = urls_.at(variant.endpoint);
+  request.target = request.url.target("/chat/completions");
+  request.body = std::move(prepared.body);
+  request.headers.emplace_back("content-type", "application/json");
+  if (!rv.api_key.empty()) {
+    const auto& header = rv.endpoint->api_key_header;
+    request.headers.emplace_back(header,
+                                 header == "authorization" ? "Bearer " + rv.api_key : rv.api_key);
+  }
+  for (const auto& [k, v] : rv.endpoint->headers) request.headers.emplace_back(k, v);
+  request.timeout_s = suite_.run.timeout_s;
+  request.connect_timeout_s = suite_.run.connect_timeout_s;
+  request.insecure = rv.endpoint->insecure;
+
+  ResultRecord r;
+  r.run_id = run_id_;
+  r.variant_id = variant.id;
+  r.case_index = static_cast<long long>(test_case.index);
+  r.repeat = job.repeat;
+  r.prompt_chars = prepared.prompt_chars;
+  r.local_prompt_tokens = prepared.local_prompt_tokens;
+  const double estimated_tokens = prepared.estimated_tokens;
+  const double estimated_cost = prepared.estimated_cost;
+
+  const std::string& key = prepared.cache_key;
+  std::optional<Attempt> answer;
+  if (options_.cache_read) {
+    if (auto hit = store_.cache_lookup(key)) {
+      answer = replay(*hit, variant.stream);
+      r.cached = true;
+      r.attempts = 0;
+    }
+  }
+  if (!answer) {
+    if (over_budget(estimated_cost)) {
+      stop("the next request could take the spend past --max-cost $" +
+               std::to_string(*options_.max_cost_usd),
+           true);
+      co_return std::nullopt;
+    }
+    in_flight_cost_ += estimated_cost;
+    auto& limiter = limiters_.at(variant.endpoint);
+    bool abandoned = false;
+    for (int attempt = 1;; ++attempt) {
+      r.attempts = attempt;
+      if (!limiter.try_acquire(estimated_tokens)) co_await limiter.acquire(estimated_tokens, timer);
+      if (!gate_.try_enter()) co_await gate_.enter();
+      if (stopping_ && stop_resumable_) {  // stopped while this job waited for its turn
+        gate_.leave(false);
+        abandoned = true;
+        break;
+      }
+      Attempt a = co_await send_once(request, variant.stream);
+      const bool throttled = a.parsed.error == ErrorClass::rate_limit;
+      gate_.leave(throttled);
+      if (a.parsed.usage.present)
+        limiter.correct_tokens(
+            static_cast<double>(a.parsed.usage.prompt_tokens + a.parsed.usage.completion_tokens) -
+            estimated_tokens);
+      answer = std::move(a);
+      const ErrorClass error = answer->parsed.error;
+      if (error == ErrorClass::none || !is_retryable(error) || attempt >= suite_.run.max_attempts)
+        break;
+      if (stopping_ && stop_resumable_) {
+        abandoned = true;
+        break;
+      }
+      ++retries_;
+      const auto hint = server_wait_ms(answer->response);
+      double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_));
+      if (hint) {
+        wait = std::max(wait, *hint);
+        if (throttled) limiter.pause_for(*hint);
+      }
+      timer.expires_after(after_ms(wait));
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    in_flight_cost_ -= estimated_cost;
+    // Stopped before its retries were done, or cut off at the end of the grace period: not a
+    // final result, so a resume sends it again.
+    const bool cut_off = stopping_ && stop_resumable_ && answer &&
+                         (answer->parsed.error == ErrorClass::network ||
+                          answer->parsed.error == ErrorClass::timeout);
+    if (abandoned || cut_off || !answer) co_return std::nullopt;
+  }
+
+  // The request and the answer's body are stored, not copied: nothing reads them after this.
+  r.request_json = std::move(request.body);
+  r.response_body = std::move(answer->response.body);
+  Secrets::redact_in_place(r.response_body);
+  const Attempt& a = *answer;
+  r.http_status = a.response.status;
+  r.created_at = utc_now_iso8601();
+  r.latency_ms = a.latency_ms;
+  r.ttft_ms = a.ttft_ms;
+  r.itl_ms = a.itl_ms;
+  r.output_tps = a.output_tps;
+  r.error_class = std::string(to_string(a.parsed.error));
+  if (a.parsed.error != ErrorClass::none) {
+    r.status = "error";
+    r.error_message = a.parsed.error_message;
+    r.failure_kind = "error";  // no answer to classify
+    co_return r;
+  }
+  // Errors are never cached: a re-run must try them again.
+  if (!r.cached && options_.cache_write)
+    writer_->add_cache(
+        {key, a.response.status, r.response_body, a.latency_ms, a.ttft_ms, a.itl_ms, a.output_tps});
+  r.status = "ok";
+  r.output = a.parsed.content;
+  r.finish_reason = a.parsed.finish_reason;
+  if (a.parsed.usage.present) {
+    r.prompt_tokens = a.parsed.usage.prompt_tokens;
+    r.completion_tokens = a.parsed.usage.completion_tokens;
+    r.cached_tokens = a.parsed.usage.cached_tokens;
+  }
+  r.cost_usd = request_cost(rv.price, std::max(0LL, r.prompt_tokens), r.cached_tokens,
+                            std::max(0LL, r.completion_tokens));
+  ScoreInput in;
+  in.output = r.output;
+  in.reference = test_case.reference;
+  in.has_reference = test_case.has_reference;
+  in.finish_reason = r.finish_reason;
+  in.latency_ms = r.latency_ms;
+  in.cost_usd = r.cost_usd;
+  in.completion_tokens = r.completion_tokens;
+  FormatExpectation format;
+  format.json = suite_.expect.format == "json";
+  format.schema = suite_.expect.compiled_schema ? &*suite_.expect.compiled_schema : nullptr;
+  const Score score = score_result(in, suite_.expect.checks, job.planned->checks, format);
+  r.conformant = score.conformant;
+  r.score = score.score;
+  r.failure_kind = std::string(to_string(score.failure.kind));
+  r.failure_path = score.failure.path;
+  for (const auto& c : score.checks)
+    r.checks.push_back({c.name, c.type, c.passed, c.required, c.weight, c.score, c.detail});
+  co_return r;
+}
+
+asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream) {
+  // Sent after the answers already in hand are handled: requests then leave in bursts, and the
+  // server wakes once per burst instead of once per request (a third more requests per second
+  // against a fast local server). The latency clock starts after this wait.
+  co_await asio::post(io_, asio::use_awaitable);
+  Attempt a;
+  ChatStream chat_stream;
+  const double start = steady_ms();
+  ++sent_;
+  if (stream) {  // the only case that needs a request of its own: it carries the body callback
+    HttpRequest request = base;
+    request.on_body = [&](std::string_view piece) { chat_stream.feed(piece, steady_ms()); };
+    a.response = co_await client_.send(request);
+  } else {
+    a.response = co_await client_.send(base);
+  }
+  a.latency_ms = steady_ms() - start;
+  if (a.response.error != NetError::none) {
+    a.parsed.error =
+        a.response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
+    a.parsed.error_message = a.response.error_message;
+    co_return a;
+  }
+  if (stream && a.response.status >= 200 && a.response.status < 300) {
+    a.parsed = chat_stream.finish();
+    const auto& times = chat_stream.delta_times();
+    if (!times.empty()) {
+      a.ttft_ms = times.front() - start;
+      if (times.size() > 1)
+        a.itl_ms = (times.back() - times.front()) / static_cast<double>(times.size() - 1);
+      const double decode_s = (times.back() - times.front()) / 1000.0;
+      if (decode_s > 0 && a.parsed.usage.completion_tokens > 1)
+        a.output_tps = static_cast<double>(a.parsed.usage.completion_tokens - 1) / decode_s;
+    }
+  } else {
+    a.parsed = parse_chat_response(a.response.status, a.response.body);
+  }
+  co_return a;
+}
+
+Attempt Runner::replay(const CacheRecord& cached, bool stream) {
+  Attempt a;
+  a.response.status = cached.status;
+  a.response.body = cached.body;
+  a.latency_ms = cached.latency_ms;
+  a.ttft_ms = cached.ttft_ms;
+  a.itl_ms = cached.itl_ms;
+  a.output_tps = cached.output_tps;
+  if (stream) {
+    ChatStream s;
+    s.feed(cached.body, 0);
+    a.parsed = s.finish();
+  } else {
+    a.parsed = parse_chat_response(cached.status, cached.body);
+  }
+  return a;
+}
+
+}  // namespace tb

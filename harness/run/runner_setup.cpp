@@ -1,0 +1,224 @@
+// The Runner's setting up: the in-process mocks and the endpoints' URLs and cache origins, the
+// run record with its variants, and attaching to a run to resume it.
+#include <filesystem>
+#include <iostream>
+#include <system_error>
+
+#include "common/clock.hpp"
+#include "common/diagnostic.hpp"
+#include "common/secrets.hpp"
+#include "mock/mock_config.hpp"
+#include "mock/mock_model.hpp"
+#include "run/runner_impl.hpp"
+#include "suite/dataset_reader.hpp"
+
+namespace tb {
+
+namespace asio = boost::asio;
+
+void Runner::start_mocks() {
+  for (const auto& [name, endpoint] : suite_.endpoints) {
+    std::string base_url = endpoint.base_url;
+    if (endpoint.kind == EndpointKind::mock) {
+      MockConfig config = default_mock_config();
+      Diagnostics errors;
+      if (!parse_mock_config(endpoint.mock, suite_.display_file + ": endpoints." + name + ".mock",
+                             config, errors))
+        throw StoreError(errors.to_string());
+      MockModel model(config);
+      std::string error;
+      if (!model.load_dataset(suite_.dataset_file, error)) throw StoreError(error);
+      auto server = std::make_unique<MockServer>(std::move(model));
+      if (!server->start("127.0.0.1", 0, error)) throw StoreError(error);
+      base_url = "http://127.0.0.1:" + std::to_string(server->port()) + "/v1";
+      mocks_.push_back(std::move(server));
+      // The in-process mock listens on a new port every run: its answers are keyed by what
+      // decides them instead (its settings and the dataset it answers from), so a re-run of an
+      // unchanged suite is answered from the cache as with a real endpoint.
+      std::error_code size_ec, time_ec;
+      const auto size = std::filesystem::file_size(suite_.dataset_file, size_ec);
+      const auto modified = std::filesystem::last_write_time(suite_.dataset_file, time_ec);
+      cache_origins_[name] = "mock://" + name + " " + endpoint.mock.dump() + " " +
+                             suite_.dataset_file.string() + " " +
+                             std::to_string(size_ec ? 0 : size) + " " +
+                             std::to_string(time_ec ? 0 : modified.time_since_epoch().count());
+    }
+    std::string error;
+    auto url = parse_url(base_url, error);
+    if (!url) throw StoreError("endpoint " + name + ": " + error);
+    if (endpoint.insecure && url->tls)
+      std::cerr << "WARNING: endpoint " << name
+                << " has insecure: true; TLS certificates are NOT verified\n";
+    urls_[name] = *url;
+    cache_origins_.try_emplace(name, url->origin());
+  }
+}
+
+std::vector<VariantRecord> Runner::variant_records() const {
+  std::vector<VariantRecord> variants;
+  int position = 0;
+  for (const auto& rv : preflight_.variants) {
+    const Variant& v = *rv.variant;
+    VariantRecord r;
+    r.id = v.id;
+    r.position = position++;
+    r.kind = std::string(to_string(v.kind));
+    r.endpoint = v.endpoint;
+    r.endpoint_kind = std::string(to_string(rv.endpoint->kind));
+    r.base_url = Secrets::redact(rv.endpoint->kind == EndpointKind::mock ? "mock (in-process)"
+                                                                         : rv.endpoint->base_url);
+    r.model = v.model;
+    r.system_prompt = v.system.value_or("");
+    nlohmann::json params = nlohmann::json::object();
+    if (v.temperature) params["temperature"] = *v.temperature;
+    if (v.max_tokens) params["max_tokens"] = *v.max_tokens;
+    if (v.seed) params["seed"] = *v.seed;
+    if (v.stream) params["stream"] = true;
+    if (!v.response_format.is_null()) params["response_format"] = v.response_format;
+    if (!v.extra_body.is_null()) params["extra_body"] = v.extra_body;
+    r.params_json = Secrets::redact(params.dump());
+    r.price_input = rv.price.input;
+    r.price_cached_input = rv.price.cached_input;
+    r.price_output = rv.price.output;
+    r.price_training = rv.price.training;
+    if (v.training) {
+      r.training_tokens = v.training->tokens;
+      r.training_epochs = v.training->epochs;
+      r.training_cost_usd = v.training->cost_usd;
+    }
+    r.simulated = rv.endpoint->kind == EndpointKind::mock;
+    r.is_baseline = v.id == suite_.baseline;
+    variants.push_back(std::move(r));
+  }
+  return variants;
+}
+
+void Runner::create_run() {
+  RunRecord run;
+  run.suite_name = suite_.name;
+  run.suite_file = suite_.display_file;
+  run.suite_json = Secrets::redact(suite_.source.dump());
+  run.dataset_file = suite_.dataset_display;
+  run.baseline = suite_.baseline;
+  run.started_at = utc_now_iso8601();
+  run.status = "running";
+  run.simulated = preflight_.simulated;
+  run.cases = preflight_.cases;
+  run.repeats = suite_.run.repeats;
+  run.total_jobs =
+      preflight_.cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
+  run.monthly_requests = suite_.decide.monthly_requests;
+  run.tool_version = TUNEBENCH_VERSION;
+  run.price_catalog = preflight_.price_catalog;
+  run.dataset_fingerprint = preflight_.dataset_fingerprint;
+  total_jobs_ = run.total_jobs;
+  run_id_ = store_.create_run(run, variant_records());
+  if (!options_.quiet && !preflight_.tokenizer_note.empty())
+    std::cerr << "note: " << preflight_.tokenizer_note << "\n";
+  if (!options_.quiet)
+    std::cerr << "run " << run_id_ << ": " << suite_.name << ", " << preflight_.cases << " cases x "
+              << preflight_.variants.size() << " variants x " << suite_.run.repeats
+              << " repeats = " << total_jobs_ << " requests"
+              << (preflight_.simulated ? " (simulated by the built-in mock)" : "") << "\n";
+}
+
+// A resumed run must be the same experiment: same suite, variants, models and cases. With
+// --resume-changed, the cases whose dataset line changed (and those added or removed) are the
+// exception: their stored results move to result_history and their jobs are sent again.
+void Runner::attach_to_run(long long id) {
+  const auto run = store_.run(id);
+  if (!run) throw ResumeRefused("no run " + std::to_string(id) + " in " + options_.db_path.string() + " to resume");
+  const std::string name = "run " + std::to_string(id);
+  const long long variants = static_cast<long long>(preflight_.variants.size());
+  const long long total = preflight_.cases * variants * suite_.run.repeats;
+  if (run->suite_name != suite_.name)
+    throw ResumeRefused(name + " is of suite \"" + run->suite_name + "\"; this suite is \"" + suite_.name +
+                        "\": resume it with the suite that started it");
+  const auto stored = store_.variants(id);
+  const auto wanted = variant_records();
+  if (stored.size() != wanted.size())
+    throw ResumeRefused(name + " has " + std::to_string(stored.size()) + " variants; the suite has " +
+                        std::to_string(wanted.size()) + ": start a new run instead");
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (stored[i].id != wanted[i].id || stored[i].model != wanted[i].model ||
+        stored[i].system_prompt != wanted[i].system_prompt || stored[i].params_json != wanted[i].params_json)
+      throw ResumeRefused("variant " + wanted[i].id + " differs from the one " + name +
+                          " started with (id, model, prompt or parameters): start a new run instead");
+    index[wanted[i].id] = i;
+  }
+  if (run->repeats != suite_.run.repeats)
+    throw ResumeRefused(name + " has " + std::to_string(run->repeats) + " repeats; the suite has " +
+                        std::to_string(suite_.run.repeats) + ": start a new run instead");
+  const bool dataset_changed = !run->dataset_fingerprint.empty() && run->dataset_fingerprint != preflight_.dataset_fingerprint;
+  if (run->dataset_fingerprint.empty() && run->total_jobs != total)
+    throw ResumeRefused(name + " has " + std::to_string(run->total_jobs) + " jobs; this suite has " +
+                        std::to_string(total) + ": resume it with the suite and dataset that started it");
+  if (dataset_changed) reconcile_dataset(*run);
+  if (options_.retry_errors) {
+    const long long moved = store_.supersede_results(id, {.cases = {}, .from_case = std::nullopt, .errors_only = true});
+    if (!options_.quiet)
+      std::cerr << "--retry-errors: " << moved << (moved == 1 ? " error result" : " error results")
+                << " of " << name << " moved to result_history; their jobs are sent again\n";
+  }
+  for (const auto& [variant, case_index, repeat] : store_.completed_jobs(id))
+    if (auto it = index.find(variant); it != index.end()) done_.insert(job_key(it->second, case_index, repeat));
+  run_id_ = id;
+  total_jobs_ = total;
+  store_.set_run_status(id, "running", false);
+  if (!options_.quiet)
+    std::cerr << "resuming " << name << ": " << done_.size() << " of " << total << " jobs already have a result\n";
+}
+
+// The stored run's cases against the dataset as it is now, case by case (by position: results
+// are keyed by it). Refuses with what changed, unless --resume-changed.
+void Runner::reconcile_dataset(const RunRecord& run) {
+  std::vector<CaseRecord> stored;
+  store_.for_each_case(run.id, [&](const CaseRecord& c) { stored.push_back(c); });
+  std::vector<long long> changed;
+  std::vector<std::string> examples;
+  DatasetReader reader(suite_.dataset_file, suite_.dataset_display);
+  Diagnostic error;
+  if (!reader.open(error)) throw ResumeRefused(error.to_string());
+  TestCase c;
+  std::size_t next = 0;
+  long long cases = 0;
+  while ((!suite_.limit || cases < *suite_.limit) && reader.next(c, error) == DatasetReader::Status::ok) {
+    ++cases;
+    while (next < stored.size() && stored[next].case_index < static_cast<long long>(c.index)) ++next;
+    if (next == stored.size() || stored[next].case_index != static_cast<long long>(c.index)) continue;  // never sent
+    const CaseRecord& s = stored[next];
+    if (s.content_hash.empty() || (s.content_hash == c.content_hash && s.case_id == c.id)) continue;
+    changed.push_back(s.case_index);
+    if (examples.size() < 3)
+      examples.push_back("case " + s.case_id + " (line " + std::to_string(s.line) + ")" +
+                         (s.case_id == c.id ? " changed" : " is now case " + c.id + " (line " + std::to_string(c.line) + ")"));
+  }
+  long long removed = 0;
+  for (const auto& s : stored) removed += s.case_index >= cases;
+  const std::string name = "run " + std::to_string(run.id);
+  if (!options_.resume_changed) {
+    std::string what = std::to_string(changed.size()) + (changed.size() == 1 ? " case" : " cases") + " changed";
+    if (cases != run.cases) what += ", " + std::to_string(run.cases) + " cases then and " + std::to_string(cases) + " now";
+    if (!examples.empty()) {
+      what += " (";
+      for (std::size_t i = 0; i < examples.size(); ++i) what += (i ? "; " : "") + examples[i];
+      what += changed.size() > examples.size() ? "; ...)" : ")";
+    }
+    throw ResumeRefused(name + " was started on another version of " + suite_.dataset_display + ": " + what +
+                        ". Its stored answers would not belong to these cases. Resume with --resume-changed to "
+                        "send only the changed cases again (their old results are kept in result_history), or "
+                        "start a new run");
+  }
+  const long long moved = store_.supersede_results(
+      run.id, {.cases = changed, .from_case = removed > 0 ? std::optional<long long>(cases) : std::nullopt,
+               .errors_only = false});
+  const long long total = cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
+  store_.update_run_shape(run.id, cases, total, preflight_.dataset_fingerprint);
+  if (!options_.quiet)
+    std::cerr << "--resume-changed: " << changed.size() << (changed.size() == 1 ? " changed case" : " changed cases")
+              << (removed > 0 ? " and " + std::to_string(removed) + " removed" : "") << "; " << moved
+              << (moved == 1 ? " result" : " results") << " moved to result_history\n";
+}
+
+}  // namespace tb

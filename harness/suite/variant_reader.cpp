@@ -1,0 +1,174 @@
+// `variants:` and `baseline:` of a suite: each strategy's endpoint, model, prompt recipe,
+// parameters, training and price.
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "common/files.hpp"
+#include "common/text.hpp"
+#include "suite/suite_sections.hpp"
+
+namespace tb {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<std::string_view, 16> kVariantKeys = {
+    "id", "kind", "endpoint", "model", "system", "system_text", "temperature", "max_tokens",
+    "seed", "response_format", "extra_body", "stream", "training", "price", "retrieve",
+    "description"};
+constexpr std::array<std::string_view, 3> kTrainingKeys = {"tokens", "epochs", "cost_usd"};
+constexpr std::array<std::string_view, 4> kVariantKinds = {"prompted", "fine-tuned", "rag",
+                                                          "as-is"};
+
+std::size_t declared_endpoint_count(const FieldReader& r) {
+  const auto& root = r.doc().root();
+  if (!root.contains("endpoints") || !root["endpoints"].is_object()) return 0;
+  return root["endpoints"].size();
+}
+
+void read_variant_endpoint(FieldReader& r, const FieldReader::At& v,
+                           const std::map<std::string, Endpoint>& endpoints, Variant& variant,
+                           Suite& suite) {
+  auto name = r.string(v, "endpoint", false);
+  if (!name) {
+    if (declared_endpoint_count(r) == 1) {
+      name = r.doc().root()["endpoints"].items().begin().key();
+    } else {
+      r.error(v, "endpoint: missing; name one of the suite's endpoints (built in: mock, openai)");
+      return;
+    }
+  }
+  auto it = endpoints.find(*name);
+  if (it == endpoints.end()) {
+    std::vector<std::string_view> names;
+    for (const auto& [n, e] : endpoints) names.push_back(n);
+    std::string message = "unknown endpoint " + dquote(*name) + "; expected one of " + join_choices(names);
+    if (auto hint = did_you_mean(*name, names)) message += " (did you mean " + dquote(*hint) + "?)";
+    r.error(v.value.contains("endpoint") ? v.child("endpoint") : v, message);
+    return;
+  }
+  variant.endpoint = *name;
+  suite.endpoints[*name] = it->second;
+}
+
+void read_variant_prompt(FieldReader& r, const FieldReader::At& v, const Suite& suite, Variant& variant) {
+  const auto file = r.string(v, "system", false);
+  const auto text = r.string(v, "system_text", false);
+  if (file && text) {
+    r.error(v.child("system_text"), "give either system (a file) or system_text (inline), not both");
+    return;
+  }
+  if (text) variant.system = *text;
+  if (file) {
+    variant.system_file = resolve_relative(suite.file, *file);
+    if (auto content = read_file(variant.system_file)) {
+      variant.system = *content;
+      // A trailing newline is an artefact of the file, not part of the prompt.
+      while (!variant.system->empty() && (variant.system->back() == '\n' || variant.system->back() == '\r'))
+        variant.system->pop_back();
+    } else {
+      std::string message = "cannot read prompt file " + variant.system_file.string();
+      if (file->find(' ') != std::string::npos || file->find('\n') != std::string::npos)
+        message += "; system names a file: to give the prompt inline use system_text";
+      r.error(v.child("system"), message);
+    }
+  }
+}
+
+void read_variant_training(FieldReader& r, const FieldReader::At& v, Variant& variant) {
+  const auto t = v.child("training");
+  if (!r.expect_mapping(t, kTrainingKeys)) return;
+  Training training;
+  training.tokens = r.integer(t, "tokens", 0, 1LL << 50).value_or(0);
+  training.epochs = static_cast<int>(r.integer(t, "epochs", 1, 1000).value_or(1));
+  training.cost_usd = r.number(t, "cost_usd", 0, 1e9);
+  if (training.tokens == 0 && !training.cost_usd)
+    r.error(t, "give tokens (training file tokens per epoch) or cost_usd");
+  variant.training = training;
+}
+
+void read_variant_kind(FieldReader& r, const FieldReader::At& v, Variant& variant) {
+  if (auto kind = r.string(v, "kind", false)) {
+    const auto it = std::find(kVariantKinds.begin(), kVariantKinds.end(), *kind);
+    if (it == kVariantKinds.end()) {
+      std::string message = "expected one of " + join_choices(kVariantKinds) + "; got " + dquote(*kind);
+      if (auto hint = did_you_mean(*kind, kVariantKinds)) message += " (did you mean " + dquote(*hint) + "?)";
+      r.error(v.child("kind"), message);
+      return;
+    }
+    variant.kind = static_cast<VariantKind>(it - kVariantKinds.begin());
+    return;
+  }
+  if (variant.training || variant.model.starts_with("ft:")) variant.kind = VariantKind::fine_tuned;
+  else if (variant.system) variant.kind = VariantKind::prompted;
+  else variant.kind = VariantKind::as_is;
+}
+
+Variant read_variant(FieldReader& r, const FieldReader::At& v, const std::map<std::string, Endpoint>& endpoints,
+                     std::set<std::string>& ids, Suite& suite) {
+  Variant variant;
+  variant.id = r.string(v, "id", true).value_or("");
+  if (!variant.id.empty() && !ids.insert(variant.id).second)
+    r.error(v.child("id"), "duplicate variant id " + dquote(variant.id));
+  variant.model = r.string(v, "model", true).value_or("");
+  read_variant_endpoint(r, v, endpoints, variant, suite);
+  read_variant_prompt(r, v, suite, variant);
+  variant.temperature = r.number(v, "temperature", 0, 2);
+  if (!variant.temperature) variant.temperature = suite.run.temperature;
+  if (auto mt = r.integer(v, "max_tokens", 1, 10'000'000)) variant.max_tokens = static_cast<int>(*mt);
+  else variant.max_tokens = suite.run.max_tokens;
+  variant.seed = r.integer(v, "seed", -(1LL << 62), 1LL << 62);
+  if (!variant.seed) variant.seed = suite.run.seed;
+  if (v.value.contains("response_format")) {
+    if (!v.value["response_format"].is_object())
+      r.error(v.child("response_format"), "expected a mapping such as {type: json_object}");
+    else variant.response_format = v.value["response_format"];
+  }
+  if (v.value.contains("extra_body")) {
+    if (!v.value["extra_body"].is_object()) r.error(v.child("extra_body"), "expected a mapping merged into the request body");
+    else variant.extra_body = v.value["extra_body"];
+  }
+  variant.stream = r.boolean(v, "stream").value_or(false);
+  if (v.value.contains("training")) read_variant_training(r, v, variant);
+  if (v.value.contains("price")) variant.price = read_price(r, v.child("price"));
+  if (v.value.contains("retrieve"))
+    r.error(v.child("retrieve"), "the rag strategy is not available in this version yet");
+  read_variant_kind(r, v, variant);
+  return variant;
+}
+
+}  // namespace
+
+void read_variants(FieldReader& r, const FieldReader::At& root, const std::map<std::string, Endpoint>& endpoints,
+                   Suite& suite) {
+  if (!root.value.contains("variants")) {
+    r.error(root, "variants: missing (required); list the strategies to compare");
+    return;
+  }
+  const auto at = root.child("variants");
+  if (!at.value.is_array() || at.value.empty()) {
+    r.error(at, "expected a non-empty list of variants");
+    return;
+  }
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < at.value.size(); ++i) {
+    const auto v = at.item(i);
+    if (!r.expect_mapping(v, kVariantKeys)) continue;
+    suite.variants.push_back(read_variant(r, v, endpoints, ids, suite));
+  }
+  if (root.value.contains("baseline")) {
+    suite.baseline = r.string(root, "baseline", false).value_or("");
+    if (!suite.baseline.empty() && !ids.contains(suite.baseline)) {
+      std::vector<std::string_view> names(ids.begin(), ids.end());
+      std::string message = "no variant has id " + dquote(suite.baseline);
+      if (auto hint = did_you_mean(suite.baseline, names)) message += " (did you mean " + dquote(*hint) + "?)";
+      r.error(root.child("baseline"), message);
+    }
+  } else if (!suite.variants.empty()) {
+    suite.baseline = suite.variants.front().id;
+  }
+}
+
+}  // namespace tb
