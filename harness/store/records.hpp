@@ -17,6 +17,9 @@ struct RunRecord {
   std::string started_at;
   std::string finished_at;
   std::string status;  // running, done, interrupted, failed
+  // Stored as running, but the process that drove it is gone (killed, or stopped by a full disk
+  // before it could say so): status reads "interrupted" and this is set (see Store::run).
+  bool stale = false;
   bool simulated = false;
   long long total_jobs = 0;
   long long cases = 0;

@@ -112,7 +112,9 @@ std::optional<LeaseRecord> Store::lease(long long run_id) {
 void Store::derive_status(RunRecord& run) {
   if (run.status != "running") return;
   const auto held = run_lease::read(impl_->db, run.id);
-  if (!held || !held->live) run.status = "interrupted";
+  if (held && held->live) return;
+  run.status = "interrupted";
+  run.stale = true;
 }
 
 }  // namespace tb

@@ -82,12 +82,14 @@ TEST_CASE("a run is driven by the process holding its lease; a second one is ref
   other.stop();
   CHECK_FALSE(store.lease(id)->live);
   CHECK(store.run(id)->status == "interrupted");
+  CHECK(store.run(id)->stale);
   const auto previous = store.acquire_lease(id);
   REQUIRE(previous);
   CHECK(previous->pid == other_pid);  // the owner that is gone
   CHECK_FALSE(previous->live);
   CHECK(store.lease(id)->mine);
   CHECK(store.run(id)->status == "running");
+  CHECK_FALSE(store.run(id)->stale);
 
   // A finished run lets go of its lease.
   store.set_run_status(id, "done", true);
