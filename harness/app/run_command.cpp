@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "analysis/run_summary.hpp"
+#include "common/text.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/number_flags.hpp"
@@ -192,6 +193,9 @@ int run(const RunArgs& args) {
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
             << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
+  if (outcome.judge_calls > 0)
+    std::cout << "judge: " << outcome.judge_calls << " judgements, $" << fixed(outcome.judge_cost_usd, 4)
+              << " (the judge's cost, not counted in the variants' cost per 1k)\n";
   // Gates judge a finished run only: an interrupted one is resumed first.
   GateEvaluation gates;
   if (result.status == "done" && !suite->gates.empty()) gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);

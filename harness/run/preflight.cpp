@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <future>
+#include <set>
 
 #include "analysis/price_catalog.hpp"
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
+#include "common/text.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -71,7 +73,10 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostic
     if (c.checks.is_array()) {
       for (std::size_t i = 0; i < c.checks.size(); ++i) {
         std::string message;
-        if (!make_check(c.checks[i], context, message)) {
+        const auto check = make_check(c.checks[i], context, message);
+        if (check && check->judge() != nullptr)
+          message = "a judge check needs an endpoint, so it belongs in the suite's expect.checks";
+        if (!check || check->judge() != nullptr) {
           errors.add({suite.dataset_display, c.line, "checks[" + std::to_string(i) + "]", message});
           ++problems;
         }
@@ -113,6 +118,59 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
 
 namespace {
 
+// The API key of a real endpoint from its environment variable ("" for the mock and keyless
+// local servers); problems are reported once per endpoint however many use it.
+std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnostics& errors,
+                         std::set<std::string>& reported) {
+  if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
+  std::string key = Secrets::from_env(endpoint.api_key_env);
+  if (!reported.insert(endpoint.name).second) return key;
+  // A key pasted with its trailing newline would split the request's headers, and a key
+  // with any control character could not be recognised in every form a server echoes it.
+  if (const auto at = control_character(key))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
+                "the value of " + endpoint.api_key_env + " contains a control character (byte " +
+                    hex_byte(key[*at]) + " at position " + std::to_string(*at + 1) +
+                    "; a line break or NUL pasted with the key?); export the key alone"});
+  if (key.empty() && !endpoint.base_url.starts_with("http://127.") &&
+      !endpoint.base_url.starts_with("http://localhost"))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
+                "the environment variable " + endpoint.api_key_env +
+                    " is not set; export it with your API key (it is never stored)"});
+  return key;
+}
+
+// The judges of expect.checks: their endpoint must be the suite's, their model priced.
+void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catalog, Preflight& out,
+                    Diagnostics& errors, std::set<std::string>& reported) {
+  for (std::size_t i = 0; i < suite.expect.checks.size(); ++i) {
+    const JudgeSpec* spec = suite.expect.checks[i]->judge();
+    if (spec == nullptr) continue;
+    const std::string where = "expect.checks[" + std::to_string(i) + "]";
+    const auto endpoint = suite.endpoints.find(spec->endpoint);
+    if (endpoint == suite.endpoints.end()) {
+      errors.add({suite.display_file, 0, where + ".endpoint",
+                  "the judge's endpoint " + dquote(spec->endpoint) + " is not among the suite's endpoints"});
+      continue;
+    }
+    ResolvedJudge j;
+    j.spec = spec;
+    j.endpoint = &endpoint->second;
+    if (auto it = suite.prices.find(spec->model); it != suite.prices.end()) {
+      j.price = it->second;
+    } else if (auto p = catalog ? catalog->find(spec->model) : std::nullopt) {
+      j.price = *p;
+    } else if (catalog) {
+      errors.add({suite.display_file, 0, where + ".model",
+                  "no price for the judge's model \"" + spec->model + "\"; add it to the suite as prices: {\"" +
+                      spec->model + "\": {input: USD_PER_1M, output: USD_PER_1M}}"});
+    }
+    if (j.endpoint->kind == EndpointKind::mock) out.simulated = true;
+    j.api_key = endpoint_key(suite, *j.endpoint, errors, reported);
+    out.judges.push_back(std::move(j));
+  }
+}
+
 // Prices, API keys and tokenizers of the suite's variants.
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   const auto catalog_path =
@@ -120,6 +178,7 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   const auto catalog = PriceCatalog::load(catalog_path, errors);
   if (catalog)
     out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
+  std::set<std::string> reported_keys;  // a missing key is said once per endpoint
 
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
@@ -138,24 +197,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
                       "\": {input: USD_PER_1M, output: USD_PER_1M}} or give the variant a price: "
                       "{input, output}"});
     }
-    if (r.endpoint->kind == EndpointKind::mock) {
-      out.simulated = true;
-    } else if (!r.endpoint->api_key_env.empty()) {
-      r.api_key = Secrets::from_env(r.endpoint->api_key_env);
-      // A key pasted with its trailing newline would split the request's headers, and a key
-      // with any control character could not be recognised in every form a server echoes it.
-      if (const auto at = control_character(r.api_key))
-        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
-                    "the value of " + r.endpoint->api_key_env +
-                        " contains a control character (byte " + hex_byte(r.api_key[*at]) +
-                        " at position " + std::to_string(*at + 1) +
-                        "; a line break or NUL pasted with the key?); export the key alone"});
-      if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
-          !r.endpoint->base_url.starts_with("http://localhost"))
-        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
-                    "the environment variable " + r.endpoint->api_key_env +
-                        " is not set; export it with your API key (it is never stored)"});
-    }
+    if (r.endpoint->kind == EndpointKind::mock) out.simulated = true;
+    r.api_key = endpoint_key(suite, *r.endpoint, errors, reported_keys);
     try {
       r.token_counter = ChatTokenCounter::for_model(v.model);
       if (!r.token_counter && out.tokenizer_note.empty())
@@ -168,6 +211,7 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     }
     out.variants.push_back(r);
   }
+  resolve_judges(suite, catalog, out, errors, reported_keys);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "analysis/model_price.hpp"
+#include "score/judge.hpp"
 #include "common/diagnostic.hpp"
 #include "suite/suite.hpp"
 #include "token/chat_token_counter.hpp"
@@ -20,12 +21,21 @@ struct ResolvedVariant {
   std::optional<ChatTokenCounter> token_counter;
 };
 
+// A model-graded check's judge: where it is asked, at what price, with which key.
+struct ResolvedJudge {
+  const JudgeSpec* spec = nullptr;
+  const Endpoint* endpoint = nullptr;
+  ModelPrice price;
+  std::string api_key;  // never stored or printed
+};
+
 struct Preflight {
   long long cases = 0;  // after `limit`
   // SHA-256 over the content hashes of those cases, in order: a resume compares it with the
   // stored run's to know that the answers it keeps belong to the same cases.
   std::string dataset_fingerprint;
   std::vector<ResolvedVariant> variants;
+  std::vector<ResolvedJudge> judges;  // one per `type: judge` check of expect.checks
   std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
   bool simulated = false;     // some variant is answered by the mock
   std::string tokenizer_note;  // why local token counts are missing, when they are

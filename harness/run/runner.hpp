@@ -41,6 +41,8 @@ struct RunOutcome {
   long long errors = 0;
   long long cached = 0;
   long long sent = 0;  // HTTP requests sent, retries included
+  long long judge_calls = 0;  // judgements of model-graded checks (cached ones included)
+  double judge_cost_usd = 0;  // their cost, apart from the variants'
 };
 
 // Executes a suite that passed its preflight: starts the in-process mock where a variant needs

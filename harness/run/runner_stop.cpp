@@ -66,6 +66,8 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
   outcome.errors = errors_;
   outcome.cached = cached_;
   outcome.sent = sent_;
+  outcome.judge_calls = judge_calls_;
+  outcome.judge_cost_usd = judge_cost_;
   if (!stored) {
     outcome.status = "failed";
     outcome.message = "storing results failed: " + storage_error.value_or("unknown error");

@@ -84,8 +84,12 @@ struct CacheRecord {
   double ttft_ms = -1;
   double itl_ms = -1;
   double output_tps = -1;
+
+  bool operator==(const CacheRecord&) const = default;
 };
 
+// CaseRecord, CacheRecord and ResultRecord (with its checks and judge calls) are also written to
+// a file when the database cannot take them: a new field goes into store/unsaved_results.cpp too.
 struct CaseRecord {
   long long run_id = 0;
   long long case_index = 0;
@@ -95,6 +99,8 @@ struct CaseRecord {
   std::string reference;
   std::string tags;  // comma-separated
   std::string content_hash;  // SHA-256 of the dataset line's text; empty before v6
+
+  bool operator==(const CaseRecord&) const = default;
 };
 
 struct CheckRecord {
@@ -105,6 +111,26 @@ struct CheckRecord {
   double weight = 1;
   double score = 0;
   std::string detail;
+
+  bool operator==(const CheckRecord&) const = default;
+};
+
+// One request to a judge model for a model-graded check of a result (`type: judge`). Its tokens
+// and cost are the judge's, kept apart from the variant's (results.cost_usd).
+struct JudgeCallRecord {
+  int check_position = 0;  // the check it decided, as in check_outcomes.position
+  std::string endpoint;
+  std::string model;
+  long long prompt_tokens = -1;  // -1: the judge's reply had no usage
+  long long completion_tokens = -1;
+  double cost_usd = 0;
+  bool cached = false;
+  int attempts = 0;
+  std::string label;
+  double score = 0;
+  std::string error;  // why there is no verdict (the request failed, the reply was no verdict)
+
+  bool operator==(const JudgeCallRecord&) const = default;
 };
 
 struct ResultRecord {
@@ -140,6 +166,9 @@ struct ResultRecord {
   std::string created_at;
   std::string case_id;  // read from the cases table, not stored per result
   std::vector<CheckRecord> checks;
+  std::vector<JudgeCallRecord> judge_calls;
+
+  bool operator==(const ResultRecord&) const = default;
 };
 
 }  // namespace tb

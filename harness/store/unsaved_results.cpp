@@ -20,138 +20,38 @@ std::string prefix(const std::filesystem::path& db) {
   return db.filename().string() + ".unsaved-";
 }
 
-json to_json(const CaseRecord& c) {
-  return {{"case",
-           {{"run_id", c.run_id},
-            {"case_index", c.case_index},
-            {"case_id", c.case_id},
-            {"line", c.line},
-            {"messages_json", c.messages_json},
-            {"reference", c.reference},
-            {"tags", c.tags}}}};
+}  // namespace
+
+// Every field of each record, by name: a field added to a record must be added here too (the
+// round trip in tests/store/unsaved_results_test.cpp fills every field to check).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseRecord, run_id, case_index, case_id, line, messages_json,
+                                   reference, tags, content_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CacheRecord, key, status, body, latency_ms, ttft_ms, itl_ms,
+                                   output_tps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CheckRecord, name, type, passed, required, weight, score, detail)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JudgeCallRecord, check_position, endpoint, model, prompt_tokens,
+                                   completion_tokens, cost_usd, cached, attempts, label, score,
+                                   error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ResultRecord, run_id, variant_id, case_index, repeat, status,
+                                   error_class, error_message, http_status, output, finish_reason,
+                                   prompt_tokens, completion_tokens, cached_tokens, prompt_chars,
+                                   local_prompt_tokens, latency_ms, ttft_ms, itl_ms, output_tps,
+                                   cached, attempts, cost_usd, conformant, score, failure_kind,
+                                   failure_path, request_json, response_body, created_at, checks,
+                                   judge_calls)
+
+namespace {
+
+json to_json_line(const StoreItem& item) {
+  if (const auto* c = std::get_if<CaseRecord>(&item)) return {{"case", *c}};
+  if (const auto* c = std::get_if<CacheRecord>(&item)) return {{"cache", *c}};
+  return {{"result", std::get<ResultRecord>(item)}};
 }
 
-json to_json(const CacheRecord& c) {
-  return {{"cache",
-           {{"key", c.key},
-            {"status", c.status},
-            {"body", c.body},
-            {"latency_ms", c.latency_ms},
-            {"ttft_ms", c.ttft_ms},
-            {"itl_ms", c.itl_ms},
-            {"output_tps", c.output_tps}}}};
-}
-
-json to_json(const ResultRecord& r) {
-  json checks = json::array();
-  for (const auto& c : r.checks)
-    checks.push_back({{"name", c.name},
-                      {"type", c.type},
-                      {"passed", c.passed},
-                      {"required", c.required},
-                      {"weight", c.weight},
-                      {"score", c.score},
-                      {"detail", c.detail}});
-  return {{"result",
-           {{"run_id", r.run_id},
-            {"variant_id", r.variant_id},
-            {"case_index", r.case_index},
-            {"repeat", r.repeat},
-            {"status", r.status},
-            {"error_class", r.error_class},
-            {"error_message", r.error_message},
-            {"http_status", r.http_status},
-            {"output", r.output},
-            {"finish_reason", r.finish_reason},
-            {"prompt_tokens", r.prompt_tokens},
-            {"completion_tokens", r.completion_tokens},
-            {"cached_tokens", r.cached_tokens},
-            {"prompt_chars", r.prompt_chars},
-            {"local_prompt_tokens", r.local_prompt_tokens},
-            {"latency_ms", r.latency_ms},
-            {"ttft_ms", r.ttft_ms},
-            {"itl_ms", r.itl_ms},
-            {"output_tps", r.output_tps},
-            {"cached", r.cached},
-            {"attempts", r.attempts},
-            {"cost_usd", r.cost_usd},
-            {"conformant", r.conformant},
-            {"score", r.score},
-            {"failure_kind", r.failure_kind},
-            {"failure_path", r.failure_path},
-            {"request_json", r.request_json},
-            {"response_body", r.response_body},
-            {"created_at", r.created_at},
-            {"checks", checks}}}};
-}
-
-template <class T>
-void get(const json& j, const char* key, T& out) {
-  out = j.at(key).get<T>();
-}
-
-StoreItem from_json(const json& line) {
-  if (line.contains("case")) {
-    const auto& j = line["case"];
-    CaseRecord c;
-    get(j, "run_id", c.run_id);
-    get(j, "case_index", c.case_index);
-    get(j, "case_id", c.case_id);
-    get(j, "line", c.line);
-    get(j, "messages_json", c.messages_json);
-    get(j, "reference", c.reference);
-    get(j, "tags", c.tags);
-    return c;
-  }
-  if (line.contains("cache")) {
-    const auto& j = line["cache"];
-    CacheRecord c;
-    get(j, "key", c.key);
-    get(j, "status", c.status);
-    get(j, "body", c.body);
-    get(j, "latency_ms", c.latency_ms);
-    get(j, "ttft_ms", c.ttft_ms);
-    get(j, "itl_ms", c.itl_ms);
-    get(j, "output_tps", c.output_tps);
-    return c;
-  }
-  const auto& j = line.at("result");
-  ResultRecord r;
-  get(j, "run_id", r.run_id);
-  get(j, "variant_id", r.variant_id);
-  get(j, "case_index", r.case_index);
-  get(j, "repeat", r.repeat);
-  get(j, "status", r.status);
-  get(j, "error_class", r.error_class);
-  get(j, "error_message", r.error_message);
-  get(j, "http_status", r.http_status);
-  get(j, "output", r.output);
-  get(j, "finish_reason", r.finish_reason);
-  get(j, "prompt_tokens", r.prompt_tokens);
-  get(j, "completion_tokens", r.completion_tokens);
-  get(j, "cached_tokens", r.cached_tokens);
-  get(j, "prompt_chars", r.prompt_chars);
-  get(j, "local_prompt_tokens", r.local_prompt_tokens);
-  get(j, "latency_ms", r.latency_ms);
-  get(j, "ttft_ms", r.ttft_ms);
-  get(j, "itl_ms", r.itl_ms);
-  get(j, "output_tps", r.output_tps);
-  get(j, "cached", r.cached);
-  get(j, "attempts", r.attempts);
-  get(j, "cost_usd", r.cost_usd);
-  get(j, "conformant", r.conformant);
-  get(j, "score", r.score);
-  get(j, "failure_kind", r.failure_kind);
-  get(j, "failure_path", r.failure_path);
-  get(j, "request_json", r.request_json);
-  get(j, "response_body", r.response_body);
-  get(j, "created_at", r.created_at);
-  for (const auto& c : j.at("checks"))
-    r.checks.push_back({c.at("name").get<std::string>(), c.at("type").get<std::string>(),
-                        c.at("passed").get<bool>(), c.at("required").get<bool>(),
-                        c.at("weight").get<double>(), c.at("score").get<double>(),
-                        c.at("detail").get<std::string>()});
-  return r;
+StoreItem from_json_line(const json& line) {
+  if (line.contains("case")) return line["case"].get<CaseRecord>();
+  if (line.contains("cache")) return line["cache"].get<CacheRecord>();
+  return line.at("result").get<ResultRecord>();
 }
 
 }  // namespace
@@ -185,7 +85,7 @@ bool save_unsaved(const std::filesystem::path& db, const std::vector<StoreItem>&
   if (out) {
     for (const auto& item : items) {
       // Bytes that are not UTF-8 were replaced before (store/record_scrub), so dump() cannot throw.
-      out << std::visit([](const auto& r) { return to_json(r); }, item).dump() << '\n';
+      out << to_json_line(item).dump() << '\n';
     }
     out.close();
   }
@@ -208,7 +108,7 @@ bool load_unsaved(const std::filesystem::path& file, std::vector<StoreItem>& ite
     const auto parsed = json::parse(line, nullptr, false);
     if (parsed.is_discarded()) continue;  // a line torn as its writer died
     try {
-      items.push_back(from_json(parsed));
+      items.push_back(from_json_line(parsed));
     } catch (const json::exception& e) {
       error = file.string() + ": a line is not an unsaved result (" + e.what() + ")";
       return false;
