@@ -187,9 +187,16 @@ int run(const RunArgs& args) {
     summary.run.status = "failed";
   }
   write_terminal_summary(summary, std::cout);
+  // A report that cannot be written (a full disk) is said, and the run's own outcome still is.
+  bool reports_failed = false;
   if (!args.no_report) {
-    for (const auto& path : write_report_files(store, summary, args.out, true, true))
-      std::cout << "report: " << path.string() << "\n";
+    try {
+      for (const auto& path : write_report_files(store, summary, args.out, true, true))
+        std::cout << "report: " << path.string() << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      reports_failed = true;
+    }
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
             << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
@@ -207,6 +214,7 @@ int run(const RunArgs& args) {
     std::cerr << "run " << result.run_id << " " << result.status << ": " << result.message << "\n";
     return kExitRuntime;
   }
+  if (reports_failed) return kExitRuntime;
   if (!gates.passed()) return kExitChecksFailed;
   if (args.fail_on_checks) {
     for (const auto& v : summary.variants)

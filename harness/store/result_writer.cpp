@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -21,6 +22,16 @@
 #include "store/unsaved_results.hpp"
 
 namespace tb {
+
+namespace {
+
+std::string seconds_text(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", s);
+  return text;
+}
+
+}  // namespace
 
 struct ResultWriter::Impl {
   using Item = StoreItem;
@@ -209,13 +220,10 @@ struct ResultWriter::Impl {
 
   // After a failed transaction: nothing of it stays, and no statement keeps a half-done step.
   void roll_back() {
-    for (auto* q :
-         {&insert_case, &insert_result, &insert_bodies, &insert_check, &insert_cache, &insert_judge})
+    for (auto* q : {&insert_case, &insert_result, &insert_bodies, &insert_check, &insert_cache,
+                    &insert_judge})
       q->reset();
-    try {
-      db.exec("ROLLBACK");
-    } catch (const StoreError&) {
-    }
+    db.rollback();
   }
 
   static long long results_in(const std::vector<Item>& items) {
@@ -224,17 +232,34 @@ struct ResultWriter::Impl {
     return n;
   }
 
-  // Keeps what could not be stored in the unsaved-results file; the sentence saying where.
-  std::string keep(const std::vector<Item>& items) {
+  // Keeps what could not be stored in the unsaved-results file (counted for error()).
+  void keep(const std::vector<Item>& items) {
     const long long n = results_in(items);
     std::filesystem::path file;
     std::string error;
-    if (save_unsaved(db_path, items, file, error))
-      return "the " + std::to_string(n) + " results not stored are kept in " + file.string() +
+    const bool saved = save_unsaved(db_path, items, file, error);
+    std::lock_guard lock(mutex);
+    if (saved) {
+      kept += n;
+      kept_file = file;
+    } else {
+      lost += n;
+      lost_error = error;
+    }
+  }
+
+  // What failed and where the results it left are: every result that came after it counts.
+  std::string failure_message() const {
+    std::string out = failure;
+    if (kept > 0)
+      out += "; the " + std::to_string(kept) + " results not stored are kept in " +
+             kept_file.string() +
              "; the next `tunebench run` on this database stores them (a resume then sends only "
              "what is missing)";
-    return std::to_string(n) + " results could not be kept either (" + error +
-           "); a resume sends them again";
+    if (lost > 0)
+      out += "; " + std::to_string(lost) + " results could not be kept either (" + lost_error +
+             "); a resume sends them again";
+    return out;
   }
 
   void refresh_leases(Clock::time_point now) {
@@ -294,29 +319,31 @@ struct ResultWriter::Impl {
           pending.clear();
         } catch (const StoreError& e) {
           roll_back();
+          // The attempt itself waited out the busy timeout: the wait began when it did.
+          if (e.failure() == StoreFailure::locked && !waiting) {
+            waiting = true;
+            wait_started = now;
+            next_report = now;
+          }
           const double waited =
-              std::chrono::duration<double>(now - (waiting ? wait_started : now)).count();
+              waiting ? std::chrono::duration<double>(Clock::now() - wait_started).count() : 0;
           if (e.failure() == StoreFailure::locked && waited < options.lock_wait_s) {
-            if (!waiting) {
-              waiting = true;
-              wait_started = now;
-              next_report = now;
-            }
-            if (now >= next_report) {
+            if (Clock::now() >= next_report) {
               options.report("database is locked by another process; waiting to store " +
                              std::to_string(results_in(pending)) + " results (up to " +
-                             std::to_string(static_cast<long long>(options.lock_wait_s)) + " s, " +
-                             std::to_string(static_cast<long long>(waited)) + " s so far)...");
-              next_report = now + std::chrono::seconds(10);
+                             seconds_text(options.lock_wait_s) + " s, " + seconds_text(waited) +
+                             " s so far)...");
+              next_report = Clock::now() + std::chrono::seconds(10);
             }
             backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
           } else {
             const std::string why = e.failure() == StoreFailure::locked
                                         ? db_path.string() +
                                               " stayed locked by another process for " +
-                                              std::to_string(static_cast<long long>(waited)) + " s"
+                                              seconds_text(waited) + " s"
                                         : std::string(e.what());
-            failure_now = why + "; " + keep(pending);
+            failure_now = why;
+            keep(pending);
             pending.clear();
             scrubbed = 0;
           }
@@ -361,7 +388,10 @@ struct ResultWriter::Impl {
   bool stopping = false;
   bool flush_requested = false;
   std::atomic<bool> failed{false};
-  std::string failure;
+  std::string failure;           // what stopped the writing
+  long long kept = 0, lost = 0;  // results kept in the unsaved-results file, and not even there
+  std::filesystem::path kept_file;
+  std::string lost_error;
   bool busy = false;
   bool holding = false;  // items wait for a locked database
   long long queued = 0, committed = 0;
@@ -424,7 +454,7 @@ long long ResultWriter::queued_results() const {
 std::optional<std::string> ResultWriter::error() const {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->failed) return std::nullopt;
-  return impl_->failure;
+  return impl_->failure_message();
 }
 
 long long store_unsaved_results(const std::filesystem::path& db_path) {

@@ -73,7 +73,7 @@ std::optional<LeaseRecord> Store::acquire_lease(long long run_id) {
   try {
     auto held = run_lease::read(db, run_id);
     if (held && held->live && !held->mine) {
-      db.exec("ROLLBACK");
+      db.rollback();
       throw RunRefused("run " + std::to_string(run_id) + " is being driven by process " +
                        std::to_string(held->pid) + " on " + held->host + " since " +
                        held->started_at +
@@ -86,10 +86,7 @@ std::optional<LeaseRecord> Store::acquire_lease(long long run_id) {
   } catch (const RunRefused&) {
     throw;
   } catch (...) {
-    try {
-      db.exec("ROLLBACK");
-    } catch (const StoreError&) {
-    }
+    db.rollback();
     throw;
   }
 }

@@ -121,7 +121,8 @@ bool Statement::is_null(int col) const {
 std::string_view Statement::blob_view(int col) const {
   const void* p = sqlite3_column_blob(stmt_.get(), col);
   if (p == nullptr) return {};
-  return {static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col))};
+  return {static_cast<const char*>(p),
+          static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col))};
 }
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_.get(), col);
@@ -146,6 +147,11 @@ Database::Database(const std::string& path, bool create, int busy_timeout_ms) : 
   // commits), which is the failure this tool has to survive.
   exec("PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
+}
+
+void Database::rollback() noexcept {
+  if (sqlite3_get_autocommit(db_.get()) == 0)
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void Database::exec(std::string_view sql) {

@@ -67,9 +67,14 @@ class Database {
   sqlite3* handle() const { return db_.get(); }
   const std::string& path() const { return path_; }
   void exec(std::string_view sql);
+  // Ends the open transaction, if any, without throwing: for error paths, where SQLite may have
+  // rolled back already (a full disk does) and the error that matters is the one in flight.
+  void rollback() noexcept;
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   long long last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
-  long long changes() const { return sqlite3_changes(db_.get()); }  // rows the last statement changed
+  long long changes() const {
+    return sqlite3_changes(db_.get());
+  }  // rows the last statement changed
 
  private:
   std::string path_;

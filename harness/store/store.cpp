@@ -69,7 +69,7 @@ void Store::migrate() {
     else if (version != kSchemaVersion) db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -132,7 +132,7 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     db.exec("COMMIT");
     return id;
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -301,7 +301,7 @@ long long Store::supersede_results(long long run_id, const Supersede& which) {
     db.exec("COMMIT");
     return moved;
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -353,7 +353,7 @@ void Store::save_gates(long long run_id, const std::vector<GateRecord>& gates) {
     status.bind(2, run_id).run();
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }

@@ -5,19 +5,43 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "common/hash.hpp"
+
 namespace tb {
 namespace {
 
 using json = nlohmann::json;
 
-std::string prefix(const std::filesystem::path& db) {
-  return db.filename().string() + ".unsaved-";
+// Where a database's unsaved results go: beside it (DB.unsaved-PID.jsonl), else, when that
+// folder cannot be written (the disk that is full is usually the database's), in the temporary
+// folder under a name made from the database's absolute path.
+struct Location {
+  std::filesystem::path dir;
+  std::string prefix;
+};
+
+std::vector<Location> locations(const std::filesystem::path& db) {
+  const std::string name = db.filename().string();
+  std::vector<Location> out;
+  out.push_back(
+      {db.has_parent_path() ? db.parent_path() : std::filesystem::path("."), name + ".unsaved-"});
+  std::error_code ec;
+  const auto tmp = std::filesystem::temp_directory_path(ec);
+  const auto absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(db, ec), ec);
+  if (!tmp.empty()) {
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx",
+                  static_cast<unsigned long long>(fnv1a64(absolute.string())));
+    out.push_back({tmp, "tunebench-" + std::string(hash) + "-" + name + ".unsaved-"});
+  }
+  return out;
 }
 
 }  // namespace
@@ -58,16 +82,16 @@ StoreItem from_json_line(const json& line) {
 
 std::vector<std::filesystem::path> unsaved_result_files(const std::filesystem::path& db) {
   std::vector<std::filesystem::path> files;
-  std::error_code ec;
-  const auto dir = db.has_parent_path() ? db.parent_path() : std::filesystem::path(".");
-  const std::string start = prefix(db);
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (!name.starts_with(start) || !name.ends_with(".jsonl")) continue;
-    // A file of a process that still runs may still grow: it is that process's to finish.
-    const long long pid = std::atoll(name.c_str() + start.size());
-    if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
-    files.push_back(it->path());
+  for (const auto& [dir, start] : locations(db)) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (!name.starts_with(start) || !name.ends_with(".jsonl")) continue;
+      // A file of a process that still runs may still grow: it is that process's to finish.
+      const long long pid = std::atoll(name.c_str() + start.size());
+      if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
+      files.push_back(it->path());
+    }
   }
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
     std::error_code e1, e2;
@@ -76,24 +100,44 @@ std::vector<std::filesystem::path> unsaved_result_files(const std::filesystem::p
   return files;
 }
 
-bool save_unsaved(const std::filesystem::path& db, const std::vector<StoreItem>& items,
-                  std::filesystem::path& file, std::string& error) {
-  file = db.has_parent_path()
-             ? db.parent_path() / (prefix(db) + std::to_string(::getpid()) + ".jsonl")
-             : std::filesystem::path(prefix(db) + std::to_string(::getpid()) + ".jsonl");
+namespace {
+
+// Appends the items; a file that could take only part of them is cut back to where it was, so
+// the same items are not found twice once they are kept elsewhere.
+bool append(const std::filesystem::path& file, const std::vector<StoreItem>& items,
+            std::string& error) {
+  std::error_code ec;
+  const auto before = std::filesystem::exists(file, ec) ? std::filesystem::file_size(file, ec) : 0;
   std::ofstream out(file, std::ios::binary | std::ios::app);
   if (out) {
-    for (const auto& item : items) {
-      // Bytes that are not UTF-8 were replaced before (store/record_scrub), so dump() cannot throw.
-      out << to_json_line(item).dump() << '\n';
-    }
+    // Bytes that are not UTF-8 were replaced before (store/record_scrub), so dump() cannot throw.
+    for (const auto& item : items) out << to_json_line(item).dump() << '\n';
     out.close();
   }
-  if (!out) {
-    error = "cannot write " + file.string() + ": " + std::strerror(errno);
-    return false;
+  if (out) return true;
+  error = "cannot write " + file.string() + ": " + std::strerror(errno);
+  if (std::filesystem::exists(file, ec)) {
+    if (before == 0)
+      std::filesystem::remove(file, ec);
+    else
+      std::filesystem::resize_file(file, before, ec);
   }
-  return true;
+  return false;
+}
+
+}  // namespace
+
+bool save_unsaved(const std::filesystem::path& db, const std::vector<StoreItem>& items,
+                  std::filesystem::path& file, std::string& error) {
+  std::string errors;
+  for (const auto& [dir, start] : locations(db)) {
+    file = dir / (start + std::to_string(::getpid()) + ".jsonl");
+    std::string why;
+    if (append(file, items, why)) return true;
+    errors += (errors.empty() ? "" : "; ") + why;
+  }
+  error = errors;
+  return false;
 }
 
 bool load_unsaved(const std::filesystem::path& file, std::vector<StoreItem>& items,

@@ -170,7 +170,7 @@ TEST_CASE(
     CHECK(writer.committed_results() == 0);
     CHECK_FALSE(writer.error().has_value());
     CHECK(reports.any(
-        "database is locked by another process; waiting to store 20 results (up to 30 s"));
+        "database is locked by another process; waiting to store 20 results (up to 30.0 s"));
   }
   REQUIRE(writer.flush());
   CHECK(writer.committed_results() == 20);
