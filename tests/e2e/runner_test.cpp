@@ -228,6 +228,44 @@ TEST_CASE("a cost limit (--max-cost) stops dispatching before the spend passes i
   CHECK(count(dir / "t.db", "select count(*) from results") < 120);
 }
 
+TEST_CASE(
+    "cached prompt tokens are billed at the catalog's cached_input price, end to end through the "
+    "mock's prompt cache",
+    "[e2e][cost]") {
+  test::TempDir dir;
+  // Every message before the user's counts as cached (4-token steps), for both variants.
+  test::write_text(dir / "s.yaml",
+                   suite("{seed: 3, prompt_cache: {min_tokens: 0, increment: 4}}",
+                         "{concurrency: 4}", 10));
+  const auto r = tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto db = dir / "t.db";
+  CHECK(count(db, "select count(*) from results where status='ok' and cached_tokens > 0 and "
+                  "cached_tokens < prompt_tokens and cached_tokens % 4 = 0") == 20);
+  // datasets/prices.json: gpt-4o-mini 0.15 / 0.075 cached / 0.60, its fine-tune 0.30 / 0.15 /
+  // 1.20 per million tokens. Written out here, so that a catalog or a cost formula that bills
+  // cached tokens at the full input price fails.
+  const std::string expected =
+      "sum(((prompt_tokens - cached_tokens) * (case variant_id when 'long' then 0.15 else 0.30 "
+      "end) + cached_tokens * (case variant_id when 'long' then 0.075 else 0.15 end) + "
+      "completion_tokens * (case variant_id when 'long' then 0.60 else 1.20 end)) / 1e6)";
+  for (const char* variant : {"long", "ft"}) {
+    INFO(variant);
+    const double stored = std::stod(query(
+        db, std::string("select sum(cost_usd) from results where variant_id='") + variant + "'"));
+    const double priced = std::stod(query(
+        db, "select " + expected + " from results where variant_id='" + variant + "'"));
+    CHECK(stored > 0);
+    CHECK(stored == Approx(priced).epsilon(1e-12));
+    // The prices the run kept with its variants are the catalog's.
+    CHECK(query(db, std::string("select (price_cached_input * 1000) || '/' || (price_input * 1000) "
+                                "from variants where id='") +
+                        variant + "'") == (std::string(variant) == "long" ? "75.0/150.0"
+                                                                           : "150.0/300.0"));
+  }
+}
+
 TEST_CASE("a run killed with SIGKILL resumes to exactly one result per job and the same aggregates",
           "[e2e][resume]") {
   test::TempDir dir;
