@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+
 #include "e2e/cli.hpp"
 #include "e2e/process.hpp"
 #include "test_paths.hpp"
@@ -104,6 +106,29 @@ TEST_CASE("each mock fault alone, and all mixed at 20%: one final result per job
                     "select count(*) from results where status='ok' and attempts > 1") > 0);
     }
   }
+}
+
+TEST_CASE("a 429's Retry-After is waited out before the retry", "[e2e][faults]") {
+  test::TempDir dir;
+  // One request at a time, one retry each: a retry after a 429 waits the hint (0.8 s), where
+  // the runner's own backoff before a second attempt is at most 0.5 s. The mock's draws depend
+  // on the seed and the request only, so the same 429s come in every run.
+  test::write_text(dir / "s.yaml",
+                   suite("{seed: 1, latency: {distribution: fixed, median_ms: 0, "
+                         "per_prompt_token_ms: 0, per_output_token_ms: 0}, faults: {rate_limit: "
+                         "0.3, retry_after_s: 0.8}}",
+                         "{concurrency: 1, max_attempts: 2}", 4));
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(r.output << "\n" << seconds << " s");
+  const auto db = dir / "t.db";
+  const long long retries = count(db, "select sum(attempts - 1) from results");
+  REQUIRE(retries >= 2);
+  CHECK(r.output.find("requests sent: " + std::to_string(8 + retries) + " ") != std::string::npos);
+  // Every retry waited its 0.8 s; without the hint the waits would add up to at most 0.5 s each.
+  CHECK(seconds >= 0.8 * static_cast<double>(retries));
 }
 
 TEST_CASE("retries are bounded: a server that always fails gives error results after max_attempts",
@@ -234,15 +259,15 @@ TEST_CASE(
     "[e2e][cost]") {
   test::TempDir dir;
   // Every message before the user's counts as cached (4-token steps), for both variants.
-  test::write_text(dir / "s.yaml",
-                   suite("{seed: 3, prompt_cache: {min_tokens: 0, increment: 4}}",
-                         "{concurrency: 4}", 10));
+  test::write_text(dir / "s.yaml", suite("{seed: 3, prompt_cache: {min_tokens: 0, increment: 4}}",
+                                         "{concurrency: 4}", 10));
   const auto r = tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string());
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const auto db = dir / "t.db";
-  CHECK(count(db, "select count(*) from results where status='ok' and cached_tokens > 0 and "
-                  "cached_tokens < prompt_tokens and cached_tokens % 4 = 0") == 20);
+  CHECK(count(db,
+              "select count(*) from results where status='ok' and cached_tokens > 0 and "
+              "cached_tokens < prompt_tokens and cached_tokens % 4 = 0") == 20);
   // datasets/prices.json: gpt-4o-mini 0.15 / 0.075 cached / 0.60, its fine-tune 0.30 / 0.15 /
   // 1.20 per million tokens. Written out here, so that a catalog or a cost formula that bills
   // cached tokens at the full input price fails.
@@ -254,15 +279,15 @@ TEST_CASE(
     INFO(variant);
     const double stored = std::stod(query(
         db, std::string("select sum(cost_usd) from results where variant_id='") + variant + "'"));
-    const double priced = std::stod(query(
-        db, "select " + expected + " from results where variant_id='" + variant + "'"));
+    const double priced = std::stod(
+        query(db, "select " + expected + " from results where variant_id='" + variant + "'"));
     CHECK(stored > 0);
     CHECK(stored == Approx(priced).epsilon(1e-12));
     // The prices the run kept with its variants are the catalog's.
     CHECK(query(db, std::string("select (price_cached_input * 1000) || '/' || (price_input * 1000) "
                                 "from variants where id='") +
-                        variant + "'") == (std::string(variant) == "long" ? "75.0/150.0"
-                                                                           : "150.0/300.0"));
+                        variant + "'") ==
+          (std::string(variant) == "long" ? "75.0/150.0" : "150.0/300.0"));
   }
 }
 
@@ -339,7 +364,8 @@ TEST_CASE("a resume with a different suite is refused", "[e2e][resume]") {
   REQUIRE(tunebench("run s.yaml --quiet --no-report --db t.db", dir.path().string()).exit_code ==
           0);
   test::write_text(dir / "s.yaml", suite("{}", "{concurrency: 8}", 6));
-  const auto r = tunebench("run s.yaml --quiet --no-report --db t.db --resume 1", dir.path().string());
+  const auto r =
+      tunebench("run s.yaml --quiet --no-report --db t.db --resume 1", dir.path().string());
   CHECK(r.exit_code == 2);  // nothing was sent: an input problem
   CHECK(r.output.find("run 1 was started on another version of") != std::string::npos);
   CHECK(r.output.find("5 cases then and 6 now") != std::string::npos);
