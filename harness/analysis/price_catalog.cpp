@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/files.hpp"
+#include "common/json_depth.hpp"
 
 namespace tb {
 namespace {
@@ -53,7 +54,7 @@ std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file
     errors.add({file.string(), 0, "", "cannot read the price catalog"});
     return std::nullopt;
   }
-  const auto j = nlohmann::json::parse(*text, nullptr, false);
+  const auto j = parse_json_bounded(*text);
   if (j.is_discarded() || !j.is_object() || !j.contains("models") || !j["models"].is_object()) {
     errors.add({file.string(), 0, "", "expected a JSON object with \"updated\" and \"models\""});
     return std::nullopt;

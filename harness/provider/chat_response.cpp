@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
 #include "common/secrets.hpp"
 #include "common/text.hpp"
@@ -101,8 +102,14 @@ ChatResponse parse_success(std::string_view raw) {
     return bad(
         "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask "
         "for; it is not JSON");
-  const auto tape = JsonTape::parse(raw);
-  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(Secrets::redact(raw), 120)));
+  std::string parse_error;
+  const auto tape = JsonTape::parse(raw, &parse_error);
+  if (!tape) {
+    const bool deep = parse_error.ends_with(json_too_deep_reason());
+    return bad(std::string("the body is not JSON") +
+               (deep ? " (" + json_too_deep_reason() + ")" : std::string()) + ": " +
+               dquote(ellipsize(Secrets::redact(raw), 120)));
+  }
   const JsonTape& t = *tape;
   if (!t.is(0, JsonTape::Kind::object)) return bad("expected a chat.completion object");
   const auto choices = t.member(0, "choices");
@@ -163,7 +170,7 @@ ChatResponse read_chat_response(const HttpResponse& response) {
 ChatResponse parse_chat_response(int http_status, std::string_view raw) {
   if (http_status >= 200 && http_status < 300) return parse_success(raw);
   ChatResponse out;
-  const json body = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  const json body = parse_json_bounded(raw);
   const std::string message = error_text(body, raw);
   const std::string code = error_code(body);
   const std::string lowered = to_lower(message);

@@ -9,6 +9,7 @@
 
 #include "common/files.hpp"
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "common/utf8.hpp"
 
@@ -145,7 +146,7 @@ void load_jsonl(const std::filesystem::path& file, const std::string& display, C
            "invalid UTF-8 at byte " + std::to_string(*bad) + " of the line; corpora must be UTF-8");
       continue;
     }
-    const auto j = nlohmann::json::parse(line, nullptr, false);
+    const auto j = parse_json_bounded(line);
     if (j.is_discarded() || !j.is_object()) {
       fail("", R"(expected a JSON object {"id": ..., "title": ..., "text": ...} on one line)");
       continue;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "analysis/statistics.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "token/chat_messages.hpp"
 
@@ -182,7 +183,13 @@ void DatasetChecker::add_line(std::string_view text, int line) {
     return;
   }
   ++report_.examples;
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  const nlohmann::json j = parse_json_bounded(text, &too_deep);
+  if (too_deep) {
+    add(ProblemSeverity::error, "invalid_json", line, "",
+        "arrays and objects " + json_too_deep_reason() + "; each line must be one JSON object");
+    return;
+  }
   if (j.is_discarded()) {
     std::string where;
     try {

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 
 #include "common/case_identity.hpp"
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
 #include "common/text.hpp"
 
@@ -112,6 +114,9 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
   if (!tape) {
     // A line is one line: its column is what says where.
     if (parse_error.starts_with("line 1, ")) parse_error.erase(0, 8);
+    if (parse_error.ends_with(json_too_deep_reason()))
+      return fail("", "arrays and objects " + json_too_deep_reason() + " (" +
+                          parse_error.substr(0, parse_error.find(':')) + ")");
     return fail("", "not valid JSON (" + parse_error + "); each line must be one JSON object");
   }
   const JsonTape& t = *tape;
@@ -206,6 +211,12 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
       !t.is(*last_content, JsonTape::Kind::null)) {
     content_text(t, *last_content, out.reference);
     out.has_reference = true;
+    // Checks and the mock would refuse it for every answer: said once, before anything is sent.
+    if (json_nesting_depth(out.reference) > kMaxJsonDepth &&
+        JsonTape::parse(out.reference, nullptr, SIZE_MAX))
+      return fail("messages[" + std::to_string(count - 1) + "].content",
+                  "the reference answer is JSON " + json_too_deep_reason() +
+                      ", deeper than tunebench reads JSON");
     if (--inputs == 0)
       return fail("messages",
                   "only an assistant message; expected at least one input message before it");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 
 namespace tb {
@@ -103,7 +104,7 @@ void write_line(std::ofstream& out, std::string_view text) {
 }  // namespace
 
 std::optional<CaseKeys> case_keys(std::string_view line) {
-  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const auto j = parse_json_bounded(line);
   if (j.is_discarded() || !j.is_object() || !j.contains("messages") || !j["messages"].is_array())
     return std::nullopt;
   nlohmann::json input = j["messages"];
@@ -122,7 +123,7 @@ std::optional<CaseKeys> case_keys(std::string_view line) {
 }
 
 std::optional<std::string> group_value(std::string_view line, const std::string& key) {
-  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const auto j = parse_json_bounded(line);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   if (j.contains(key) && !j[key].is_null())
     return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();

@@ -159,3 +159,18 @@ TEST_CASE("a gzip body nobody asked for is named as such", "[provider][utf8]") {
         "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask for; "
         "it is not JSON");
 }
+
+TEST_CASE("a body nested too deep is a bad_response that says so", "[provider][depth]") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const auto whole = parse_chat_response(200, deep);
+  CHECK(whole.error == ErrorClass::bad_response);
+  CHECK(whole.error_message.starts_with(
+      "the body is not JSON (nested deeper than 512 levels): \"[[[["));
+  const auto inner =
+      parse_chat_response(200, R"({"choices":[{"message":{"content":"x"}}],"extra":)" + deep + "}");
+  CHECK(inner.error == ErrorClass::bad_response);
+  // An error body that deep still gets its class from the status.
+  const auto error = parse_chat_response(500, R"({"error":)" + deep + "}");
+  CHECK(error.error == ErrorClass::server);
+  CHECK(error.error_message.starts_with("HTTP 500: {\"error\":[[[["));
+}

@@ -121,3 +121,23 @@ TEST_CASE("a missing dataset file is an error, not a crash", "[dataset]") {
   CHECK(validate_dataset("/nonexistent/x.jsonl", "x.jsonl", errors) == -1);
   CHECK(errors.items().at(0).message.find("cannot open") != std::string::npos);
 }
+
+TEST_CASE("a line or a reference answer nested too deep names file:line", "[dataset][depth]") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"checks":)" + deep + "}") ==
+        "x.jsonl:17: arrays and objects nested deeper than 512 levels (column 565)");
+  // The reference is JSON in a string: the line itself is shallow.
+  std::string escaped_reference = R"({\"term\":)" + deep + "}";
+  CHECK(
+      parse_error(R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":")" +
+                  escaped_reference + "\"}]}") ==
+      "x.jsonl:17: messages[1].content: the reference answer is JSON nested deeper than 512 "
+      "levels, deeper than tunebench reads JSON");
+  // Deep brackets that are not JSON are text like any other.
+  TestCase c;
+  Diagnostic d;
+  CHECK(DatasetReader::parse_line(
+      R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":")" +
+          std::string(100000, '[') + "\"}]}",
+      17, "x.jsonl", c, d));
+}
