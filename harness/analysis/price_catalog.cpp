@@ -49,9 +49,10 @@ std::filesystem::path PriceCatalog::default_path() {
 
 std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file,
                                                Diagnostics& errors) {
-  const auto text = read_file(file);
+  std::string why;
+  const auto text = read_file(file, &why);
   if (!text) {
-    errors.add({file.string(), 0, "", "cannot read the price catalog"});
+    errors.add({file.string(), 0, "", "cannot read the price catalog: " + why});
     return std::nullopt;
   }
   const auto j = parse_json_bounded(*text);

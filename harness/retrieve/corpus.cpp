@@ -98,9 +98,10 @@ void load_folder(const std::filesystem::path& folder, const std::string& display
   for (const auto& relative : files) {
     CorpusDocument doc;
     doc.source = (std::filesystem::path(display) / relative).generic_string();
-    auto text = read_file(folder / relative);
+    std::string why;
+    auto text = read_file(folder / relative, &why);
     if (!text) {
-      errors.add({doc.source, 0, "", "cannot read the file"});
+      errors.add({doc.source, 0, "", "cannot read the file: " + why});
       continue;
     }
     doc.text = normalized(std::move(*text));
@@ -127,14 +128,22 @@ void load_folder(const std::filesystem::path& folder, const std::string& display
 
 void load_jsonl(const std::filesystem::path& file, const std::string& display, Corpus& corpus,
                 Diagnostics& errors) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    errors.add({display, 0, "", "cannot open the corpus file (does it exist?)"});
+  std::ifstream in;
+  std::string why;
+  if (!open_regular_file(file, in, &why)) {
+    errors.add({display, 0, "", "cannot read the corpus file: " + why});
     return;
   }
   std::map<std::string, int> seen;  // id -> line
   std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
+  LineRead read;
+  for (int number = 1; (read = read_line(in, line)) != LineRead::end; ++number) {
+    if (read == LineRead::too_long) {
+      errors.add({display, number, "",
+                  "the line is longer than " + byte_size_text(kMaxLineBytes) +
+                      ", more than tunebench reads of one document"});
+      continue;
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (trim(line).empty()) continue;

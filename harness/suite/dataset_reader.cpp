@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "common/case_identity.hpp"
+#include "common/files.hpp"
 #include "common/hash.hpp"
 #include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
@@ -76,9 +77,9 @@ DatasetReader::DatasetReader(std::filesystem::path path, std::string display_nam
     : path_(std::move(path)), display_name_(std::move(display_name)) {}
 
 bool DatasetReader::open(Diagnostic& error) {
-  in_.open(path_, std::ios::binary);
-  if (!in_) {
-    error = {display_name_, 0, "", "cannot open the dataset file (does it exist?)"};
+  std::string why;
+  if (!open_regular_file(path_, in_, &why)) {
+    error = {display_name_, 0, "", "cannot read the dataset file: " + why};
     return false;
   }
   return true;
@@ -86,8 +87,14 @@ bool DatasetReader::open(Diagnostic& error) {
 
 DatasetReader::Status DatasetReader::next(TestCase& out, Diagnostic& error) {
   std::string text;
-  while (std::getline(in_, text)) {
+  for (LineRead read; (read = read_line(in_, text)) != LineRead::end;) {
     ++line_;
+    if (read == LineRead::too_long) {
+      error = {display_name_, line_, "",
+               "the line is longer than " + byte_size_text(kMaxLineBytes) +
+                   ", more than tunebench reads of one case"};
+      return Status::error;
+    }
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim(text).empty()) continue;
     if (!parse_line(text, line_, display_name_, out, error)) return Status::error;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/files.hpp"
 #include "common/hash.hpp"
 #include "common/json_depth.hpp"
 #include "common/text.hpp"
@@ -150,9 +151,10 @@ std::optional<SplitResult> split_dataset(const fs::path& input, const SplitOptio
     error = name + ": is a directory, not a JSONL file";
     return std::nullopt;
   }
-  std::ifstream in(input, std::ios::binary);
-  if (!in) {
-    error = name + ": cannot open the file (does it exist?)";
+  std::ifstream in;
+  std::string why;
+  if (!open_regular_file(input, in, &why)) {
+    error = "cannot read " + name + ": " + why;
     return std::nullopt;
   }
 
@@ -162,7 +164,14 @@ std::optional<SplitResult> split_dataset(const fs::path& input, const SplitOptio
   std::vector<long long> group_size;            // per group
   std::map<std::string, std::uint32_t> group_ids;
   std::string text;
-  while (std::getline(in, text)) {
+  int number = 0;
+  for (LineRead read; (read = read_line(in, text)) != LineRead::end;) {
+    ++number;
+    if (read == LineRead::too_long) {
+      error = name + ":" + std::to_string(number) + ": the line is longer than " +
+              byte_size_text(kMaxLineBytes) + ", more than tunebench reads of one example";
+      return std::nullopt;
+    }
     const std::string_view line = without_cr(text);
     if (trim(line).empty()) {
       ++result.blank_lines;

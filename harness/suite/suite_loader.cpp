@@ -114,14 +114,14 @@ std::optional<Suite> build_suite(const SourceDocument& doc, Diagnostics& errors)
   if (auto dataset = r.string(root, "dataset", true)) {
     suite.dataset_file = resolve_relative(suite.file, *dataset);
     suite.dataset_display = display_path(suite, *dataset);
-    if (!std::filesystem::exists(suite.dataset_file))
-      r.error(root.child("dataset"), "file not found: " + suite.dataset_file.string());
+    if (auto problem = file_read_problem(suite.dataset_file))
+      r.error(root.child("dataset"), *problem);
   }
   suite.limit = r.integer(root, "limit", 1, 1LL << 40);
   if (auto catalog = r.string(root, "price_catalog", false)) {
     suite.price_catalog = resolve_relative(suite.file, *catalog);
-    if (!std::filesystem::exists(suite.price_catalog))
-      r.error(root.child("price_catalog"), "file not found: " + suite.price_catalog.string());
+    if (auto problem = file_read_problem(suite.price_catalog))
+      r.error(root.child("price_catalog"), *problem);
   }
   const auto endpoints = read_endpoints(r, root);
   read_run(r, root, suite.run);
@@ -163,9 +163,10 @@ std::optional<Gates> load_gates(std::string_view suite_json, const std::vector<s
 }
 
 std::optional<Suite> load_suite(const std::filesystem::path& file, Diagnostics& errors) {
-  const auto text = read_file(file);
+  std::string why;
+  const auto text = read_file(file, &why);
   if (!text) {
-    errors.add({file.string(), 0, "", "cannot read the suite file (does it exist?)"});
+    errors.add({file.string(), 0, "", "cannot read the suite file: " + why});
     return std::nullopt;
   }
   return load_suite_text(file, *text, errors);

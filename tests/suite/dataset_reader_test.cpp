@@ -119,7 +119,19 @@ TEST_CASE("the demo dataset has at least 50 valid cases", "[dataset]") {
 TEST_CASE("a missing dataset file is an error, not a crash", "[dataset]") {
   Diagnostics errors;
   CHECK(validate_dataset("/nonexistent/x.jsonl", "x.jsonl", errors) == -1);
-  CHECK(errors.items().at(0).message.find("cannot open") != std::string::npos);
+  CHECK(errors.items().at(0).message == "cannot read the dataset file: No such file or directory");
+}
+
+TEST_CASE("a dataset that is not a regular file or has an endless line is refused",
+          "[dataset][files]") {
+  Diagnostics errors;
+  CHECK(validate_dataset("/dev/zero", "zero.jsonl", errors) == -1);
+  CHECK(errors.items().at(0).to_string() ==
+        "zero.jsonl: cannot read the dataset file: it is not a regular file (a device, FIFO or "
+        "socket, which may never end)");
+  Diagnostics dir_errors;
+  CHECK(validate_dataset(test::source_dir(), "dir", dir_errors) == -1);
+  CHECK(dir_errors.items().at(0).message == "cannot read the dataset file: it is a directory");
 }
 
 TEST_CASE("a line or a reference answer nested too deep names file:line", "[dataset][depth]") {

@@ -130,6 +130,47 @@ TEST_CASE("missing required keys and missing files are reported", "[suite]") {
             .starts_with("s.yaml:4: variants[0].system: cannot read prompt file"));
 }
 
+TEST_CASE(
+    "files a suite names are read only when regular and within the cap; bad names are located "
+    "errors (fuzz/corpus/suite_loader)",
+    "[suite][files]") {
+  Fixture f;
+  const std::string device =
+      "it is not a regular file (a device, FIFO or socket, which may never end)";
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - {id: a, endpoint: mock, "
+                      "model: m, system: /dev/zero}\n") ==
+        "s.yaml:4: variants[0].system: cannot read prompt file /dev/zero: " + device);
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {schema: /dev/zero}\nvariants: "
+                      "[{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: expect.schema: cannot read /dev/zero: " + device);
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {typescript: /dev/zero, type: "
+                      "T}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: expect.typescript: cannot read /dev/zero: " + device);
+  CHECK(f.first_error(
+            "name: t\ndataset: /dev/zero\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:2: dataset: cannot read /dev/zero: " + device);
+  // A name longer than the file system takes: std::filesystem::exists threw filesystem_error.
+  const std::string long_name(300, 'x');
+  CHECK(f.first_error("name: t\ndataset: " + long_name +
+                      ".jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:2: dataset: cannot read " + (f.dir / "suites" / (long_name + ".jsonl")).string() +
+            ": File name too long");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nprice_catalog: " + long_name +
+                      "\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: price_catalog: cannot read " + (f.dir / "suites" / long_name).string() +
+            ": File name too long");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {schema: " + long_name +
+                      "}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: expect.schema: cannot read " + (f.dir / "suites" / long_name).string() +
+            ": File name too long");
+  // A schema whose $ref names a device.
+  test::write_text(f.dir / "suites/ref.json", R"({"$ref":"file:///dev/zero"})");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {schema: ref.json}\nvariants: "
+                      "[{id: a, endpoint: mock, model: m}]\n")
+            .find("cannot read schema file:///dev/zero (/dev/zero): " + device) !=
+        std::string::npos);
+}
+
 TEST_CASE("references between sections are checked", "[suite]") {
   Fixture f;
   CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nbaseline: promted\nvariants: [{id: prompted, endpoint: mock, model: m}]\n") ==
