@@ -348,3 +348,24 @@ TEST_CASE("non-finite numbers are errors wherever a suite number is read", "[sui
   CHECK(f.first_error(base + "run: {repeats: .nan}\n") == "s.yaml:4: run.repeats: expected a whole number; got a non-finite number");
   CHECK(f.first_error(base + "prices: {m: {input: -.inf, output: 1}}\n").find("got -infinity") != std::string::npos);
 }
+
+TEST_CASE("non-finite numbers in checks are errors at the check's line", "[suite][checks]") {
+  Fixture f;
+  const std::string base =
+      "name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\nexpect:\n"
+      "  checks:\n";
+  CHECK(f.first_error(base + "    - {type: field-equals, path: /a, tolerance: .nan}\n") ==
+        "s.yaml:6: expect.checks[0]: tolerance: expected a finite number; got NaN");
+  CHECK(f.first_error(base + "    - {type: is-json}\n    - {type: latency, max_ms: .inf}\n") ==
+        "s.yaml:7: expect.checks[1]: max_ms: expected a finite number; got infinity");
+  CHECK(f.first_error(base + "    - {type: is-json, weight: .nan}\n") ==
+        "s.yaml:6: expect.checks[0]: weight: expected a finite number; got NaN");
+  CHECK(f.first_error(base + "    - {type: equals, value: {a: [1, -.inf]}}\n") ==
+        "s.yaml:6: expect.checks[0]: value/a/1: expected a finite number; got -infinity");
+  CHECK(f.first_error(base + "    - {type: field-accuracy, threshold: .NaN}\n") ==
+        "s.yaml:6: expect.checks[0]: threshold: expected a finite number; got NaN");
+  // An inline schema is a check's spec too.
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, "
+                      "model: m}]\nexpect:\n  schema: {type: number, maximum: .nan}\n") ==
+        "s.yaml:5: expect.schema: schema/maximum: expected a finite number; got NaN");
+}
