@@ -23,7 +23,7 @@ class JsonSchemaCheck final : public Check {
     } else {
       detail = "does not match the schema";
     }
-    return {false, 0, detail};
+    return {false, 0, ellipsize(detail, 300)};  // one line, however deep the path
   }
 
  private:

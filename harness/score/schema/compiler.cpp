@@ -40,6 +40,7 @@ void Compiler::compile_root(const json& schema, const std::string& base_uri) {
                                                                       : SchemaDraft::draft2020_12;
   prog_->root = enqueue(root);
   drain();
+  check_cycles();
 }
 
 void Compiler::fail(const Loc& loc, const std::string& what) const {
