@@ -7,12 +7,14 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "analysis/cost.hpp"
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
+#include "common/text.hpp"
 #include "provider/chat_request.hpp"
 #include "provider/chat_stream.hpp"
 #include "run/retry_policy.hpp"
@@ -33,6 +35,18 @@ double estimate_tokens(const nlohmann::json& messages, std::size_t prompt_chars,
                        std::optional<int> max_tokens) {
   return static_cast<double>(prompt_chars) / 4.0 + 4.0 * static_cast<double>(messages.size()) + 3 +
          static_cast<double>(max_tokens.value_or(0));
+}
+
+// "the server asked to wait 3600 s before a retry, more than run.max_retry_wait_s (60 s)",
+// after what the answer said.
+std::string wait_refused_message(double hint_ms, const std::string& said, double max_retry_wait_s) {
+  auto seconds = [](double s) {
+    return s == std::floor(s) && s < 1e15 ? std::to_string(static_cast<long long>(s)) : fixed(s, 1);
+  };
+  std::string out = said;
+  if (!out.empty()) out += "; ";
+  return out + "the server asked to wait " + seconds(hint_ms / 1000) +
+         " s before a retry, more than run.max_retry_wait_s (" + seconds(max_retry_wait_s) + " s)";
 }
 
 }  // namespace
@@ -124,6 +138,7 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   for (const auto& [k, v] : rv.endpoint->headers) request.headers.emplace_back(k, v);
   request.timeout_s = suite_.run.timeout_s;
   request.connect_timeout_s = suite_.run.connect_timeout_s;
+  request.max_response_bytes = suite_.run.max_response_bytes;
   request.insecure = rv.endpoint->insecure;
 
   ResultRecord r;
@@ -157,9 +172,16 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
     bool abandoned = false;
     for (int attempt = 1;; ++attempt) {
       r.attempts = attempt;
-      if (!limiter.try_acquire(estimated_tokens)) co_await limiter.acquire(estimated_tokens, timer);
+      // The endpoint's pacing (rpm, tpm, a pause after a 429 with a wait hint).
+      while (!limiter.try_acquire(estimated_tokens)) {
+        if (!co_await wait_unless_stopped(timer, limiter.wait_ms(estimated_tokens))) break;
+      }
+      if (stopping_) {  // stopped while this job waited for its turn: nothing new is sent
+        abandoned = true;
+        break;
+      }
       if (!gate_.try_enter()) co_await gate_.enter();
-      if (stopping_ && stop_resumable_) {  // stopped while this job waited for its turn
+      if (stopping_) {
         gate_.leave(false);
         abandoned = true;
         break;
@@ -173,22 +195,32 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
             estimated_tokens);
       answer = std::move(a);
       const ErrorClass error = answer->parsed.error;
-      if (error == ErrorClass::none || !is_retryable(error) || attempt >= suite_.run.max_attempts)
+      if (error == ErrorClass::none || !is_retryable(error)) break;
+      // A server asking for a longer wait than run.max_retry_wait_s ends the job now, as a
+      // rate_limit that says what it asked: an hour's Retry-After must not hold a worker (and
+      // the run, and Ctrl-C) for an hour.
+      const auto hint = server_wait_ms(answer->response);
+      if (hint && *hint > suite_.run.max_retry_wait_s * 1000) {
+        answer->parsed.error = ErrorClass::rate_limit;
+        answer->parsed.error_message =
+            wait_refused_message(*hint, answer->parsed.error_message, suite_.run.max_retry_wait_s);
         break;
-      if (stopping_ && stop_resumable_) {
+      }
+      if (attempt >= suite_.run.max_attempts) break;
+      if (stopping_) {
         abandoned = true;
         break;
       }
       ++retries_;
-      const auto hint = server_wait_ms(answer->response);
       double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_));
       if (hint) {
         wait = std::max(wait, *hint);
         if (throttled) limiter.pause_for(*hint);
       }
-      timer.expires_after(after_ms(wait));
-      boost::system::error_code ec;
-      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!co_await wait_unless_stopped(timer, wait)) {
+        abandoned = true;
+        break;
+      }
     }
     in_flight_cost_ -= estimated_cost;
     // Stopped before its retries were done, or cut off at the end of the grace period: not a
@@ -258,7 +290,7 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
   // against a fast local server). The latency clock starts after this wait.
   co_await asio::post(io_, asio::use_awaitable);
   Attempt a;
-  ChatStream chat_stream;
+  ChatStream chat_stream(base.max_response_bytes);
   const double start = steady_ms();
   ++sent_;
   if (stream) {  // the only case that needs a request of its own: it carries the body callback

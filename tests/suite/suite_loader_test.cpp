@@ -349,6 +349,40 @@ TEST_CASE("non-finite numbers are errors wherever a suite number is read", "[sui
   CHECK(f.first_error(base + "prices: {m: {input: -.inf, output: 1}}\n").find("got -infinity") != std::string::npos);
 }
 
+TEST_CASE("run.max_retry_wait_s and run.max_response_bytes are read with located errors",
+          "[suite][waits]") {
+  Fixture f;
+  const std::string base =
+      "name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n";
+  Diagnostics errors;
+  const auto defaults = f.load(base, errors);
+  REQUIRE(defaults);
+  CHECK(defaults->run.max_retry_wait_s == 60);
+  CHECK(defaults->run.max_response_bytes == std::size_t{4} << 20);
+  const auto set =
+      f.load(base + "run: {max_retry_wait_s: 0.5, max_response_bytes: 65536}\n", errors);
+  REQUIRE(set);
+  CHECK(set->run.max_retry_wait_s == 0.5);
+  CHECK(set->run.max_response_bytes == 65536);
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: -1}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a number from 0 to 86400; got -1");
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: .inf}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a finite number from 0 to 86400; got infinity");
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: .nan}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a finite number from 0 to 86400; got NaN");
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: soon}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a number; got a string");
+  CHECK(f.first_error(base + "run: {max_response_bytes: 100}\n") ==
+        "s.yaml:4: run.max_response_bytes: expected a whole number from 1024 to 1073741824; got "
+        "100");
+  CHECK(f.first_error(base + "run: {max_response_bytes: 1.5e6}\n") ==
+        "s.yaml:4: run.max_response_bytes: expected a whole number; got 1500000.0");
+  CHECK(f.first_error(base + "run: {max_response_bytes: .inf}\n") ==
+        "s.yaml:4: run.max_response_bytes: expected a whole number; got a non-finite number");
+  CHECK(f.first_error(base + "run: {max_retry_wait: 5}\n")
+            .find("did you mean \"max_retry_wait_s\"") != std::string::npos);
+}
+
 TEST_CASE("non-finite numbers in checks are errors at the check's line", "[suite][checks]") {
   Fixture f;
   const std::string base =
