@@ -37,6 +37,19 @@ double estimate_tokens(const nlohmann::json& messages, std::size_t prompt_chars,
          static_cast<double>(max_tokens.value_or(0));
 }
 
+// The answer's tokens as the variant's tokenizer counts them, else characters / 4 (the mock's
+// estimate): what a result is costed from when the server's usage cannot be believed.
+long long local_completion_tokens(const std::optional<ChatTokenCounter>& counter,
+                                  std::string_view output) {
+  if (counter) {
+    try {
+      return static_cast<long long>(counter->encoding().count(output, SpecialTokens::as_text));
+    } catch (const TokenizerError&) {  // not UTF-8: the estimate below
+    }
+  }
+  return static_cast<long long>((output.size() + 3) / 4);
+}
+
 // "the server asked to wait 3600 s before a retry, more than run.max_retry_wait_s (60 s)",
 // after what the answer said.
 std::string wait_refused_message(double hint_ms, const std::string& said, double max_retry_wait_s) {
@@ -189,7 +202,7 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
       Attempt a = co_await send_once(request, variant.stream);
       const bool throttled = a.parsed.error == ErrorClass::rate_limit;
       gate_.leave(throttled);
-      if (a.parsed.usage.present)
+      if (a.parsed.usage.believable())
         limiter.correct_tokens(
             static_cast<double>(a.parsed.usage.prompt_tokens + a.parsed.usage.completion_tokens) -
             estimated_tokens);
@@ -256,13 +269,27 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   r.status = "ok";
   r.output = a.parsed.content;
   r.finish_reason = a.parsed.finish_reason;
-  if (a.parsed.usage.present) {
-    r.prompt_tokens = a.parsed.usage.prompt_tokens;
-    r.completion_tokens = a.parsed.usage.completion_tokens;
-    r.cached_tokens = a.parsed.usage.cached_tokens;
+  const Usage& usage = a.parsed.usage;
+  long long completion_tokens = 0;
+  if (usage.believable()) {
+    r.prompt_tokens = usage.prompt_tokens;
+    r.completion_tokens = completion_tokens = usage.completion_tokens;
+    r.cached_tokens = usage.cached_tokens;
+    r.cost_usd = request_cost(rv.price, r.prompt_tokens, r.cached_tokens, r.completion_tokens);
+  } else {
+    // Missing, not a number, negative or absurd: the API's columns stay empty (reports say
+    // how many), and the result is costed from local counts so that spend and --max-cost
+    // stay honest. A count that is there but wrong is a bad response's, and said so.
+    const long long prompt_tokens =
+        r.local_prompt_tokens >= 0 ? r.local_prompt_tokens : (r.prompt_chars + 3) / 4;
+    completion_tokens = local_completion_tokens(rv.token_counter, a.parsed.content);
+    r.usage_estimated = true;
+    r.usage_note = (usage.wrong ? "bad_response: " : "") +
+                   (usage.present ? usage.problem : std::string("the response has no usage")) +
+                   "; costed from local counts (" + std::to_string(prompt_tokens) + " prompt, " +
+                   std::to_string(completion_tokens) + " completion tokens)";
+    r.cost_usd = request_cost(rv.price, prompt_tokens, 0, completion_tokens);
   }
-  r.cost_usd = request_cost(rv.price, std::max(0LL, r.prompt_tokens), r.cached_tokens,
-                            std::max(0LL, r.completion_tokens));
   ScoreInput in;
   in.output = r.output;
   in.reference = test_case.reference;
@@ -270,7 +297,7 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   in.finish_reason = r.finish_reason;
   in.latency_ms = r.latency_ms;
   in.cost_usd = r.cost_usd;
-  in.completion_tokens = r.completion_tokens;
+  in.completion_tokens = completion_tokens;
   FormatExpectation format;
   format.json = suite_.expect.format == "json";
   format.schema = suite_.expect.compiled_schema ? &*suite_.expect.compiled_schema : nullptr;
@@ -315,7 +342,7 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
       if (times.size() > 1)
         a.itl_ms = (times.back() - times.front()) / static_cast<double>(times.size() - 1);
       const double decode_s = (times.back() - times.front()) / 1000.0;
-      if (decode_s > 0 && a.parsed.usage.completion_tokens > 1)
+      if (decode_s > 0 && a.parsed.usage.believable() && a.parsed.usage.completion_tokens > 1)
         a.output_tps = static_cast<double>(a.parsed.usage.completion_tokens - 1) / decode_s;
     }
   } else {

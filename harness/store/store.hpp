@@ -19,7 +19,7 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
