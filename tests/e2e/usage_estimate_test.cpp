@@ -74,7 +74,7 @@ TEST_CASE("usage that is missing, wrong-typed or negative: answers costed from l
   }
 }
 
-TEST_CASE("--max-cost stops a run whose server reports no usage", "[e2e][hostile][usage]") {
+TEST_CASE("a run whose server reports no usage is still stopped by --max-cost", "[e2e][hostile][usage]") {
   HostileServer server(Hostile::usage_missing);
   test::TempDir dir;
   test::write_text(dir / "s.yaml", suite_on(server, 40, ", max_tokens: 1"));
