@@ -104,7 +104,7 @@ TEST_CASE("a resume on a changed dataset is refused with what changed, or re-sen
   (void)third;
 }
 
-TEST_CASE("--retry-errors sends again the jobs whose stored result is an error, keeping the errors in history",
+TEST_CASE("a resume with --retry-errors sends again the jobs whose stored result is an error, keeping the errors in history",
           "[e2e][resume]") {
   test::TempDir dir;
   write_dataset(dir, dataset_lines(20));
