@@ -50,18 +50,6 @@ long long local_completion_tokens(const std::optional<ChatTokenCounter>& counter
   return static_cast<long long>((output.size() + 3) / 4);
 }
 
-// "the server asked to wait 3600 s before a retry, more than run.max_retry_wait_s (60 s)",
-// after what the answer said.
-std::string wait_refused_message(double hint_ms, const std::string& said, double max_retry_wait_s) {
-  auto seconds = [](double s) {
-    return s == std::floor(s) && s < 1e15 ? std::to_string(static_cast<long long>(s)) : fixed(s, 1);
-  };
-  std::string out = said;
-  if (!out.empty()) out += "; ";
-  return out + "the server asked to wait " + seconds(hint_ms / 1000) +
-         " s before a retry, more than run.max_retry_wait_s (" + seconds(max_retry_wait_s) + " s)";
-}
-
 }  // namespace
 
 // Runs on the preparer's thread: reads only what no other thread writes while jobs run (the
@@ -215,8 +203,9 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
       const auto hint = server_wait_ms(answer->response);
       if (hint && *hint > suite_.run.max_retry_wait_s * 1000) {
         answer->parsed.error = ErrorClass::rate_limit;
-        answer->parsed.error_message =
-            wait_refused_message(*hint, answer->parsed.error_message, suite_.run.max_retry_wait_s);
+        std::string& message = answer->parsed.error_message;
+        message +=
+            (message.empty() ? "" : "; ") + wait_refused_note(*hint, suite_.run.max_retry_wait_s);
         break;
       }
       if (attempt >= suite_.run.max_attempts) break;
