@@ -6,6 +6,7 @@
 
 #include "common/data_dir.hpp"
 #include "common/files.hpp"
+#include "common/json_depth.hpp"
 
 namespace tb {
 namespace {
@@ -52,15 +53,16 @@ std::filesystem::path PriceCatalog::default_path() {
 
 std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file,
                                                Diagnostics& errors) {
-  const auto text = read_file(file);
+  std::string why;
+  const auto text = read_file(file, &why);
   if (!text) {
     errors.add({file.string(), 0, "",
-                "cannot read the price catalog (tunebench's own is datasets/prices.json in its data folder: "
+                "cannot read the price catalog: " + why + " (tunebench's own is datasets/prices.json in its data folder: "
                 "PREFIX/share/tunebench beside PREFIX/bin/tunebench, or $TUNEBENCH_DATA_DIR; a suite's "
                 "price_catalog or $TUNEBENCH_PRICES names another)"});
     return std::nullopt;
   }
-  const auto j = nlohmann::json::parse(*text, nullptr, false);
+  const auto j = parse_json_bounded(*text);
   if (j.is_discarded() || !j.is_object() || !j.contains("models") || !j["models"].is_object()) {
     errors.add({file.string(), 0, "", "expected a JSON object with \"updated\" and \"models\""});
     return std::nullopt;

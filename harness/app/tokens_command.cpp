@@ -75,6 +75,7 @@ int tokens(const TokensArgs& args) {
   bool stdin_read = false;
   for (const std::string& file : args.files) {
     std::optional<std::string> text;
+    std::string why;
     if (file == "-") {
       if (stdin_read) {
         std::cerr << "error: -: standard input can be read only once\n";
@@ -88,10 +89,10 @@ int tokens(const TokensArgs& args) {
       status = kExitUsage;
       continue;
     } else {
-      text = read_file(file);
+      text = read_file(file, &why);
     }
     if (!text) {
-      std::cerr << "error: " << file << ": cannot read the file (does it exist?)\n";
+      std::cerr << "error: cannot read " << file << ": " << why << "\n";
       status = kExitUsage;
       continue;
     }

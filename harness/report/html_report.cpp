@@ -104,6 +104,8 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     h << "</td><td>" << format_usd(v.cost_monthly + v.training_cost.value_or(0)) << "</td></tr>\n";
   }
   h << "</table>\n";
+  if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
+    h << "<p class=\"bad\">" << html_escape(estimated) << "</p>\n";
 
   h << "<h2>Latency</h2><table><tr><th class=\"l\">variant</th><th>mean</th><th>p50</th><th>p95</th><th>p99</th>"
        "<th>ms per 1k prompt tokens</th><th>ms per completion token</th><th>R\u00b2</th></tr>\n";

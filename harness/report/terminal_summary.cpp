@@ -57,6 +57,19 @@ std::string taxonomy_text(const VariantSummary& v) {
   return text.empty() ? "no format failures" : text;
 }
 
+std::string estimated_cost_text(const RunSummary& summary) {
+  std::string counts;
+  for (const auto& v : summary.variants) {
+    if (v.cost_estimated == 0) continue;
+    counts += (counts.empty() ? "" : ", ") + v.variant.id + " " + std::to_string(v.cost_estimated) +
+              " of " + std::to_string(v.results) + " results";
+  }
+  if (counts.empty()) return "";
+  return "costed from estimates (the server's usage was missing or not believable; local token "
+         "counts instead, see results.usage_note): " +
+         counts;
+}
+
 void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   const auto& run = summary.run;
   const std::string scope = run_scope(run);
@@ -77,6 +90,8 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
         << std::setw(9) << fixed(v.latency_p95, 0) << std::setw(8) << v.errors << "\n";
   }
   out << "(* baseline; prompt = mean prompt tokens per request; savings against the baseline)\n";
+  if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
+    out << estimated << "\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
   if (summary.run.repeats > 1) {
     const int k = summary.run.repeats;

@@ -145,7 +145,14 @@ class Embedder {
         sink_(batch.first, parsed.vectors, share_tokens(inputs, tokens));
         co_return;
       }
-      if (!is_retryable(parsed.error) || attempt >= options_.max_attempts) {
+      // A server asking for a longer wait than max_retry_wait_s is not retried: said so.
+      const auto hint = server_wait_ms(response);
+      const bool refused =
+          is_retryable(parsed.error) && hint && *hint > options_.max_retry_wait_s * 1000;
+      if (refused)
+        parsed.error_message += (parsed.error_message.empty() ? "" : "; ") +
+                                wait_refused_note(*hint, options_.max_retry_wait_s);
+      if (refused || !is_retryable(parsed.error) || attempt >= options_.max_attempts) {
         outcome_.ok = false;
         outcome_.error = "embeddings at " + endpoint_.name + " (" + options_.params.model +
                          "): " + std::string(to_string(parsed.error)) + ": " +
@@ -156,7 +163,7 @@ class Embedder {
       ++outcome_.retries;
       double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_),
                                options_.backoff_base_ms);
-      if (const auto hint = server_wait_ms(response)) {
+      if (hint) {
         wait = std::max(wait, *hint);
         // A 429 with a wait hint holds back every batch, not only this one.
         if (parsed.error == ErrorClass::rate_limit)

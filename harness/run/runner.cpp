@@ -46,6 +46,7 @@ Runner::Runner(const Suite& suite, const Preflight& preflight, const RunnerOptio
       signals_(io_, SIGINT, SIGTERM),
       ticker_(io_),
       grace_timer_(io_),
+      deadline_timer_(io_),
       gate_(io_, options.concurrency.value_or(suite.run.concurrency)),
       jobs_ready_(io_),
       rng_(std::random_device{}()) {
@@ -96,6 +97,7 @@ RunOutcome Runner::run() {
   for (long long i = 0; i < workers; ++i) asio::co_spawn(io_, worker(), asio::detached);
   if (workers > 0) {
     listen_for_signals();
+    watch_deadline();
     asio::co_spawn(io_, ticker(), asio::detached);
   }
   io_.run();
@@ -126,7 +128,7 @@ asio::awaitable<void> Runner::worker() {
   asio::steady_timer timer(io_);
   while (!stopping_) {
     if (deadline_s_ && (steady_ms() - started_ms_) / 1000.0 >= *deadline_s_) {
-      stop("the run deadline of " + format_seconds(*deadline_s_) + " passed", true);
+      stop(deadline_reason(), true);  // the timer's interrupt() may not have run yet
       break;
     }
     // Backpressure: when the disk falls behind, stop taking jobs rather than queueing results

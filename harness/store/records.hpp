@@ -152,7 +152,7 @@ struct ResultRecord {
   int http_status = 0;
   std::string output;
   std::string finish_reason;
-  long long prompt_tokens = -1;  // from the API's usage; -1 when absent
+  long long prompt_tokens = -1;  // from the API's usage; -1 when absent or not believable
   long long completion_tokens = -1;
   long long cached_tokens = 0;
   long long prompt_chars = 0;
@@ -164,6 +164,9 @@ struct ResultRecord {
   bool cached = false;     // answered from the response cache; latencies are the original ones
   int attempts = 0;
   double cost_usd = 0;
+  // Costed from local token counts: the usage was missing or not believable (usage_note: why).
+  bool usage_estimated = false;
+  std::string usage_note;
   bool conformant = false;
   double score = 0;
   std::string failure_kind = "none";  // the failure taxonomy (not_json, fenced, ...)

@@ -66,8 +66,8 @@ struct ResultWriter::Impl {
         " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, "
         "cost_usd,"
         " conformant, score, created_at, itl_ms, output_tps, cached,"
-        " failure_kind, failure_path) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " failure_kind, failure_path, usage_estimated, usage_note) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_bodies = db.prepare(
         "INSERT INTO result_bodies(result_id, request_json, response_body) VALUES(?,?,?)");
     insert_cache = db.prepare(
@@ -146,6 +146,11 @@ struct ResultWriter::Impl {
       q.bind_null(27);
     else
       q.bind(27, r.failure_path);
+    q.bind(28, r.usage_estimated ? 1 : 0);
+    if (r.usage_note.empty())
+      q.bind_null(29);
+    else
+      q.bind(29, r.usage_note);
     q.run();
     const long long id = db.last_insert_id();
     if (!r.request_json.empty() || !r.response_body.empty()) {

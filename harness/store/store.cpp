@@ -502,12 +502,10 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
       " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
       " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached,"
       " r.failure_kind, coalesce(r.failure_path,'')";
-  sql += query.with_bodies ? ", coalesce(b.request_json,''), coalesce(b.response_body,'')"
-                           : ", '', ''";  // 27, 28
-  sql += ", coalesce(c.case_id,'')";
-  sql +=
-      " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
-      " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
+  sql += query.with_bodies ? ", coalesce(b.request_json,''), coalesce(b.response_body,'')" : ", '', ''";  // 27, 28
+  sql += ", coalesce(c.case_id,''), r.usage_estimated, coalesce(r.usage_note,'')";  // 29, 30, 31
+  sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
+         " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
   if (query.with_bodies) sql += " LEFT JOIN result_bodies b ON b.result_id=r.id";
   sql += " WHERE r.run_id=?";
   if (!query.variant_id.empty()) sql += " AND r.variant_id=?";
@@ -554,6 +552,8 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.request_json = q.text(27);
     r.response_body = q.text(28);
     r.case_id = q.text(29);
+    r.usage_estimated = q.int64(30) != 0;
+    r.usage_note = q.text(31);
     r.checks.clear();
     if (query.with_checks) {
       checks.bind(1, r.id);

@@ -19,7 +19,7 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 11;
 
   // How an existing file is checked when it is opened: `quick` runs PRAGMA quick_check and
   // refuses a damaged file (StoreError, StoreFailure::damaged) before anything is read or written;

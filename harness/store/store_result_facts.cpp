@@ -12,7 +12,7 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
       "coalesce(failure_path,''),"
       " conformant, cached, attempts, score, cost_usd, prompt_tokens, local_prompt_tokens, "
       "prompt_chars,"
-      " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps"
+      " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps, usage_estimated"
       " FROM results WHERE run_id=? AND variant_id=? ORDER BY case_index, repeat");
   q.bind(1, run_id).bind(2, variant_id);
   auto int_or_none = [&](int col) -> std::optional<long long> {
@@ -44,6 +44,7 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
     r.ttft_ms = real_or_none(16);
     r.itl_ms = real_or_none(17);
     r.output_tps = real_or_none(18);
+    r.usage_estimated = q.int64(19) != 0;
     fn(r);
   }
 }

@@ -277,3 +277,17 @@ TEST_CASE("a redirect is not followed and is stored with where it pointed",
               "points)'") == 2);
   CHECK(server.requests() == 2);
 }
+
+TEST_CASE("run.max_response_bytes in the suite sets the cap per response",
+          "[e2e][hostile][memory]") {
+  HostileServer server(Hostile::endless_body);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml",
+                   hostile_suite(server, 2, "",
+                                 "{concurrency: 2, max_attempts: 1, max_response_bytes: 100000}"));
+  const auto r = run_against(dir, "--no-report --quiet");
+  INFO(r.output);
+  CHECK(count(dir / "t.db",
+              "select count(*) from results where error_message like 'the response from "
+              "http://127.0.0.1:% is larger than 100000 bytes (run.max_response_bytes)%'") == 2);
+}

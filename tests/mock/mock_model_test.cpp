@@ -166,3 +166,38 @@ TEST_CASE("the prompt cache reports the messages before the last as cached, in i
   CHECK_FALSE(parse_mock_config(json::parse(R"({"prompt_cache": {"increment": 0}})"), "mock",
                                 parsed, errors));
 }
+
+TEST_CASE("a reference nested 100,000 levels deep is served as its text, without a crash",
+          "[mock][depth]") {
+  MockConfig config = default_mock_config();
+  config.base.format_break = 0.5;  // the format-breaking paths copy and dump the reference
+  config.base.field_error = 0.5;
+  MockModel m(config, estimate_token_counter());
+  const std::string deep =
+      R"({"term":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  m.add_case("deep", deep);
+  m.add_case("shallow", R"({"term":"shallow","definition":"a definition"})");
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    for (const char* prompt : {"Define it.", "Reply with JSON: term, definition."}) {
+      const auto reply = m.chat_completion(request("gpt-4o-mini", prompt, "deep"), attempt);
+      REQUIRE(reply.status == 200);
+      const auto body = json::parse(reply.body);
+      // As is, or with the prose a broken format adds ("Sure! ...").
+      CHECK(body["choices"][0]["message"]["content"].get<std::string>().ends_with(deep));
+    }
+  }
+}
+
+TEST_CASE("a request body nested too deep is a 400 that says so", "[mock][depth]") {
+  auto m = model_with_cases(default_mock_config(), 1);
+  const std::string body = R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":)" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}]}";
+  const auto reply = m.chat_completion(body, 0);
+  CHECK(reply.status == 400);
+  CHECK(json::parse(reply.body)["error"]["message"] == "the body is nested deeper than 512 levels");
+  const auto embeddings =
+      m.embeddings(R"({"model":"text-embedding-3-small","input":)" + std::string(100000, '[') +
+                       std::string(100000, ']') + "}",
+                   0);
+  CHECK(embeddings.status == 400);
+}
