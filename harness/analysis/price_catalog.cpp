@@ -88,10 +88,12 @@ std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file
       const auto& l = value["lifecycle"];
       ModelLifecycle life;
       bool ok = l.is_object();
+      // clang 14 cannot capture a structured binding in a lambda; name it.
+      const std::string& name = model;
       const auto date = [&](const char* key, std::optional<std::string>& out) {
         if (!ok || !l.contains(key)) return;
         if (!l[key].is_string() || !days_between(l[key].get<std::string>(), "2000-01-01")) {
-          errors.add({file.string(), 0, "models." + model + ".lifecycle." + key, "expected a date YYYY-MM-DD"});
+          errors.add({file.string(), 0, "models." + name + ".lifecycle." + key, "expected a date YYYY-MM-DD"});
           ok = false;
           return;
         }
