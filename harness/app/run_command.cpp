@@ -123,7 +123,11 @@ int run(const RunArgs& args) {
       std::cout << "report: " << path.string() << "\n";
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
-            << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
+            << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "");
+  bool embeds = false;
+  for (const auto& v : suite->variants) embeds |= v.retrieve && v.retrieve->needs_embeddings();
+  if (embeds) std::cout << "; embeddings requests: " << outcome.embeddings_requests;
+  std::cout << "\n";
   // Gates judge a finished run only: an interrupted one is resumed first.
   GateEvaluation gates;
   if (outcome.status == "done" && !suite->gates.empty()) gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);

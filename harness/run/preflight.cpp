@@ -6,6 +6,7 @@
 #include "analysis/price_catalog.hpp"
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
+#include "common/text.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -44,7 +45,11 @@ void check_unique_ids(std::vector<std::pair<std::uint64_t, int>>& ids, const Sui
   }
 }
 
-long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostics& errors) {
+// Each distinct gold id a dataset names, with the first line naming it.
+using GoldIds = std::map<std::string, int>;
+
+long long check_dataset(const Suite& suite, std::string& fingerprint, GoldIds& gold,
+                        Diagnostics& errors) {
   DatasetReader reader(suite.dataset_file, suite.dataset_display);
   Diagnostic error;
   if (!reader.open(error)) {
@@ -78,6 +83,7 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostic
       }
     }
     if (c.explicit_id) explicit_ids.emplace_back(fnv1a64(c.id), c.line);
+    for (const auto& g : c.gold) gold.try_emplace(g, c.line);
     digest.update(c.content_hash);
     ++cases;
   }
@@ -94,6 +100,35 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostic
 
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors);
 
+// A gold id names a corpus document ("idempotency") or one of its chunks ("idempotency#0"); one
+// that no rag variant's corpus holds is a typo that would make every measure of its case 0.
+void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold, Diagnostics& errors) {
+  std::vector<const Corpus*> corpora;
+  std::string names;
+  for (const auto& rv : out.variants)
+    if (rv.retrieval && rv.retrieval->corpus &&
+        std::find(corpora.begin(), corpora.end(), rv.retrieval->corpus.get()) == corpora.end()) {
+      corpora.push_back(rv.retrieval->corpus.get());
+      names += (names.empty() ? "" : ", ") + rv.variant->retrieve->corpus_display;
+    }
+  if (corpora.empty()) return;
+  std::size_t reported = 0;
+  for (const auto& [id, line] : gold) {
+    const std::string document = id.substr(0, id.rfind('#'));
+    const bool known = std::any_of(corpora.begin(), corpora.end(), [&](const Corpus* c) {
+      return c->find(id) != nullptr || c->find(document) != nullptr;
+    });
+    if (known) continue;
+    std::string message = "no document " + dquote(id) + " in " + names;
+    std::vector<std::string_view> ids;
+    for (const Corpus* c : corpora)
+      for (const auto& d : c->documents) ids.push_back(d.id);
+    if (auto hint = did_you_mean(document, ids)) message += " (did you mean " + dquote(*hint) + "?)";
+    errors.add({suite.dataset_display, line, "gold", message});
+    if (++reported == 20) break;
+  }
+}
+
 }  // namespace
 
 bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
@@ -101,11 +136,14 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
   // The dataset is read on a thread of its own while the tokenizers load (tens of milliseconds
   // each on a large suite); its problems are still reported first.
   Diagnostics dataset_errors;
-  auto cases = std::async(std::launch::async,
-                          [&] { return check_dataset(suite, out.dataset_fingerprint, dataset_errors); });
+  GoldIds gold;
+  auto cases = std::async(std::launch::async, [&] {
+    return check_dataset(suite, out.dataset_fingerprint, gold, dataset_errors);
+  });
   Diagnostics other_errors;
   resolve_variants(suite, out, other_errors);
   out.cases = cases.get();
+  check_gold(suite, out, gold, dataset_errors);
   for (const auto& d : dataset_errors.items()) errors.add(d);
   for (const auto& d : other_errors.items()) errors.add(d);
   return errors.empty();
@@ -113,8 +151,75 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
 
 namespace {
 
+// The key of an endpoint that needs one, from the environment; problems are errors.
+std::string resolve_api_key(const Suite& suite, const Endpoint& endpoint, Diagnostics& errors) {
+  if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
+  std::string key = Secrets::from_env(endpoint.api_key_env);
+  // A key pasted with its trailing newline would split the request's headers, and a key
+  // with any control character could not be recognised in every form a server echoes it.
+  if (const auto at = control_character(key))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
+                "the value of " + endpoint.api_key_env +
+                    " contains a control character (byte " + hex_byte(key[*at]) +
+                    " at position " + std::to_string(*at + 1) +
+                    "; a line break or NUL pasted with the key?); export the key alone"});
+  if (key.empty() && !endpoint.base_url.starts_with("http://127.") &&
+      !endpoint.base_url.starts_with("http://localhost"))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
+                "the environment variable " + endpoint.api_key_env +
+                    " is not set; export it with your API key (it is never stored)"});
+  return key;
+}
+
+// A rag variant's corpus (read once per path), the tokenizer its chunks are counted with, and
+// its embeddings endpoint, key and price.
+ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const ResolvedVariant& r,
+                                    const PriceCatalog* catalog,
+                                    std::map<std::filesystem::path, std::shared_ptr<const Corpus>>& corpora,
+                                    Preflight& out, Diagnostics& errors) {
+  const RetrieveSpec& spec = *v.retrieve;
+  ResolvedRetrieval rr;
+  const std::string field = "variants." + v.id + ".retrieve";
+  if (const auto it = corpora.find(spec.corpus); it != corpora.end()) {
+    rr.corpus = it->second;
+  } else {
+    if (auto corpus = load_corpus(spec.corpus, spec.corpus_display, errors))
+      rr.corpus = std::make_shared<const Corpus>(std::move(*corpus));
+    corpora[spec.corpus] = rr.corpus;  // null after errors: reported once
+  }
+  if (const auto name = encoding_for_model(v.model)) {
+    rr.tokenizer = *name;
+  } else if (out.tokenizer_note.empty()) {
+    out.tokenizer_note = "no tokenizer known for model \"" + v.model + "\": variant " + v.id +
+                         " counts its chunk tokens with o200k_base";
+  }
+  try {
+    Encoding::load(rr.tokenizer);
+  } catch (const TokenizerError& e) {
+    errors.add({suite.display_file, 0, field + ".chunk",
+                "chunks are counted with " + std::string(to_string(rr.tokenizer)) + ": " + e.what()});
+  }
+  if (!spec.needs_embeddings()) return rr;
+  rr.embeddings_endpoint = &suite.endpoints.at(spec.embeddings_endpoint);
+  rr.embeddings_api_key = spec.embeddings_endpoint == v.endpoint
+                              ? r.api_key
+                              : resolve_api_key(suite, *rr.embeddings_endpoint, errors);
+  if (auto it = suite.prices.find(spec.embeddings_model); it != suite.prices.end()) {
+    rr.embeddings_price = it->second;
+  } else if (auto p = catalog ? catalog->find(spec.embeddings_model) : std::nullopt) {
+    rr.embeddings_price = *p;
+  } else if (catalog) {
+    errors.add({suite.display_file, 0, field + ".embeddings.model",
+                "no price for embedding model \"" + spec.embeddings_model +
+                    "\" in the price catalog; add it to the suite as prices: {\"" +
+                    spec.embeddings_model + "\": {input: USD_PER_1M, output: 0}}"});
+  }
+  return rr;
+}
+
 // Prices, API keys and tokenizers of the suite's variants.
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
+  std::map<std::filesystem::path, std::shared_ptr<const Corpus>> corpora;
   const auto catalog_path =
       suite.price_catalog.empty() ? PriceCatalog::default_path() : suite.price_catalog;
   const auto catalog = PriceCatalog::load(catalog_path, errors);
@@ -138,24 +243,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
                       "\": {input: USD_PER_1M, output: USD_PER_1M}} or give the variant a price: "
                       "{input, output}"});
     }
-    if (r.endpoint->kind == EndpointKind::mock) {
-      out.simulated = true;
-    } else if (!r.endpoint->api_key_env.empty()) {
-      r.api_key = Secrets::from_env(r.endpoint->api_key_env);
-      // A key pasted with its trailing newline would split the request's headers, and a key
-      // with any control character could not be recognised in every form a server echoes it.
-      if (const auto at = control_character(r.api_key))
-        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
-                    "the value of " + r.endpoint->api_key_env +
-                        " contains a control character (byte " + hex_byte(r.api_key[*at]) +
-                        " at position " + std::to_string(*at + 1) +
-                        "; a line break or NUL pasted with the key?); export the key alone"});
-      if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
-          !r.endpoint->base_url.starts_with("http://localhost"))
-        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
-                    "the environment variable " + r.endpoint->api_key_env +
-                        " is not set; export it with your API key (it is never stored)"});
-    }
+    if (r.endpoint->kind == EndpointKind::mock) out.simulated = true;
+    r.api_key = resolve_api_key(suite, *r.endpoint, errors);
     try {
       r.token_counter = ChatTokenCounter::for_model(v.model);
       if (!r.token_counter && out.tokenizer_note.empty())
@@ -165,6 +254,11 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
       if (out.tokenizer_note.empty())
         out.tokenizer_note = std::string(e.what()) +
                              "; local token counts are skipped and the API's usage counts are used";
+    }
+    if (v.retrieve) {
+      r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out, errors);
+      if (r.retrieval->embeddings_endpoint && r.retrieval->embeddings_endpoint->kind == EndpointKind::mock)
+        out.simulated = true;
     }
     out.variants.push_back(r);
   }

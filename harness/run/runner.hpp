@@ -41,6 +41,7 @@ struct RunOutcome {
   long long errors = 0;
   long long cached = 0;
   long long sent = 0;  // HTTP requests sent, retries included
+  long long embeddings_requests = 0;  // POST /embeddings sent while preparing rag variants
 };
 
 // Executes a suite that passed its preflight: starts the in-process mock where a variant needs

@@ -33,6 +33,7 @@
 #include "run/pacing.hpp"
 #include "run/plan.hpp"
 #include "run/progress.hpp"
+#include "run/retrieval_setup.hpp"
 #include "run/runner.hpp"
 #include "store/records.hpp"
 #include "store/result_writer.hpp"
@@ -80,9 +81,15 @@ class Runner {
 
   // A job's lifecycle (runner_job.cpp).
   PreparedJob prepare(Job job);
-  long long count_prompt(std::size_t variant_index, std::size_t case_index,
-                         const ChatTokenCounter& counter, const Variant& variant,
-                         const nlohmann::json& messages);
+  // The prompt's local token count by part: `plain` are the messages without retrieved
+  // passages, `sent` (null when the same) the messages as sent.
+  struct PromptSplit {
+    long long instructions = 0, context = 0, case_tokens = 0;
+    long long total() const { return instructions + context + case_tokens; }
+  };
+  PromptSplit count_prompt(std::size_t variant_index, std::size_t case_index,
+                           const ChatTokenCounter& counter, const Variant& variant,
+                           const nlohmann::json& plain, const nlohmann::json* sent);
   static std::string cache_key(const std::string& origin, const std::string& target,
                                const std::string& body, int repeat);
   boost::asio::awaitable<std::optional<ResultRecord>> execute(PreparedJob& prepared,
@@ -110,6 +117,8 @@ class Runner {
   ConcurrencyGate gate_;
   boost::asio::steady_timer
       jobs_ready_;  // cancelled when prepared jobs arrive for starving workers
+  // rag variants' retrievers (used on the preparer's thread only) and what they retrieve with.
+  RetrievalSetup retrieval_;
   std::unique_ptr<JobPreparer> preparer_;
   std::mt19937_64 rng_;
   std::unique_ptr<ResultWriter> writer_;

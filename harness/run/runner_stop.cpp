@@ -66,6 +66,7 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
   outcome.errors = errors_;
   outcome.cached = cached_;
   outcome.sent = sent_;
+  outcome.embeddings_requests = retrieval_.embeddings_requests;
   if (!stored) {
     outcome.status = "failed";
     outcome.message = "storing results failed: " + storage_error.value_or("unknown error");

@@ -16,6 +16,8 @@ Score score_result(const ScoreInput& input,
   in.latency_ms = input.latency_ms;
   in.cost_usd = input.cost_usd;
   in.completion_tokens = input.completion_tokens;
+  in.retrieval = input.retrieval;
+  in.retrieved_context = input.retrieved_context;
 
   Score score;
   score.conformant = true;
@@ -24,6 +26,7 @@ Score score_result(const ScoreInput& input,
   for (const auto* list : {&suite_checks, &case_checks}) {
     for (const auto& check : *list) {
       const CheckOutcome outcome = check->evaluate(in);
+      if (!outcome.applies) continue;
       score.checks.push_back({check->name(), check->type(), outcome.passed, check->required(),
                               check->weight(), outcome.score, outcome.detail});
       if (check->required() && !outcome.passed) score.conformant = false;
