@@ -56,7 +56,7 @@ RetrievalSummary summarize_retrieval(Store& store, long long run_id, const Varia
     out.corpus = settings.value("corpus", "");
     out.method = settings.value("method", "");
     out.k = settings.value("k", 0);
-    out.chunks = settings.value("chunks", 0LL);
+    out.documents = settings.value("documents", 0LL);
   }
   RetrievalQualityTally quality;
   std::vector<RankedPassage> ranked;
@@ -65,13 +65,17 @@ RetrievalSummary summarize_retrieval(Store& store, long long run_id, const Varia
     if (gold.empty()) return;
     ranked.clear();
     for (const auto& p : r.passages) ranked.push_back({p.chunk_id, p.document_id});
-    quality.add(score_retrieval(ranked, gold, out.k));
+    const RetrievalScores scores = score_retrieval(ranked, gold, out.k);
+    quality.add(scores);
+    (scores.hit ? out.hit_results : out.miss_results) += 1;
+    (scores.hit ? out.hit_conformant : out.miss_conformant) += r.conformant;
   });
   out.quality = quality.result();
   const auto ms = percentiles(a.retrieval_ms, {50, 95});
   out.retrieval_ms_p50 = ms[0];
   out.retrieval_ms_p95 = ms[1];
-  out.embedding_tokens_mean = ratio(a.embedding_tokens_sum, static_cast<long long>(a.retrieval_ms.size()));
+  out.embedding_tokens_mean =
+      ratio(a.embedding_tokens_sum, static_cast<long long>(a.retrieval_ms.size()));
   out.embedding_cost_total = a.embedding_cost_sum;
   out.index_embedding_tokens = v.index_embedding_tokens;
   out.index_cost = v.index_cost_usd;

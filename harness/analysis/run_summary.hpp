@@ -18,8 +18,11 @@ struct RetrievalSummary {
   std::string corpus;  // as the suite names it
   std::string method;  // bm25, embeddings or hybrid
   int k = 0;
-  long long chunks = 0;  // in the index searched
+  long long documents = 0;  // in the corpus
   RetrievalQuality quality;  // over results whose case names gold passages
+  // Conformance of those results apart: with a gold passage among the k retrieved, and without.
+  long long hit_results = 0, hit_conformant = 0;
+  long long miss_results = 0, miss_conformant = 0;
   double retrieval_ms_p50 = 0, retrieval_ms_p95 = 0;  // searching, apart from the model
   double embedding_tokens_mean = 0;  // per request: embedding the query
   double embedding_cost_total = 0;   // ... summed (part of cost_total)

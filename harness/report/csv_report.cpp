@@ -71,8 +71,9 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
         << ',' << csv_field(r.failure_kind) << ',' << csv_field(r.failure_path) << ','
         << number(r.instruction_tokens) << ',' << number(r.context_tokens) << ','
         << number(r.case_tokens) << ','
-        << (r.retrieval_ms >= 0 ? fixed(r.retrieval_ms, 3) + ',' + std::to_string(r.embedding_tokens)
-                                : std::string(","))
+        << (r.retrieval_ms >= 0
+                ? fixed(r.retrieval_ms, 3) + ',' + std::to_string(r.embedding_tokens)
+                : std::string(","))
         << ',' << csv_field(retrieved_text(r)) << ',' << csv_field(r.output) << "\r\n";
   });
 }

@@ -21,7 +21,8 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
   double scale = 0;
   for (const auto& v : summary.variants)
     if (v.split_results > 0)
-      scale = std::max(scale, v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean);
+      scale =
+          std::max(scale, v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean);
   if (scale == 0) return;
   h << "<h2>Prompt composition</h2><table><tr><th class=\"l\">variant</th><th>instructions</th>"
        "<th>retrieved context</th><th>case</th><th>context share</th><th class=\"l\">"
@@ -60,7 +61,7 @@ void write_html_retrieval(const RunSummary& summary, std::ostream& h) {
     const auto& q = r.quality;
     h << "<tr><td class=\"l\"><b>" << html_escape(v.variant.id) << "</b></td><td class=\"l\">"
       << html_escape(r.method) << "</td><td class=\"l\">" << html_escape(r.corpus) << " ("
-      << with_thousands(r.chunks) << " chunks)</td><td>" << r.k << "</td>";
+      << with_thousands(r.documents) << " documents)</td><td>" << r.k << "</td>";
     if (q.judged > 0)
       h << "<td>" << format_pct(q.recall) << "</td><td>" << format_pct(q.precision) << "</td><td>"
         << fixed(q.mrr, 3) << "</td><td>" << fixed(q.ndcg, 3) << "</td><td>"
@@ -69,7 +70,8 @@ void write_html_retrieval(const RunSummary& summary, std::ostream& h) {
       h << "<td colspan=\"6\" class=\"small\">no gold passages in the dataset</td>";
     h << "<td>" << fixed(r.retrieval_ms_p50, 2) << " / " << fixed(r.retrieval_ms_p95, 2)
       << "</td><td>"
-      << format_usd(r.embedding_cost_total * 1000 / std::max<double>(1, static_cast<double>(v.results)))
+      << format_usd(r.embedding_cost_total * 1000 /
+                    std::max<double>(1, static_cast<double>(v.results)))
       << "</td><td>"
       << (r.index_embedding_tokens > 0 ? format_usd(r.index_cost) + " (" +
                                              with_thousands(r.index_embedding_tokens) + " tokens)"

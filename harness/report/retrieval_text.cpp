@@ -29,6 +29,16 @@ std::string prompt_split_text(const VariantSummary& v) {
          " / " + format_count(v.case_tokens_mean);
 }
 
+std::string hit_split_text(const RetrievalSummary& r) {
+  auto part = [](long long conformant, long long n) {
+    return n == 0 ? std::string("-")
+                  : format_pct(static_cast<double>(conformant) / static_cast<double>(n)) + " of " +
+                        with_thousands(n);
+  };
+  return "conformance " + part(r.hit_conformant, r.hit_results) +
+         " with a gold passage retrieved, " + part(r.miss_conformant, r.miss_results) + " without";
+}
+
 std::vector<std::string> retrieval_lines(const RunSummary& summary) {
   std::vector<std::string> lines;
   for (const auto& v : summary.variants) {
@@ -36,7 +46,7 @@ std::vector<std::string> retrieval_lines(const RunSummary& summary) {
     const RetrievalSummary& r = *v.retrieval;
     const std::string k = std::to_string(r.k);
     std::string line = v.variant.id + ": " + r.method + ", k=" + k + " from " + r.corpus + " (" +
-                       with_thousands(r.chunks) + " chunks): ";
+                       with_thousands(r.documents) + " documents): ";
     if (r.quality.judged > 0) {
       const auto& q = r.quality;
       line += "recall@" + k + " " + format_pct(q.recall) + ", precision@" + k + " " +
@@ -44,14 +54,16 @@ std::vector<std::string> retrieval_lines(const RunSummary& summary) {
               fixed(q.ndcg, 3) + ", hit rate " + format_pct(q.hit_rate) + " on " +
               with_thousands(q.judged) + (q.judged == 1 ? " result" : " results") +
               " with gold passages";
+      line += "; " + hit_split_text(r);
     } else {
       line += "no gold passages to measure against (name them per case: \"gold\": [\"doc-id\"])";
     }
     line += "; search p50 " + fixed(r.retrieval_ms_p50, 2) + " ms, p95 " +
             fixed(r.retrieval_ms_p95, 2) + " ms";
     if (r.index_embedding_tokens > 0)
-      line += "; embedding the queries " + format_usd(r.embedding_cost_total * 1000 /
-                                                      std::max<double>(1, static_cast<double>(v.results))) +
+      line += "; embedding the queries " +
+              format_usd(r.embedding_cost_total * 1000 /
+                         std::max<double>(1, static_cast<double>(v.results))) +
               " per 1k requests (in the cost), the corpus once " + format_usd(r.index_cost) + " (" +
               with_thousands(r.index_embedding_tokens) + " tokens)";
     lines.push_back(line);

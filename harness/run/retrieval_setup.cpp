@@ -50,13 +50,13 @@ json template_json(const PassageTemplate& t) {
           {"none", t.none}};
 }
 
-// The settings a result's passages depend on: a resume compares them, reports show them.
-json settings_json(const RetrieveSpec& spec, const ResolvedRetrieval& rr, const IndexInfo& info,
+// The settings a result's passages depend on, all known before an index is opened: a resume
+// compares them (before anything is built or sent), reports show them.
+json settings_json(const RetrieveSpec& spec, const ResolvedRetrieval& rr,
                    const std::string& space) {
   json j = {{"corpus", spec.corpus_display},
             {"corpus_hash", rr.corpus->content_hash},
-            {"documents", info.documents},
-            {"chunks", info.chunks},
+            {"documents", rr.corpus->documents.size()},
             {"chunk", {{"tokens", spec.chunk_tokens}, {"overlap", spec.chunk_overlap}}},
             {"tokenizer", std::string(to_string(rr.tokenizer))},
             {"k", spec.k},
@@ -105,7 +105,31 @@ EmbeddingsOutcome embed_queries(const Suite& suite, const RetrieveSpec& spec, Re
   return total;
 }
 
+EmbeddingsOptions embeddings_options(const Suite& suite, const RetrieveSpec& spec) {
+  EmbeddingsOptions options;
+  options.params.model = spec.embeddings_model;
+  options.params.dimensions = spec.embeddings_dimensions;
+  options.max_attempts = suite.run.max_attempts;
+  return options;
+}
+
 }  // namespace
+
+std::vector<std::string> describe_retrieval(const Suite& suite, const Preflight& preflight,
+                                            const std::map<std::string, Url>& urls) {
+  std::vector<std::string> out(preflight.variants.size());
+  for (std::size_t i = 0; i < preflight.variants.size(); ++i) {
+    const ResolvedVariant& rv = preflight.variants[i];
+    if (!rv.retrieval) continue;
+    const RetrieveSpec& spec = *rv.variant->retrieve;
+    std::string space;
+    if (spec.needs_embeddings())
+      space = embedding_space(embeddings_endpoint(suite, *rv.retrieval, urls),
+                              embeddings_options(suite, spec).params);
+    out[i] = Secrets::redact(settings_json(spec, *rv.retrieval, space).dump());
+  }
+  return out;
+}
 
 RetrievalSetup prepare_retrieval(const Suite& suite, const Preflight& preflight,
                                  const std::filesystem::path& db_path,
@@ -140,9 +164,9 @@ RetrievalSetup prepare_retrieval(const Suite& suite, const Preflight& preflight,
         else
           std::cerr << "built in " << fixed(info.build_ms / 1000, 2) << " s: " << info.documents
                     << " documents, " << info.chunks << " chunks, "
-                    << with_thousands(info.chunk_tokens) << " tokens ("
-                    << to_string(rr.tokenizer) << ", chunks of " << spec.chunk_tokens
-                    << " overlapping " << spec.chunk_overlap << ") -> " << file.string();
+                    << with_thousands(info.chunk_tokens) << " tokens (" << to_string(rr.tokenizer)
+                    << ", chunks of " << spec.chunk_tokens << " overlapping " << spec.chunk_overlap
+                    << ") -> " << file.string();
         std::cerr << "\n";
       }
     }
@@ -150,16 +174,14 @@ RetrievalSetup prepare_retrieval(const Suite& suite, const Preflight& preflight,
     VariantRetrievalInfo& info = setup.info[i];
     if (spec.needs_embeddings()) {
       const EmbeddingsEndpoint endpoint = embeddings_endpoint(suite, rr, urls);
-      EmbeddingsOptions options;
-      options.params.model = spec.embeddings_model;
-      options.params.dimensions = spec.embeddings_dimensions;
-      options.max_attempts = suite.run.max_attempts;
+      const EmbeddingsOptions options = embeddings_options(suite, spec);
       space = embedding_space(endpoint, options.params);
       const auto chunks = embed_chunks(*index, endpoint, options);
       setup.embeddings_requests += chunks.requests;
       if (!chunks.ok) throw RetrievalSetupError(Secrets::redact(chunks.error));
       std::size_t queries = 0;
-      const EmbeddingsOutcome asked = embed_queries(suite, spec, *index, endpoint, options, queries);
+      const EmbeddingsOutcome asked =
+          embed_queries(suite, spec, *index, endpoint, options, queries);
       setup.embeddings_requests += asked.requests;
       const auto coverage = index->embedding_coverage(space);
       info.index_embedding_tokens = coverage.tokens;
@@ -171,16 +193,13 @@ RetrievalSetup prepare_retrieval(const Suite& suite, const Preflight& preflight,
         const long long requests = chunks.requests + asked.requests;
         if (requests == 0)
           std::cerr << label << "embeddings reused: " << coverage.chunks << " chunks and "
-                    << queries << " queries already have vectors from " << who
-                    << "; 0 requests\n";
+                    << queries << " queries already have vectors from " << who << "; 0 requests\n";
         else
           std::cerr << label << "embeddings by " << who << ": " << requests << " requests ("
                     << chunks.embedded << " chunks, " << asked.embedded << " queries), "
                     << with_thousands(chunks.tokens + asked.tokens) << " tokens\n";
       }
     }
-    info.settings_json =
-        Secrets::redact(settings_json(spec, rr, index->info(), space).dump());
     setup.retrievers[i] = std::make_unique<VariantRetriever>(spec, index, space);
   }
   return setup;

@@ -19,10 +19,8 @@
 
 namespace tb {
 
-// What a rag variant retrieves with, as stored with the variant, and what its corpus's
-// embeddings cost once.
+// What embedding a rag variant's corpus cost once, and what a query costs.
 struct VariantRetrievalInfo {
-  std::string settings_json;  // corpus and content hash, chunking, tokenizer, k, method, ...
   long long index_embedding_tokens = 0;
   double index_cost_usd = 0;
   double query_price = 0;  // USD per 1M tokens of embedding a query
@@ -40,6 +38,12 @@ class RetrievalSetupError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Each rag variant's retrieval settings as JSON (corpus and its content hash, chunking,
+// tokenizer, k, method, query, template, embeddings), by variant index; empty for the others.
+// Known before anything is built or sent, so a resume compares them first.
+std::vector<std::string> describe_retrieval(const Suite& suite, const Preflight& preflight,
+                                            const std::map<std::string, Url>& urls);
 
 // `urls` are the endpoints' base URLs as the run reaches them (the in-process mock's included).
 // Throws RetrievalSetupError, StoreError (the side file) or TokenizerError.

@@ -62,13 +62,17 @@ Runner::~Runner() {
 
 RunOutcome Runner::run() {
   start_mocks();
-  // rag variants' indexes and embeddings, before the run is stored: a resume compares their
-  // settings, and the corpus's one-time cost is stored with the variant.
-  retrieval_ = prepare_retrieval(suite_, preflight_, options_.db_path, urls_, options_.quiet);
-  if (options_.resume)
+  // rag variants: a resume compares their retrieval settings before anything is built or sent;
+  // a new run is stored once their indexes and embeddings are ready, with the corpus's one-time
+  // embedding cost.
+  retrieval_settings_ = describe_retrieval(suite_, preflight_, urls_);
+  if (options_.resume) {
     attach_to_run(*options_.resume);
-  else
+    retrieval_ = prepare_retrieval(suite_, preflight_, options_.db_path, urls_, options_.quiet);
+  } else {
+    retrieval_ = prepare_retrieval(suite_, preflight_, options_.db_path, urls_, options_.quiet);
     create_run();
+  }
   writer_ = std::make_unique<ResultWriter>(options_.db_path);
   Diagnostic open_error;
   if (!plan_.open(open_error)) throw StoreError(open_error.to_string());

@@ -20,7 +20,6 @@
 #include "score/scorer.hpp"
 #include "suite/passage_template.hpp"
 #include "suite/prompt_renderer.hpp"
-#include "token/chat_messages.hpp"
 
 namespace tb {
 
@@ -70,8 +69,12 @@ PreparedJob Runner::prepare(Job job) {
   p.prompt_chars = static_cast<long long>(prompt_characters(messages));
   if (rv.token_counter) {
     try {
-      const PromptSplit split = count_prompt(job.variant, test_case.index, *rv.token_counter,
-                                             variant, plain, p.retrieval ? &with_passages : nullptr);
+      // The variant's own system prompt is the same in every job: counted once.
+      const bool fixed_system =
+          variant.system && !plain.empty() && plain[0].value("role", "") == "system";
+      const PromptSplit split =
+          prompt_splitter_.split(*rv.token_counter, job.variant, test_case.index, fixed_system,
+                                 plain, p.retrieval ? &with_passages : nullptr);
       p.local_prompt_tokens = split.total();
       p.instruction_tokens = split.instructions;
       p.context_tokens = split.context;
@@ -93,43 +96,6 @@ PreparedJob Runner::prepare(Job job) {
   }
   p.job = std::move(job);
   return p;
-}
-
-// The instructions are the system (and developer) messages before the case's own; the reply
-// priming counts with the case. A variant's system prompt is the same in every request: its
-// tokens are counted once. The rest of the messages is the case's own, the same for every
-// variant with a system prompt: jobs are case-major, so the next such variant of the case
-// reuses the last count. The retrieved context is what the passages add to the whole.
-Runner::PromptSplit Runner::count_prompt(std::size_t variant_index, std::size_t case_index,
-                                         const ChatTokenCounter& counter, const Variant& variant,
-                                         const nlohmann::json& plain, const nlohmann::json* sent) {
-  const auto priming = static_cast<long long>(counter.format().reply_priming);
-  auto count = [&](std::size_t first, std::size_t last) {
-    return static_cast<long long>(count_chat_messages(counter, plain, first, last));
-  };
-  PromptSplit split;
-  const bool fixed_system =
-      variant.system && !plain.empty() && plain[0].value("role", "") == "system";
-  if (fixed_system) {
-    auto& cached = system_tokens_[variant_index];
-    if (!cached) cached = static_cast<std::size_t>(count(0, 1));
-    if (rest_tokens_.case_index != case_index || rest_tokens_.counter != &counter)
-      rest_tokens_ = {case_index, &counter, static_cast<std::size_t>(count(1, plain.size()))};
-    split.instructions = static_cast<long long>(*cached) - priming;
-    split.case_tokens = static_cast<long long>(rest_tokens_.tokens);
-  } else {
-    std::size_t lead = 0;
-    while (lead < plain.size() && (plain[lead].value("role", "") == "system" ||
-                                   plain[lead].value("role", "") == "developer"))
-      ++lead;
-    split.instructions = lead == 0 ? 0 : count(0, lead) - priming;
-    split.case_tokens = count(lead, plain.size());
-  }
-  if (sent != nullptr)
-    split.context =
-        static_cast<long long>(count_chat_messages(counter, *sent)) - split.instructions -
-        split.case_tokens;
-  return split;
 }
 
 std::string Runner::cache_key(const std::string& origin, const std::string& target,
@@ -276,8 +242,9 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
     r.cached_tokens = a.parsed.usage.cached_tokens;
   }
   // The query's embedding counts in the request's cost: rag pays it on every request.
-  r.cost_usd = r.embedding_cost_usd + request_cost(rv.price, std::max(0LL, r.prompt_tokens),
-                                                   r.cached_tokens, std::max(0LL, r.completion_tokens));
+  r.cost_usd =
+      r.embedding_cost_usd + request_cost(rv.price, std::max(0LL, r.prompt_tokens), r.cached_tokens,
+                                          std::max(0LL, r.completion_tokens));
   ScoreInput in;
   in.output = r.output;
   in.reference = test_case.reference;

@@ -88,11 +88,12 @@ std::vector<VariantRecord> Runner::variant_records() const {
     }
     r.simulated = rv.endpoint->kind == EndpointKind::mock;
     r.is_baseline = v.id == suite_.baseline;
-    if (const auto i = static_cast<std::size_t>(r.position); rv.retrieval && i < retrieval_.info.size()) {
-      const VariantRetrievalInfo& info = retrieval_.info[i];
-      r.retrieve_json = info.settings_json;
-      r.index_embedding_tokens = info.index_embedding_tokens;
-      r.index_cost_usd = info.index_cost_usd;
+    if (const auto i = static_cast<std::size_t>(r.position); rv.retrieval) {
+      r.retrieve_json = retrieval_settings_.at(i);
+      if (i < retrieval_.info.size()) {  // known once the index is ready (not yet on a resume)
+        r.index_embedding_tokens = retrieval_.info[i].index_embedding_tokens;
+        r.index_cost_usd = retrieval_.info[i].index_cost_usd;
+      }
     }
     variants.push_back(std::move(r));
   }

@@ -45,6 +45,7 @@ struct RetrievalFacts {
   };
   long long case_index = 0;
   int repeat = 0;
+  bool conformant = false;
   std::vector<Passage> passages;  // best first
   std::string_view gold_json;     // the case's "gold" as a JSON array; empty when it has none
 };

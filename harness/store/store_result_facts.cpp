@@ -60,7 +60,8 @@ void Store::for_each_retrieval_facts(long long run_id, const std::string& varian
                                      const std::function<void(const RetrievalFacts&)>& fn) {
   // Passages are few per result (k); one joined scan, grouped here by result.
   auto q = impl_->db.prepare(
-      "SELECT r.id, r.case_index, r.repeat, coalesce(c.gold_json,''), t.chunk_id, t.document_id"
+      "SELECT r.id, r.case_index, r.repeat, coalesce(c.gold_json,''), t.chunk_id, t.document_id,"
+      " r.conformant"
       " FROM results r LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index"
       " LEFT JOIN retrievals t ON t.result_id=r.id"
       " WHERE r.run_id=? AND r.variant_id=? AND r.retrieval_ms IS NOT NULL"
@@ -74,7 +75,8 @@ void Store::for_each_retrieval_facts(long long run_id, const std::string& varian
   auto flush = [&] {
     if (current < 0) return;
     facts.passages.clear();
-    for (std::size_t i = 0; i + 1 < texts.size(); i += 2) facts.passages.push_back({texts[i], texts[i + 1]});
+    for (std::size_t i = 0; i + 1 < texts.size(); i += 2)
+      facts.passages.push_back({texts[i], texts[i + 1]});
     facts.gold_json = gold;
     fn(facts);
   };
@@ -87,6 +89,7 @@ void Store::for_each_retrieval_facts(long long run_id, const std::string& varian
       facts.case_index = q.int64(1);
       facts.repeat = static_cast<int>(q.int64(2));
       gold = q.text(3);
+      facts.conformant = q.int64(6) != 0;
     }
     if (!q.is_null(4)) {
       texts.push_back(q.text(4));

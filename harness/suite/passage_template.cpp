@@ -69,7 +69,10 @@ std::optional<std::string> invalid_template(std::string_view text, bool block) {
         }
         std::string message = "unknown placeholder {{" + std::string(name) + "}}; expected ";
         for (std::size_t i = 0; i < names.size(); ++i)
-          message += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("{{" + std::string(names[i]) + "}}");
+          message += (i == 0                  ? ""
+                      : i + 1 == names.size() ? " or "
+                                              : ", ") +
+                     ("{{" + std::string(names[i]) + "}}");
         if (auto hint = did_you_mean(name, names)) message += " (did you mean {{" + *hint + "}}?)";
         problem = message;
       });
@@ -79,7 +82,8 @@ std::optional<std::string> invalid_template(std::string_view text, bool block) {
   return std::nullopt;
 }
 
-std::string render_passage_block(const PassageTemplate& tmpl, std::span<const PassageView> passages) {
+std::string render_passage_block(const PassageTemplate& tmpl,
+                                 std::span<const PassageView> passages) {
   std::string list;
   for (std::size_t i = 0; i < passages.size(); ++i) {
     const PassageView& p = passages[i];
@@ -87,12 +91,18 @@ std::string render_passage_block(const PassageTemplate& tmpl, std::span<const Pa
     walk(
         tmpl.passage, [&](std::string_view literal) { list += literal; },
         [&](std::string_view name) {
-          if (name == "n") list += std::to_string(i + 1);
-          else if (name == "id") list += p.id;
-          else if (name == "document") list += p.document;
-          else if (name == "title") list += p.title;
-          else if (name == "text") list += p.text;
-          else if (name == "score") list += fixed(p.score, 4);
+          if (name == "n")
+            list += std::to_string(i + 1);
+          else if (name == "id")
+            list += p.id;
+          else if (name == "document")
+            list += p.document;
+          else if (name == "title")
+            list += p.title;
+          else if (name == "text")
+            list += p.text;
+          else if (name == "score")
+            list += fixed(p.score, 4);
         });
   }
   if (passages.empty()) list = tmpl.none;
@@ -158,10 +168,14 @@ std::string retrieval_query(const QuerySpec& query, const json& messages) {
 
 std::string QuerySpec::text() const {
   switch (pick) {
-    case Pick::last_user: return "last-user";
-    case Pick::first_user: return "first-user";
-    case Pick::all_user: return "all-user";
-    case Pick::message: return std::to_string(message);
+    case Pick::last_user:
+      return "last-user";
+    case Pick::first_user:
+      return "first-user";
+    case Pick::all_user:
+      return "all-user";
+    case Pick::message:
+      return std::to_string(message);
   }
   return {};
 }

@@ -27,7 +27,8 @@ struct PassageView {
 std::optional<std::string> invalid_template(std::string_view text, bool block);
 
 // The block of passages, ranked best first, as the template writes it.
-std::string render_passage_block(const PassageTemplate& tmpl, std::span<const PassageView> passages);
+std::string render_passage_block(const PassageTemplate& tmpl,
+                                 std::span<const PassageView> passages);
 
 // The messages with `block` inserted where the template says: appended to the first system (or
 // developer) message after a blank line, or in a system message of its own at the start when

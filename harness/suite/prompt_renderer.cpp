@@ -20,7 +20,8 @@ nlohmann::json render_messages(const Variant& variant, const TestCase& test_case
 nlohmann::json render_messages(const Variant& variant, const TestCase& test_case,
                                const std::string& passage_block) {
   auto messages = render_messages(variant, test_case);
-  if (variant.retrieve) insert_passage_block(variant.retrieve->passage_template, passage_block, messages);
+  if (variant.retrieve)
+    insert_passage_block(variant.retrieve->passage_template, passage_block, messages);
   return messages;
 }
 

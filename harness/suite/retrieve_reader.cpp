@@ -19,23 +19,26 @@ constexpr std::array<std::string_view, 2> kChunkKeys = {"tokens", "overlap"};
 constexpr std::array<std::string_view, 3> kMethods = {"bm25", "embeddings", "hybrid"};
 constexpr std::array<std::string_view, 3> kQueries = {"last-user", "first-user", "all-user"};
 constexpr std::array<std::string_view, 5> kTemplateKeys = {"position", "text", "passage",
-                                                          "separator", "none"};
+                                                           "separator", "none"};
 constexpr std::array<std::string_view, 2> kPositions = {"system", "user"};
 constexpr std::array<std::string_view, 3> kEmbeddingsKeys = {"endpoint", "model", "dimensions"};
 
 // A string among `choices`, with a did-you-mean when it is not.
-std::optional<std::string> choice(FieldReader& r, const FieldReader::At& parent, const std::string& key,
+std::optional<std::string> choice(FieldReader& r, const FieldReader::At& parent,
+                                  const std::string& key,
                                   std::span<const std::string_view> choices) {
   auto value = r.string(parent, key, false);
   if (!value) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *value) != choices.end()) return value;
   std::string message = "expected one of " + join_choices(choices) + "; got " + dquote(*value);
-  if (auto hint = did_you_mean(*value, choices)) message += " (did you mean " + dquote(*hint) + "?)";
+  if (auto hint = did_you_mean(*value, choices))
+    message += " (did you mean " + dquote(*hint) + "?)";
   r.error(parent.child(key), message);
   return std::nullopt;
 }
 
-void read_corpus(FieldReader& r, const FieldReader::At& at, const Suite& suite, RetrieveSpec& spec) {
+void read_corpus(FieldReader& r, const FieldReader::At& at, const Suite& suite,
+                 RetrieveSpec& spec) {
   const auto corpus = r.string(at, "corpus", true);
   if (!corpus) return;
   spec.corpus_display = display_path(suite, *corpus);
@@ -50,8 +53,10 @@ void read_corpus(FieldReader& r, const FieldReader::At& at, const Suite& suite, 
 void read_chunk(FieldReader& r, const FieldReader::At& at, RetrieveSpec& spec) {
   const auto c = at.child("chunk");
   if (!r.expect_mapping(c, kChunkKeys)) return;
-  if (auto tokens = r.integer(c, "tokens", 1, 100000)) spec.chunk_tokens = static_cast<int>(*tokens);
-  if (auto overlap = r.integer(c, "overlap", 0, 100000)) spec.chunk_overlap = static_cast<int>(*overlap);
+  if (auto tokens = r.integer(c, "tokens", 1, 100000))
+    spec.chunk_tokens = static_cast<int>(*tokens);
+  if (auto overlap = r.integer(c, "overlap", 0, 100000))
+    spec.chunk_overlap = static_cast<int>(*overlap);
   if (spec.chunk_overlap >= spec.chunk_tokens)
     r.error(c.value.contains("overlap") ? c.child("overlap") : c,
             "overlap must be smaller than tokens (" + std::to_string(spec.chunk_overlap) +
@@ -104,8 +109,8 @@ void read_template(FieldReader& r, const FieldReader::At& at, RetrieveSpec& spec
   }
   if (!r.expect_mapping(t, kTemplateKeys)) return;
   if (const auto position = choice(r, t, "position", kPositions))
-    tmpl.position = *position == "user" ? PassageTemplate::Position::user
-                                        : PassageTemplate::Position::system;
+    tmpl.position =
+        *position == "user" ? PassageTemplate::Position::user : PassageTemplate::Position::system;
   text_field(t, "text", tmpl.text, true);
   text_field(t, "passage", tmpl.passage, false);
   text_field(t, "separator", tmpl.separator, std::nullopt);

@@ -13,6 +13,7 @@ namespace tb {
 // Only messages [first, last) are counted (a variant's fixed system prompt apart from the rest):
 // the counts of two adjacent ranges add up to the whole plus one reply priming.
 std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages,
-                                std::size_t first = 0, std::size_t last = static_cast<std::size_t>(-1));
+                                std::size_t first = 0,
+                                std::size_t last = static_cast<std::size_t>(-1));
 
 }  // namespace tb

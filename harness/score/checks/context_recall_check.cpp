@@ -53,7 +53,8 @@ std::vector<std::string> words(std::string_view text) {
 // model made of it. Results without a retrieval (other strategies) are not judged.
 class ContextRecallCheck final : public Check {
  public:
-  ContextRecallCheck(std::vector<std::pair<json::json_pointer, std::string>> fields, double threshold)
+  ContextRecallCheck(std::vector<std::pair<json::json_pointer, std::string>> fields,
+                     double threshold)
       : fields_(std::move(fields)), threshold_(threshold) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
@@ -66,10 +67,13 @@ class ContextRecallCheck final : public Check {
       const std::string needle = normalized(fact);
       if (needle.empty()) return;
       ++total;
-      if (context.find(needle) != std::string::npos) ++found;
-      else if (first_missing.empty()) first_missing = where.empty() ? ellipsize(fact, 40) : where;
+      if (context.find(needle) != std::string::npos)
+        ++found;
+      else if (first_missing.empty())
+        first_missing = where.empty() ? ellipsize(fact, 40) : where;
     };
-    if (const json* reference = in.reference_json(); reference != nullptr && reference->is_structured()) {
+    if (const json* reference = in.reference_json();
+        reference != nullptr && reference->is_structured()) {
       if (fields_.empty()) {
         leaves(*reference, "", look_for);
       } else {
@@ -83,8 +87,10 @@ class ContextRecallCheck final : public Check {
       for (const auto& w : words(in.reference)) {
         if (!seen.insert(w).second) continue;
         ++total;
-        if (context_words.contains(w)) ++found;
-        else if (first_missing.empty()) first_missing = dquote(w);
+        if (context_words.contains(w))
+          ++found;
+        else if (first_missing.empty())
+          first_missing = dquote(w);
       }
     }
     if (total == 0) return {false, 0, "the reference answer holds nothing to look for"};
