@@ -75,6 +75,27 @@ std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file
       }
       e.fine_tuned = ft;
     }
+    if (value.contains("lifecycle")) {
+      const auto& l = value["lifecycle"];
+      ModelLifecycle life;
+      bool ok = l.is_object();
+      const auto date = [&](const char* key, std::optional<std::string>& out) {
+        if (!ok || !l.contains(key)) return;
+        if (!l[key].is_string() || !days_between(l[key].get<std::string>(), "2000-01-01")) {
+          errors.add({file.string(), 0, "models." + model + ".lifecycle." + key, "expected a date YYYY-MM-DD"});
+          ok = false;
+          return;
+        }
+        out = l[key].get<std::string>();
+      };
+      date("shutdown", life.shutdown);
+      date("fine_tuning_ends", life.fine_tuning_ends);
+      if (ok && l.contains("replacement") && l["replacement"].is_string()) life.replacement = l["replacement"].get<std::string>();
+      if (ok && l.contains("retired")) life.retired = l["retired"].is_boolean() && l["retired"].get<bool>();
+      if (!l.is_object())
+        errors.add({file.string(), 0, "models." + model + ".lifecycle", "expected {shutdown, fine_tuning_ends, replacement}"});
+      if (ok) e.lifecycle = life;
+    }
     if (value.contains("training_example_limit") && value["training_example_limit"].is_number_integer())
       e.training_example_limit = value["training_example_limit"].get<long long>();
     catalog.models_[model] = e;
@@ -109,6 +130,19 @@ std::optional<long long> PriceCatalog::training_example_limit(const std::string&
   const Entry* e = entry_for(model, fine_tuned);
   if (e == nullptr) return std::nullopt;
   return e->training_example_limit;
+}
+
+std::optional<ModelLifecycle> PriceCatalog::lifecycle(const std::string& model) const {
+  bool fine_tuned = false;
+  const Entry* e = entry_for(model, fine_tuned);
+  if (e == nullptr) return std::nullopt;
+  return e->lifecycle;
+}
+
+std::vector<PriceCatalog::Listing> PriceCatalog::listings() const {
+  std::vector<Listing> out;
+  for (const auto& [model, e] : models_) out.push_back({model, e.base, e.fine_tuned, e.lifecycle});
+  return out;
 }
 
 }  // namespace tb

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   tb::add_gate_command(app, exit_code);
   tb::add_trend_command(app, exit_code);
   tb::add_index_command(app, exit_code);
+  tb::add_models_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "analysis/run_summary.hpp"
+#include "common/text.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/number_flags.hpp"
@@ -48,6 +49,42 @@ void print_errors(const Diagnostics& errors) {
   for (const auto& d : errors.items()) std::cerr << "error: " << d.to_string() << "\n";
 }
 
+// What would fail only after every request was paid for: where the JUnit file goes, and the
+// databases that gates compare with.
+bool check_before_sending(const RunArgs& args, const Suite& suite) {
+  bool ok = true;
+  if (!args.junit.empty() && args.junit != "-") {
+    std::error_code ec;
+    const std::filesystem::path junit(args.junit);
+    if (std::filesystem::is_directory(junit, ec)) {
+      std::cerr << "error: --junit " << args.junit << " is a folder; name the file, e.g. " << (junit / "junit.xml").string()
+                << "\n";
+      ok = false;
+    }
+    for (auto dir = junit.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir, ec)) {
+        if (!std::filesystem::is_directory(dir, ec)) {
+          std::cerr << "error: --junit " << args.junit << ": " << dir.string() << " is a file, not a folder\n";
+          ok = false;
+        }
+        break;
+      }
+      if (dir == dir.parent_path()) break;
+    }
+  }
+  for (const auto& gate : suite.gates.no_regression) {
+    const auto colon = gate.against.rfind(':');
+    if (gate.against.starts_with("variant:") || colon == std::string::npos) continue;
+    const std::string file = gate.against.substr(0, colon);
+    if (!std::filesystem::exists(file)) {
+      std::cerr << "error: " << suite.display_file << ": gate.no_regression.against: no database at " << file
+                << " (paths are relative to the current folder)\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 int run(const RunArgs& args) {
   Diagnostics errors;
   const auto suite = load_suite(args.suite, errors);
@@ -58,6 +95,11 @@ int run(const RunArgs& args) {
   Preflight preflight;
   if (!run_preflight(*suite, preflight, errors)) {
     print_errors(errors);
+    std::cerr << "nothing was sent and no run was stored\n";
+    return kExitUsage;
+  }
+  for (const auto& w : preflight.warnings) std::cerr << "warning: " << w << "\n";
+  if (!check_before_sending(args, *suite)) {
     std::cerr << "nothing was sent and no run was stored\n";
     return kExitUsage;
   }
@@ -119,7 +161,7 @@ int run(const RunArgs& args) {
   const RunSummary summary = summarize_run(store, outcome.run_id);
   write_terminal_summary(summary, std::cout);
   if (!args.no_report) {
-    for (const auto& path : write_report_files(store, summary, args.out, true, true))
+    for (const auto& path : write_report_files(store, summary, args.out, true, true, true))
       std::cout << "report: " << path.string() << "\n";
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
@@ -128,6 +170,10 @@ int run(const RunArgs& args) {
   for (const auto& v : suite->variants) embeds |= v.retrieve && v.retrieve->needs_embeddings();
   if (embeds) std::cout << "; embeddings requests: " << outcome.embeddings_requests;
   std::cout << "\n";
+  if (outcome.judge_calls > 0)
+    std::cout << "judge: " << outcome.judge_calls << " judgements (" << outcome.judge_cached
+              << " from the cache), $" << fixed(outcome.judge_cost_usd, 4)
+              << " spent on the judge now (not counted in the variants' cost per 1k)\n";
   // Gates judge a finished run only: an interrupted one is resumed first.
   GateEvaluation gates;
   if (outcome.status == "done" && !suite->gates.empty()) gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
+#include <set>
 
 #include "analysis/price_catalog.hpp"
 #include "common/hash.hpp"
@@ -76,7 +78,10 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, GoldIds& g
     if (c.checks.is_array()) {
       for (std::size_t i = 0; i < c.checks.size(); ++i) {
         std::string message;
-        if (!make_check(c.checks[i], context, message)) {
+        const auto check = make_check(c.checks[i], context, message);
+        if (check && check->judge() != nullptr)
+          message = "a judge check needs an endpoint, so it belongs in the suite's expect.checks";
+        if (!check || check->judge() != nullptr) {
           errors.add({suite.dataset_display, c.line, "checks[" + std::to_string(i) + "]", message});
           ++problems;
         }
@@ -151,17 +156,19 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
 
 namespace {
 
-// The key of an endpoint that needs one, from the environment; problems are errors.
-std::string resolve_api_key(const Suite& suite, const Endpoint& endpoint, Diagnostics& errors) {
+// The API key of a real endpoint from its environment variable ("" for the mock and keyless
+// local servers); problems are reported once per endpoint however many use it.
+std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnostics& errors,
+                         std::set<std::string>& reported) {
   if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
   std::string key = Secrets::from_env(endpoint.api_key_env);
+  if (!reported.insert(endpoint.name).second) return key;
   // A key pasted with its trailing newline would split the request's headers, and a key
   // with any control character could not be recognised in every form a server echoes it.
   if (const auto at = control_character(key))
     errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
-                "the value of " + endpoint.api_key_env +
-                    " contains a control character (byte " + hex_byte(key[*at]) +
-                    " at position " + std::to_string(*at + 1) +
+                "the value of " + endpoint.api_key_env + " contains a control character (byte " +
+                    hex_byte(key[*at]) + " at position " + std::to_string(*at + 1) +
                     "; a line break or NUL pasted with the key?); export the key alone"});
   if (key.empty() && !endpoint.base_url.starts_with("http://127.") &&
       !endpoint.base_url.starts_with("http://localhost"))
@@ -176,7 +183,7 @@ std::string resolve_api_key(const Suite& suite, const Endpoint& endpoint, Diagno
 ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const ResolvedVariant& r,
                                     const PriceCatalog* catalog,
                                     std::map<std::filesystem::path, std::shared_ptr<const Corpus>>& corpora,
-                                    Preflight& out, Diagnostics& errors) {
+                                    Preflight& out, Diagnostics& errors, std::set<std::string>& reported) {
   const RetrieveSpec& spec = *v.retrieve;
   ResolvedRetrieval rr;
   const std::string field = "variants." + v.id + ".retrieve";
@@ -203,7 +210,7 @@ ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const 
   rr.embeddings_endpoint = &suite.endpoints.at(spec.embeddings_endpoint);
   rr.embeddings_api_key = spec.embeddings_endpoint == v.endpoint
                               ? r.api_key
-                              : resolve_api_key(suite, *rr.embeddings_endpoint, errors);
+                              : endpoint_key(suite, *rr.embeddings_endpoint, errors, reported);
   if (auto it = suite.prices.find(spec.embeddings_model); it != suite.prices.end()) {
     rr.embeddings_price = it->second;
   } else if (auto p = catalog ? catalog->find(spec.embeddings_model) : std::nullopt) {
@@ -217,6 +224,44 @@ ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const 
   return rr;
 }
 
+// The judges of expect.checks: their endpoint must be the suite's, their model priced.
+void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catalog, Preflight& out,
+                    Diagnostics& errors, std::set<std::string>& reported) {
+  for (std::size_t i = 0; i < suite.expect.checks.size(); ++i) {
+    const JudgeSpec* spec = suite.expect.checks[i]->judge();
+    if (spec == nullptr) continue;
+    const std::string where = "expect.checks[" + std::to_string(i) + "]";
+    if (spec->endpoint.empty() && suite.endpoints.size() != 1) {
+      errors.add({suite.display_file, 0, where + ".endpoint",
+                  "missing; the suite has " + std::to_string(suite.endpoints.size()) +
+                      " endpoints, so name the one the judge is asked at"});
+      continue;
+    }
+    const auto endpoint =
+        spec->endpoint.empty() ? suite.endpoints.begin() : suite.endpoints.find(spec->endpoint);
+    if (endpoint == suite.endpoints.end()) {
+      errors.add({suite.display_file, 0, where + ".endpoint",
+                  "the judge's endpoint " + dquote(spec->endpoint) + " is not among the suite's endpoints"});
+      continue;
+    }
+    ResolvedJudge j;
+    j.spec = spec;
+    j.endpoint = &endpoint->second;
+    if (auto it = suite.prices.find(spec->model); it != suite.prices.end()) {
+      j.price = it->second;
+    } else if (auto p = catalog ? catalog->find(spec->model) : std::nullopt) {
+      j.price = *p;
+    } else if (catalog) {
+      errors.add({suite.display_file, 0, where + ".model",
+                  "no price for the judge's model \"" + spec->model + "\"; add it to the suite as prices: {\"" +
+                      spec->model + "\": {input: USD_PER_1M, output: USD_PER_1M}}"});
+    }
+    if (j.endpoint->kind == EndpointKind::mock) out.simulated = true;
+    j.api_key = endpoint_key(suite, *j.endpoint, errors, reported);
+    out.judges.push_back(std::move(j));
+  }
+}
+
 // Prices, API keys and tokenizers of the suite's variants.
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   std::map<std::filesystem::path, std::shared_ptr<const Corpus>> corpora;
@@ -225,6 +270,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   const auto catalog = PriceCatalog::load(catalog_path, errors);
   if (catalog)
     out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
+  std::set<std::string> reported_keys;  // a missing key is said once per endpoint
+  std::map<std::string, std::pair<std::string, std::string>> shutting_down;  // model -> variants, why
 
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
@@ -244,7 +291,15 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
                       "{input, output}"});
     }
     if (r.endpoint->kind == EndpointKind::mock) out.simulated = true;
-    r.api_key = resolve_api_key(suite, *r.endpoint, errors);
+    r.api_key = endpoint_key(suite, *r.endpoint, errors, reported_keys);
+    if (const auto life = catalog ? catalog->lifecycle(v.model) : std::nullopt) {
+      const auto status = lifecycle_status(*life, today_utc(), v.model.starts_with("ft:"));
+      if (status.kind != LifecycleStatus::Kind::active) {
+        auto& [variants, text] = shutting_down[v.model];
+        variants += (variants.empty() ? "" : ", ") + v.id;
+        text = status.text;
+      }
+    }
     try {
       r.token_counter = ChatTokenCounter::for_model(v.model);
       if (!r.token_counter && out.tokenizer_note.empty())
@@ -256,12 +311,18 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
                              "; local token counts are skipped and the API's usage counts are used";
     }
     if (v.retrieve) {
-      r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out, errors);
+      r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out, errors,
+                                      reported_keys);
       if (r.retrieval->embeddings_endpoint && r.retrieval->embeddings_endpoint->kind == EndpointKind::mock)
         out.simulated = true;
     }
     out.variants.push_back(r);
   }
+  // One line per model, however many variants use it.
+  for (const auto& [model, said] : shutting_down)
+    out.warnings.push_back(model + " (" + (said.first.find(',') == std::string::npos ? "variant " : "variants ") +
+                           said.first + ") " + said.second);
+  resolve_judges(suite, catalog, out, errors, reported_keys);
 }
 
 }  // namespace

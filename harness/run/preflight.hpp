@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "analysis/model_price.hpp"
+#include "score/judge.hpp"
 #include "common/diagnostic.hpp"
 #include "retrieve/corpus.hpp"
 #include "suite/suite.hpp"
@@ -33,15 +34,26 @@ struct ResolvedVariant {
   std::optional<ResolvedRetrieval> retrieval;  // rag variants
 };
 
+// A model-graded check's judge: where it is asked, at what price, with which key.
+struct ResolvedJudge {
+  const JudgeSpec* spec = nullptr;
+  const Endpoint* endpoint = nullptr;
+  ModelPrice price;
+  std::string api_key;  // never stored or printed
+};
+
 struct Preflight {
   long long cases = 0;  // after `limit`
   // SHA-256 over the content hashes of those cases, in order: a resume compares it with the
   // stored run's to know that the answers it keeps belong to the same cases.
   std::string dataset_fingerprint;
   std::vector<ResolvedVariant> variants;
+  std::vector<ResolvedJudge> judges;  // one per `type: judge` check of expect.checks
   std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
   bool simulated = false;     // some variant is answered by the mock
   std::string tokenizer_note;  // why local token counts are missing, when they are
+  // Not errors, said before anything is sent: models within 60 days of their shutdown or past it.
+  std::vector<std::string> warnings;
 };
 
 // Everything that can be known to be wrong before the first request: the whole dataset (every

@@ -36,6 +36,7 @@
 #include "run/prompt_split.hpp"
 #include "run/retrieval_setup.hpp"
 #include "run/runner.hpp"
+#include "score/scorer.hpp"
 #include "store/records.hpp"
 #include "store/result_writer.hpp"
 #include "store/store.hpp"
@@ -88,6 +89,9 @@ class Runner {
                                                               boost::asio::steady_timer& timer);
   boost::asio::awaitable<Attempt> send_once(const HttpRequest& base, bool stream);
   static Attempt replay(const CacheRecord& cached, bool stream);
+  // Model-graded checks of a scored answer (runner_judge.cpp).
+  boost::asio::awaitable<void> judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
+                                            boost::asio::steady_timer& timer);
 
   // Stopping and the outcome (runner_stop.cpp).
   void listen_for_signals();
@@ -131,6 +135,9 @@ class Runner {
   long long cached_ = 0;
   long long sent_ = 0;
   long long consecutive_errors_ = 0;
+  long long judge_calls_ = 0;
+  long long judge_cached_ = 0;
+  double judge_cost_ = 0;
   long long committed_at_end_ = 0;
   double spend_ = 0;
   double in_flight_cost_ = 0;

@@ -9,6 +9,7 @@
 #include "common/secrets.hpp"
 #include "mock/mock_config.hpp"
 #include "mock/mock_model.hpp"
+#include "common/hash.hpp"
 #include "run/runner_impl.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -25,6 +26,10 @@ void Runner::start_mocks() {
       if (!parse_mock_config(endpoint.mock, suite_.display_file + ": endpoints." + name + ".mock",
                              config, errors))
         throw StoreError(errors.to_string());
+      // A --retry-errors resume sends failed jobs again: the in-process mock, which restarts with
+      // the process and would count them as first attempts, draws anew for each such round.
+      if (options_.retry_errors && options_.resume)
+        config.seed = mix64(config.seed, static_cast<std::uint64_t>(store_.superseded_results(*options_.resume)) + 1);
       MockModel model(config);
       std::string error;
       if (!model.load_dataset(suite_.dataset_file, error)) throw StoreError(error);
@@ -123,9 +128,11 @@ void Runner::create_run() {
   if (!options_.quiet && !preflight_.tokenizer_note.empty())
     std::cerr << "note: " << preflight_.tokenizer_note << "\n";
   if (!options_.quiet)
-    std::cerr << "run " << run_id_ << ": " << suite_.name << ", " << preflight_.cases << " cases x "
-              << preflight_.variants.size() << " variants x " << suite_.run.repeats
-              << " repeats = " << total_jobs_ << " requests"
+    std::cerr << "run " << run_id_ << ": " << suite_.name << ", " << preflight_.cases
+              << (preflight_.cases == 1 ? " case x " : " cases x ") << preflight_.variants.size()
+              << (preflight_.variants.size() == 1 ? " variant x " : " variants x ") << suite_.run.repeats
+              << (suite_.run.repeats == 1 ? " repeat = " : " repeats = ") << total_jobs_
+              << (total_jobs_ == 1 ? " request" : " requests")
               << (preflight_.simulated ? " (simulated by the built-in mock)" : "") << "\n";
 }
 

@@ -11,6 +11,8 @@
 
 namespace tb {
 
+struct JudgeSpec;
+
 // What a check sees of one result. The output is parsed once per result by the scorer, into a
 // JsonTape (cheap; enough for is-json and json-schema on valid outputs); the json trees that
 // other checks walk are built on first use.
@@ -26,7 +28,7 @@ struct CheckInput {
   // rag results: the retrieved passages' titles and texts as the prompt held them. Checks of
   // retrieval (context-recall) do not apply to results without a retrieval.
   bool retrieval = false;
-  std::string_view retrieved_context;
+  std::string_view retrieved_context = {};
 
   // The output as json when it is JSON, else null.
   const nlohmann::json* output_json() const {
@@ -62,6 +64,9 @@ class Check {
  public:
   virtual ~Check() = default;
   virtual CheckOutcome evaluate(const CheckInput& input) const = 0;
+  // A model-graded check (score/judge.hpp) returns its spec: the runner asks the judge and
+  // replaces the outcome evaluate() stood in with.
+  virtual const JudgeSpec* judge() const { return nullptr; }
 
   const std::string& type() const { return type_; }
   const std::string& name() const { return name_; }  // type, or the user's label

@@ -46,6 +46,10 @@ void scrub(ResultRecord& r) {
     clean(p.chunk_id);
     clean(p.document_id);
   }
+  for (auto& j : r.judge_calls) {
+    clean(j.label);
+    clean(j.error);
+  }
 }
 
 void scrub(CaseRecord& c) {

@@ -108,6 +108,22 @@ struct RetrievedRecord {
   long long tokens = 0;
 };
 
+// One request to a judge model for a model-graded check of a result (`type: judge`). Its tokens
+// and cost are the judge's, kept apart from the variant's (results.cost_usd).
+struct JudgeCallRecord {
+  int check_position = 0;  // the check it decided, as in check_outcomes.position
+  std::string endpoint;
+  std::string model;
+  long long prompt_tokens = -1;  // -1: the judge's reply had no usage
+  long long completion_tokens = -1;
+  double cost_usd = 0;
+  bool cached = false;
+  int attempts = 0;
+  std::string label;
+  double score = 0;
+  std::string error;  // why there is no verdict (the request failed, the reply was no verdict)
+};
+
 struct ResultRecord {
   long long id = 0;
   long long run_id = 0;
@@ -153,6 +169,7 @@ struct ResultRecord {
   std::vector<RetrievedRecord> retrieved;
   std::string case_id;  // read from the cases table, not stored per result
   std::vector<CheckRecord> checks;
+  std::vector<JudgeCallRecord> judge_calls;
 };
 
 }  // namespace tb

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 8> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 9> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -200,7 +200,25 @@ CREATE TABLE result_history(
 );
 CREATE INDEX runs_by_suite ON runs(suite_name, id);
 )sql",
-// 8: the rag strategy. A result's prompt tokens by part (instructions, retrieved context, the
+// 8: the judge's requests of model-graded checks, with their own tokens and cost.
+R"sql(
+CREATE TABLE judge_calls(
+  result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  cost_usd REAL NOT NULL,
+  cached INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  label TEXT,
+  score REAL,
+  error TEXT,
+  PRIMARY KEY(result_id, position)
+);
+)sql",
+// 9: the rag strategy. A result's prompt tokens by part (instructions, retrieved context, the
 // case's own messages; local counts), its retrieval time and query-embedding tokens and cost
 // (part of cost_usd), and the passages it was given, best first; a case's gold passages; a
 // variant's retrieval settings and what embedding its corpus cost once.

@@ -150,6 +150,12 @@ std::optional<long long> Store::latest_run_id() {
   return q.int64(0);
 }
 
+long long Store::superseded_results(long long run_id) {
+  auto q = impl_->db.prepare("SELECT count(*) FROM result_history WHERE run_id=?");
+  q.bind(1, run_id);
+  return q.step() ? q.int64(0) : 0;
+}
+
 std::vector<RunRecord> Store::runs(int limit) {
   auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs ORDER BY id DESC LIMIT ?");
   q.bind(1, limit);

@@ -20,7 +20,7 @@ struct RetrievalFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 9;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
@@ -71,6 +71,8 @@ class Store {
     bool errors_only = false;
   };
   long long supersede_results(long long run_id, const Supersede& which);
+  // How many results of the run were superseded so far (rows of result_history).
+  long long superseded_results(long long run_id);
   // Cases rows of a run, by index: id and content hash, to tell what changed in a dataset.
   void for_each_case(long long run_id, const std::function<void(const CaseRecord&)>& fn);
   // After a resume on a changed dataset: the run's new shape.

@@ -289,3 +289,28 @@ TEST_CASE("dataset split writes train and eval deterministically and checks for 
   CHECK(r.exit_code == 2);
   CHECK(has(r.output, "none.jsonl"));
 }
+
+TEST_CASE("models lists the catalog with shutdown dates; a run near a shutdown warns", "[e2e][lifecycle]") {
+  const auto listed = tunebench("models", "", "TUNEBENCH_TODAY=2026-11-29");
+  INFO(listed.output);
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.output.find("today 2026-11-29") != std::string::npos);
+  CHECK(listed.output.find("shuts down on 2027-01-14 (in 46 days); replacement: gpt-5-mini") != std::string::npos);
+  CHECK(listed.output.find("retired by its provider; replacement: gpt-5") != std::string::npos);
+  const auto json = tunebench("models --json", "", "TUNEBENCH_TODAY=2027-02-01");
+  CHECK(json.output.find("\"status\": \"shut down\"") != std::string::npos);
+
+  const std::string demo = (test::source_dir() / "suites/demo.yaml").string();
+  test::TempDir dir;
+  const auto run = tunebench("run '" + demo + "' --db t.db --no-report --quiet", dir.path().string(),
+                             "TUNEBENCH_TODAY=2026-11-29");
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(run.output.find("warning: ft:gpt-4o-mini-2024-07-18:acme::demo1 (variant fine-tuned) shuts down on 2027-01-14 "
+                        "(in 46 days) (every fine-tune on its base model stops with it)") != std::string::npos);
+  CHECK(run.output.find("warning: gpt-4o-mini (variants prompted, base-short, rag) shuts down on 2027-01-14 (in 46 days); "
+                        "replacement: gpt-5-mini\n") != std::string::npos);
+  const auto later = tunebench("run '" + demo + "' --db t.db --no-report --quiet", dir.path().string(),
+                               "TUNEBENCH_TODAY=2026-06-01");
+  CHECK(later.output.find("warning:") == std::string::npos);
+}

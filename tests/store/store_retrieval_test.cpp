@@ -1,5 +1,5 @@
 // What the store keeps of the rag strategy: a result's passages, prompt split, retrieval time
-// and embedding cost; a case's gold passages; a variant's retrieval settings (schema v8).
+// and embedding cost; a case's gold passages; a variant's retrieval settings (schema v9).
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -140,12 +140,12 @@ TEST_CASE("a version 7 database is migrated: its results read with no retrieval 
   test::TempDir dir;
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((dir / "t.db").c_str(), &db) == SQLITE_OK);
-  for (std::size_t v = 0; v < 7; ++v)
+  for (std::size_t v = 0; v < 8; ++v)
     REQUIRE(sqlite3_exec(db, std::string(store_schema::kMigrations[v]).c_str(), nullptr, nullptr,
                          nullptr) == SQLITE_OK);
-  const char* v7_rows = R"sql(
+  const char* v8_rows = R"sql(
     CREATE TABLE schema_version(version INTEGER NOT NULL);
-    INSERT INTO schema_version VALUES(7);
+    INSERT INTO schema_version VALUES(8);
     INSERT INTO runs(id, suite_name, suite_file, suite_json, dataset_file, baseline, started_at, status,
                      simulated, total_jobs, cases, repeats, monthly_requests, tool_version, price_catalog)
       VALUES(1,'s','s.yaml','{}','d.jsonl','a','t','done',1,1,1,1,0,'v','p');
@@ -154,7 +154,7 @@ TEST_CASE("a version 7 database is migrated: its results read with no retrieval 
     INSERT INTO results(id, run_id, variant_id, case_index, repeat, status, error_class, attempts,
                         cost_usd, conformant, score, created_at)
       VALUES(7,1,'a',0,0,'ok','none',1,0,1,1,'t');)sql";
-  REQUIRE(sqlite3_exec(db, v7_rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, v8_rows, nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
 
   Store store(dir / "t.db");

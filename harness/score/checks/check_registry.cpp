@@ -35,6 +35,7 @@ constexpr std::array kChecks = {
     Entry{"latency", make_latency_check},
     Entry{"cost", make_cost_check},
     Entry{"context-recall", make_context_recall_check},
+    Entry{"judge", make_judge_check},
 };
 
 }  // namespace
