@@ -67,7 +67,12 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
       << "</td><td class=\"l\">" << html_escape(v.variant.kind) << "</td><td class=\"l\">" << html_escape(v.variant.model)
       << "</td><td class=\"l\">" << bar(v.conformance, "#2f9e44") << format_pct(v.conformance) << " <span class=\"small\">("
       << format_pct(v.conformance_ci.low) << "\u2013" << format_pct(v.conformance_ci.high) << ", " << v.conformant << "/" << v.results
-      << ")</span></td><td>" << fixed(v.mean_score, 3) << "</td><td>" << bar(v.prompt_tokens_mean / max_tokens)
+      << ")</span>"
+      << (v.retrieval && v.retrieval->quality.judged > 0
+              ? "<br><span class=\"small\">recall@" + std::to_string(v.retrieval->k) + " " +
+                    format_pct(v.retrieval->quality.recall) + "</span>"
+              : "")
+      << "</td><td>" << fixed(v.mean_score, 3) << "</td><td>" << bar(v.prompt_tokens_mean / max_tokens)
       << format_count(v.prompt_tokens_mean) << " / " << format_count(v.prompt_tokens_median)
       << (v.tokens_from_usage ? "" : " <span class=\"small\">(local count)</span>")
       << (v.retrieval && v.split_results > 0

@@ -53,7 +53,8 @@ void write_html_retrieval(const RunSummary& summary, std::ostream& h) {
   if (!has_retrieval(summary)) return;
   h << "<h2>Retrieval</h2><table><tr><th class=\"l\">variant</th><th class=\"l\">method</th>"
        "<th class=\"l\">corpus</th><th>k</th><th>recall@k</th><th>precision@k</th><th>MRR</th>"
-       "<th>nDCG@k</th><th>hit rate</th><th>results judged</th><th>search p50 / p95 ms</th>"
+       "<th>nDCG@k</th><th>hit rate</th><th>results judged</th>"
+       "<th>conformance with / without a gold passage retrieved</th><th>search p50 / p95 ms</th>"
        "<th>query embeddings / 1k requests</th><th>corpus embedded once</th></tr>\n";
   for (const auto& v : summary.variants) {
     if (!v.retrieval) continue;
@@ -65,9 +66,10 @@ void write_html_retrieval(const RunSummary& summary, std::ostream& h) {
     if (q.judged > 0)
       h << "<td>" << format_pct(q.recall) << "</td><td>" << format_pct(q.precision) << "</td><td>"
         << fixed(q.mrr, 3) << "</td><td>" << fixed(q.ndcg, 3) << "</td><td>"
-        << format_pct(q.hit_rate) << "</td><td>" << with_thousands(q.judged) << "</td>";
+        << format_pct(q.hit_rate) << "</td><td>" << with_thousands(q.judged) << "</td><td>"
+        << html_escape(hit_split_text(r)) << "</td>";
     else
-      h << "<td colspan=\"6\" class=\"small\">no gold passages in the dataset</td>";
+      h << "<td colspan=\"7\" class=\"small\">no gold passages in the dataset</td>";
     h << "<td>" << fixed(r.retrieval_ms_p50, 2) << " / " << fixed(r.retrieval_ms_p95, 2)
       << "</td><td>"
       << format_usd(r.embedding_cost_total * 1000 /

@@ -97,10 +97,12 @@ std::string render_passage_block(const PassageTemplate& tmpl,
             list += p.id;
           else if (name == "document")
             list += p.document;
+          // A chunk's edges are wherever its tokens fell: blank lines and spaces there
+          // would only pad the prompt.
           else if (name == "title")
-            list += p.title;
+            list += trim(p.title);
           else if (name == "text")
-            list += p.text;
+            list += trim(p.text);
           else if (name == "score")
             list += fixed(p.score, 4);
         });

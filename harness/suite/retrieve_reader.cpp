@@ -4,6 +4,7 @@
 #include <array>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include "common/files.hpp"
 #include "common/text.hpp"
@@ -44,10 +45,19 @@ void read_corpus(FieldReader& r, const FieldReader::At& at, const Suite& suite,
   spec.corpus_display = display_path(suite, *corpus);
   spec.corpus = resolve_relative(suite.file, *corpus);
   std::error_code ec;
-  if (!std::filesystem::exists(spec.corpus, ec))
-    r.error(at.child("corpus"), "no such corpus file or folder: " + spec.corpus.string() +
-                                    " (a folder of .md/.txt files or a .jsonl file of {\"id\", "
-                                    "\"title\", \"text\"} lines)");
+  if (std::filesystem::exists(spec.corpus, ec)) return;
+  std::string message = "no such corpus file or folder: " + spec.corpus_display;
+  // A typo in the last part of the path: name what is there.
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(spec.corpus.parent_path(), ec))
+    names.push_back(entry.path().filename().string());
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  if (auto hint = did_you_mean(spec.corpus.filename().string(), views))
+    message += " (did you mean " + dquote(*hint) + "?)";
+  else
+    message +=
+        " (a folder of .md/.txt files or a .jsonl file of {\"id\", \"title\", \"text\"} lines)";
+  r.error(at.child("corpus"), message);
 }
 
 void read_chunk(FieldReader& r, const FieldReader::At& at, RetrieveSpec& spec) {

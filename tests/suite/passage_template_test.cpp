@@ -38,6 +38,10 @@ TEST_CASE("a custom template places every placeholder", "[suite][rag]") {
         "<context>\n1. raft#0 (raft, 5.2500): Raft - A consensus algorithm with a leader.\n"
         "2. paxos#1 (paxos, 1.5000): Paxos - A family of consensus protocols.\n</context>");
   CHECK(render_passage_block(t, {}) == "<context>\nnothing\n</context>");
+  // A passage's title and text are trimmed: chunk edges are where tokens fell.
+  const PassageView padded[] = {{"a#0", "a", " A ", "\n body \n\n", 0}};
+  t.passage = "[{{title}}|{{text}}]";
+  CHECK(render_passage_block(t, padded) == "<context>\n[A|body]\n</context>");
   // Text between placeholders is kept as written, braces included.
   t.text = "{\"ctx\": \"{{passages}}\"}";
   t.passage = "{{title}}";
