@@ -301,3 +301,23 @@ TEST_CASE("rag mistakes stop the run with their file:line before anything is sen
   CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
   CHECK_FALSE(std::filesystem::exists(dir / "t.retrieval.db"));
 }
+
+TEST_CASE("an embeddings endpoint that fails stops the run (exit 3) before it is stored",
+          "[e2e][rag]") {
+  test::TempDir dir;
+  write_rag_files(dir);
+  test::write_text(dir / "down.yaml",
+                   "name: down\ndataset: d.jsonl\nvariants:\n"
+                   "  - {id: r, endpoint: mock, model: gpt-4o-mini, retrieve: {corpus: glossary, "
+                   "method: embeddings,"
+                   " embeddings: {model: text-embedding-3-small, endpoint: down}}}\n"
+                   "endpoints:\n  mock: {kind: mock}\n  down: {kind: openai, base_url: "
+                   "\"http://127.0.0.1:9/v1\"}\n"
+                   "run: {max_attempts: 1}\n");
+  const auto r = tunebench("run down.yaml --db t.db --no-report", dir.path().string());
+  INFO(r.output);
+  CHECK(r.exit_code == 3);
+  CHECK(has(r.output,
+            "error: embeddings at http://127.0.0.1:9/v1 (text-embedding-3-small): network"));
+  CHECK(test::count(dir / "t.db", "select count(*) from runs") == 0);
+}
