@@ -38,7 +38,8 @@ bool same(const tb::ChatResponse& a, const tb::ChatResponse& b) {
          a.finish_reason == b.finish_reason && a.model == b.model &&
          a.usage.present == b.usage.present && a.usage.prompt_tokens == b.usage.prompt_tokens &&
          a.usage.completion_tokens == b.usage.completion_tokens &&
-         a.usage.cached_tokens == b.usage.cached_tokens;
+         a.usage.cached_tokens == b.usage.cached_tokens && a.usage.problem == b.usage.problem &&
+         a.usage.wrong == b.usage.wrong;
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Fuzzes JsonTape (common/json_tape) against nlohmann::json::parse as a differential oracle:
 // the tape promises to accept exactly what nlohmann accepts and to give the same value (numbers
 // kept as the same kind: unsigned, signed or double). Also walks the tape with next(), member()
-// and item(), which the schema validator and the chat parser rely on.
+// and item(), which the schema validator and the chat parser rely on. The oracle runs on a tape
+// without a depth limit; the default limit (common/json_depth) must refuse exactly the values
+// nested deeper than kMaxJsonDepth, as parse_json_bounded does.
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
 
 namespace {
@@ -92,7 +95,14 @@ bool identical(const json& a, const json& b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   std::string error;
-  const auto tape = tb::JsonTape::parse(text, &error);
+  const auto tape = tb::JsonTape::parse(text, &error, SIZE_MAX);
+  const bool deep = tb::json_nesting_depth(text) > tb::kMaxJsonDepth;
+  if (tb::JsonTape::parse(text).has_value() != (tape.has_value() && !deep))
+    fail("the depth limit refuses a value it should take, or takes one it should refuse", text);
+  bool too_deep = false;
+  const json bounded = tb::parse_json_bounded(text, &too_deep);
+  if (too_deep != deep || (deep && !bounded.is_discarded()))
+    fail("parse_json_bounded disagrees with json_nesting_depth", text);
   // One known difference: nlohmann's lexer takes a NUL byte for the end of the input, so it
   // accepts "21\0anything". RFC 8259 allows no raw NUL anywhere; the tape rejects them all.
   if (text.find('\0') != std::string_view::npos) {
@@ -100,6 +110,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const json reference = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!deep && (bounded.is_discarded() != reference.is_discarded() ||
+                (!reference.is_discarded() && !identical(bounded, reference))))
+    fail("parse_json_bounded differs from parse", text);
   if (tape.has_value() == reference.is_discarded()) {
     fail(tape ? "the tape accepts what nlohmann rejects" : "the tape rejects what nlohmann accepts",
          text);

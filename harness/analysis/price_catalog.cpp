@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/data_dir.hpp"
 #include "common/files.hpp"
+#include "common/json_depth.hpp"
 
 namespace tb {
 namespace {
@@ -43,17 +45,24 @@ std::string strip_date_suffix(const std::string& model) {
 
 std::filesystem::path PriceCatalog::default_path() {
   if (const char* env = std::getenv("TUNEBENCH_PRICES"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(TUNEBENCH_DATA_DIR) / "prices.json";
+  if (auto found = find_data_file("datasets/prices.json")) return *found;
+  // Not found: the installed place, for the error message to name.
+  const auto dirs = data_dir_candidates();
+  return (dirs.empty() ? std::filesystem::path("share/tunebench") : dirs.front()) / "datasets" / "prices.json";
 }
 
 std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file,
                                                Diagnostics& errors) {
-  const auto text = read_file(file);
+  std::string why;
+  const auto text = read_file(file, &why);
   if (!text) {
-    errors.add({file.string(), 0, "", "cannot read the price catalog"});
+    errors.add({file.string(), 0, "",
+                "cannot read the price catalog: " + why + " (tunebench's own is datasets/prices.json in its data folder: "
+                "PREFIX/share/tunebench beside PREFIX/bin/tunebench, or $TUNEBENCH_DATA_DIR; a suite's "
+                "price_catalog or $TUNEBENCH_PRICES names another)"});
     return std::nullopt;
   }
-  const auto j = nlohmann::json::parse(*text, nullptr, false);
+  const auto j = parse_json_bounded(*text);
   if (j.is_discarded() || !j.is_object() || !j.contains("models") || !j["models"].is_object()) {
     errors.add({file.string(), 0, "", "expected a JSON object with \"updated\" and \"models\""});
     return std::nullopt;

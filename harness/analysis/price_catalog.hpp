@@ -17,7 +17,8 @@ namespace tb {
 class PriceCatalog {
  public:
   static std::optional<PriceCatalog> load(const std::filesystem::path& file, Diagnostics& errors);
-  // The catalog shipped with tunebench (installed next to the binary or in the source tree).
+  // $TUNEBENCH_PRICES, else the catalog shipped with tunebench: datasets/prices.json in its data
+  // folder (common/data_dir.hpp).
   static std::filesystem::path default_path();
 
   std::optional<ModelPrice> find(const std::string& model) const;

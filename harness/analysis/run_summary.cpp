@@ -157,6 +157,7 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.output_tps_p50 = median(a.output_tps);
     s.latency_model = fit_latency_model(a.latency_fit);
     s.cost_total = a.cost_sum;
+    s.cost_estimated = a.cost_estimated;
     s.cost_per_request = ratio(a.cost_sum, a.results);
     s.cost_per_1k = s.cost_per_request * 1000;
     s.cost_monthly = s.cost_per_request * static_cast<double>(run->monthly_requests);

@@ -76,6 +76,9 @@ struct VariantSummary {
   Interval conformance_difference_ci;
 
   double cost_total = 0;
+  // Answered results costed from local token counts because the server's usage was missing or
+  // not believable (results.usage_estimated): their share of cost_total is an estimate.
+  long long cost_estimated = 0;
   double cost_per_request = 0;
   double cost_per_1k = 0;
   double cost_monthly = 0;  // at the suite's monthly volume, without training

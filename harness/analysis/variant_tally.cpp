@@ -109,6 +109,7 @@ void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
     ++error_classes[std::string(r.error_class)];
   } else {
     ++ok;
+    cost_estimated += r.usage_estimated;
     score_sum += r.score;
     if (prompt) {
       ++prompt_n;

@@ -48,6 +48,7 @@ struct VariantTally {
   long long prompt_n = 0;              // answered results with a prompt token count
   double prompt_sum = 0;
   long long usage_missing = 0;  // ... of which only the local count was known
+  long long cost_estimated = 0;  // answered results costed from local counts (no usable usage)
   double chars_sum = 0;
   long long completion_n = 0;
   double completion_sum = 0;

@@ -11,6 +11,7 @@
 #include "app/exit_codes.hpp"
 #include "app/number_flags.hpp"
 #include "common/files.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "suite/dataset_check.hpp"
 #include "suite/dataset_split.hpp"
@@ -95,7 +96,7 @@ void print_check(const DatasetCheckReport& r, const std::string& encoding, const
 std::string trainable_models(const std::filesystem::path& catalog_path) {
   const auto text = read_file(catalog_path);
   if (!text) return "";
-  const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  const auto j = parse_json_bounded(*text);
   if (j.is_discarded() || !j.is_object() || !j.contains("models") || !j["models"].is_object()) return "";
   std::string out;
   for (const auto& [model, entry] : j["models"].items()) {

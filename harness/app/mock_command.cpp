@@ -23,11 +23,12 @@ struct MockArgs {
 int serve(const MockArgs& args) {
   MockConfig config = default_mock_config();
   if (!args.config.empty()) {
-    const auto text = read_file(args.config);
+    std::string why;
+    const auto text = read_file(args.config, &why);
     Diagnostics errors;
     SourceDocument doc;
     if (!text) {
-      std::cerr << "error: cannot read " << args.config << "\n";
+      std::cerr << "error: cannot read " << args.config << ": " << why << "\n";
       return kExitUsage;
     }
     if (!SourceDocument::parse(args.config, args.config, *text, doc, errors) ||

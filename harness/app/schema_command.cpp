@@ -66,15 +66,22 @@ int validate(const SchemaArgs& args) {
   }
   bool all_valid = true;
   if (!args.jsonl.empty()) {
-    std::ifstream in(args.jsonl, std::ios::binary);
-    if (!in) {
-      std::cerr << "error: cannot read " << args.jsonl << "\n";
+    std::ifstream in;
+    std::string why;
+    if (!open_regular_file(args.jsonl, in, &why)) {
+      std::cerr << "error: cannot read " << args.jsonl << ": " << why << "\n";
       return kExitUsage;
     }
     std::string text;
     int line = 0;
-    while (std::getline(in, text)) {
+    for (LineRead read; (read = read_line(in, text)) != LineRead::end;) {
       ++line;
+      if (read == LineRead::too_long) {
+        std::cout << "invalid " << args.jsonl << ":" << line << ": the line is longer than "
+                  << byte_size_text(kMaxLineBytes) << "\n";
+        all_valid = false;
+        continue;
+      }
       if (!text.empty() && text.back() == '\r') text.pop_back();
       std::string error;
       const auto instance = JsonTape::parse(text, &error);
@@ -90,9 +97,10 @@ int validate(const SchemaArgs& args) {
     return all_valid ? kExitOk : kExitChecksFailed;
   }
   for (const auto& file : args.files) {
-    const auto text = read_file(file);
+    std::string why;
+    const auto text = read_file(file, &why);
     if (!text) {
-      std::cerr << "error: cannot read " << file << "\n";
+      std::cerr << "error: cannot read " << file << ": " << why << "\n";
       return kExitUsage;
     }
     std::string error;

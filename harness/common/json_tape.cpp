@@ -19,8 +19,9 @@ namespace tb {
 class JsonTapeParser {
  public:
   // The scratch vectors are reused from parse to parse (per thread); the tape gets a copy.
-  JsonTapeParser(std::string_view text, std::vector<JsonTape::Entry>& entries, std::string& strings)
-      : t_(text), entries_(entries), strings_(strings) {
+  JsonTapeParser(std::string_view text, std::vector<JsonTape::Entry>& entries, std::string& strings,
+                 std::size_t max_depth)
+      : t_(text), entries_(entries), strings_(strings), max_depth_(max_depth) {
     entries_.clear();
     strings_.clear();
     // Decoded strings are never longer than the text: appends never reallocate.
@@ -97,6 +98,9 @@ class JsonTapeParser {
       if (p_ >= t_.size()) return fail("expected a JSON value");
       const char c = t_[p_];
       if (c == '[' || c == '{') {
+        // Counted as json_nesting_depth counts (an empty container is a level too).
+        if (open_.size() >= max_depth_)
+          return fail("nested deeper than " + std::to_string(max_depth_) + " levels");
         const bool object = c == '{';
         const std::size_t idx = add(object ? JsonTape::Kind::object : JsonTape::Kind::array);
         ++p_;
@@ -393,16 +397,18 @@ class JsonTapeParser {
   std::size_t p_ = 0;
   std::vector<JsonTape::Entry>& entries_;
   std::string& strings_;
+  std::size_t max_depth_;
   bool duplicate_keys_ = false;
   std::vector<std::size_t> open_;
   std::vector<std::uint32_t> keys_;  // key entries of the open objects, innermost last
   std::string error_;
 };
 
-std::optional<JsonTape> JsonTape::parse(std::string_view text, std::string* error) {
+std::optional<JsonTape> JsonTape::parse(std::string_view text, std::string* error,
+                                        std::size_t max_depth) {
   thread_local std::vector<Entry> entries;
   thread_local std::string strings;
-  JsonTapeParser parser(text, entries, strings);
+  JsonTapeParser parser(text, entries, strings, max_depth);
   if (!parser.run()) {
     if (error != nullptr) *error = parser.error();
     return std::nullopt;

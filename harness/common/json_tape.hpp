@@ -9,7 +9,8 @@
 // It accepts exactly what nlohmann::json::parse accepts (RFC 8259, UTF-8 checked, no comments)
 // and keeps numbers as nlohmann does: non-negative integers as unsigned, negative as signed,
 // anything else (or out of 64-bit range) as double. to_json() gives the same value that
-// nlohmann::json::parse gives for the same text.
+// nlohmann::json::parse gives for the same text. Unlike nlohmann, it refuses values nested
+// deeper than a limit (kMaxJsonDepth unless told): a tape becomes a tree that others walk.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "common/json_depth.hpp"
 
 namespace tb {
 
@@ -42,8 +45,10 @@ class JsonTape {
                                 // number: the bits of its int64, uint64 or double
   };
 
-  // nullopt for text that is not one JSON value; *error (if given) says where and what.
-  static std::optional<JsonTape> parse(std::string_view text, std::string* error = nullptr);
+  // nullopt for text that is not one JSON value, or one with arrays and objects nested deeper
+  // than max_depth; *error (if given) says where and what.
+  static std::optional<JsonTape> parse(std::string_view text, std::string* error = nullptr,
+                                       std::size_t max_depth = kMaxJsonDepth);
 
   const Entry& operator[](std::size_t i) const { return data_[i]; }
   std::size_t size() const { return entries_; }

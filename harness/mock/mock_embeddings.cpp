@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "mock/mock_model.hpp"
 
 namespace tb {
@@ -90,7 +91,9 @@ std::size_t mock_embedding_dimensions(std::string_view model) {
 }
 
 MockReply MockModel::embeddings(std::string_view request_body, std::uint64_t attempt) const {
-  const json request = json::parse(request_body, nullptr, false);
+  bool too_deep = false;
+  const json request = parse_json_bounded(request_body, &too_deep);
+  if (too_deep) return error_reply(400, "the body is " + json_too_deep_reason());
   if (request.is_discarded() || !request.is_object())
     return error_reply(400, "the body is not a JSON object");
   if (!request.contains("model") || !request["model"].is_string())

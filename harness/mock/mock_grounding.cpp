@@ -1,5 +1,7 @@
 #include "mock/mock_grounding.hpp"
 
+#include "common/json_depth.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace tb {
@@ -38,7 +40,7 @@ std::uint64_t MockGrounding::window_hash(std::string_view s) {
 }
 
 bool MockGrounding::add(std::size_t id, std::string_view reference) {
-  const auto parsed = nlohmann::json::parse(reference, nullptr, false);
+  const auto parsed = parse_json_bounded(reference);
   std::string evidence;
   if (!parsed.is_discarded() && parsed.is_object()) {
     for (const auto& [key, value] : parsed.items())

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "score/judge.hpp"
 #include "suite/dataset_reader.hpp"
@@ -292,8 +293,23 @@ bool MockModel::forgets(const MockProfile& profile, std::size_t reference) const
   return static_cast<double>(h >> 11) * 0x1.0p-53 < profile.general_regression;
 }
 
+long long MockModel::cached_tokens(const json& messages, const std::string& model,
+                                   long long prompt_tokens) const {
+  const MockPromptCache& cache = config_.prompt_cache;
+  if (!cache.enabled || messages.size() < 2 ||
+      static_cast<double>(prompt_tokens) < cache.min_tokens)
+    return 0;
+  json prefix = messages;
+  prefix.erase(prefix.size() - 1);
+  const auto increment = static_cast<long long>(cache.increment);
+  return std::min(prompt_tokens, counter_.prompt(prefix, model) / increment * increment);
+}
+
 MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_t attempt) const {
-  const json request = json::parse(request_body, nullptr, false);
+  bool too_deep = false;
+  const json request = parse_json_bounded(request_body, &too_deep);
+  if (too_deep)
+    return error_reply(400, "invalid_request_error", "the body is " + json_too_deep_reason());
   if (request.is_discarded() || !request.is_object())
     return error_reply(400, "invalid_request_error", "the body is not a JSON object");
   if (!request.contains("model") || !request["model"].is_string())
@@ -350,7 +366,9 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
     content = "I have no reference answer for this input (tunebench mock).";
   } else {
     const std::string& reference = references_[found->second];
-    const json parsed = json::parse(reference, nullptr, false);
+    // A reference nested too deep is served as the text it is (the dataset reader refuses such
+    // references; a case added directly may still hold one).
+    const json parsed = parse_json_bounded(reference);
     const json ref_json = parsed.is_discarded() ? json() : parsed;
     const double break_rate = prompt_spells_format(messages, ref_json) ? profile.format_break
                                                                        : profile.format_break_unprompted;
@@ -366,10 +384,11 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
     } else if (draw < break_rate) {
       std::tie(content, finish_reason) = break_format(ref_json, reference, rng);
     } else if (ref_json.is_object() && u(rng) < field_error) {
-      content = grounding.misled_by
-                    ? copy_misleading_value(ref_json, json::parse(references_[*grounding.misled_by], nullptr, false),
-                                            question, rng)
-                    : alter_value(ref_json, rng);
+      content =
+          grounding.misled_by
+              ? copy_misleading_value(
+                    ref_json, parse_json_bounded(references_[*grounding.misled_by]), question, rng)
+              : alter_value(ref_json, rng);
     } else {
       content = reference;
     }
@@ -395,7 +414,7 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   const json usage = {{"prompt_tokens", prompt_tokens},
                       {"completion_tokens", completion_tokens},
                       {"total_tokens", prompt_tokens + completion_tokens},
-                      {"prompt_tokens_details", {{"cached_tokens", 0}}}};
+                      {"prompt_tokens_details", {{"cached_tokens", cached_tokens(messages, model, prompt_tokens)}}}};
   if (request.value("stream", false)) {
     // Token-sized pieces (about 4 bytes, never splitting a UTF-8 sequence), one event each.
     reply.content_type = "text/event-stream";

@@ -1,10 +1,12 @@
 #include "provider/chat_response.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
 #include "common/secrets.hpp"
 #include "common/text.hpp"
@@ -51,24 +53,80 @@ long long count_of(double v) {
   return static_cast<long long>(v);
 }
 
-long long get_count(const json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_number()) return 0;
-  const json& v = j[key];
-  if (v.is_number_unsigned()) return count_of(v.get<std::uint64_t>());
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  return count_of(v.get<double>());
+// A count of usage as read, and what is wrong with it (empty when nothing). `what` names it.
+struct Count {
+  long long value = 0;
+  std::string problem;
+  bool wrong = false;  // there, a number, but negative or too large
+};
+
+Count judged(long long value, const std::string& what, const std::string& written) {
+  if (value < 0) return {value, what + " is " + written + ": negative", true};
+  if (value > kMaxBelievableTokens)
+    return {value, what + " is " + written + ": more than 10,000,000 tokens in one request", true};
+  return {value, ""};
 }
 
-long long tape_count(const JsonTape& t, std::optional<std::size_t> v) {
-  if (!v || !t.is_number(*v)) return 0;
+Count number_count(double d, const std::string& what, const std::string& written) {
+  if (d != std::floor(d)) return {count_of(d), what + " is " + written + ", not a whole number"};
+  return judged(count_of(d), what, written);
+}
+
+Count json_count(const json& parent, const char* key, const std::string& what, bool optional) {
+  if (!parent.is_object() || !parent.contains(key))
+    return {0, optional ? "" : what + " is missing"};
+  const json& v = parent[key];
+  if (!v.is_number()) return {0, what + " is " + std::string(v.type_name()) + ", not a number"};
+  const std::string written = v.dump();
+  if (v.is_number_unsigned()) return judged(count_of(v.get<std::uint64_t>()), what, written);
+  if (v.is_number_integer()) return judged(v.get<std::int64_t>(), what, written);
+  return number_count(v.get<double>(), what, written);
+}
+
+const char* tape_type_name(const JsonTape& t, std::size_t v) {
+  switch (t[v].kind) {
+    case JsonTape::Kind::null:
+      return "null";
+    case JsonTape::Kind::boolean:
+      return "boolean";
+    case JsonTape::Kind::string:
+      return "string";
+    case JsonTape::Kind::array:
+      return "array";
+    case JsonTape::Kind::object:
+      return "object";
+    default:
+      return "number";
+  }
+}
+
+Count tape_count(const JsonTape& t, std::optional<std::size_t> v, const std::string& what,
+                 bool optional) {
+  if (!v) return {0, optional ? "" : what + " is missing"};
+  if (!t.is_number(*v)) return {0, what + " is " + tape_type_name(t, *v) + ", not a number"};
   switch (t[*v].kind) {
     case JsonTape::Kind::integer:
-      return t.integer(*v);
+      return judged(t.integer(*v), what, std::to_string(t.integer(*v)));
     case JsonTape::Kind::unsigned_integer:
-      return count_of(t.unsigned_integer(*v));
+      return judged(count_of(t.unsigned_integer(*v)), what, std::to_string(t.unsigned_integer(*v)));
     default:
-      return count_of(t.floating(*v));
+      return number_count(t.floating(*v), what, json(t.floating(*v)).dump());
   }
+}
+
+// The three counts into a Usage, the first problem kept.
+Usage usage_of(Count prompt, Count completion, Count cached) {
+  Usage usage;
+  usage.present = true;
+  usage.prompt_tokens = prompt.value;
+  usage.completion_tokens = completion.value;
+  usage.cached_tokens = cached.value;
+  for (Count* c : {&prompt, &completion, &cached}) {
+    if (!usage.problem.empty() || c->problem.empty()) continue;
+    usage.problem = std::move(c->problem);
+    usage.wrong = c->wrong;
+  }
+  return usage;
 }
 
 std::optional<std::string> tape_string(const JsonTape& t, std::optional<std::size_t> v) {
@@ -77,15 +135,20 @@ std::optional<std::string> tape_string(const JsonTape& t, std::optional<std::siz
 }
 
 Usage tape_usage(const JsonTape& t, std::size_t u) {
-  Usage usage;
-  if (!t.is(u, JsonTape::Kind::object)) return usage;
-  usage.present = true;
-  usage.prompt_tokens = tape_count(t, t.member(u, "prompt_tokens"));
-  usage.completion_tokens = tape_count(t, t.member(u, "completion_tokens"));
-  if (const auto details = t.member(u, "prompt_tokens_details")) {
-    usage.cached_tokens = tape_count(t, t.member(*details, "cached_tokens"));
+  if (!t.is(u, JsonTape::Kind::object)) {
+    Usage usage;
+    usage.present = true;
+    usage.problem = std::string("usage is ") + tape_type_name(t, u) + ", not an object";
+    return usage;
   }
-  return usage;
+  Count cached;
+  if (const auto details = t.member(u, "prompt_tokens_details");
+      details && t.is(*details, JsonTape::Kind::object))
+    cached = tape_count(t, t.member(*details, "cached_tokens"),
+                        "usage.prompt_tokens_details.cached_tokens", true);
+  return usage_of(tape_count(t, t.member(u, "prompt_tokens"), "usage.prompt_tokens", false),
+                  tape_count(t, t.member(u, "completion_tokens"), "usage.completion_tokens", false),
+                  std::move(cached));
 }
 
 // A successful answer, read from a tape: a chat.completion is parsed for every result, and a
@@ -101,8 +164,14 @@ ChatResponse parse_success(std::string_view raw) {
     return bad(
         "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask "
         "for; it is not JSON");
-  const auto tape = JsonTape::parse(raw);
-  if (!tape) return bad("the body is not JSON: " + dquote(ellipsize(Secrets::redact(raw), 120)));
+  std::string parse_error;
+  const auto tape = JsonTape::parse(raw, &parse_error);
+  if (!tape) {
+    const bool deep = parse_error.ends_with(json_too_deep_reason());
+    return bad(std::string("the body is not JSON") +
+               (deep ? " (" + json_too_deep_reason() + ")" : std::string()) + ": " +
+               dquote(ellipsize(Secrets::redact(raw), 120)));
+  }
   const JsonTape& t = *tape;
   if (!t.is(0, JsonTape::Kind::object)) return bad("expected a chat.completion object");
   const auto choices = t.member(0, "choices");
@@ -121,49 +190,55 @@ ChatResponse parse_success(std::string_view raw) {
   if (auto finish = tape_string(t, t.member(choice, "finish_reason")))
     out.finish_reason = std::move(*finish);
   if (auto model = tape_string(t, t.member(0, "model"))) out.model = std::move(*model);
-  if (const auto usage = t.member(0, "usage")) out.usage = tape_usage(t, *usage);
+  // "usage": null is what streams send before their last chunk: no usage, as when absent.
+  if (const auto usage = t.member(0, "usage"); usage && !t.is(*usage, JsonTape::Kind::null))
+    out.usage = tape_usage(t, *usage);
   return out;
 }
 
 }  // namespace
 
 Usage parse_usage(const json& u) {
-  Usage usage;
-  if (!u.is_object()) return usage;
-  usage.present = true;
-  usage.prompt_tokens = get_count(u, "prompt_tokens");
-  usage.completion_tokens = get_count(u, "completion_tokens");
+  if (!u.is_object()) {
+    Usage usage;
+    usage.present = true;
+    usage.problem = "usage is " + std::string(u.type_name()) + ", not an object";
+    return usage;
+  }
+  Count cached;
   if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
-    usage.cached_tokens = get_count(u["prompt_tokens_details"], "cached_tokens");
-  return usage;
+    cached = json_count(u["prompt_tokens_details"], "cached_tokens",
+                        "usage.prompt_tokens_details.cached_tokens", true);
+  return usage_of(json_count(u, "prompt_tokens", "usage.prompt_tokens", false),
+                  json_count(u, "completion_tokens", "usage.completion_tokens", false),
+                  std::move(cached));
 }
 
 ChatResponse read_chat_response(const HttpResponse& response) {
   ChatResponse out;
-  switch (response.error) {
-    case NetError::none:
-      break;
-    case NetError::timeout:
-      out.error = ErrorClass::timeout;
-      break;
-    case NetError::too_large:
-      out.error = ErrorClass::bad_response;
-      break;
-    default:
-      out.error = ErrorClass::network;
-      break;
-  }
+  out.error = error_class_of(response.error);
   if (out.error != ErrorClass::none) {
     out.error_message = Secrets::redact(response.error_message);
     return out;
   }
-  return parse_chat_response(response.status, response.body);
+  out = parse_chat_response(response.status, response.body);
+  // A redirect is not followed (the key would go wherever it points): where it points is what
+  // the user needs to fix base_url.
+  if (response.status >= 300 && response.status < 400) {
+    const auto location = response.header("location");
+    out.error_message =
+        "HTTP " + std::to_string(response.status) + ": " +
+        (location.empty() ? "a redirect without a Location"
+                          : "redirected to " + ellipsize(Secrets::redact(location), 300)) +
+        " (redirects are not followed: set the endpoint's base_url to where the server points)";
+  }
+  return out;
 }
 
 ChatResponse parse_chat_response(int http_status, std::string_view raw) {
   if (http_status >= 200 && http_status < 300) return parse_success(raw);
   ChatResponse out;
-  const json body = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  const json body = parse_json_bounded(raw);
   const std::string message = error_text(body, raw);
   const std::string code = error_code(body);
   const std::string lowered = to_lower(message);

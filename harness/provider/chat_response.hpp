@@ -9,11 +9,23 @@
 
 namespace tb {
 
+// More tokens than this in one request's usage is not believed: no model reads or writes that
+// much in one request, and a count like it would be billed as thousands of dollars.
+inline constexpr long long kMaxBelievableTokens = 10'000'000;
+
 struct Usage {
-  bool present = false;
+  bool present = false;  // a usage object came back
+  // As the server sent them (saturated to long long), 0 when missing or not a number.
   long long prompt_tokens = 0;
   long long completion_tokens = 0;
-  long long cached_tokens = 0;  // prompt_tokens_details.cached_tokens
+  long long cached_tokens = 0;  // prompt_tokens_details.cached_tokens (optional)
+  // Why the counts are not to be believed, empty when they are: the first count that is missing,
+  // not a number, not a whole number, negative or above kMaxBelievableTokens
+  // ("usage.completion_tokens is -100000000: negative").
+  std::string problem;
+  bool wrong = false;  // ... and it is a count that is there but negative or too large
+
+  bool believable() const { return present && problem.empty(); }
 };
 
 struct ChatResponse {
@@ -29,7 +41,8 @@ struct ChatResponse {
 ChatResponse parse_chat_response(int http_status, std::string_view body);
 
 // Everything that can come back for a chat request, classified: a transport failure (timeout;
-// too_large, a bad_response; the rest network), else parse_chat_response on the status and body.
+// too_large, a bad_response; a refused certificate, tls; the rest network), else
+// parse_chat_response on the status and body (a redirect's message names its Location).
 // A streamed 2xx answer is read by ChatStream instead.
 ChatResponse read_chat_response(const HttpResponse& response);
 

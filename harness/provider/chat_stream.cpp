@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.hpp"
 #include "common/secrets.hpp"
 #include "common/text.hpp"
 
@@ -24,11 +25,14 @@ void ChatStream::event(const SseEvent& e, double now_ms) {
     done_ = true;
     return;
   }
-  const auto chunk = nlohmann::json::parse(e.data, nullptr, false);
+  bool too_deep = false;
+  const auto chunk = parse_json_bounded(e.data, &too_deep);
   if (chunk.is_discarded() || !chunk.is_object()) {
-    bad_chunk_ = true;
     // Servers echo keys; redacted before the cut so that no prefix of one survives either.
-    if (bad_chunk_text_.empty()) bad_chunk_text_ = ellipsize(Secrets::redact(e.data), 120);
+    if (!bad_chunk_)
+      bad_chunk_text_ = (too_deep ? " (" + json_too_deep_reason() + "): " : std::string(": ")) +
+                        dquote(ellipsize(Secrets::redact(e.data), 120));
+    bad_chunk_ = true;
     return;
   }
   any_chunk_ = true;
@@ -39,7 +43,7 @@ void ChatStream::event(const SseEvent& e, double now_ms) {
         Secrets::redact("error in the stream: " +
                         (err.is_object() && err.contains("message") && err["message"].is_string()
                              ? err["message"].get<std::string>()
-                             : err.dump()));
+                             : ellipsize(Secrets::redact(err.dump()), 300)));
     return;
   }
   if (chunk.contains("model") && chunk["model"].is_string())
@@ -87,7 +91,7 @@ ChatResponse ChatStream::finish() {
   if (response_.error != ErrorClass::none) return response_;
   if (bad_chunk_) {
     response_.error = ErrorClass::bad_response;
-    response_.error_message = "a streamed chunk is not JSON: " + dquote(bad_chunk_text_);
+    response_.error_message = "a streamed chunk is not JSON" + bad_chunk_text_;
   } else if (!any_chunk_) {
     response_.error = ErrorClass::bad_response;
     response_.error_message = "the stream held no chat.completion.chunk";

@@ -45,9 +45,9 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
   const std::string simulated = run && run->simulated ? "yes" : "no";
   out << "run_id,simulated,variant,model,case_index,case_id,repeat,status,error_class,conformant,"
          "score,failed_checks,prompt_tokens,completion_tokens,cached_tokens,prompt_chars,"
-         "latency_ms,ttft_ms,attempts,cached,cost_usd,finish_reason,failure_kind,failure_path,"
-         "instruction_tokens,context_tokens,case_tokens,retrieval_ms,embedding_tokens,retrieved,"
-         "output\r\n";
+         "latency_ms,ttft_ms,attempts,cached,cost_usd,usage_estimated,finish_reason,failure_kind,"
+         "failure_path,instruction_tokens,context_tokens,case_tokens,retrieval_ms,embedding_tokens,"
+         "retrieved,output\r\n";
   std::map<std::string, std::string> models;
   for (const auto& v : store.variants(run_id)) models[v.id] = v.model;
   Store::ResultQuery query;
@@ -67,10 +67,10 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
         << number(r.prompt_tokens) << ',' << number(r.completion_tokens) << ',' << r.cached_tokens
         << ',' << r.prompt_chars << ',' << fixed(r.latency_ms, 2) << ','
         << (r.ttft_ms >= 0 ? fixed(r.ttft_ms, 2) : std::string()) << ',' << r.attempts << ','
-        << (r.cached ? 1 : 0) << ',' << fixed(r.cost_usd, 8) << ',' << csv_field(r.finish_reason)
-        << ',' << csv_field(r.failure_kind) << ',' << csv_field(r.failure_path) << ','
-        << number(r.instruction_tokens) << ',' << number(r.context_tokens) << ','
-        << number(r.case_tokens) << ','
+        << (r.cached ? 1 : 0) << ',' << fixed(r.cost_usd, 8) << ',' << (r.usage_estimated ? 1 : 0)
+        << ',' << csv_field(r.finish_reason) << ',' << csv_field(r.failure_kind) << ','
+        << csv_field(r.failure_path) << ',' << number(r.instruction_tokens) << ','
+        << number(r.context_tokens) << ',' << number(r.case_tokens) << ','
         << (r.retrieval_ms >= 0
                 ? fixed(r.retrieval_ms, 3) + ',' + std::to_string(r.embedding_tokens)
                 : std::string(","))

@@ -39,7 +39,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     << "<title>tunebench run " << run.id << " \u2014 " << html_escape(run.suite_name) << "</title>"
     << "<style>" << kStyle << "</style></head><body>\n";
-  h << "<h1>" << html_escape(run.suite_name) << " \u2014 run " << run.id << "</h1>\n";
+  const std::string scope = run_scope(run);
+  h << "<h1>" << html_escape(run.suite_name) << " \u2014 run " << run.id
+    << (scope.empty() ? "" : " (" + html_escape(scope) + ")") << "</h1>\n";
   h << "<div class=\"meta\">suite " << html_escape(run.suite_file) << " &middot; dataset "
     << html_escape(run.dataset_file) << " &middot; " << run.cases << " cases &times; "
     << summary.variants.size() << " variants &times; " << run.repeats << " repeats &middot; started "
@@ -118,6 +120,8 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     h << "</td><td>" << format_usd(v.cost_monthly + once) << "</td></tr>\n";
   }
   h << "</table>\n";
+  if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
+    h << "<p class=\"bad\">" << html_escape(estimated) << "</p>\n";
 
   h << "<h2>Latency</h2><table><tr><th class=\"l\">variant</th><th>mean</th><th>p50</th><th>p95</th><th>p99</th>"
        "<th>ms per 1k prompt tokens</th><th>ms per completion token</th><th>R\u00b2</th></tr>\n";

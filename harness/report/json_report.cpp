@@ -40,7 +40,11 @@ json run_json(const RunRecord& r) {
           {"monthly_requests", r.monthly_requests},
           {"tool_version", r.tool_version},
           {"price_catalog", r.price_catalog},
-          {"gate_status", r.gate_status.empty() ? json(nullptr) : json(r.gate_status)}};
+          {"gate_status", r.gate_status.empty() ? json(nullptr) : json(r.gate_status)},
+          {"suite_fingerprint", r.suite_fingerprint.empty() ? json(nullptr) : json(r.suite_fingerprint)},
+          {"shard", r.shard_index ? json{{"index", *r.shard_index}, {"count", r.shard_count}} : json(nullptr)},
+          {"merged_from", r.merged_from.empty() ? json(nullptr) : json::parse(r.merged_from, nullptr, false)},
+          {"partial", r.partial}};
 }
 
 json variant_json(const VariantSummary& v, bool is_baseline) {

@@ -6,6 +6,7 @@
 
 #include "analysis/run_compare.hpp"
 #include "analysis/run_summary.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "common/utf8.hpp"
 #include "store/result_facts.hpp"
@@ -85,7 +86,7 @@ std::string case_name(Store& store, long long run_id, const ResultRecord& r) {
   std::string name = r.case_id.empty() ? "case " + std::to_string(r.case_index) : r.case_id;
   const auto c = store.test_case(run_id, r.case_index);
   if (!c) return name;
-  const auto messages = nlohmann::json::parse(c->messages_json, nullptr, false);
+  const auto messages = parse_json_bounded(c->messages_json);
   if (!messages.is_array()) return name;
   for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
     if (it->is_object() && it->value("role", "") == "user" && (*it)["content"].is_string())

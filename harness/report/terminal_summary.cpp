@@ -67,10 +67,26 @@ std::string taxonomy_text(const VariantSummary& v) {
   return text.empty() ? "no format failures" : text;
 }
 
+std::string estimated_cost_text(const RunSummary& summary) {
+  std::string counts;
+  for (const auto& v : summary.variants) {
+    if (v.cost_estimated == 0) continue;
+    counts += (counts.empty() ? "" : ", ") + v.variant.id + " " + std::to_string(v.cost_estimated) +
+              " of " + std::to_string(v.results) + " results";
+  }
+  if (counts.empty()) return "";
+  return "costed from estimates (the server's usage was missing or not believable; local token "
+         "counts instead, see results.usage_note): " +
+         counts;
+}
+
 void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   const auto& run = summary.run;
-  out << "\nrun " << run.id << " \u2014 " << run.suite_name << " (" << run.status << ")"
-      << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "") << "\n";
+  const std::string scope = run_scope(run);
+  out << "\nrun " << run.id << " \u2014 " << run.suite_name << (scope.empty() ? "" : ", " + scope)
+      << " (" << run.status << ")"
+      << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "")
+      << "\n";
   // With a rag variant, two more columns: the retrieved context's share of the prompt, and
   // recall@k against the dataset's gold passages.
   const bool rag = has_retrieval(summary);
@@ -95,6 +111,8 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   out << "(* baseline; prompt = mean prompt tokens per request"
       << (rag ? ", context = the retrieved passages' share of it, recall@k = gold passages retrieved" : "")
       << "; savings against the baseline)\n";
+  if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
+    out << estimated << "\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
   if (summary.run.repeats > 1) {
     const int k = summary.run.repeats;

@@ -9,6 +9,7 @@
 
 #include "common/files.hpp"
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "common/utf8.hpp"
 
@@ -97,9 +98,10 @@ void load_folder(const std::filesystem::path& folder, const std::string& display
   for (const auto& relative : files) {
     CorpusDocument doc;
     doc.source = (std::filesystem::path(display) / relative).generic_string();
-    auto text = read_file(folder / relative);
+    std::string why;
+    auto text = read_file(folder / relative, &why);
     if (!text) {
-      errors.add({doc.source, 0, "", "cannot read the file"});
+      errors.add({doc.source, 0, "", "cannot read the file: " + why});
       continue;
     }
     doc.text = normalized(std::move(*text));
@@ -126,14 +128,22 @@ void load_folder(const std::filesystem::path& folder, const std::string& display
 
 void load_jsonl(const std::filesystem::path& file, const std::string& display, Corpus& corpus,
                 Diagnostics& errors) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    errors.add({display, 0, "", "cannot open the corpus file (does it exist?)"});
+  std::ifstream in;
+  std::string why;
+  if (!open_regular_file(file, in, &why)) {
+    errors.add({display, 0, "", "cannot read the corpus file: " + why});
     return;
   }
   std::map<std::string, int> seen;  // id -> line
   std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
+  LineRead read;
+  for (int number = 1; (read = read_line(in, line)) != LineRead::end; ++number) {
+    if (read == LineRead::too_long) {
+      errors.add({display, number, "",
+                  "the line is longer than " + byte_size_text(kMaxLineBytes) +
+                      ", more than tunebench reads of one document"});
+      continue;
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (trim(line).empty()) continue;
@@ -145,7 +155,7 @@ void load_jsonl(const std::filesystem::path& file, const std::string& display, C
            "invalid UTF-8 at byte " + std::to_string(*bad) + " of the line; corpora must be UTF-8");
       continue;
     }
-    const auto j = nlohmann::json::parse(line, nullptr, false);
+    const auto j = parse_json_bounded(line);
     if (j.is_discarded() || !j.is_object()) {
       fail("", R"(expected a JSON object {"id": ..., "title": ..., "text": ...} on one line)");
       continue;

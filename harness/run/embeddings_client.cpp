@@ -132,8 +132,7 @@ class Embedder {
       HttpResponse response = co_await client_.send(request);
       EmbeddingsResponse parsed;
       if (response.error != NetError::none) {
-        parsed.error =
-            response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
+        parsed.error = error_class_of(response.error);
         parsed.error_message = response.error_message;
       } else {
         parsed = parse_embeddings_response(response.status, response.body, batch.count);
@@ -146,7 +145,14 @@ class Embedder {
         sink_(batch.first, parsed.vectors, share_tokens(inputs, tokens));
         co_return;
       }
-      if (!is_retryable(parsed.error) || attempt >= options_.max_attempts) {
+      // A server asking for a longer wait than max_retry_wait_s is not retried: said so.
+      const auto hint = server_wait_ms(response);
+      const bool refused =
+          is_retryable(parsed.error) && hint && *hint > options_.max_retry_wait_s * 1000;
+      if (refused)
+        parsed.error_message += (parsed.error_message.empty() ? "" : "; ") +
+                                wait_refused_note(*hint, options_.max_retry_wait_s);
+      if (refused || !is_retryable(parsed.error) || attempt >= options_.max_attempts) {
         outcome_.ok = false;
         outcome_.error = "embeddings at " + endpoint_.name + " (" + options_.params.model +
                          "): " + std::string(to_string(parsed.error)) + ": " +
@@ -157,7 +163,7 @@ class Embedder {
       ++outcome_.retries;
       double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_),
                                options_.backoff_base_ms);
-      if (const auto hint = server_wait_ms(response)) {
+      if (hint) {
         wait = std::max(wait, *hint);
         // A 429 with a wait hint holds back every batch, not only this one.
         if (parsed.error == ErrorClass::rate_limit)

@@ -33,6 +33,9 @@ struct EmbeddingsOptions {
   std::size_t batch_chars = 200000;  // about 50,000 tokens
   int concurrency = 4;
   int max_attempts = 4;
+  // A server's wait hint longer than this ends the embedding instead (as run.max_retry_wait_s
+  // does for a run's requests).
+  double max_retry_wait_s = 60;
   double backoff_base_ms =
       500;  // first retry within [0, base], doubling per attempt (run/retry_policy.hpp)
 };

@@ -59,12 +59,8 @@ bool EndpointLimiter::try_acquire(double tokens) {
   return true;
 }
 
-asio::awaitable<void> EndpointLimiter::acquire(double tokens, asio::steady_timer& timer) {
-  while (!try_acquire(tokens)) {
-    timer.expires_after(after_ms(wait_ms(tokens, steady_ms())));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+double EndpointLimiter::wait_ms(double tokens) {
+  return wait_ms(tokens, steady_ms());
 }
 
 void EndpointLimiter::correct_tokens(double delta) {

@@ -50,16 +50,16 @@ class EndpointLimiter {
  public:
   EndpointLimiter(const Endpoint& e, double now_ms);
 
-  // Takes the budget for a request when it is there now; false when the caller must co_await
-  // acquire(). Most requests find it there: no coroutine frame for them.
+  // Takes the budget for a request when it is there now; false when the caller must wait
+  // wait_ms() and try again (the runner's waits end when the run stops).
   bool try_acquire(double tokens);
-  boost::asio::awaitable<void> acquire(double tokens, boost::asio::steady_timer& timer);
+  // How long until a request of `tokens` may go: the pause, then both budgets.
+  double wait_ms(double tokens);
 
   void correct_tokens(double delta);
   void pause_for(double ms);
 
  private:
-  // How long until a request of `tokens` may go: the pause, then both budgets.
   double wait_ms(double tokens, double now);
 
   std::optional<TokenBucket> requests_;

@@ -9,6 +9,7 @@
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
 #include "common/text.hpp"
+#include "net/url.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -50,19 +51,29 @@ void check_unique_ids(std::vector<std::pair<std::uint64_t, int>>& ids, const Sui
 // Each distinct gold id a dataset names, with the first line naming it.
 using GoldIds = std::map<std::string, int>;
 
-long long check_dataset(const Suite& suite, std::string& fingerprint, GoldIds& gold,
-                        Diagnostics& errors) {
+// What the dataset pass yields besides its diagnostics.
+struct DatasetFacts {
+  long long cases = 0;            // after `limit`
+  long long shard_cases = 0;      // of those, the shard's (all without a shard)
+  std::string fingerprint;        // over every case
+  std::string shard_fingerprint;  // over the shard's cases
+  GoldIds gold;                   // for check_gold, once the corpora are read
+};
+
+bool check_dataset(const Suite& suite, const std::optional<Shard>& shard, DatasetFacts& facts,
+                   Diagnostics& errors) {
   DatasetReader reader(suite.dataset_file, suite.dataset_display);
   Diagnostic error;
   if (!reader.open(error)) {
     errors.add(error);
-    return -1;
+    return false;
   }
   long long cases = 0;
   std::size_t problems = 0;
   TestCase c;
   const CheckContext context{suite.dataset_file};
   Sha256 digest;
+  Sha256 shard_digest;
   std::vector<std::pair<std::uint64_t, int>> explicit_ids;
   while (!suite.limit || cases < *suite.limit) {
     const auto status = reader.next(c, error);
@@ -88,19 +99,48 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, GoldIds& g
       }
     }
     if (c.explicit_id) explicit_ids.emplace_back(fnv1a64(c.id), c.line);
-    for (const auto& g : c.gold) gold.try_emplace(g, c.line);
+    for (const auto& g : c.gold) facts.gold.try_emplace(g, c.line);
     digest.update(c.content_hash);
     ++cases;
+    if (!shard || in_shard(*shard, c.id)) {
+      shard_digest.update(c.content_hash);
+      ++facts.shard_cases;
+    }
   }
   const std::size_t before = errors.size();
   check_unique_ids(explicit_ids, suite, errors);
-  if (problems > 0 || errors.size() != before) return -1;
-  fingerprint = digest.hex_digest();
+  if (problems > 0 || errors.size() != before) return false;
+  facts.cases = cases;
+  facts.fingerprint = digest.hex_digest();
+  facts.shard_fingerprint = shard_digest.hex_digest();
   if (cases == 0) {
     errors.add({suite.dataset_display, 0, "", "the dataset has no cases"});
-    return -1;
+    return false;
   }
-  return cases;
+  return true;
+}
+
+// The suite as far as it decides what a shard's results are: its source, its schema, what each
+// variant sends and what it costs, and every case. Prices are in it because shards priced from
+// different catalogs could not be added up.
+std::string suite_fingerprint(const Suite& suite, const Preflight& preflight,
+                              const std::string& dataset_fingerprint) {
+  nlohmann::json variants = nlohmann::json::array();
+  for (const auto& rv : preflight.variants) {
+    const Variant& v = *rv.variant;
+    variants.push_back({{"id", v.id},
+                        {"model", v.model},
+                        {"system", v.system.value_or("")},
+                        {"price",
+                         {rv.price.input, rv.price.cached_input, rv.price.output,
+                          rv.price.training.value_or(-1)}}});
+  }
+  const nlohmann::json whole = {{"suite", suite.source},
+                                {"schema", suite.expect.schema},
+                                {"variants", variants},
+                                {"cases", preflight.suite_cases},
+                                {"dataset", dataset_fingerprint}};
+  return sha256_hex(whole.dump());
 }
 
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors);
@@ -136,22 +176,28 @@ void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold, D
 
 }  // namespace
 
-bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
+bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
+                   const std::optional<Shard>& shard) {
   out = Preflight{};
+  out.shard = shard;
   // The dataset is read on a thread of its own while the tokenizers load (tens of milliseconds
   // each on a large suite); its problems are still reported first.
   Diagnostics dataset_errors;
-  GoldIds gold;
-  auto cases = std::async(std::launch::async, [&] {
-    return check_dataset(suite, out.dataset_fingerprint, gold, dataset_errors);
-  });
+  DatasetFacts facts;
+  auto read = std::async(std::launch::async,
+                         [&] { return check_dataset(suite, shard, facts, dataset_errors); });
   Diagnostics other_errors;
   resolve_variants(suite, out, other_errors);
-  out.cases = cases.get();
-  check_gold(suite, out, gold, dataset_errors);
+  const bool dataset_ok = read.get();
+  check_gold(suite, out, facts.gold, dataset_errors);
   for (const auto& d : dataset_errors.items()) errors.add(d);
   for (const auto& d : other_errors.items()) errors.add(d);
-  return errors.empty();
+  if (!dataset_ok || !errors.empty()) return false;
+  out.cases = facts.shard_cases;
+  out.dataset_fingerprint = facts.shard_fingerprint;
+  out.suite_cases = facts.cases;
+  out.suite_fingerprint = suite_fingerprint(suite, out, facts.fingerprint);
+  return true;
 }
 
 namespace {
@@ -162,7 +208,13 @@ std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnosti
                          std::set<std::string>& reported) {
   if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
   std::string key = Secrets::from_env(endpoint.api_key_env);
-  if (!reported.insert(endpoint.name).second) return key;
+  if (!reported.insert(endpoint.api_key_env).second) return key;  // once per variable
+  // The suite's own URLs were checked as it was read; the built-in openai endpoint's comes from
+  // OPENAI_BASE_URL.
+  if (std::string url_error; !parse_url(endpoint.base_url, url_error))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".base_url",
+                url_error.starts_with("credentials") ? url_error
+                                                     : url_error + "; got " + dquote(endpoint.base_url)});
   // A key pasted with its trailing newline would split the request's headers, and a key
   // with any control character could not be recognised in every form a server echoes it.
   if (const auto at = control_character(key))
@@ -272,7 +324,6 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
   std::set<std::string> reported_keys;  // a missing key is said once per endpoint
   std::map<std::string, std::pair<std::string, std::string>> shutting_down;  // model -> variants, why
-
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
     r.variant = &v;

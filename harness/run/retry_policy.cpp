@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace tb {
 
@@ -60,6 +61,17 @@ std::optional<double> server_wait_ms(const HttpResponse& r) {
       consider(parse_duration_ms(r.header("x-ratelimit-reset-" + suffix)));
   }
   return wait;
+}
+
+std::string wait_refused_note(double hint_ms, double max_retry_wait_s) {
+  auto seconds = [](double s) {
+    if (s == std::floor(s) && s < 1e15) return std::to_string(static_cast<long long>(s));
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", s);
+    return std::string(text);
+  };
+  return "the server asked to wait " + seconds(hint_ms / 1000) +
+         " s before a retry, more than run.max_retry_wait_s (" + seconds(max_retry_wait_s) + " s)";
 }
 
 double backoff_ms(int attempt, double uniform01, double base_ms, double cap_ms) {

@@ -14,6 +14,7 @@
 #include <csignal>
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "run/runner_impl.hpp"
 
 namespace tb {
@@ -46,10 +47,11 @@ Runner::Runner(const Suite& suite, const Preflight& preflight, const RunnerOptio
       options_(options),
       store_(options.db_path),
       client_(io_.get_executor()),
-      plan_(suite, preflight.variants.size()),
+      plan_(suite, preflight.variants.size(), preflight.shard),
       signals_(io_, SIGINT, SIGTERM),
       ticker_(io_),
       grace_timer_(io_),
+      deadline_timer_(io_),
       gate_(io_, options.concurrency.value_or(suite.run.concurrency)),
       jobs_ready_(io_),
       rng_(std::random_device{}()) {
@@ -84,8 +86,13 @@ RunOutcome Runner::run() {
     plan_.skip(
         [this](std::size_t v, long long c, int r) { return done_.contains(job_key(v, c, r)); });
 
-  for (const auto& [name, endpoint] : suite_.endpoints)
-    limiters_.try_emplace(name, endpoint, steady_ms());
+  for (const auto& [name, endpoint] : suite_.endpoints) {
+    // A shard's share of the endpoint's limits: N shards together keep what one run would.
+    Endpoint limited = endpoint;
+    limited.rpm *= options_.limits_share;
+    limited.tpm *= options_.limits_share;
+    limiters_.try_emplace(name, limited, steady_ms());
+  }
   const int concurrency = options_.concurrency.value_or(suite_.run.concurrency);
   const long long remaining = total_jobs_ - static_cast<long long>(done_.size());
   const long long workers = std::min<long long>(concurrency, std::max(0LL, remaining));
@@ -102,6 +109,7 @@ RunOutcome Runner::run() {
   for (long long i = 0; i < workers; ++i) asio::co_spawn(io_, worker(), asio::detached);
   if (workers > 0) {
     listen_for_signals();
+    watch_deadline();
     asio::co_spawn(io_, ticker(), asio::detached);
   }
   io_.run();
@@ -132,9 +140,7 @@ asio::awaitable<void> Runner::worker() {
   asio::steady_timer timer(io_);
   while (!stopping_) {
     if (deadline_s_ && (steady_ms() - started_ms_) / 1000.0 >= *deadline_s_) {
-      stop("the run deadline of " + std::to_string(static_cast<long long>(*deadline_s_)) +
-               " s passed",
-           true);
+      stop(deadline_reason(), true);  // the timer's interrupt() may not have run yet
       break;
     }
     // Backpressure: when the disk falls behind, stop taking jobs rather than queueing results
@@ -160,9 +166,14 @@ asio::awaitable<void> Runner::worker() {
       consecutive_errors_ = 0;
     } else {
       ++errors_;
+      // Failures every later request to the endpoint would meet too: stop at the first.
       if (record->error_class == "auth")
         stop("authentication failed at endpoint " +
                  preflight_.variants[job.variant].endpoint->name + ": " + record->error_message,
+             false);
+      else if (record->error_class == "tls")
+        stop("endpoint " + preflight_.variants[job.variant].endpoint->name + ": " +
+                 record->error_message,
              false);
       else if (++consecutive_errors_ >= suite_.run.max_consecutive_errors)
         stop(std::to_string(consecutive_errors_) +

@@ -92,9 +92,18 @@ class Runner {
   // Model-graded checks of a scored answer (runner_judge.cpp).
   boost::asio::awaitable<void> judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
                                             boost::asio::steady_timer& timer);
+  // Waits `ms` on the worker's timer unless the run stops first (stop() cancels every such
+  // wait): false when it stopped, and the job is then abandoned. Backoff, server wait hints and
+  // rate-limit pacing all wait here, so Ctrl-C, SIGTERM and the deadline end them at once.
+  boost::asio::awaitable<bool> wait_unless_stopped(boost::asio::steady_timer& timer, double ms);
 
   // Stopping and the outcome (runner_stop.cpp).
   void listen_for_signals();
+  void watch_deadline();
+  std::string deadline_reason() const;
+  // Ctrl-C, SIGTERM and the deadline: stop dispatching, give requests in flight the grace period,
+  // then cancel them.
+  void interrupt(std::string reason, const std::string& notice);
   void stop(std::string reason, bool resumable);
   void worker_finished();
   bool over_budget(double job_estimate);
@@ -110,6 +119,8 @@ class Runner {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer ticker_;
   boost::asio::steady_timer grace_timer_;
+  boost::asio::steady_timer deadline_timer_;
+  std::unordered_set<boost::asio::steady_timer*> waiting_;  // workers' timers in a wait
   ConcurrencyGate gate_;
   boost::asio::steady_timer
       jobs_ready_;  // cancelled when prepared jobs arrive for starving workers

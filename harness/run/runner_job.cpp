@@ -7,12 +7,14 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "analysis/cost.hpp"
 #include "common/clock.hpp"
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
+#include "common/text.hpp"
 #include "provider/chat_request.hpp"
 #include "provider/chat_stream.hpp"
 #include "run/retry_policy.hpp"
@@ -33,6 +35,19 @@ double estimate_tokens(const nlohmann::json& messages, std::size_t prompt_chars,
                        std::optional<int> max_tokens) {
   return static_cast<double>(prompt_chars) / 4.0 + 4.0 * static_cast<double>(messages.size()) + 3 +
          static_cast<double>(max_tokens.value_or(0));
+}
+
+// The answer's tokens as the variant's tokenizer counts them, else characters / 4 (the mock's
+// estimate): what a result is costed from when the server's usage cannot be believed.
+long long local_completion_tokens(const std::optional<ChatTokenCounter>& counter,
+                                  std::string_view output) {
+  if (counter) {
+    try {
+      return static_cast<long long>(counter->encoding().count(output, SpecialTokens::as_text));
+    } catch (const TokenizerError&) {  // not UTF-8: the estimate below
+    }
+  }
+  return static_cast<long long>((output.size() + 3) / 4);
 }
 
 }  // namespace
@@ -123,6 +138,7 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   for (const auto& [k, v] : rv.endpoint->headers) request.headers.emplace_back(k, v);
   request.timeout_s = suite_.run.timeout_s;
   request.connect_timeout_s = suite_.run.connect_timeout_s;
+  request.max_response_bytes = suite_.run.max_response_bytes;
   request.insecure = rv.endpoint->insecure;
 
   ResultRecord r;
@@ -169,9 +185,16 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
     bool abandoned = false;
     for (int attempt = 1;; ++attempt) {
       r.attempts = attempt;
-      if (!limiter.try_acquire(estimated_tokens)) co_await limiter.acquire(estimated_tokens, timer);
+      // The endpoint's pacing (rpm, tpm, a pause after a 429 with a wait hint).
+      while (!limiter.try_acquire(estimated_tokens)) {
+        if (!co_await wait_unless_stopped(timer, limiter.wait_ms(estimated_tokens))) break;
+      }
+      if (stopping_) {  // stopped while this job waited for its turn: nothing new is sent
+        abandoned = true;
+        break;
+      }
       if (!gate_.try_enter()) co_await gate_.enter();
-      if (stopping_ && stop_resumable_) {  // stopped while this job waited for its turn
+      if (stopping_) {
         gate_.leave(false);
         abandoned = true;
         break;
@@ -179,28 +202,39 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
       Attempt a = co_await send_once(request, variant.stream);
       const bool throttled = a.parsed.error == ErrorClass::rate_limit;
       gate_.leave(throttled);
-      if (a.parsed.usage.present)
+      if (a.parsed.usage.believable())
         limiter.correct_tokens(
             static_cast<double>(a.parsed.usage.prompt_tokens + a.parsed.usage.completion_tokens) -
             estimated_tokens);
       answer = std::move(a);
       const ErrorClass error = answer->parsed.error;
-      if (error == ErrorClass::none || !is_retryable(error) || attempt >= suite_.run.max_attempts)
+      if (error == ErrorClass::none || !is_retryable(error)) break;
+      // A server asking for a longer wait than run.max_retry_wait_s ends the job now, as a
+      // rate_limit that says what it asked: an hour's Retry-After must not hold a worker (and
+      // the run, and Ctrl-C) for an hour.
+      const auto hint = server_wait_ms(answer->response);
+      if (hint && *hint > suite_.run.max_retry_wait_s * 1000) {
+        answer->parsed.error = ErrorClass::rate_limit;
+        std::string& message = answer->parsed.error_message;
+        message +=
+            (message.empty() ? "" : "; ") + wait_refused_note(*hint, suite_.run.max_retry_wait_s);
         break;
-      if (stopping_ && stop_resumable_) {
+      }
+      if (attempt >= suite_.run.max_attempts) break;
+      if (stopping_) {
         abandoned = true;
         break;
       }
       ++retries_;
-      const auto hint = server_wait_ms(answer->response);
       double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_));
       if (hint) {
         wait = std::max(wait, *hint);
         if (throttled) limiter.pause_for(*hint);
       }
-      timer.expires_after(after_ms(wait));
-      boost::system::error_code ec;
-      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!co_await wait_unless_stopped(timer, wait)) {
+        abandoned = true;
+        break;
+      }
     }
     in_flight_cost_ -= estimated_cost;
     // Stopped before its retries were done, or cut off at the end of the grace period: not a
@@ -236,15 +270,29 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   r.status = "ok";
   r.output = a.parsed.content;
   r.finish_reason = a.parsed.finish_reason;
-  if (a.parsed.usage.present) {
-    r.prompt_tokens = a.parsed.usage.prompt_tokens;
-    r.completion_tokens = a.parsed.usage.completion_tokens;
-    r.cached_tokens = a.parsed.usage.cached_tokens;
+  const Usage& usage = a.parsed.usage;
+  long long completion_tokens = 0;
+  if (usage.believable()) {
+    r.prompt_tokens = usage.prompt_tokens;
+    r.completion_tokens = completion_tokens = usage.completion_tokens;
+    r.cached_tokens = usage.cached_tokens;
+    r.cost_usd = request_cost(rv.price, r.prompt_tokens, r.cached_tokens, r.completion_tokens);
+  } else {
+    // Missing, not a number, negative or absurd: the API's columns stay empty (reports say
+    // how many), and the result is costed from local counts so that spend and --max-cost
+    // stay honest. A count that is there but wrong is a bad response's, and said so.
+    const long long prompt_tokens =
+        r.local_prompt_tokens >= 0 ? r.local_prompt_tokens : (r.prompt_chars + 3) / 4;
+    completion_tokens = local_completion_tokens(rv.token_counter, a.parsed.content);
+    r.usage_estimated = true;
+    r.usage_note = (usage.wrong ? "bad_response: " : "") +
+                   (usage.present ? usage.problem : std::string("the response has no usage")) +
+                   "; costed from local counts (" + std::to_string(prompt_tokens) + " prompt, " +
+                   std::to_string(completion_tokens) + " completion tokens)";
+    r.cost_usd = request_cost(rv.price, prompt_tokens, 0, completion_tokens);
   }
   // The query's embedding counts in the request's cost: rag pays it on every request.
-  r.cost_usd =
-      r.embedding_cost_usd + request_cost(rv.price, std::max(0LL, r.prompt_tokens), r.cached_tokens,
-                                          std::max(0LL, r.completion_tokens));
+  r.cost_usd += r.embedding_cost_usd;
   ScoreInput in;
   in.output = r.output;
   in.reference = test_case.reference;
@@ -252,7 +300,7 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   in.finish_reason = r.finish_reason;
   in.latency_ms = r.latency_ms;
   in.cost_usd = r.cost_usd;
-  in.completion_tokens = r.completion_tokens;
+  in.completion_tokens = completion_tokens;
   if (prepared.retrieval) {
     in.retrieval = true;
     in.retrieved_context = prepared.retrieval->context;
@@ -277,7 +325,7 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
   // against a fast local server). The latency clock starts after this wait.
   co_await asio::post(io_, asio::use_awaitable);
   Attempt a;
-  ChatStream chat_stream;
+  ChatStream chat_stream(base.max_response_bytes);
   const double start = steady_ms();
   ++sent_;
   if (stream) {  // the only case that needs a request of its own: it carries the body callback
@@ -289,8 +337,7 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
   }
   a.latency_ms = steady_ms() - start;
   if (a.response.error != NetError::none) {
-    a.parsed.error =
-        a.response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
+    a.parsed.error = error_class_of(a.response.error);
     a.parsed.error_message = a.response.error_message;
     co_return a;
   }
@@ -302,11 +349,11 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
       if (times.size() > 1)
         a.itl_ms = (times.back() - times.front()) / static_cast<double>(times.size() - 1);
       const double decode_s = (times.back() - times.front()) / 1000.0;
-      if (decode_s > 0 && a.parsed.usage.completion_tokens > 1)
+      if (decode_s > 0 && a.parsed.usage.believable() && a.parsed.usage.completion_tokens > 1)
         a.output_tps = static_cast<double>(a.parsed.usage.completion_tokens - 1) / decode_s;
     }
   } else {
-    a.parsed = parse_chat_response(a.response.status, a.response.body);
+    a.parsed = read_chat_response(a.response);
   }
   co_return a;
 }

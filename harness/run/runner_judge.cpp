@@ -4,7 +4,6 @@
 // when the same judgement was asked before. The verdict replaces the check's stand-in outcome;
 // the judge's tokens and cost are stored apart from the variant's (judge_calls), but count
 // against --max-cost, because they are spent all the same.
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -100,7 +99,13 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
       const double tokens = static_cast<double>(request.body.size()) / 4.0 + 64;
       for (int attempt = 1;; ++attempt) {
         call.attempts = attempt;
-        if (!limiter.try_acquire(tokens)) co_await limiter.acquire(tokens, timer);
+        bool stopped = false;
+        while (!limiter.try_acquire(tokens))
+          if (!co_await wait_unless_stopped(timer, limiter.wait_ms(tokens))) {
+            stopped = true;
+            break;
+          }
+        if (stopped) break;
         if (!gate_.try_enter()) co_await gate_.enter();
         Attempt a = co_await send_once(request, false);
         gate_.leave(a.parsed.error == ErrorClass::rate_limit);
@@ -112,10 +117,13 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
         ++retries_;
         double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_));
         if (const auto hint = server_wait_ms(answer->response)) wait = std::max(wait, *hint);
-        timer.expires_after(after_ms(wait));
-        boost::system::error_code ec;
-        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!co_await wait_unless_stopped(timer, wait)) break;  // Ctrl-C, SIGTERM, the deadline
       }
+    }
+    if (!answer) {  // stopped before the judge could be asked: no verdict
+      answer.emplace();
+      answer->parsed.error = ErrorClass::network;
+      answer->parsed.error_message = "the run stopped before the judge was asked";
     }
     const Attempt& a = *answer;
     if (a.parsed.usage.present) {

@@ -1,9 +1,14 @@
 // Stopping the Runner and its outcome: Ctrl-C (no new requests, a grace period for those in
 // flight, a second Ctrl-C cancels them), --max-cost, the end of the workers, and the run's
 // final status (done, interrupted or failed) with the message saying why.
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <iostream>
 #include <utility>
 
+#include "common/text.hpp"
+#include "common/clock.hpp"
 #include "run/runner_impl.hpp"
 
 namespace tb {
@@ -18,20 +23,41 @@ namespace asio = boost::asio;
 void Runner::listen_for_signals() {
   signals_.async_wait([this](const boost::system::error_code& ec, int) {
     if (ec) return;
-    if (stopping_) {  // a second Ctrl-C: no more grace
+    if (stopping_) {  // a second Ctrl-C (or one after the deadline): no more grace
       client_.cancel_all();
       return;
     }
-    const double grace = options_.grace_s.value_or(suite_.run.grace_s);
-    if (!options_.quiet)
-      std::cerr << "\ninterrupted: no new requests; waiting up to " << grace
-                << " s for those in flight (Ctrl-C again to stop now)\n";
-    stop("interrupted", true);
-    grace_timer_.expires_after(after_ms(grace * 1000));
-    grace_timer_.async_wait([this](const boost::system::error_code& timer_ec) {
-      if (!timer_ec) client_.cancel_all();
-    });
+    interrupt("interrupted", "interrupted");
     listen_for_signals();
+  });
+}
+
+// The deadline is a timer, not only a check between jobs: a job waiting out a server's hint or
+// a slow answer would otherwise hold the run past it.
+void Runner::watch_deadline() {
+  if (!deadline_s_) return;
+  const double elapsed_ms = steady_ms() - started_ms_;
+  deadline_timer_.expires_after(after_ms(*deadline_s_ * 1000 - elapsed_ms));
+  deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    interrupt(deadline_reason(), "the deadline passed");
+  });
+}
+
+std::string Runner::deadline_reason() const {
+  return "the run deadline of " + format_seconds(*deadline_s_) + " passed";
+}
+
+void Runner::interrupt(std::string reason, const std::string& notice) {
+  const double grace = options_.grace_s.value_or(suite_.run.grace_s);
+  if (!options_.quiet)
+    std::cerr << "\n"
+              << notice << ": no new requests; waiting up to " << format_seconds(grace)
+              << " for those in flight (Ctrl-C again to stop now)\n";
+  stop(std::move(reason), true);
+  grace_timer_.expires_after(after_ms(grace * 1000));
+  grace_timer_.async_wait([this](const boost::system::error_code& timer_ec) {
+    if (!timer_ec) client_.cancel_all();
   });
 }
 
@@ -43,6 +69,17 @@ void Runner::stop(std::string reason, bool resumable) {
   gate_.release_all();
   if (preparer_) preparer_->stop();
   jobs_ready_.cancel();
+  for (auto* timer : waiting_) timer->cancel();  // backoff, server hints, pacing
+}
+
+asio::awaitable<bool> Runner::wait_unless_stopped(asio::steady_timer& timer, double ms) {
+  if (stopping_) co_return false;
+  timer.expires_after(after_ms(ms));
+  waiting_.insert(&timer);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  waiting_.erase(&timer);
+  co_return !stopping_;
 }
 
 void Runner::worker_finished() {
@@ -50,6 +87,7 @@ void Runner::worker_finished() {
   signals_.cancel();
   ticker_.cancel();
   grace_timer_.cancel();
+  deadline_timer_.cancel();
 }
 
 // Whether dispatching this job could take the spend past --max-cost, counting what the
@@ -92,7 +130,16 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
   } else {
     outcome.status = "done";
   }
-  store_.set_run_status(run_id_, outcome.status, true);
+  try {
+    store_.set_run_status(run_id_, outcome.status, true);
+  } catch (const StoreError& e) {
+    // The same disk or lock that stopped the writer: the run stays stored as running, and reads
+    // as interrupted (stale) once this process is gone (its lease dies with it).
+    outcome.message += std::string(outcome.message.empty() ? "" : "; ") +
+                       "its status could not be stored either (" + e.what() +
+                       "): it shows as interrupted (stale) once this process ends";
+    if (outcome.status == "done") outcome.status = "failed";
+  }
   return outcome;
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
 
 namespace tb {
@@ -21,6 +22,7 @@ struct CheckInput {
   std::string_view reference;
   bool has_reference = false;
   const JsonTape* output_tape = nullptr;  // set when the whole output is JSON
+  bool output_too_deep = false;  // JSON, but nested deeper than kMaxJsonDepth: refused as not JSON
   std::string_view finish_reason;
   double latency_ms = 0;
   double cost_usd = 0;
@@ -36,18 +38,28 @@ struct CheckInput {
     if (!output_json_) output_json_ = output_tape->to_json();
     return &*output_json_;
   }
-  // The reference as json when there is one and it is JSON, else null.
+  // The reference as json when there is one and it is JSON (not nested too deep), else null.
   const nlohmann::json* reference_json() const {
     if (!has_reference) return nullptr;
-    if (!reference_json_) {
-      reference_json_ = nlohmann::json::parse(reference, nullptr, /*allow_exceptions=*/false);
-    }
+    if (!reference_json_) reference_json_ = parse_json_bounded(reference, &reference_too_deep_);
     return reference_json_->is_discarded() ? nullptr : &*reference_json_;
+  }
+
+  // What a check says when output_json() or reference_json() is null.
+  std::string output_not_json() const {
+    return output_too_deep ? "not JSON: " + json_too_deep_reason() : "not JSON";
+  }
+  std::string reference_not_json() const {
+    if (!has_reference) return "the case has no reference answer";
+    reference_json();
+    return reference_too_deep_ ? "the reference answer is " + json_too_deep_reason()
+                               : "the reference answer is not JSON";
   }
 
  private:
   mutable std::optional<nlohmann::json> output_json_;
   mutable std::optional<nlohmann::json> reference_json_;
+  mutable bool reference_too_deep_ = false;
 };
 
 struct CheckOutcome {

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace tb {
+#include "common/json_depth.hpp"
 
-inline constexpr std::size_t kMaxJsonDepth = 512;
+namespace tb {
 
 struct JsonExtraction {
   bool found = false;   // a strictly valid JSON value was found inside the text

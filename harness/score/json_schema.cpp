@@ -3,12 +3,11 @@
 // (schema/tape_evaluator.hpp) and the json evaluator otherwise (schema/evaluator.hpp).
 #include "score/json_schema.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
+#include "common/files.hpp"
 #include "common/json_tape.hpp"
 #include "score/schema/compiler.hpp"
 #include "score/schema/evaluator.hpp"
@@ -35,14 +34,12 @@ CompiledSchema CompiledSchema::compile(const nlohmann::json& schema, const Schem
 
 CompiledSchema CompiledSchema::load(const std::filesystem::path& file,
                                     const SchemaOptions& options) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SchemaError("cannot read schema file " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw SchemaError("cannot read schema file " + file.string());
+  std::string why;
+  const auto text = read_file(file, &why);
+  if (!text) throw SchemaError("cannot read schema file " + file.string() + ": " + why);
   nlohmann::json schema;
   try {
-    schema = nlohmann::json::parse(text.str());
+    schema = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     throw SchemaError("schema file " + file.string() + " is not valid JSON: " + e.what());
   }

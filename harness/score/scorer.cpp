@@ -1,17 +1,23 @@
 #include "score/scorer.hpp"
 
+#include <cstdint>
+
 namespace tb {
 
 Score score_result(const ScoreInput& input,
                    const std::vector<std::shared_ptr<const Check>>& suite_checks,
                    const std::vector<std::shared_ptr<const Check>>& case_checks,
                    const FormatExpectation& format) {
+  // Bounded in depth (kMaxJsonDepth): the checks walk the tree this becomes.
   const auto output_tape = JsonTape::parse(input.output);
   CheckInput in;
   in.output = input.output;
   in.reference = input.reference;
   in.has_reference = input.has_reference;
   in.output_tape = output_tape ? &*output_tape : nullptr;
+  // A refusal for depth alone is said so by the checks ("not JSON: nested deeper than ...").
+  in.output_too_deep = !output_tape && json_nesting_depth(input.output) > kMaxJsonDepth &&
+                       JsonTape::parse(input.output, nullptr, SIZE_MAX).has_value();
   in.finish_reason = input.finish_reason;
   in.latency_ms = input.latency_ms;
   in.cost_usd = input.cost_usd;

@@ -17,6 +17,9 @@ struct RunRecord {
   std::string started_at;
   std::string finished_at;
   std::string status;  // running, done, interrupted, failed
+  // Stored as running, but the process that drove it is gone (killed, or stopped by a full disk
+  // before it could say so): status reads "interrupted" and this is set (see Store::run).
+  bool stale = false;
   bool simulated = false;
   long long total_jobs = 0;
   long long cases = 0;
@@ -26,6 +29,13 @@ struct RunRecord {
   std::string price_catalog;  // "file (date)"
   std::string dataset_fingerprint;  // SHA-256 over the cases' content hashes; empty before v6
   std::string gate_status;  // pass, fail, or empty when the run was not gated
+  // Shards (schema v8). SHA-256 over the suite, its variants' prompts and prices and every case
+  // of the dataset: equal for every shard of one suite, whatever the shard holds.
+  std::string suite_fingerprint;
+  std::optional<int> shard_index;  // 0-based; set on a shard's run only
+  int shard_count = 0;             // a shard's run: N of "I/N"; a merged run: the N it merged
+  std::string merged_from;         // a merged run: JSON array of the runs merged
+  bool partial = false;            // a merged run missing shards or holding unfinished ones
 };
 
 // The outcome of one gate on a run: one line of `run`'s and `gate`'s output, one JUnit test.
@@ -38,6 +48,17 @@ struct GateRecord {
   std::optional<double> low, high;  // the figure's 95% interval, when it has one
   std::string against;  // no_regression: the run or variant compared with
   std::string detail;   // the whole line, as printed
+};
+
+// Who drives a run: the process holding its lease (see Store::acquire_lease).
+struct LeaseRecord {
+  long long run_id = 0;
+  long long pid = 0;
+  std::string host;
+  std::string started_at;         // when it took the lease (UTC)
+  long long heartbeat_age_s = 0;  // seconds since it last said it is alive
+  bool live = false;  // its process runs (this host) or its heartbeat is fresh (another)
+  bool mine = false;  // held by this process
 };
 
 struct VariantRecord {
@@ -76,8 +97,12 @@ struct CacheRecord {
   double ttft_ms = -1;
   double itl_ms = -1;
   double output_tps = -1;
+
+  bool operator==(const CacheRecord&) const = default;
 };
 
+// CaseRecord, CacheRecord and ResultRecord (with its checks and judge calls) are also written to
+// a file when the database cannot take them: a new field goes into store/unsaved_results.cpp too.
 struct CaseRecord {
   long long run_id = 0;
   long long case_index = 0;
@@ -88,6 +113,8 @@ struct CaseRecord {
   std::string tags;  // comma-separated
   std::string content_hash;  // SHA-256 of the dataset line's text; empty before v6
   std::string gold_json;     // the line's gold passages as a JSON array; empty when none
+
+  bool operator==(const CaseRecord&) const = default;
 };
 
 struct CheckRecord {
@@ -98,6 +125,8 @@ struct CheckRecord {
   double weight = 1;
   double score = 0;
   std::string detail;
+
+  bool operator==(const CheckRecord&) const = default;
 };
 
 // One passage a rag result's prompt held; its rank is its position in ResultRecord::retrieved.
@@ -106,6 +135,8 @@ struct RetrievedRecord {
   std::string document_id;
   double score = 0;  // higher is better: BM25, cosine similarity or the fused RRF score
   long long tokens = 0;
+
+  bool operator==(const RetrievedRecord&) const = default;
 };
 
 // One request to a judge model for a model-graded check of a result (`type: judge`). Its tokens
@@ -122,6 +153,8 @@ struct JudgeCallRecord {
   std::string label;
   double score = 0;
   std::string error;  // why there is no verdict (the request failed, the reply was no verdict)
+
+  bool operator==(const JudgeCallRecord&) const = default;
 };
 
 struct ResultRecord {
@@ -130,13 +163,13 @@ struct ResultRecord {
   std::string variant_id;
   long long case_index = 0;
   int repeat = 0;
-  std::string status;        // ok or error
-  std::string error_class;   // none, auth, rate_limit, ...
+  std::string status;       // ok or error
+  std::string error_class;  // none, auth, rate_limit, ...
   std::string error_message;
   int http_status = 0;
   std::string output;
   std::string finish_reason;
-  long long prompt_tokens = -1;  // from the API's usage; -1 when absent
+  long long prompt_tokens = -1;  // from the API's usage; -1 when absent or not believable
   long long completion_tokens = -1;
   long long cached_tokens = 0;
   long long prompt_chars = 0;
@@ -148,6 +181,9 @@ struct ResultRecord {
   bool cached = false;     // answered from the response cache; latencies are the original ones
   int attempts = 0;
   double cost_usd = 0;
+  // Costed from local token counts: the usage was missing or not believable (usage_note: why).
+  bool usage_estimated = false;
+  std::string usage_note;
   bool conformant = false;
   double score = 0;
   std::string failure_kind = "none";  // the failure taxonomy (not_json, fenced, ...)
@@ -170,6 +206,8 @@ struct ResultRecord {
   std::string case_id;  // read from the cases table, not stored per result
   std::vector<CheckRecord> checks;
   std::vector<JudgeCallRecord> judge_calls;
+
+  bool operator==(const ResultRecord&) const = default;
 };
 
 }  // namespace tb

@@ -19,6 +19,7 @@ struct ResultFacts {
   int attempts = 0;
   double score = 0;
   double cost_usd = 0;
+  bool usage_estimated = false;                  // costed from local counts (see ResultRecord)
   std::optional<long long> prompt_tokens;        // the API's usage
   std::optional<long long> local_prompt_tokens;  // the local tokenizer's count
   std::optional<long long> prompt_chars;

@@ -6,7 +6,8 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 9> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 12> kMigrations = {
+    R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -98,8 +99,8 @@ CREATE TABLE check_outcomes(
   PRIMARY KEY(result_id, position)
 );
 )sql",
-// 2: streaming latency, cached results, the response cache.
-R"sql(
+    // 2: streaming latency, cached results, the response cache.
+    R"sql(
 ALTER TABLE results ADD COLUMN itl_ms REAL;
 ALTER TABLE results ADD COLUMN output_tps REAL;
 ALTER TABLE results ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
@@ -115,14 +116,14 @@ CREATE TABLE response_cache(
 );
 CREATE INDEX results_by_variant ON results(run_id, variant_id);
 )sql",
-// 3: the failure taxonomy of each result.
-R"sql(
+    // 3: the failure taxonomy of each result.
+    R"sql(
 ALTER TABLE results ADD COLUMN failure_kind TEXT NOT NULL DEFAULT 'none';
 ALTER TABLE results ADD COLUMN failure_path TEXT;
 )sql",
-// 4: faster inserts: the UNIQUE index on (run_id, variant_id, ...) already serves lookups by
-// variant, and check outcomes live in their primary key's B-tree alone.
-R"sql(
+    // 4: faster inserts: the UNIQUE index on (run_id, variant_id, ...) already serves lookups by
+    // variant, and check outcomes live in their primary key's B-tree alone.
+    R"sql(
 DROP INDEX results_by_variant;
 CREATE TABLE check_outcomes_v4(
   result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
@@ -140,10 +141,10 @@ INSERT INTO check_outcomes_v4 SELECT result_id, position, name, type, passed, re
 DROP TABLE check_outcomes;
 ALTER TABLE check_outcomes_v4 RENAME TO check_outcomes;
 )sql",
-// 5: request and response bodies in a table of their own. The aggregates behind every summary
-// and report scan results; with ~2 KB of bodies inline in each row they read ten times the pages
-// they use (40,000 results: 0.9 s, now a tenth of that).
-R"sql(
+    // 5: request and response bodies in a table of their own. The aggregates behind every summary
+    // and report scan results; with ~2 KB of bodies inline in each row they read ten times the
+    // pages they use (40,000 results: 0.9 s, now a tenth of that).
+    R"sql(
 CREATE TABLE result_bodies(
   result_id INTEGER PRIMARY KEY REFERENCES results(id) ON DELETE CASCADE,
   request_json TEXT,
@@ -154,18 +155,18 @@ INSERT INTO result_bodies SELECT id, request_json, response_body FROM results
 ALTER TABLE results DROP COLUMN request_json;
 ALTER TABLE results DROP COLUMN response_body;
 )sql",
-// 6: case identity. A case is named by its dataset id, else by a hash of its messages (never by
-// its line), and keeps the hash of its line's text; a run keeps the fingerprint of its cases so
-// that a resume can tell a changed dataset. Ids of older runs ("line-N") are rewritten by
-// Store::migrate, which can hash (SQL cannot).
-R"sql(
+    // 6: case identity. A case is named by its dataset id, else by a hash of its messages (never by
+    // its line), and keeps the hash of its line's text; a run keeps the fingerprint of its cases so
+    // that a resume can tell a changed dataset. Ids of older runs ("line-N") are rewritten by
+    // Store::migrate, which can hash (SQL cannot).
+    R"sql(
 ALTER TABLE cases ADD COLUMN content_hash TEXT;
 ALTER TABLE runs ADD COLUMN dataset_fingerprint TEXT;
 CREATE INDEX cases_by_id ON cases(run_id, case_id);
 )sql",
-// 7: gates and their outcomes per run (gate_status: pass, fail, or NULL when the suite has
-// none), and the history of results a --retry-errors resume replaced (nothing is lost).
-R"sql(
+    // 7: gates and their outcomes per run (gate_status: pass, fail, or NULL when the suite has
+    // none), and the history of results a --retry-errors resume replaced (nothing is lost).
+    R"sql(
 ALTER TABLE runs ADD COLUMN gate_status TEXT;
 CREATE TABLE gate_results(
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -218,7 +219,37 @@ CREATE TABLE judge_calls(
   PRIMARY KEY(result_id, position)
 );
 )sql",
-// 9: the rag strategy. A result's prompt tokens by part (instructions, retrieved context, the
+// 9: shards. A run keeps the fingerprint of its suite (suite, variants, prices and every case of
+// the dataset, whatever the shard) and which shard of how many it ran, so that `merge` can tell
+// which runs belong together. A merged run keeps the runs it was merged from (JSON) and whether
+// any shard was missing or unfinished (partial).
+R"sql(
+ALTER TABLE runs ADD COLUMN suite_fingerprint TEXT;
+ALTER TABLE runs ADD COLUMN shard_index INTEGER;
+ALTER TABLE runs ADD COLUMN shard_count INTEGER;
+ALTER TABLE runs ADD COLUMN merged_from TEXT;
+ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+)sql",
+// 10: one process drives a run. Its lease names the process (pid, host, start time: a reused pid
+// is another process) and carries a heartbeat the writer refreshes, so a second resume of the
+// same run is refused and a run whose process is gone can be taken over.
+R"sql(
+CREATE TABLE run_leases(
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  process_start TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  heartbeat_unix INTEGER NOT NULL
+);
+)sql",
+    // 11: results costed from local token counts because the server's usage was missing, not a
+    // number, negative or not believable (usage_note says which); their API counts stay NULL.
+    R"sql(
+ALTER TABLE results ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE results ADD COLUMN usage_note TEXT;
+)sql",
+// 12: the rag strategy. A result's prompt tokens by part (instructions, retrieved context, the
 // case's own messages; local counts), its retrieval time and query-embedding tokens and cost
 // (part of cost_usd), and the passages it was given, best first; a case's gold passages; a
 // variant's retrieval settings and what embedding its corpus cost once.

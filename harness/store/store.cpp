@@ -1,24 +1,54 @@
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "common/case_identity.hpp"
+#include "store/run_lease.hpp"
 #include "store/schema.hpp"
 #include "store/store_impl.hpp"
 
 namespace tb {
 
-Store::Store(const std::filesystem::path& path, bool create) : path_(path) {
-  if (!create && !std::filesystem::exists(path))
-    throw StoreError("no database at " + path.string() + " (run `tunebench run SUITE` first, or pass --db)");
+Store::Store(const std::filesystem::path& path, bool create, Check check) : path_(path) {
+  std::error_code ec;
+  const bool existed =
+      std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
+  if (!create && !existed)
+    throw StoreError("no database at " + path.string() +
+                     " (run `tunebench run SUITE` first, or pass --db)");
   impl_ = std::make_unique<Impl>(path.string(), create);
+  if (existed && check == Check::quick) check_sound();
   migrate();
 }
 
 Store::~Store() = default;
 
+// A damaged file is refused before anything is read from it or written to it: garbage in its
+// middle could otherwise give a report of zeros, or a run stored into pages that are not there.
+void Store::check_sound() {
+  auto q = impl_->db.prepare("PRAGMA quick_check(1)");
+  const std::string first = q.step() ? q.text(0) : "no answer";
+  if (first != "ok")
+    throw StoreError(path_.string() + " is damaged (PRAGMA quick_check: " + first +
+                         "); nothing was read from it or written to it. `tunebench doctor --db " +
+                         path_.string() +
+                         "` says more; restore it from a copy, or pass --db for a new database",
+                     StoreFailure::damaged);
+}
+
 void Store::migrate() {
   auto& db = impl_->db;
+  {
+    // Most opens find the current version: a read, with no write lock taken (a reader must not
+    // wait for a writer, nor block one).
+    auto has_table = db.prepare(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
+    if (has_table.step() && has_table.int64(0) == 1) {
+      auto q = db.prepare("SELECT version FROM schema_version");
+      if (q.step() && q.int64(0) == kSchemaVersion) return;
+    }
+  }
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
@@ -39,7 +69,7 @@ void Store::migrate() {
     else if (version != kSchemaVersion) db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -62,14 +92,35 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     auto insert = db.prepare(
         "INSERT INTO runs(suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
         " status, simulated, total_jobs, cases, repeats, monthly_requests, tool_version,"
-        " price_catalog, dataset_fingerprint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " price_catalog, dataset_fingerprint, finished_at, suite_fingerprint, shard_index,"
+        " shard_count,"
+        " merged_from, partial) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, run.suite_name).bind(2, run.suite_file).bind(3, run.suite_json)
         .bind(4, run.dataset_file).bind(5, run.baseline).bind(6, run.started_at)
         .bind(7, run.status).bind(8, run.simulated ? 1 : 0).bind(9, run.total_jobs)
         .bind(10, run.cases).bind(11, run.repeats).bind(12, run.monthly_requests)
         .bind(13, run.tool_version).bind(14, run.price_catalog).bind(15, run.dataset_fingerprint);
+    if (run.finished_at.empty())
+      insert.bind_null(16);
+    else
+      insert.bind(16, run.finished_at);
+    insert.bind(17, run.suite_fingerprint);
+    if (run.shard_index)
+      insert.bind(18, *run.shard_index);
+    else
+      insert.bind_null(18);
+    if (run.shard_count > 0)
+      insert.bind(19, run.shard_count);
+    else
+      insert.bind_null(19);
+    if (run.merged_from.empty())
+      insert.bind_null(20);
+    else
+      insert.bind(20, run.merged_from);
+    insert.bind(21, run.partial ? 1 : 0);
     insert.run();
     const long long id = db.last_insert_id();
+    run_lease::take(db, id);
     auto v = db.prepare(
         "INSERT INTO variants(run_id, id, position, kind, endpoint, endpoint_kind, base_url, model,"
         " system_prompt, params_json, price_input, price_cached_input, price_output, price_training,"
@@ -77,11 +128,24 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
         " retrieve_json, index_embedding_tokens, index_cost_usd)"
         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& r : variants) {
-      v.bind(1, id).bind(2, r.id).bind(3, r.position).bind(4, r.kind).bind(5, r.endpoint)
-          .bind(6, r.endpoint_kind).bind(7, r.base_url).bind(8, r.model).bind(9, r.system_prompt)
-          .bind(10, r.params_json).bind(11, r.price_input).bind(12, r.price_cached_input)
-          .bind(13, r.price_output).bind(14, r.price_training).bind(15, r.training_tokens)
-          .bind(16, r.training_epochs).bind(17, r.training_cost_usd).bind(18, r.simulated ? 1 : 0)
+      v.bind(1, id)
+          .bind(2, r.id)
+          .bind(3, r.position)
+          .bind(4, r.kind)
+          .bind(5, r.endpoint)
+          .bind(6, r.endpoint_kind)
+          .bind(7, r.base_url)
+          .bind(8, r.model)
+          .bind(9, r.system_prompt)
+          .bind(10, r.params_json)
+          .bind(11, r.price_input)
+          .bind(12, r.price_cached_input)
+          .bind(13, r.price_output)
+          .bind(14, r.price_training)
+          .bind(15, r.training_tokens)
+          .bind(16, r.training_epochs)
+          .bind(17, r.training_cost_usd)
+          .bind(18, r.simulated ? 1 : 0)
           .bind(19, r.is_baseline ? 1 : 0);
       if (r.retrieve_json.empty()) {
         v.bind_null(20).bind_null(21).bind_null(22);
@@ -93,16 +157,18 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     db.exec("COMMIT");
     return id;
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
 
 void Store::set_run_status(long long run_id, std::string_view status, bool finished) {
-  auto q = impl_->db.prepare(finished
-      ? "UPDATE runs SET status=?, finished_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?"
-      : "UPDATE runs SET status=? WHERE id=?");
+  auto q = impl_->db.prepare(
+      finished
+          ? "UPDATE runs SET status=?, finished_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?"
+          : "UPDATE runs SET status=? WHERE id=?");
   q.bind(1, status).bind(2, run_id).run();
+  if (finished) release_lease(run_id);
 }
 
 namespace {
@@ -110,7 +176,9 @@ namespace {
 constexpr std::string_view kRunColumns =
     "id, suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
     " coalesce(finished_at,''), status, simulated, total_jobs, cases, repeats, monthly_requests,"
-    " tool_version, price_catalog, coalesce(dataset_fingerprint,''), coalesce(gate_status,'')";
+    " tool_version, price_catalog, coalesce(dataset_fingerprint,''), coalesce(gate_status,''),"
+    " coalesce(suite_fingerprint,''), shard_index, coalesce(shard_count,0),"
+    " coalesce(merged_from,''), partial";
 
 RunRecord read_run(const sqlite::Statement& q) {
   RunRecord r;
@@ -132,6 +200,11 @@ RunRecord read_run(const sqlite::Statement& q) {
   r.price_catalog = q.text(15);
   r.dataset_fingerprint = q.text(16);
   r.gate_status = q.text(17);
+  r.suite_fingerprint = q.text(18);
+  if (!q.is_null(19)) r.shard_index = static_cast<int>(q.int64(19));
+  r.shard_count = static_cast<int>(q.int64(20));
+  r.merged_from = q.text(21);
+  r.partial = q.int64(22) != 0;
   return r;
 }
 
@@ -141,7 +214,10 @@ std::optional<RunRecord> Store::run(long long id) {
   auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs WHERE id=?");
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
-  return read_run(q);
+  RunRecord r = read_run(q);
+  q.reset();
+  derive_status(r);
+  return r;
 }
 
 std::optional<long long> Store::latest_run_id() {
@@ -157,10 +233,13 @@ long long Store::superseded_results(long long run_id) {
 }
 
 std::vector<RunRecord> Store::runs(int limit) {
-  auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs ORDER BY id DESC LIMIT ?");
+  auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) +
+                             " FROM runs ORDER BY id DESC LIMIT ?");
   q.bind(1, limit);
   std::vector<RunRecord> out;
   while (q.step()) out.push_back(read_run(q));
+  q.reset();
+  for (auto& r : out) derive_status(r);
   return out;
 }
 
@@ -268,7 +347,7 @@ long long Store::supersede_results(long long run_id, const Supersede& which) {
     db.exec("COMMIT");
     return moved;
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -288,12 +367,17 @@ void Store::for_each_case(long long run_id, const std::function<void(const CaseR
   }
 }
 
-void Store::update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint) {
-  impl_->db.prepare("UPDATE runs SET cases=?, total_jobs=?, dataset_fingerprint=? WHERE id=?")
+void Store::update_run_shape(long long run_id, long long cases, long long total_jobs,
+                             const std::string& fingerprint, const std::string& suite_fingerprint) {
+  impl_->db
+      .prepare(
+          "UPDATE runs SET cases=?, total_jobs=?, dataset_fingerprint=?, suite_fingerprint=?"
+          " WHERE id=?")
       .bind(1, cases)
       .bind(2, total_jobs)
       .bind(3, fingerprint)
-      .bind(4, run_id)
+      .bind(4, suite_fingerprint)
+      .bind(5, run_id)
       .run();
 }
 
@@ -316,11 +400,13 @@ void Store::save_gates(long long run_id, const std::vector<GateRecord>& gates) {
     }
     auto status = db.prepare("UPDATE runs SET gate_status=? WHERE id=?");
     if (gates.empty()) status.bind_null(1);
-    else status.bind(1, std::string(all ? "pass" : "fail"));
+    // A literal, not a temporary std::string: bind() does not copy (SQLITE_STATIC) and the
+    // statement steps after this line (ASan: stack-use-after-scope, seen on a merged run's gates).
+    else status.bind(1, all ? "pass" : "fail");
     status.bind(2, run_id).run();
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -384,8 +470,9 @@ std::vector<std::tuple<std::string, long long, int>> Store::completed_jobs(long 
 std::optional<CacheRecord> Store::cache_lookup(const std::string& key) {
   auto& q = impl_->cache_query;
   if (!q.valid())
-    q = impl_->db.prepare("SELECT status, body, latency_ms, coalesce(ttft_ms,-1), coalesce(itl_ms,-1),"
-                          " coalesce(output_tps,-1) FROM response_cache WHERE key=?");
+    q = impl_->db.prepare(
+        "SELECT status, body, latency_ms, coalesce(ttft_ms,-1), coalesce(itl_ms,-1),"
+        " coalesce(output_tps,-1) FROM response_cache WHERE key=?");
   q.bind(1, key);
   std::optional<CacheRecord> out;
   if (q.step()) {
@@ -411,20 +498,30 @@ long long Store::integrity_problems() {
   return problems;
 }
 
+std::vector<std::string> Store::integrity_check(int limit) {
+  auto q = impl_->db.prepare("PRAGMA integrity_check(" + std::to_string(std::max(1, limit)) + ")");
+  std::vector<std::string> lines;
+  while (q.step()) lines.push_back(q.text(0));
+  return lines;
+}
+
 void Store::for_each_result(long long run_id, const ResultQuery& query,
                             const std::function<void(const ResultRecord&)>& fn) {
   std::string sql =
       "SELECT r.id, r.variant_id, r.case_index, r.repeat, r.status, r.error_class,"
       " coalesce(r.error_message,''), coalesce(r.http_status,0), coalesce(r.output,''),"
-      " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), coalesce(r.completion_tokens,-1),"
-      " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), coalesce(r.local_prompt_tokens,-1),"
+      " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), "
+      "coalesce(r.completion_tokens,-1),"
+      " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), "
+      "coalesce(r.local_prompt_tokens,-1),"
       " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
       " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached,"
       " r.failure_kind, coalesce(r.failure_path,'')";
   sql += query.with_bodies ? ", coalesce(b.request_json,''), coalesce(b.response_body,'')" : ", '', ''";  // 27, 28
-  sql += ", coalesce(c.case_id,''), coalesce(r.instruction_tokens,-1), coalesce(r.context_tokens,-1),"
+  sql += ", coalesce(c.case_id,''), r.usage_estimated, coalesce(r.usage_note,''),"  // 29, 30, 31
+         " coalesce(r.instruction_tokens,-1), coalesce(r.context_tokens,-1),"
          " coalesce(r.case_tokens,-1), coalesce(r.retrieval_ms,-1), coalesce(r.embedding_tokens,0),"
-         " coalesce(r.embedding_cost_usd,0)";  // 29..35
+         " coalesce(r.embedding_cost_usd,0)";  // 32..37
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
          " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
   if (query.with_bodies) sql += " LEFT JOIN result_bodies b ON b.result_id=r.id";
@@ -475,12 +572,14 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.request_json = q.text(27);
     r.response_body = q.text(28);
     r.case_id = q.text(29);
-    r.instruction_tokens = q.int64(30);
-    r.context_tokens = q.int64(31);
-    r.case_tokens = q.int64(32);
-    r.retrieval_ms = q.real(33);
-    r.embedding_tokens = q.int64(34);
-    r.embedding_cost_usd = q.real(35);
+    r.usage_estimated = q.int64(30) != 0;
+    r.usage_note = q.text(31);
+    r.instruction_tokens = q.int64(32);
+    r.context_tokens = q.int64(33);
+    r.case_tokens = q.int64(34);
+    r.retrieval_ms = q.real(35);
+    r.embedding_tokens = q.int64(36);
+    r.embedding_cost_usd = q.real(37);
     r.retrieved.clear();
     if (query.with_retrievals && r.retrieval_ms >= 0) {
       retrieved.bind(1, r.id);

@@ -12,9 +12,9 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
       "coalesce(failure_path,''),"
       " conformant, cached, attempts, score, cost_usd, prompt_tokens, local_prompt_tokens, "
       "prompt_chars,"
-      " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps, instruction_tokens,"
-      " context_tokens, case_tokens, retrieval_ms, coalesce(embedding_tokens,0),"
-      " coalesce(embedding_cost_usd,0)"
+      " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps, usage_estimated,"
+      " instruction_tokens, context_tokens, case_tokens, retrieval_ms,"
+      " coalesce(embedding_tokens,0), coalesce(embedding_cost_usd,0)"
       " FROM results WHERE run_id=? AND variant_id=? ORDER BY case_index, repeat");
   q.bind(1, run_id).bind(2, variant_id);
   auto int_or_none = [&](int col) -> std::optional<long long> {
@@ -46,12 +46,13 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
     r.ttft_ms = real_or_none(16);
     r.itl_ms = real_or_none(17);
     r.output_tps = real_or_none(18);
-    r.instruction_tokens = int_or_none(19);
-    r.context_tokens = int_or_none(20);
-    r.case_tokens = int_or_none(21);
-    r.retrieval_ms = real_or_none(22);
-    r.embedding_tokens = q.int64(23);
-    r.embedding_cost_usd = q.real(24);
+    r.usage_estimated = q.int64(19) != 0;
+    r.instruction_tokens = int_or_none(20);
+    r.context_tokens = int_or_none(21);
+    r.case_tokens = int_or_none(22);
+    r.retrieval_ms = real_or_none(23);
+    r.embedding_tokens = q.int64(24);
+    r.embedding_cost_usd = q.real(25);
     fn(r);
   }
 }

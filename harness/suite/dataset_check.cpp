@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include "analysis/statistics.hpp"
+#include "common/files.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 #include "token/chat_messages.hpp"
 
@@ -182,7 +184,13 @@ void DatasetChecker::add_line(std::string_view text, int line) {
     return;
   }
   ++report_.examples;
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool too_deep = false;
+  const nlohmann::json j = parse_json_bounded(text, &too_deep);
+  if (too_deep) {
+    add(ProblemSeverity::error, "invalid_json", line, "",
+        "arrays and objects " + json_too_deep_reason() + "; each line must be one JSON object");
+    return;
+  }
   if (j.is_discarded()) {
     std::string where;
     try {
@@ -281,15 +289,24 @@ std::optional<DatasetCheckReport> check_dataset_file(const std::filesystem::path
     error = settings.display_name + ": is a directory, not a JSONL file";
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = settings.display_name + ": cannot open the file (does it exist?)";
+  std::ifstream in;
+  std::string why;
+  if (!open_regular_file(path, in, &why)) {
+    error = "cannot read " + settings.display_name + ": " + why;
     return std::nullopt;
   }
+  const std::string display_name = settings.display_name;
   DatasetChecker checker(std::move(settings), counter);
   std::string text;
   int line = 0;
-  while (std::getline(in, text)) checker.add_line(text, ++line);
+  for (LineRead read; (read = read_line(in, text)) != LineRead::end;) {
+    if (read == LineRead::too_long) {
+      error = display_name + ":" + std::to_string(line + 1) + ": the line is longer than " +
+              byte_size_text(kMaxLineBytes) + ", more than tunebench reads of one example";
+      return std::nullopt;
+    }
+    checker.add_line(text, ++line);
+  }
   if (in.bad()) {
     error = "read error after line " + std::to_string(line);
     return std::nullopt;

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 
 #include "common/case_identity.hpp"
+#include "common/files.hpp"
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/json_tape.hpp"
 #include "common/text.hpp"
 
@@ -74,9 +77,9 @@ DatasetReader::DatasetReader(std::filesystem::path path, std::string display_nam
     : path_(std::move(path)), display_name_(std::move(display_name)) {}
 
 bool DatasetReader::open(Diagnostic& error) {
-  in_.open(path_, std::ios::binary);
-  if (!in_) {
-    error = {display_name_, 0, "", "cannot open the dataset file (does it exist?)"};
+  std::string why;
+  if (!open_regular_file(path_, in_, &why)) {
+    error = {display_name_, 0, "", "cannot read the dataset file: " + why};
     return false;
   }
   return true;
@@ -84,8 +87,14 @@ bool DatasetReader::open(Diagnostic& error) {
 
 DatasetReader::Status DatasetReader::next(TestCase& out, Diagnostic& error) {
   std::string text;
-  while (std::getline(in_, text)) {
+  for (LineRead read; (read = read_line(in_, text)) != LineRead::end;) {
     ++line_;
+    if (read == LineRead::too_long) {
+      error = {display_name_, line_, "",
+               "the line is longer than " + byte_size_text(kMaxLineBytes) +
+                   ", more than tunebench reads of one case"};
+      return Status::error;
+    }
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim(text).empty()) continue;
     if (!parse_line(text, line_, display_name_, out, error)) return Status::error;
@@ -112,6 +121,9 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
   if (!tape) {
     // A line is one line: its column is what says where.
     if (parse_error.starts_with("line 1, ")) parse_error.erase(0, 8);
+    if (parse_error.ends_with(json_too_deep_reason()))
+      return fail("", "arrays and objects " + json_too_deep_reason() + " (" +
+                          parse_error.substr(0, parse_error.find(':')) + ")");
     return fail("", "not valid JSON (" + parse_error + "); each line must be one JSON object");
   }
   const JsonTape& t = *tape;
@@ -220,6 +232,12 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
       !t.is(*last_content, JsonTape::Kind::null)) {
     content_text(t, *last_content, out.reference);
     out.has_reference = true;
+    // Checks and the mock would refuse it for every answer: said once, before anything is sent.
+    if (json_nesting_depth(out.reference) > kMaxJsonDepth &&
+        JsonTape::parse(out.reference, nullptr, SIZE_MAX))
+      return fail("messages[" + std::to_string(count - 1) + "].content",
+                  "the reference answer is JSON " + json_too_deep_reason() +
+                      ", deeper than tunebench reads JSON");
     if (--inputs == 0)
       return fail("messages",
                   "only an assistant message; expected at least one input message before it");

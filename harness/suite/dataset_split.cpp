@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/files.hpp"
 #include "common/hash.hpp"
+#include "common/json_depth.hpp"
 #include "common/text.hpp"
 
 namespace tb {
@@ -103,7 +105,7 @@ void write_line(std::ofstream& out, std::string_view text) {
 }  // namespace
 
 std::optional<CaseKeys> case_keys(std::string_view line) {
-  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const auto j = parse_json_bounded(line);
   if (j.is_discarded() || !j.is_object() || !j.contains("messages") || !j["messages"].is_array())
     return std::nullopt;
   nlohmann::json input = j["messages"];
@@ -122,7 +124,7 @@ std::optional<CaseKeys> case_keys(std::string_view line) {
 }
 
 std::optional<std::string> group_value(std::string_view line, const std::string& key) {
-  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const auto j = parse_json_bounded(line);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   if (j.contains(key) && !j[key].is_null())
     return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
@@ -149,9 +151,10 @@ std::optional<SplitResult> split_dataset(const fs::path& input, const SplitOptio
     error = name + ": is a directory, not a JSONL file";
     return std::nullopt;
   }
-  std::ifstream in(input, std::ios::binary);
-  if (!in) {
-    error = name + ": cannot open the file (does it exist?)";
+  std::ifstream in;
+  std::string why;
+  if (!open_regular_file(input, in, &why)) {
+    error = "cannot read " + name + ": " + why;
     return std::nullopt;
   }
 
@@ -161,7 +164,14 @@ std::optional<SplitResult> split_dataset(const fs::path& input, const SplitOptio
   std::vector<long long> group_size;            // per group
   std::map<std::string, std::uint32_t> group_ids;
   std::string text;
-  while (std::getline(in, text)) {
+  int number = 0;
+  for (LineRead read; (read = read_line(in, text)) != LineRead::end;) {
+    ++number;
+    if (read == LineRead::too_long) {
+      error = name + ":" + std::to_string(number) + ": the line is longer than " +
+              byte_size_text(kMaxLineBytes) + ", more than tunebench reads of one example";
+      return std::nullopt;
+    }
     const std::string_view line = without_cr(text);
     if (trim(line).empty()) {
       ++result.blank_lines;

@@ -41,9 +41,10 @@ void read_typescript(FieldReader& r, const FieldReader::At& at, Suite& suite) {
   }
   expect.typescript_file = resolve_relative(suite.file, *file);
   expect.typescript_type = *type;
-  const auto source = read_file(expect.typescript_file);
+  std::string why;
+  const auto source = read_file(expect.typescript_file, &why);
   if (!source) {
-    r.error(at.child("typescript"), "cannot read " + expect.typescript_file.string());
+    r.error(at.child("typescript"), "cannot read " + expect.typescript_file.string() + ": " + why);
     return;
   }
   TypeScriptError error;
@@ -96,8 +97,10 @@ void read_expect(FieldReader& r, const FieldReader::At& root, Suite& suite) {
   if (at.value.contains("schema")) {
     const auto schema = at.child("schema");
     if (schema.value.is_string()) expect.schema_file = resolve_relative(suite.file, schema.value.get<std::string>());
-    if (schema.value.is_string() && !std::filesystem::exists(expect.schema_file)) {
-      r.error(schema, "file not found: " + expect.schema_file.string());
+    const auto problem =
+        schema.value.is_string() ? file_read_problem(expect.schema_file) : std::nullopt;
+    if (problem) {
+      r.error(schema, *problem);
     } else {
       add_check(json{{"type", "json-schema"}, {"schema", schema.value}}, schema);
       expect.schema = schema.value;

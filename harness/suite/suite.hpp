@@ -10,6 +10,7 @@
 
 #include "analysis/gate_spec.hpp"
 #include "analysis/model_price.hpp"
+#include "net/http_types.hpp"
 #include "score/json_schema.hpp"
 
 namespace tb {
@@ -124,6 +125,11 @@ struct RunOptions {
   std::optional<double> deadline_s;  // whole-run deadline: stop dispatching after this long
   double grace_s = 30;               // on Ctrl-C: how long requests in flight may finish
   int max_consecutive_errors = 50;   // error budget: stop when this many fail in a row
+  // The longest wait a server may ask for (Retry-After and the like) before a retry; a longer one
+  // ends the job as rate_limit instead of holding it (and Ctrl-C) for an hour.
+  double max_retry_wait_s = 60;
+  // The most of one response body held in memory (SSE events included): see net/http_types.hpp.
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   std::optional<long long> seed;

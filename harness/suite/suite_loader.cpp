@@ -58,9 +58,19 @@ using json = nlohmann::json;
 constexpr std::array<std::string_view, 13> kTopKeys = {
     "name", "description", "dataset", "limit", "expect", "baseline", "variants",
     "endpoints", "run", "decide", "prices", "price_catalog", "gate"};
-constexpr std::array<std::string_view, 11> kRunKeys = {
-    "concurrency", "repeats", "timeout_s", "connect_timeout_s", "max_attempts", "deadline_s",
-    "grace_s", "max_consecutive_errors", "temperature", "max_tokens", "seed"};
+constexpr std::array<std::string_view, 13> kRunKeys = {"concurrency",
+                                                       "repeats",
+                                                       "timeout_s",
+                                                       "connect_timeout_s",
+                                                       "max_attempts",
+                                                       "deadline_s",
+                                                       "grace_s",
+                                                       "max_consecutive_errors",
+                                                       "max_retry_wait_s",
+                                                       "max_response_bytes",
+                                                       "temperature",
+                                                       "max_tokens",
+                                                       "seed"};
 constexpr std::array<std::string_view, 1> kDecideKeys = {"monthly_requests"};
 
 void read_run(FieldReader& r, const FieldReader::At& root, RunOptions& run) {
@@ -76,6 +86,11 @@ void read_run(FieldReader& r, const FieldReader::At& root, RunOptions& run) {
   run.grace_s = r.number(at, "grace_s", 0, 86400).value_or(run.grace_s);
   run.max_consecutive_errors = static_cast<int>(
       r.integer(at, "max_consecutive_errors", 1, 1000000000).value_or(run.max_consecutive_errors));
+  run.max_retry_wait_s = r.number(at, "max_retry_wait_s", 0, 86400).value_or(run.max_retry_wait_s);
+  // 1 KiB .. 1 GiB: below, no chat answer fits; above, a few requests in flight fill the memory.
+  run.max_response_bytes =
+      static_cast<std::size_t>(r.integer(at, "max_response_bytes", 1024, 1LL << 30)
+                                   .value_or(static_cast<long long>(run.max_response_bytes)));
   run.temperature = r.number(at, "temperature", 0, 2);
   if (auto v = r.integer(at, "max_tokens", 1, 10'000'000)) run.max_tokens = static_cast<int>(*v);
   run.seed = r.integer(at, "seed", -(1LL << 62), 1LL << 62);
@@ -114,14 +129,14 @@ std::optional<Suite> build_suite(const SourceDocument& doc, Diagnostics& errors)
   if (auto dataset = r.string(root, "dataset", true)) {
     suite.dataset_file = resolve_relative(suite.file, *dataset);
     suite.dataset_display = display_path(suite, *dataset);
-    if (!std::filesystem::exists(suite.dataset_file))
-      r.error(root.child("dataset"), "file not found: " + suite.dataset_file.string());
+    if (auto problem = file_read_problem(suite.dataset_file))
+      r.error(root.child("dataset"), *problem);
   }
   suite.limit = r.integer(root, "limit", 1, 1LL << 40);
   if (auto catalog = r.string(root, "price_catalog", false)) {
     suite.price_catalog = resolve_relative(suite.file, *catalog);
-    if (!std::filesystem::exists(suite.price_catalog))
-      r.error(root.child("price_catalog"), "file not found: " + suite.price_catalog.string());
+    if (auto problem = file_read_problem(suite.price_catalog))
+      r.error(root.child("price_catalog"), *problem);
   }
   const auto endpoints = read_endpoints(r, root);
   read_run(r, root, suite.run);
@@ -163,9 +178,10 @@ std::optional<Gates> load_gates(std::string_view suite_json, const std::vector<s
 }
 
 std::optional<Suite> load_suite(const std::filesystem::path& file, Diagnostics& errors) {
-  const auto text = read_file(file);
+  std::string why;
+  const auto text = read_file(file, &why);
   if (!text) {
-    errors.add({file.string(), 0, "", "cannot read the suite file (does it exist?)"});
+    errors.add({file.string(), 0, "", "cannot read the suite file: " + why});
     return std::nullopt;
   }
   return load_suite_text(file, *text, errors);

@@ -63,13 +63,14 @@ void read_variant_prompt(FieldReader& r, const FieldReader::At& v, const Suite& 
   if (text) variant.system = *text;
   if (file) {
     variant.system_file = resolve_relative(suite.file, *file);
-    if (auto content = read_file(variant.system_file)) {
+    std::string why;
+    if (auto content = read_file(variant.system_file, &why)) {
       variant.system = *content;
       // A trailing newline is an artefact of the file, not part of the prompt.
       while (!variant.system->empty() && (variant.system->back() == '\n' || variant.system->back() == '\r'))
         variant.system->pop_back();
     } else {
-      std::string message = "cannot read prompt file " + variant.system_file.string();
+      std::string message = "cannot read prompt file " + variant.system_file.string() + ": " + why;
       if (file->find(' ') != std::string::npos || file->find('\n') != std::string::npos)
         message += "; system names a file: to give the prompt inline use system_text";
       r.error(v.child("system"), message);

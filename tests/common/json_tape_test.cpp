@@ -1,5 +1,6 @@
 // JsonTape must accept exactly what nlohmann::json::parse accepts and give the same value.
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -11,6 +12,7 @@
 namespace {
 
 using tb::JsonTape;
+using tb::kMaxJsonDepth;
 
 // Same acceptance as nlohmann, and the same value (dump() also tells 1 from 1.0 and -0 from 0).
 void require_same_as_nlohmann(const std::string& text) {
@@ -206,7 +208,7 @@ TEST_CASE("JsonTape errors say where and what", "[json_tape]") {
 TEST_CASE("JsonTape parses 100,000 levels of nesting without recursion", "[json_tape]") {
   const std::size_t depth = 100000;
   const std::string deep = std::string(depth, '[') + std::string(depth, ']');
-  const auto tape = JsonTape::parse(deep);
+  const auto tape = JsonTape::parse(deep, nullptr, SIZE_MAX);
   REQUIRE(tape);
   CHECK(tape->size() == depth);
   CHECK(tape->next(0) == depth);
@@ -219,9 +221,34 @@ TEST_CASE("JsonTape parses 100,000 levels of nesting without recursion", "[json_
     s += std::string(depth, '}');
     return s;
   }();
-  const auto object_tape = JsonTape::parse(objects);
+  const auto object_tape = JsonTape::parse(objects, nullptr, SIZE_MAX);
   REQUIRE(object_tape);
   CHECK(object_tape->size() == 2 * depth + 1);
+}
+
+TEST_CASE("JsonTape refuses nesting deeper than kMaxJsonDepth unless told otherwise",
+          "[json_tape][depth]") {
+  auto nested = [](std::size_t depth, char open, char close) {
+    std::string s;
+    for (std::size_t i = 0; i < depth; ++i) s += open == '{' ? "{\"k\":" : "[";
+    s += open == '{' ? "{}" : "[]";
+    for (std::size_t i = 0; i < depth; ++i) s += close;
+    return s;
+  };
+  std::string error;
+  // kMaxJsonDepth levels in all (the innermost empty container counts), and one more.
+  CHECK(JsonTape::parse(nested(kMaxJsonDepth - 1, '[', ']'), &error));
+  CHECK(JsonTape::parse(nested(kMaxJsonDepth - 1, '{', '}'), &error));
+  CHECK_FALSE(JsonTape::parse(nested(kMaxJsonDepth, '[', ']'), &error));
+  CHECK(error == "line 1, column 513: nested deeper than 512 levels");
+  CHECK_FALSE(JsonTape::parse(nested(kMaxJsonDepth, '{', '}'), &error));
+  CHECK(error.ends_with("nested deeper than 512 levels"));
+  CHECK_FALSE(JsonTape::parse(std::string(100000, '[') + std::string(100000, ']'), &error));
+  CHECK(error == "line 1, column 513: nested deeper than 512 levels");
+  // A limit of its own; brackets inside strings are not levels.
+  CHECK(JsonTape::parse("[[1]]", nullptr, 2));
+  CHECK_FALSE(JsonTape::parse("[[[1]]]", nullptr, 2));
+  CHECK(JsonTape::parse("[\"[[[[\"]", nullptr, 1));
 }
 
 TEST_CASE("JsonTape finds members (the last of duplicates) and items", "[json_tape]") {

@@ -185,6 +185,7 @@ std::string response(int status, const std::string& body,
   const char* reason = status == 200   ? "OK"
                        : status == 401 ? "Unauthorized"
                        : status == 307 ? "Temporary Redirect"
+                       : status == 429 ? "Too Many Requests"
                                        : "Error";
   return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n" + headers +
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -233,8 +234,8 @@ struct HostileServer::Impl {
     return !stopping;
   }
 
-  // Answers one request; false when the connection must close.
-  bool answer(Connection& c, const Request& req) {
+  // Answers one request (the n-th this server read); false when the connection must close.
+  bool answer(Connection& c, const Request& req, long long n) {
     const std::string& key = req.key;
     switch (mode) {
       case Hostile::echo_key:
@@ -323,6 +324,14 @@ struct HostileServer::Impl {
         return c.write(response(307, "", "Location: http://127.0.0.1:1/v1/chat/completions\r\n"));
       case Hostile::answer:
         return c.write(response(200, completion(R"("{\"term\":\"x\"}")")));
+      case Hostile::retry_after_hour:
+      case Hostile::retry_after_hour_alternate:
+        if (mode == Hostile::retry_after_hour_alternate && n % 2 == 0)
+          return c.write(response(200, completion(R"("{\"term\":\"x\"}")")));
+        return c.write(response(
+            429,
+            R"({"error":{"message":"Rate limit reached; try again in an hour","type":"requests"}})",
+            "Content-Type: application/json\r\nRetry-After: 3600\r\nretry-after-ms: 3600000\r\n"));
     }
     return false;
   }
@@ -334,8 +343,7 @@ struct HostileServer::Impl {
       Request req;
       if (c.handshake()) {
         while (!stopping && read_request(c, buffer, req)) {
-          ++requests;
-          if (!answer(c, req)) break;
+          if (!answer(c, req, ++requests)) break;
         }
       }
     }

@@ -24,6 +24,8 @@ enum class Hostile {
   bad_utf8,          // 200: answer content with bytes that are not UTF-8
   redirect,          // 307 to another URL
   answer,            // 200: a valid answer (with tls: true, to test certificate checks)
+  retry_after_hour,  // 429 with Retry-After: 3600 (and retry-after-ms) on every request
+  retry_after_hour_alternate,  // the same on odd-numbered requests, a valid answer on the others
 };
 
 class HostileServer {

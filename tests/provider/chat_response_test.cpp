@@ -103,6 +103,10 @@ TEST_CASE("usage counts out of range saturate instead of overflowing", "[provide
     CHECK(u.prompt_tokens == kMax);
     CHECK(u.completion_tokens == kMax);
     CHECK(u.cached_tokens == std::numeric_limits<long long>::min());
+    // Read, but not believed.
+    CHECK_FALSE(u.believable());
+    CHECK(u.wrong);
+    CHECK(u.problem == "usage.prompt_tokens is 1e+21: more than 10,000,000 tokens in one request");
   }
   // In range, every kind reads as before.
   const Usage plain = parse_usage(nlohmann::json::parse(
@@ -110,6 +114,65 @@ TEST_CASE("usage counts out of range saturate instead of overflowing", "[provide
   CHECK(plain.prompt_tokens == 12);
   CHECK(plain.completion_tokens == 3);
   CHECK(plain.cached_tokens == -2);
+  CHECK(plain.problem == "usage.prompt_tokens_details.cached_tokens is -2: negative");
+}
+
+TEST_CASE("usage that is missing, not a count, negative or absurd is not believed, and says why",
+          "[provider][usage]") {
+  auto completion_usage = [](const std::string& usage) {
+    const auto r = parse_chat_response(200, R"({"choices":[{"message":{"content":"x"}}])" +
+                                                (usage.empty() ? "" : ",\"usage\":" + usage) + "}");
+    REQUIRE(r.error == ErrorClass::none);  // the answer is kept either way
+    if (!usage.empty() && usage != "null") {
+      // The stream's reader says the same of the same usage object.
+      const Usage streamed = parse_usage(nlohmann::json::parse(usage));
+      CHECK(streamed.problem == r.usage.problem);
+      CHECK(streamed.wrong == r.usage.wrong);
+    }
+    return r.usage;
+  };
+  const Usage good = completion_usage(
+      R"({"prompt_tokens":12,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":4}})");
+  CHECK(good.believable());
+  CHECK(good.problem.empty());
+  // Absent (or null, as streams send it before their last chunk): nothing to believe.
+  for (const char* absent : {"", "null"}) {
+    const Usage u = completion_usage(absent);
+    CHECK_FALSE(u.present);
+    CHECK_FALSE(u.believable());
+  }
+  struct Bad {
+    const char* usage;
+    const char* problem;
+    bool wrong;
+  };
+  for (
+      const auto& bad : {
+          Bad{R"({"completion_tokens":5})", "usage.prompt_tokens is missing", false},
+          Bad{R"({"prompt_tokens":"12","completion_tokens":5})",
+              "usage.prompt_tokens is string, not a number", false},
+          Bad{R"({"prompt_tokens":12,"completion_tokens":null})",
+              "usage.completion_tokens is null, not a number", false},
+          Bad{R"({"prompt_tokens":12.5,"completion_tokens":5})",
+              "usage.prompt_tokens is 12.5, not a whole number", false},
+          Bad{R"({"prompt_tokens":12,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":"x"}})",
+              "usage.prompt_tokens_details.cached_tokens is string, not a number", false},
+          Bad{R"("lots")", "usage is string, not an object", false},
+          Bad{R"({"prompt_tokens":-12,"completion_tokens":-100000000})",
+              "usage.prompt_tokens is -12: negative", true},
+          Bad{R"({"prompt_tokens":12,"completion_tokens":10000001})",
+              "usage.completion_tokens is 10000001: more than 10,000,000 tokens in one request",
+              true},
+      }) {
+    INFO(bad.usage);
+    const Usage u = completion_usage(bad.usage);
+    CHECK(u.present);
+    CHECK_FALSE(u.believable());
+    CHECK(u.problem == bad.problem);
+    CHECK(u.wrong == bad.wrong);
+  }
+  // At the bound, still believed.
+  CHECK(completion_usage(R"({"prompt_tokens":10000000,"completion_tokens":0})").believable());
 }
 
 TEST_CASE("the request body carries the parameters that were set and nothing else", "[provider]") {
@@ -158,4 +221,19 @@ TEST_CASE("a gzip body nobody asked for is named as such", "[provider][utf8]") {
   CHECK(r.error_message ==
         "the body is gzip-compressed (Content-Encoding: gzip), which the request did not ask for; "
         "it is not JSON");
+}
+
+TEST_CASE("a body nested too deep is a bad_response that says so", "[provider][depth]") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const auto whole = parse_chat_response(200, deep);
+  CHECK(whole.error == ErrorClass::bad_response);
+  CHECK(whole.error_message.starts_with(
+      "the body is not JSON (nested deeper than 512 levels): \"[[[["));
+  const auto inner =
+      parse_chat_response(200, R"({"choices":[{"message":{"content":"x"}}],"extra":)" + deep + "}");
+  CHECK(inner.error == ErrorClass::bad_response);
+  // An error body that deep still gets its class from the status.
+  const auto error = parse_chat_response(500, R"({"error":)" + deep + "}");
+  CHECK(error.error == ErrorClass::server);
+  CHECK(error.error_message.starts_with("HTTP 500: {\"error\":[[[["));
 }

@@ -111,3 +111,24 @@ TEST_CASE("an event that never ends is bounded too", "[stream][memory]") {
   for (int i = 0; i < 100; ++i) s.feed(std::string(100, 'y'), 1);
   CHECK(s.finish().error == ErrorClass::bad_response);
 }
+
+TEST_CASE("a chunk nested too deep is a bad chunk that says so, not a crash", "[stream][depth]") {
+  // fuzz/corpus/chat_response/deep-error-in-stream-200 (found by the fuzzer) in short.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  for (const std::string& chunk_text :
+       {R"({"error":)" + deep + "}", R"({"choices":[{"delta":{"content":)" + deep + "}}]}"}) {
+    ChatStream s;
+    s.feed("data: " + chunk_text + "\n\n", 1);
+    const auto r = s.finish();
+    CHECK(r.error == ErrorClass::bad_response);
+    CHECK(r.error_message.starts_with(
+        "a streamed chunk is not JSON (nested deeper than 512 levels): \"{"));
+  }
+  // An error value within the limit is quoted, cut short.
+  ChatStream shallow;
+  shallow.feed("data: {\"error\":" + std::string(300, '[') + std::string(300, ']') + "}\n\n", 1);
+  const auto r = shallow.finish();
+  CHECK(r.error == ErrorClass::server);
+  CHECK(r.error_message.starts_with("error in the stream: [[[["));
+  CHECK(r.error_message.size() < 400);
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "mock/mock_server.hpp"
 #include "run/index_embedder.hpp"
 #include "test_paths.hpp"
@@ -128,6 +130,23 @@ TEST_CASE("embedding retries throttled batches and reports what failed for good"
     CHECK(outcome.error.find(
               "embeddings at mock (text-embedding-3-small): bad_request: HTTP 400: dimensions") !=
           std::string::npos);
+  }
+  SECTION("a 429 asking for an hour ends the embedding at once, saying so") {
+    MockConfig config = default_mock_config();
+    config.faults.rate_limit = 1;
+    config.faults.retry_after_s = 3600;
+    Fixture f(config);
+    f.options.batch_inputs = 1;
+    f.options.concurrency = 1;
+    auto index = f.open();
+    const auto start = std::chrono::steady_clock::now();
+    const auto outcome = embed_chunks(index, f.endpoint, f.options);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+    CHECK_FALSE(outcome.ok);
+    CHECK(outcome.requests == 1);
+    CHECK(outcome.error.find("rate_limit: HTTP 429: ") != std::string::npos);
+    CHECK(outcome.error.find("; the server asked to wait 3600 s before a retry, more than "
+                             "run.max_retry_wait_s (60 s)") != std::string::npos);
   }
   SECTION("nobody listening: a network error after the attempts") {
     Fixture f;

@@ -32,3 +32,10 @@ TEST_CASE("backoff grows exponentially under a cap, with full jitter", "[retry]"
   CHECK(backoff_ms(20, 1.0) == Approx(30000));
   CHECK(backoff_ms(2, 0.0) == 0);
 }
+
+TEST_CASE("a refused wait says what was asked and the cap", "[retry][waits]") {
+  CHECK(wait_refused_note(3600000, 60) ==
+        "the server asked to wait 3600 s before a retry, more than run.max_retry_wait_s (60 s)");
+  CHECK(wait_refused_note(1500, 0.5) ==
+        "the server asked to wait 1.5 s before a retry, more than run.max_retry_wait_s (0.5 s)");
+}

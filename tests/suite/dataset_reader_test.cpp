@@ -119,7 +119,39 @@ TEST_CASE("the demo dataset has at least 50 valid cases", "[dataset]") {
 TEST_CASE("a missing dataset file is an error, not a crash", "[dataset]") {
   Diagnostics errors;
   CHECK(validate_dataset("/nonexistent/x.jsonl", "x.jsonl", errors) == -1);
-  CHECK(errors.items().at(0).message.find("cannot open") != std::string::npos);
+  CHECK(errors.items().at(0).message == "cannot read the dataset file: No such file or directory");
+}
+
+TEST_CASE("a dataset that is not a regular file or has an endless line is refused",
+          "[dataset][files]") {
+  Diagnostics errors;
+  CHECK(validate_dataset("/dev/zero", "zero.jsonl", errors) == -1);
+  CHECK(errors.items().at(0).to_string() ==
+        "zero.jsonl: cannot read the dataset file: it is not a regular file (a device, FIFO or "
+        "socket, which may never end)");
+  Diagnostics dir_errors;
+  CHECK(validate_dataset(test::source_dir(), "dir", dir_errors) == -1);
+  CHECK(dir_errors.items().at(0).message == "cannot read the dataset file: it is a directory");
+}
+
+TEST_CASE("a line or a reference answer nested too deep names file:line", "[dataset][depth]") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"q"}],"checks":)" + deep + "}") ==
+        "x.jsonl:17: arrays and objects nested deeper than 512 levels (column 565)");
+  // The reference is JSON in a string: the line itself is shallow.
+  std::string escaped_reference = R"({\"term\":)" + deep + "}";
+  CHECK(
+      parse_error(R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":")" +
+                  escaped_reference + "\"}]}") ==
+      "x.jsonl:17: messages[1].content: the reference answer is JSON nested deeper than 512 "
+      "levels, deeper than tunebench reads JSON");
+  // Deep brackets that are not JSON are text like any other.
+  TestCase c;
+  Diagnostic d;
+  CHECK(DatasetReader::parse_line(
+      R"({"messages":[{"role":"user","content":"q"},{"role":"assistant","content":")" +
+          std::string(100000, '[') + "\"}]}",
+      17, "x.jsonl", c, d));
 }
 
 TEST_CASE("a line's gold passages are read, and a bad one is an error with its line", "[dataset][rag]") {

@@ -130,6 +130,47 @@ TEST_CASE("missing required keys and missing files are reported", "[suite]") {
             .starts_with("s.yaml:4: variants[0].system: cannot read prompt file"));
 }
 
+TEST_CASE(
+    "files a suite names are read only when regular and within the cap; bad names are located "
+    "errors (fuzz/corpus/suite_loader)",
+    "[suite][files]") {
+  Fixture f;
+  const std::string device =
+      "it is not a regular file (a device, FIFO or socket, which may never end)";
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants:\n  - {id: a, endpoint: mock, "
+                      "model: m, system: /dev/zero}\n") ==
+        "s.yaml:4: variants[0].system: cannot read prompt file /dev/zero: " + device);
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {schema: /dev/zero}\nvariants: "
+                      "[{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: expect.schema: cannot read /dev/zero: " + device);
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {typescript: /dev/zero, type: "
+                      "T}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: expect.typescript: cannot read /dev/zero: " + device);
+  CHECK(f.first_error(
+            "name: t\ndataset: /dev/zero\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:2: dataset: cannot read /dev/zero: " + device);
+  // A name longer than the file system takes: std::filesystem::exists threw filesystem_error.
+  const std::string long_name(300, 'x');
+  CHECK(f.first_error("name: t\ndataset: " + long_name +
+                      ".jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:2: dataset: cannot read " + (f.dir / "suites" / (long_name + ".jsonl")).string() +
+            ": File name too long");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nprice_catalog: " + long_name +
+                      "\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: price_catalog: cannot read " + (f.dir / "suites" / long_name).string() +
+            ": File name too long");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {schema: " + long_name +
+                      "}\nvariants: [{id: a, endpoint: mock, model: m}]\n") ==
+        "s.yaml:3: expect.schema: cannot read " + (f.dir / "suites" / long_name).string() +
+            ": File name too long");
+  // A schema whose $ref names a device.
+  test::write_text(f.dir / "suites/ref.json", R"({"$ref":"file:///dev/zero"})");
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nexpect: {schema: ref.json}\nvariants: "
+                      "[{id: a, endpoint: mock, model: m}]\n")
+            .find("cannot read schema file:///dev/zero (/dev/zero): " + device) !=
+        std::string::npos);
+}
+
 TEST_CASE("references between sections are checked", "[suite]") {
   Fixture f;
   CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nbaseline: promted\nvariants: [{id: prompted, endpoint: mock, model: m}]\n") ==
@@ -306,4 +347,59 @@ TEST_CASE("non-finite numbers are errors wherever a suite number is read", "[sui
   CHECK(f.first_error(base + "run: {timeout_s: .inf}\n") == "s.yaml:4: run.timeout_s: expected a finite number from 0 to 86400; got infinity");
   CHECK(f.first_error(base + "run: {repeats: .nan}\n") == "s.yaml:4: run.repeats: expected a whole number; got a non-finite number");
   CHECK(f.first_error(base + "prices: {m: {input: -.inf, output: 1}}\n").find("got -infinity") != std::string::npos);
+}
+
+TEST_CASE("run.max_retry_wait_s and run.max_response_bytes are read with located errors",
+          "[suite][waits]") {
+  Fixture f;
+  const std::string base =
+      "name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\n";
+  Diagnostics errors;
+  const auto defaults = f.load(base, errors);
+  REQUIRE(defaults);
+  CHECK(defaults->run.max_retry_wait_s == 60);
+  CHECK(defaults->run.max_response_bytes == std::size_t{4} << 20);
+  const auto set =
+      f.load(base + "run: {max_retry_wait_s: 0.5, max_response_bytes: 65536}\n", errors);
+  REQUIRE(set);
+  CHECK(set->run.max_retry_wait_s == 0.5);
+  CHECK(set->run.max_response_bytes == 65536);
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: -1}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a number from 0 to 86400; got -1");
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: .inf}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a finite number from 0 to 86400; got infinity");
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: .nan}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a finite number from 0 to 86400; got NaN");
+  CHECK(f.first_error(base + "run: {max_retry_wait_s: soon}\n") ==
+        "s.yaml:4: run.max_retry_wait_s: expected a number; got a string");
+  CHECK(f.first_error(base + "run: {max_response_bytes: 100}\n") ==
+        "s.yaml:4: run.max_response_bytes: expected a whole number from 1024 to 1073741824; got "
+        "100");
+  CHECK(f.first_error(base + "run: {max_response_bytes: 1.5e6}\n") ==
+        "s.yaml:4: run.max_response_bytes: expected a whole number; got 1500000.0");
+  CHECK(f.first_error(base + "run: {max_response_bytes: .inf}\n") ==
+        "s.yaml:4: run.max_response_bytes: expected a whole number; got a non-finite number");
+  CHECK(f.first_error(base + "run: {max_retry_wait: 5}\n")
+            .find("did you mean \"max_retry_wait_s\"") != std::string::npos);
+}
+
+TEST_CASE("non-finite numbers in checks are errors at the check's line", "[suite][checks]") {
+  Fixture f;
+  const std::string base =
+      "name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, model: m}]\nexpect:\n"
+      "  checks:\n";
+  CHECK(f.first_error(base + "    - {type: field-equals, path: /a, tolerance: .nan}\n") ==
+        "s.yaml:6: expect.checks[0]: tolerance: expected a finite number; got NaN");
+  CHECK(f.first_error(base + "    - {type: is-json}\n    - {type: latency, max_ms: .inf}\n") ==
+        "s.yaml:7: expect.checks[1]: max_ms: expected a finite number; got infinity");
+  CHECK(f.first_error(base + "    - {type: is-json, weight: .nan}\n") ==
+        "s.yaml:6: expect.checks[0]: weight: expected a finite number; got NaN");
+  CHECK(f.first_error(base + "    - {type: equals, value: {a: [1, -.inf]}}\n") ==
+        "s.yaml:6: expect.checks[0]: value/a/1: expected a finite number; got -infinity");
+  CHECK(f.first_error(base + "    - {type: field-accuracy, threshold: .NaN}\n") ==
+        "s.yaml:6: expect.checks[0]: threshold: expected a finite number; got NaN");
+  // An inline schema is a check's spec too.
+  CHECK(f.first_error("name: t\ndataset: ../data/d.jsonl\nvariants: [{id: a, endpoint: mock, "
+                      "model: m}]\nexpect:\n  schema: {type: number, maximum: .nan}\n") ==
+        "s.yaml:5: expect.schema: schema/maximum: expected a finite number; got NaN");
 }

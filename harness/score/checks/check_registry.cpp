@@ -1,7 +1,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "common/text.hpp"
 #include "score/check.hpp"
@@ -38,6 +41,33 @@ constexpr std::array kChecks = {
     Entry{"judge", make_judge_check},
 };
 
+// The first number in a check's spec that is not finite (a YAML suite can write .nan and .inf;
+// JSON cannot), as "key/inner/key: got NaN"; nullopt when every number is finite. A NaN bound
+// or tolerance would make every comparison false: a check that can never pass, or never fail.
+std::optional<std::string> non_finite_number(const nlohmann::json& spec) {
+  std::vector<std::pair<const nlohmann::json*, std::string>> pending = {{&spec, ""}};
+  while (!pending.empty()) {
+    auto [value, path] = std::move(pending.back());
+    pending.pop_back();
+    if (value->is_number_float() && !std::isfinite(value->get<double>())) {
+      const double v = value->get<double>();
+      return (path.empty() ? std::string("value") : path.substr(1)) +
+             ": expected a finite number; got " +
+             (std::isnan(v) ? "NaN"
+              : v > 0       ? "infinity"
+                            : "-infinity");
+    }
+    if (value->is_object()) {
+      for (auto it = value->begin(); it != value->end(); ++it)
+        pending.emplace_back(&*it, path + "/" + it.key());
+    } else if (value->is_array()) {
+      for (std::size_t i = 0; i < value->size(); ++i)
+        pending.emplace_back(&(*value)[i], path + "/" + std::to_string(i));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::shared_ptr<const Check> make_check(const nlohmann::json& spec, const CheckContext& context,
@@ -58,6 +88,10 @@ std::shared_ptr<const Check> make_check(const nlohmann::json& spec, const CheckC
   if (it == kChecks.end()) {
     error = "type: unknown check " + dquote(type) + "; expected one of " + join_choices(names);
     if (auto hint = did_you_mean(type, names)) error += " (did you mean " + dquote(*hint) + "?)";
+    return nullptr;
+  }
+  if (auto problem = non_finite_number(spec)) {
+    error = std::move(*problem);
     return nullptr;
   }
   CheckSpec common(spec, error);

@@ -1,5 +1,6 @@
 #include "score/checks/check_spec.hpp"
 
+#include <cmath>
 #include <vector>
 
 #include "common/files.hpp"
@@ -52,6 +53,10 @@ std::optional<double> CheckSpec::number(std::string_view key, bool required) {
   }
   if (!spec_[k].is_number()) {
     fail(k + ": expected a number");
+    return std::nullopt;
+  }
+  if (!std::isfinite(spec_[k].get<double>())) {  // make_check refuses these first, by path
+    fail(k + ": expected a finite number");
     return std::nullopt;
   }
   return spec_[k].get<double>();

@@ -13,7 +13,8 @@ class EqualsCheck final : public Check {
 
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (expected_ && !expected_->is_string()) {
-      if (in.output_json() == nullptr) return {false, 0, "not JSON; expected " + expected_->dump()};
+      if (in.output_json() == nullptr)
+        return {false, 0, in.output_not_json() + "; expected " + ellipsize(expected_->dump(), 80)};
       if (*in.output_json() == *expected_) return {true, 1, ""};
       return {false, 0, "expected " + ellipsize(expected_->dump(), 80)};
     }

@@ -26,8 +26,8 @@ class FieldAccuracyCheck final : public Check {
 
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (!in.has_reference) return {false, 0, "the case has no reference answer to compare with"};
-    if (in.reference_json() == nullptr) return {false, 0, "the reference answer is not JSON"};
-    if (in.output_json() == nullptr) return {false, 0, "not JSON"};
+    if (in.reference_json() == nullptr) return {false, 0, in.reference_not_json()};
+    if (in.output_json() == nullptr) return {false, 0, in.output_not_json()};
     Tally tally;
     if (fields_.empty()) {
       walk(*in.reference_json(), in.output_json(), "", tally);

@@ -20,12 +20,12 @@ class FieldEqualsCheck final : public Check {
         ignore_case_(ignore_case) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_json() == nullptr) return {false, 0, "not JSON"};
+    if (in.output_json() == nullptr) return {false, 0, in.output_not_json()};
     const nlohmann::json* expected = nullptr;
     if (value_) {
       expected = &*value_;
     } else {
-      if (in.reference_json() == nullptr) return {false, 0, "the reference answer is not JSON"};
+      if (in.reference_json() == nullptr) return {false, 0, in.reference_not_json()};
       if (!in.reference_json()->contains(path_))
         return {false, 0, "the reference answer has no " + path_text_};
       expected = &in.reference_json()->at(path_);

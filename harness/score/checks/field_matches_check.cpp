@@ -14,7 +14,7 @@ class FieldMatchesCheck final : public Check {
       : path_(std::move(path)), path_text_(std::move(path_text)), pattern_(std::move(pattern)) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_json() == nullptr) return {false, 0, "not JSON"};
+    if (in.output_json() == nullptr) return {false, 0, in.output_not_json()};
     if (!in.output_json()->contains(path_)) return {false, 0, path_text_ + ": missing"};
     const auto& field = in.output_json()->at(path_);
     if (!field.is_string())

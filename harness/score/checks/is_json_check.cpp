@@ -10,6 +10,7 @@ class IsJsonCheck final : public Check {
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (in.output_tape != nullptr) return {true, 1, ""};
     const auto t = trim(in.output);
+    if (in.output_too_deep) return {false, 0, in.output_not_json()};
     std::string why = "not JSON";
     if (t.empty())
       why = "empty output";

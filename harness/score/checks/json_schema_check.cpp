@@ -12,7 +12,7 @@ class JsonSchemaCheck final : public Check {
   explicit JsonSchemaCheck(CompiledSchema schema) : schema_(std::move(schema)) {}
 
   CheckOutcome evaluate(const CheckInput& in) const override {
-    if (in.output_tape == nullptr) return {false, 0, "not JSON"};
+    if (in.output_tape == nullptr) return {false, 0, in.output_not_json()};
     if (schema_.is_valid(*in.output_tape)) return {true, 1, ""};
     const auto violations = schema_.validate(*in.output_json());
     std::string detail;
@@ -23,7 +23,7 @@ class JsonSchemaCheck final : public Check {
     } else {
       detail = "does not match the schema";
     }
-    return {false, 0, detail};
+    return {false, 0, ellipsize(detail, 300)};  // one line, however deep the path
   }
 
  private:

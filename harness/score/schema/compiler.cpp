@@ -9,6 +9,7 @@
 #include <span>
 #include <sstream>
 
+#include "common/files.hpp"
 #include "common/text.hpp"
 #include "score/schema/metaschemas.hpp"
 #include "score/schema/uri.hpp"
@@ -39,6 +40,7 @@ void Compiler::compile_root(const json& schema, const std::string& base_uri) {
                                                                       : SchemaDraft::draft2020_12;
   prog_->root = enqueue(root);
   drain();
+  check_cycles();
 }
 
 void Compiler::fail(const Loc& loc, const std::string& what) const {
@@ -98,13 +100,14 @@ const json* Compiler::find_or_load(const std::string& uri, MetaInfo inherited) {
     file = std::filesystem::path(percent_decode(parts.path));
   }
   if (!file) return nullptr;
-  std::ifstream in(*file, std::ios::binary);
-  if (!in) return nullptr;
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::error_code missing;
+  if (!std::filesystem::exists(*file, missing)) return nullptr;  // unresolved, said by the caller
+  std::string why;
+  const auto text = read_file(*file, &why);
+  if (!text) throw SchemaError("cannot read schema " + uri + " (" + file->string() + "): " + why);
   json doc;
   try {
-    doc = json::parse(text.str());
+    doc = json::parse(*text);
   } catch (const json::parse_error& e) {
     throw SchemaError("cannot parse schema " + uri + " (" + file->string() + "): " + e.what());
   }

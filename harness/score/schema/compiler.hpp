@@ -106,6 +106,10 @@ class Compiler {
   void build(std::int32_t idx, const json& s);
   static void merge_members(Node& n);
 
+  // Refuses a ring of in-place applicators ($ref, allOf, ...) that never moves into the value
+  // (compiler_cycles.cpp).
+  void check_cycles() const;
+
   // The applicator and validation vocabularies, and the readers of keyword values
   // (compiler_keywords.cpp).
   void build_applicators(Node& n, const Loc& loc, const KeywordLookup& get, bool d7);

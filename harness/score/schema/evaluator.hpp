@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "score/json_schema.hpp"
+#include "score/schema/messages.hpp"
 #include "score/schema/program.hpp"
 
 namespace tb::schema_detail {
@@ -109,7 +110,8 @@ class Evaluator {
   [[gnu::noinline, gnu::cold]] void report_at(const PathSeg* ipath, const PathSeg* spath,
                                               std::string_view keyword, MessageFn&& message) {
     if (out_ == nullptr) return;
-    out_->push_back({render(ipath), render(spath), std::string(keyword), message()});
+    out_->push_back(
+        {render(ipath), short_location(render(spath)), std::string(keyword), message()});
   }
 
   // A violation of `keyword` in the schema at spath.

@@ -59,4 +59,15 @@ std::string quote(std::string_view s) {
   return q;
 }
 
+std::string short_location(std::string pointer) {
+  constexpr std::size_t kMax = 200, kHead = 60;
+  if (pointer.size() <= kMax) return pointer;
+  // Cut at segment boundaries: the head up to a '/' before kHead, the tail from a '/'.
+  std::size_t head = pointer.rfind('/', kHead);
+  if (head == std::string::npos || head == 0) head = kHead;
+  std::size_t tail = pointer.find('/', pointer.size() - (kMax - kHead));
+  if (tail == std::string::npos) tail = pointer.size() - (kMax - kHead);
+  return pointer.substr(0, head) + "/..." + pointer.substr(tail);
+}
+
 }  // namespace tb::schema_detail

@@ -17,4 +17,8 @@ std::string short_dump(const std::vector<nlohmann::json>& values);
 // A string as a JSON string literal, cut to about 80 characters.
 std::string quote(std::string_view s);
 
+// A keyword location of at most about 200 characters: a long one (a deep recursion through
+// "$ref"s) keeps its first and last segments around "/...", so a violation stays one short line.
+std::string short_location(std::string pointer);
+
 }  // namespace tb::schema_detail
