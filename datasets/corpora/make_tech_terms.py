@@ -7,6 +7,8 @@ tech_terms_train.jsonl plus the hand-written near misses below (B+ tree next to 
 next to TLS handshake, ...), so retrieval has wrong passages to rank too. Each entry's id is its
 file name (a slug of the term), which is what a dataset line's `gold: [...]` names.
 
+Also names each eval line's gold passage ("gold": ["<slug>"]) in tech_terms_eval.jsonl.
+
 Run from anywhere: python3 datasets/corpora/make_tech_terms.py (rewrites the folder).
 """
 import json
@@ -102,6 +104,23 @@ def main():
             lines.append(f"- Mentioned by: {', '.join(sorted(mentioned_by[term.lower()], key=str.lower))}")
         (OUT / f"{key}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {len(by_slug)} entries to {OUT}")
+    name_gold_passages()
+
+
+def name_gold_passages():
+    """Gives each line of tech_terms_eval.jsonl its gold passage ("gold": [slug]), the entry that
+    holds its reference answer, so runs report recall@k and the other retrieval measures."""
+    path = HERE.parent / "tech_terms_eval.jsonl"
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        gold = [slug(json.loads(case["messages"][-1]["content"])["term"])]
+        assert (OUT / f"{gold[0]}.md").exists(), gold
+        case.pop("gold", None)
+        case["gold"] = gold
+        lines.append(json.dumps(case, ensure_ascii=False, separators=(",", ":")))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"named the gold passage of {len(lines)} cases in {path}")
 
 
 if __name__ == "__main__":

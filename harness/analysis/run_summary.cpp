@@ -5,8 +5,11 @@
 #include <initializer_list>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/cost.hpp"
 #include "analysis/paired_cases.hpp"
+#include "analysis/retrieval_quality.hpp"
 #include "analysis/variant_tally.hpp"
 #include "store/result_facts.hpp"
 #include "store/store.hpp"
@@ -41,6 +44,42 @@ double median(std::vector<double>& values) {
 
 double ratio(double a, long long n) {
   return n > 0 ? a / static_cast<double>(n) : 0;
+}
+
+// A rag variant's retrieval: its settings (stored with the variant), the measures against the
+// gold passages of its cases, and what searching and embedding cost.
+RetrievalSummary summarize_retrieval(Store& store, long long run_id, const VariantRecord& v,
+                                     VariantTally& a) {
+  RetrievalSummary out;
+  const auto settings = nlohmann::json::parse(v.retrieve_json, nullptr, false);
+  if (settings.is_object()) {
+    out.corpus = settings.value("corpus", "");
+    out.method = settings.value("method", "");
+    out.k = settings.value("k", 0);
+    out.documents = settings.value("documents", 0LL);
+  }
+  RetrievalQualityTally quality;
+  std::vector<RankedPassage> ranked;
+  store.for_each_retrieval_facts(run_id, v.id, [&](const RetrievalFacts& r) {
+    const auto gold = parse_gold(r.gold_json);
+    if (gold.empty()) return;
+    ranked.clear();
+    for (const auto& p : r.passages) ranked.push_back({p.chunk_id, p.document_id});
+    const RetrievalScores scores = score_retrieval(ranked, gold, out.k);
+    quality.add(scores);
+    (scores.hit ? out.hit_results : out.miss_results) += 1;
+    (scores.hit ? out.hit_conformant : out.miss_conformant) += r.conformant;
+  });
+  out.quality = quality.result();
+  const auto ms = percentiles(a.retrieval_ms, {50, 95});
+  out.retrieval_ms_p50 = ms[0];
+  out.retrieval_ms_p95 = ms[1];
+  out.embedding_tokens_mean =
+      ratio(a.embedding_tokens_sum, static_cast<long long>(a.retrieval_ms.size()));
+  out.embedding_cost_total = a.embedding_cost_sum;
+  out.index_embedding_tokens = v.index_embedding_tokens;
+  out.index_cost = v.index_cost_usd;
+  return out;
 }
 
 }  // namespace
@@ -96,6 +135,13 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.local_counted = a.local_counted;
     s.local_matches = a.local_matches;
     s.prompt_chars_mean = ratio(a.chars_sum, a.ok);
+    s.split_results = a.split_n;
+    s.instruction_tokens_mean = ratio(a.instruction_sum, a.split_n);
+    s.context_tokens_mean = ratio(a.context_sum, a.split_n);
+    s.case_tokens_mean = ratio(a.case_sum, a.split_n);
+    const double split_total = a.instruction_sum + a.context_sum + a.case_sum;
+    s.context_share = split_total > 0 ? a.context_sum / split_total : 0;
+    if (!v.retrieve_json.empty()) s.retrieval = summarize_retrieval(store, run_id, v, a);
     s.completion_tokens_mean = ratio(a.completion_sum, a.completion_n);
     s.latency_mean = ratio(a.latency_sum, a.ok);
     const auto latency = percentiles(a.latency_ms, {50, 95, 99});

@@ -5,12 +5,30 @@
 #include <vector>
 
 #include "analysis/case_outcomes.hpp"
+#include "analysis/retrieval_quality.hpp"
 #include "analysis/statistics.hpp"
 #include "store/records.hpp"
 
 namespace tb {
 
 class Store;
+
+// What a rag variant's retrieval found and cost (see analysis/retrieval_quality.hpp).
+struct RetrievalSummary {
+  std::string corpus;  // as the suite names it
+  std::string method;  // bm25, embeddings or hybrid
+  int k = 0;
+  long long documents = 0;  // in the corpus
+  RetrievalQuality quality;  // over results whose case names gold passages
+  // Conformance of those results apart: with a gold passage among the k retrieved, and without.
+  long long hit_results = 0, hit_conformant = 0;
+  long long miss_results = 0, miss_conformant = 0;
+  double retrieval_ms_p50 = 0, retrieval_ms_p95 = 0;  // searching, apart from the model
+  double embedding_tokens_mean = 0;  // per request: embedding the query
+  double embedding_cost_total = 0;   // ... summed (part of cost_total)
+  long long index_embedding_tokens = 0;  // embedding the corpus, once
+  double index_cost = 0;
+};
 
 // Everything a report says about one variant, computed once from the store so that the
 // terminal, HTML and CSV never disagree.
@@ -33,6 +51,13 @@ struct VariantSummary {
   double prompt_chars_mean = 0;
   double completion_tokens_mean = 0;
   bool tokens_from_usage = true;  // false when some counts are local estimates
+  // The prompt by part, mean local tokens per request (known when split_results > 0): the
+  // instructions (system messages before the case's own), retrieved context, the case's own
+  // messages; context_share is the context's part of their sum.
+  long long split_results = 0;
+  double instruction_tokens_mean = 0, context_tokens_mean = 0, case_tokens_mean = 0;
+  double context_share = 0;
+  std::optional<RetrievalSummary> retrieval;  // rag variants
   long long local_counted = 0;    // results with both a local count and the API's usage
   long long local_matches = 0;    // ... where the two agree exactly
 

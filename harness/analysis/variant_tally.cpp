@@ -93,6 +93,17 @@ void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
     ++local_counted;
     local_matches += *r.prompt_tokens == *r.local_prompt_tokens;
   }
+  if (r.instruction_tokens && r.context_tokens && r.case_tokens) {
+    ++split_n;
+    instruction_sum += static_cast<double>(*r.instruction_tokens);
+    context_sum += static_cast<double>(*r.context_tokens);
+    case_sum += static_cast<double>(*r.case_tokens);
+  }
+  if (r.retrieval_ms) {
+    retrieval_ms.push_back(*r.retrieval_ms);
+    embedding_tokens_sum += static_cast<double>(r.embedding_tokens);
+    embedding_cost_sum += r.embedding_cost_usd;
+  }
   if (!r.ok) {
     ++errors;
     ++error_classes[std::string(r.error_class)];

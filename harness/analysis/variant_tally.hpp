@@ -55,6 +55,12 @@ struct VariantTally {
   double latency_sum = 0;
   long long local_counted = 0, local_matches = 0;  // local count beside the API's, and equal
   LatencySums latency_fit;  // over answered, uncached results with both token counts
+  // The prompt by part (local counts) over every result that has them, answered or not: the
+  // prompt was built either way. Retrieval time and embedding cost over rag results.
+  long long split_n = 0;
+  double instruction_sum = 0, context_sum = 0, case_sum = 0;
+  std::vector<double> retrieval_ms;
+  double embedding_tokens_sum = 0, embedding_cost_sum = 0;
 
   // Values of the answered results, for percentiles (in job order until sorted).
   std::vector<double> prompt_tokens, latency_ms, ttft_ms, itl_ms, output_tps;

@@ -14,7 +14,13 @@
 #include "app/exit_codes.hpp"
 #include "common/text.hpp"
 #include "common/utf8.hpp"
+#include "net/url.hpp"
+#include "retrieve/retrieval_index.hpp"
+#include "run/embeddings_client.hpp"
+#include "run/variant_retriever.hpp"
+#include "store/store_error.hpp"
 #include "suite/dataset_reader.hpp"
+#include "suite/passage_template.hpp"
 #include "suite/prompt_renderer.hpp"
 #include "suite/suite_loader.hpp"
 #include "token/chat_messages.hpp"
@@ -27,6 +33,7 @@ struct PromptsArgs {
   std::string suite;
   bool json = false;
   std::string vocab_dir;
+  std::string db = "tunebench.db";
 };
 
 // One variant's prompt lengths and what they cost.
@@ -37,7 +44,67 @@ struct VariantPrompts {
   std::vector<double> tokens;               // per case
   std::optional<double> input_price;        // USD per 1M input tokens
   double mean = 0, median = 0, p95 = 0;
+  // rag: the variant's retrieval, and BM25's standing in for queries whose vector no run has
+  // stored yet (no embeddings are requested here).
+  std::unique_ptr<VariantRetriever> retriever;
+  std::unique_ptr<RetrieveSpec> bm25_spec;
+  std::unique_ptr<VariantRetriever> bm25;
+  long long stand_ins = 0;
+  double context_sum = 0;
 };
+
+// The space a rag variant's vectors are stored under, as a run names it (run/retrieval_setup).
+std::string vector_space(const Suite& suite, const RetrieveSpec& spec) {
+  EmbeddingsParams params;
+  params.model = spec.embeddings_model;
+  params.dimensions = spec.embeddings_dimensions;
+  EmbeddingsEndpoint endpoint;
+  const Endpoint& e = suite.endpoints.at(spec.embeddings_endpoint);
+  endpoint.simulated = e.kind == EndpointKind::mock;
+  std::string error;
+  if (!endpoint.simulated)
+    if (auto url = parse_url(e.base_url, error)) endpoint.url = *url;
+  return embedding_space(endpoint, params);
+}
+
+// Opens (or builds: local work, no request) the index of each rag variant beside the store.
+bool open_retrievers(const Suite& suite, const PromptsArgs& args, std::vector<VariantPrompts>& variants) {
+  for (auto& vp : variants) {
+    const Variant& v = *vp.variant;
+    if (!v.retrieve) continue;
+    const RetrieveSpec& spec = *v.retrieve;
+    Diagnostics errors;
+    const auto corpus = load_corpus(spec.corpus, spec.corpus_display, errors);
+    if (!corpus) {
+      for (const auto& d : errors.items()) std::cerr << "error: " << d.to_string() << "\n";
+      return false;
+    }
+    IndexSettings settings;
+    settings.chunking = {spec.chunk_tokens, spec.chunk_overlap};
+    settings.tokenizer = encoding_for_model(v.model).value_or(EncodingName::o200k_base);
+    auto index = std::make_shared<RetrievalIndex>(
+        RetrievalIndex::open(RetrievalIndex::beside_store(args.db), *corpus, settings, {}, args.vocab_dir));
+    vp.retriever = std::make_unique<VariantRetriever>(
+        spec, index, spec.needs_embeddings() ? vector_space(suite, spec) : std::string());
+    if (spec.needs_embeddings()) {
+      vp.bm25_spec = std::make_unique<RetrieveSpec>(spec);
+      vp.bm25_spec->method = "bm25";
+      vp.bm25 = std::make_unique<VariantRetriever>(*vp.bm25_spec, index, std::string());
+    }
+  }
+  return true;
+}
+
+// The messages a variant sends for a case, its passages included.
+nlohmann::json messages_of(VariantPrompts& vp, const TestCase& test_case) {
+  if (!vp.retriever) return render_messages(*vp.variant, test_case);
+  auto retrieval = vp.retriever->retrieve(test_case);
+  if (retrieval->missing_vector) {
+    retrieval = vp.bm25->retrieve(test_case);
+    ++vp.stand_ins;
+  }
+  return render_messages(*vp.variant, test_case, retrieval->block);
+}
 
 // Without a tokenizer: characters / 4 plus the chat format's per-message overhead (3 per
 // message and 3 to prime the reply), as the runner's rate limiter estimates.
@@ -100,6 +167,16 @@ int prompts(const PromptsArgs& args) {
     variants.push_back(std::move(vp));
   }
 
+  try {
+    if (!open_retrievers(*suite, args, variants)) return kExitUsage;
+  } catch (const TokenizerError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const StoreError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+
   // Stream the dataset once; every variant renders every case.
   DatasetReader reader(suite->dataset_file, suite->dataset_display);
   Diagnostic error;
@@ -118,9 +195,15 @@ int prompts(const PromptsArgs& args) {
     }
     ++cases;
     for (auto& vp : variants) {
-      const nlohmann::json messages = render_messages(*vp.variant, test_case);
-      vp.tokens.push_back(vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, messages))
-                                     : estimate_tokens(messages));
+      const nlohmann::json messages = messages_of(vp, test_case);
+      const double tokens = vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, messages))
+                                       : estimate_tokens(messages);
+      vp.tokens.push_back(tokens);
+      if (vp.retriever) {
+        const nlohmann::json plain = render_messages(*vp.variant, test_case);
+        vp.context_sum += tokens - (vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, plain))
+                                               : estimate_tokens(plain));
+      }
     }
   }
   if (cases == 0) {
@@ -175,6 +258,11 @@ int prompts(const PromptsArgs& args) {
       v["input_cost_per_month"] = cost ? nlohmann::json(*cost) : nlohmann::json();
       v["input_cost_difference_per_month"] =
           cost && base_cost ? nlohmann::json(*cost - *base_cost) : nlohmann::json();
+      if (vp.retriever)
+        v["retrieval"] = {{"method", vp.variant->retrieve->method},
+                          {"k", vp.variant->retrieve->k},
+                          {"context_mean", vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))},
+                          {"bm25_stand_ins", vp.stand_ins}};
       out["variants"].push_back(std::move(v));
     }
     std::cout << out.dump(2) << "\n";
@@ -210,6 +298,18 @@ int prompts(const PromptsArgs& args) {
   std::cout << "(* baseline; tokens = prompt tokens per request as the API bills usage.prompt_tokens; saved = "
                "mean tokens fewer than the baseline; input/month = input tokens only, at "
             << with_thousands(suite->decide.monthly_requests) << " requests a month)\n";
+  for (const auto& vp : variants) {
+    if (!vp.retriever) continue;
+    const RetrieveSpec& spec = *vp.variant->retrieve;
+    std::cout << vp.variant->id << ": " << spec.k << " passages per request (" << spec.method << ") from "
+              << spec.corpus_display << ", "
+              << fixed(vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size())), 1)
+              << " tokens of them on average (index in " << RetrievalIndex::beside_store(args.db).string() << ")";
+    if (vp.stand_ins > 0)
+      std::cout << "; " << vp.stand_ins << " of " << vp.tokens.size()
+                << " queries have no stored vector yet (a run embeds them): BM25's passages stand in for those";
+    std::cout << "\n";
+  }
   return kExitOk;
 }
 
@@ -221,6 +321,9 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
       "prompts", "Prompt tokens per variant of a suite and the savings against the baseline, without calling a model");
   cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")->required();
   cmd->add_flag("--json", args->json, "Print the numbers as JSON");
+  cmd->add_option("--db", args->db,
+                  "The store whose side file holds rag variants' indexes (built here when missing)")
+      ->capture_default_str();
   cmd->add_option("--vocab-dir", args->vocab_dir,
                   "Folder holding the tokenizer's rank files (default: $TIKTOKEN_CACHE_DIR, then "
                   "~/.local/share/tunebench/vocab)");
@@ -229,6 +332,7 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
       "API bills usage.prompt_tokens. Prints per variant: mean, median and p95 prompt tokens, the savings\n"
       "against the baseline (tokens and %), and the input cost per month at decide.monthly_requests.\n"
       "A model without a known tokenizer (or missing rank files) is estimated from characters/4, with a note.\n"
+      "rag variants retrieve their passages locally (no request; BM25 stands in for queries not embedded yet).\n"
       "Example: tunebench prompts suites/demo.yaml");
   cmd->callback([args, &exit_code] { exit_code = prompts(*args); });
 }

@@ -255,7 +255,11 @@ int run(const RunArgs& args) {
     }
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
-            << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
+            << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "");
+  bool embeds = false;
+  for (const auto& v : suite->variants) embeds |= v.retrieve && v.retrieve->needs_embeddings();
+  if (embeds) std::cout << "; embeddings requests: " << outcome.embeddings_requests;
+  std::cout << "\n";
   if (outcome.judge_calls > 0)
     std::cout << "judge: " << outcome.judge_calls << " judgements (" << outcome.judge_cached
               << " from the cache), $" << fixed(outcome.judge_cost_usd, 4)

@@ -28,17 +28,31 @@ std::string csv_field(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// A rag result's passages, best first: "chunk-id score; ...".
+std::string retrieved_text(const ResultRecord& r) {
+  std::string out;
+  for (const auto& p : r.retrieved)
+    out += (out.empty() ? "" : "; ") + p.chunk_id + " " + fixed(p.score, 4);
+  return out;
+}
+
+}  // namespace
+
 void write_csv_report(Store& store, long long run_id, std::ostream& out) {
   const auto run = store.run(run_id);
   const std::string simulated = run && run->simulated ? "yes" : "no";
   out << "run_id,simulated,variant,model,case_index,case_id,repeat,status,error_class,conformant,"
          "score,failed_checks,prompt_tokens,completion_tokens,cached_tokens,prompt_chars,"
          "latency_ms,ttft_ms,attempts,cached,cost_usd,usage_estimated,finish_reason,failure_kind,"
-         "failure_path,output\r\n";
+         "failure_path,instruction_tokens,context_tokens,case_tokens,retrieval_ms,embedding_tokens,"
+         "retrieved,output\r\n";
   std::map<std::string, std::string> models;
   for (const auto& v : store.variants(run_id)) models[v.id] = v.model;
   Store::ResultQuery query;
   query.with_checks = true;
+  query.with_retrievals = true;
   store.for_each_result(run_id, query, [&](const ResultRecord& r) {
     std::string failed;
     for (const auto& c : r.checks)
@@ -55,7 +69,12 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
         << (r.ttft_ms >= 0 ? fixed(r.ttft_ms, 2) : std::string()) << ',' << r.attempts << ','
         << (r.cached ? 1 : 0) << ',' << fixed(r.cost_usd, 8) << ',' << (r.usage_estimated ? 1 : 0)
         << ',' << csv_field(r.finish_reason) << ',' << csv_field(r.failure_kind) << ','
-        << csv_field(r.failure_path) << ',' << csv_field(r.output) << "\r\n";
+        << csv_field(r.failure_path) << ',' << number(r.instruction_tokens) << ','
+        << number(r.context_tokens) << ',' << number(r.case_tokens) << ','
+        << (r.retrieval_ms >= 0
+                ? fixed(r.retrieval_ms, 3) + ',' + std::to_string(r.embedding_tokens)
+                : std::string(","))
+        << ',' << csv_field(retrieved_text(r)) << ',' << csv_field(r.output) << "\r\n";
   });
 }
 

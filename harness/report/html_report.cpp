@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "common/text.hpp"
+#include "report/html_retrieval.hpp"
 #include "report/report_text.hpp"
+#include "report/retrieval_text.hpp"
 #include "report/terminal_summary.hpp"
 #include "store/store.hpp"
 
@@ -67,9 +69,18 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
       << "</td><td class=\"l\">" << html_escape(v.variant.kind) << "</td><td class=\"l\">" << html_escape(v.variant.model)
       << "</td><td class=\"l\">" << bar(v.conformance, "#2f9e44") << format_pct(v.conformance) << " <span class=\"small\">("
       << format_pct(v.conformance_ci.low) << "\u2013" << format_pct(v.conformance_ci.high) << ", " << v.conformant << "/" << v.results
-      << ")</span></td><td>" << fixed(v.mean_score, 3) << "</td><td>" << bar(v.prompt_tokens_mean / max_tokens)
+      << ")</span>"
+      << (v.retrieval && v.retrieval->quality.judged > 0
+              ? "<br><span class=\"small\">recall@" + std::to_string(v.retrieval->k) + " " +
+                    format_pct(v.retrieval->quality.recall) + "</span>"
+              : "")
+      << "</td><td>" << fixed(v.mean_score, 3) << "</td><td>" << bar(v.prompt_tokens_mean / max_tokens)
       << format_count(v.prompt_tokens_mean) << " / " << format_count(v.prompt_tokens_median)
-      << (v.tokens_from_usage ? "" : " <span class=\"small\">(local count)</span>") << "</td><td>";
+      << (v.tokens_from_usage ? "" : " <span class=\"small\">(local count)</span>")
+      << (v.retrieval && v.split_results > 0
+              ? "<br><span class=\"small\">" + format_pct(v.context_share) + " retrieved context</span>"
+              : "")
+      << "</td><td>";
     if (is_base) h << "\u2014";
     else if (v.paired > 0)
       h << fixed(v.savings_pct, 1) << "%<br><span class=\"small\">" << format_count(v.savings_tokens_mean)
@@ -89,8 +100,12 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
        "Wilson 95% interval. Savings: paired on the same case and repeat; interval by bootstrap. Cost per month at "
     << with_thousands(run.monthly_requests) << " requests, without training.</p>\n";
 
+  write_html_prompt_composition(summary, h);
+  write_html_retrieval(summary, h);
+
   h << "<h2>Cost and break-even</h2><table><tr><th class=\"l\">variant</th><th>price in / cached / out per 1M</th>"
-       "<th>cost per request</th><th>training cost</th><th>break-even volume</th><th>first month incl. training</th></tr>\n";
+       "<th>cost per request</th><th>training cost</th><th>break-even volume</th><th>first month incl. training"
+    << (has_retrieval(summary) ? " and corpus embedding" : "") << "</th></tr>\n";
   for (const auto& v : summary.variants) {
     h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td><td>" << format_usd(v.variant.price_input) << " / "
       << format_usd(v.variant.price_cached_input) << " / " << format_usd(v.variant.price_output) << "</td><td>"
@@ -101,7 +116,8 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     } else {
       h << "\u2014";
     }
-    h << "</td><td>" << format_usd(v.cost_monthly + v.training_cost.value_or(0)) << "</td></tr>\n";
+    const double once = v.training_cost.value_or(0) + (v.retrieval ? v.retrieval->index_cost : 0);
+    h << "</td><td>" << format_usd(v.cost_monthly + once) << "</td></tr>\n";
   }
   h << "</table>\n";
   if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())

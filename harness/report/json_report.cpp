@@ -107,6 +107,34 @@ json variant_json(const VariantSummary& v, bool is_baseline) {
          {{"p50", number(v.ttft_p50)}, {"p90", number(v.ttft_p90)}, {"p99", number(v.ttft_p99)}}},
         {"itl_ms_p50", number(v.itl_p50)},
         {"output_tokens_per_s_p50", number(v.output_tps_p50)}};
+  if (v.split_results > 0)
+    out["prompt_parts"] = {{"results", v.split_results},
+                           {"instructions_mean", number(v.instruction_tokens_mean)},
+                           {"context_mean", number(v.context_tokens_mean)},
+                           {"case_mean", number(v.case_tokens_mean)},
+                           {"context_share", number(v.context_share)}};
+  if (v.retrieval) {
+    const RetrievalSummary& r = *v.retrieval;
+    const auto& q = r.quality;
+    out["retrieval"] = {
+        {"corpus", r.corpus},
+        {"documents", r.documents},
+        {"method", r.method},
+        {"k", r.k},
+        {"judged", q.judged},
+        {"recall", q.judged > 0 ? number(q.recall) : json(nullptr)},
+        {"precision", q.judged > 0 ? number(q.precision) : json(nullptr)},
+        {"mrr", q.judged > 0 ? number(q.mrr) : json(nullptr)},
+        {"ndcg", q.judged > 0 ? number(q.ndcg) : json(nullptr)},
+        {"hit_rate", q.judged > 0 ? number(q.hit_rate) : json(nullptr)},
+        {"with_gold_retrieved", {{"results", r.hit_results}, {"conformant", r.hit_conformant}}},
+        {"without_gold_retrieved", {{"results", r.miss_results}, {"conformant", r.miss_conformant}}},
+        {"search_ms", {{"p50", number(r.retrieval_ms_p50)}, {"p95", number(r.retrieval_ms_p95)}}},
+        {"query_embedding_tokens_mean", number(r.embedding_tokens_mean)},
+        {"query_embedding_cost_usd", number(r.embedding_cost_total)},
+        {"index_embedding_tokens", r.index_embedding_tokens},
+        {"index_cost_usd", number(r.index_cost)}};
+  }
   if (!is_baseline)
     out["against_baseline"] = {
         {"paired", v.paired},
@@ -121,6 +149,25 @@ json variant_json(const VariantSummary& v, bool is_baseline) {
   return out;
 }
 
+// A result's prompt by part and, for rag, what it retrieved: only where they apply.
+void add_rag_fields(const ResultRecord& r, json& out) {
+  if (r.instruction_tokens >= 0 && r.context_tokens >= 0 && r.case_tokens >= 0)
+    out["prompt_parts"] = {{"instructions", r.instruction_tokens},
+                           {"context", r.context_tokens},
+                           {"case", r.case_tokens}};
+  if (r.retrieval_ms < 0) return;
+  json passages = json::array();
+  for (const auto& p : r.retrieved)
+    passages.push_back({{"chunk_id", p.chunk_id},
+                        {"document_id", p.document_id},
+                        {"score", number(p.score)},
+                        {"tokens", p.tokens}});
+  out["retrieval"] = {{"ms", number(r.retrieval_ms)},
+                      {"embedding_tokens", r.embedding_tokens},
+                      {"embedding_cost_usd", number(r.embedding_cost_usd)},
+                      {"passages", std::move(passages)}};
+}
+
 json result_json(const ResultRecord& r) {
   json checks = json::array();
   for (const auto& c : r.checks)
@@ -131,7 +178,7 @@ json result_json(const ResultRecord& r) {
                       {"weight", number(c.weight)},
                       {"score", number(c.score)},
                       {"detail", c.detail}});
-  return {{"variant", r.variant_id},
+  json out = {{"variant", r.variant_id},
           {"case_index", r.case_index},
           {"case_id", r.case_id},
           {"repeat", r.repeat},
@@ -154,6 +201,8 @@ json result_json(const ResultRecord& r) {
           {"failure_kind", r.failure_kind},
           {"failure_path", r.failure_path.empty() ? json(nullptr) : json(r.failure_path)},
           {"output", r.output}};
+  add_rag_fields(r, out);
+  return out;
 }
 
 // Invalid UTF-8 (a database written before texts were made valid) becomes U+FFFD, as in the CSV.
@@ -184,6 +233,7 @@ void write_json_report(Store& store, const RunSummary& summary, std::ostream& ou
   bool first = true;
   Store::ResultQuery query;
   query.with_checks = true;
+  query.with_retrievals = true;
   store.for_each_result(summary.run.id, query, [&](const ResultRecord& r) {
     out << (first ? "\n    " : ",\n    ") << dump(result_json(r), -1);
     first = false;

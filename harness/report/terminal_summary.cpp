@@ -6,6 +6,7 @@
 
 #include "common/text.hpp"
 #include "report/report_text.hpp"
+#include "report/retrieval_text.hpp"
 
 namespace tb {
 
@@ -23,9 +24,18 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
       line += std::string(v.conformance_p_value < 0.05 ? " (a real difference" : " (not a significant difference") +
               (summary.run.repeats > 1 ? ", paired test on " + std::to_string(v.cases) + " cases p=" : ", McNemar p=") +
               fixed(v.conformance_p_value, v.conformance_p_value < 0.001 ? 4 : 3) + ")";
-    if (v.paired > 0)
+    if (v.paired > 0) {
       line += "; prompts " + fixed(std::fabs(v.savings_pct), 1) + "% " + (v.savings_pct >= 0 ? "shorter" : "longer") +
-              " (" + format_count(std::fabs(v.savings_tokens_mean)) + " tokens per request)";
+              " (" + format_count(std::fabs(v.savings_tokens_mean)) + " tokens per request";
+      // What retrieval costs in prompt length, next to what a fine-tune saves.
+      if (v.retrieval && v.split_results > 0)
+        line += "; " + format_count(v.context_tokens_mean) + " of its " +
+                format_count(v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean) +
+                " are retrieved passages";
+      line += ")";
+    }
+    if (v.retrieval && v.retrieval->quality.judged > 0)
+      line += "; recall@" + std::to_string(v.retrieval->k) + " " + format_pct(v.retrieval->quality.recall);
     line += "; " + format_usd(v.cost_per_1k) + " vs " + format_usd(base->cost_per_1k) + " per 1k requests";
     if (v.training_cost) {
       line += "; training " + format_usd(*v.training_cost);
@@ -77,19 +87,30 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
       << " (" << run.status << ")"
       << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "")
       << "\n";
+  // With a rag variant, two more columns: the retrieved context's share of the prompt, and
+  // recall@k against the dataset's gold passages.
+  const bool rag = has_retrieval(summary);
   out << std::left << std::setw(16) << "variant" << std::right << std::setw(13) << "conformance"
-      << std::setw(10) << "prompt" << std::setw(10) << "savings" << std::setw(11) << "cost/1k"
-      << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors" << "\n";
+      << std::setw(10) << "prompt";
+  if (rag) out << std::setw(9) << "context";
+  out << std::setw(10) << "savings" << std::setw(11) << "cost/1k";
+  if (rag) out << std::setw(10) << "recall@k";
+  out << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors" << "\n";
   for (const auto& v : summary.variants) {
     const bool is_base = v.variant.id == summary.baseline;
     std::string name = ellipsize(v.variant.id, 14) + (is_base ? "*" : "");
     out << std::left << std::setw(16) << name << std::right << std::setw(13) << format_pct(v.conformance)
-        << std::setw(10) << format_count(v.prompt_tokens_mean)
-        << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
-        << std::setw(11) << format_usd(v.cost_per_1k) << std::setw(9) << fixed(v.latency_p50, 0)
-        << std::setw(9) << fixed(v.latency_p95, 0) << std::setw(8) << v.errors << "\n";
+        << std::setw(10) << format_count(v.prompt_tokens_mean);
+    if (rag) out << std::setw(9) << context_share_text(v);
+    out << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
+        << std::setw(11) << format_usd(v.cost_per_1k);
+    if (rag) out << std::setw(10) << recall_text(v);
+    out << std::setw(9) << fixed(v.latency_p50, 0) << std::setw(9) << fixed(v.latency_p95, 0)
+        << std::setw(8) << v.errors << "\n";
   }
-  out << "(* baseline; prompt = mean prompt tokens per request; savings against the baseline)\n";
+  out << "(* baseline; prompt = mean prompt tokens per request"
+      << (rag ? ", context = the retrieved passages' share of it, recall@k = gold passages retrieved" : "")
+      << "; savings against the baseline)\n";
   if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
     out << estimated << "\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
@@ -102,6 +123,12 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
           << format_pct(r.pass_at_k) << ", pass^" << k << " " << format_pct(r.pass_hat_k) << "; " << r.flaky
           << (r.flaky == 1 ? " flaky case" : " flaky cases") << " of " << r.cases << "\n";
     }
+  }
+  if (rag) {
+    out << "prompt tokens, instructions / retrieved context / the case's own messages (local count):\n";
+    for (const auto& v : summary.variants) out << "  " << v.variant.id << ": " << prompt_split_text(v) << "\n";
+    out << "retrieval:\n";
+    for (const auto& line : retrieval_lines(summary)) out << "  " << line << "\n";
   }
   bool any = false;
   for (const auto& v : summary.variants) any |= !v.failure_kinds.empty();

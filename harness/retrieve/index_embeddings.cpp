@@ -45,14 +45,18 @@ void RetrievalIndex::store_embeddings(const std::string& space, std::span<const 
 }
 
 std::optional<std::vector<float>> RetrievalIndex::stored_embedding(const std::string& space,
-                                                                   std::string_view text) {
+                                                                   std::string_view text,
+                                                                   long long* tokens) {
   if (!impl_->stored_vector.valid())
-    impl_->stored_vector =
-        impl_->db.prepare("SELECT vector FROM embeddings WHERE space = ? AND text_hash = ?");
+    impl_->stored_vector = impl_->db.prepare(
+        "SELECT vector, tokens FROM embeddings WHERE space = ? AND text_hash = ?");
   const std::string hash = sha256_hex(text);
   impl_->stored_vector.bind(1, space).bind(2, hash);
   std::optional<std::vector<float>> out;
-  if (impl_->stored_vector.step()) out = blob_vector(impl_->stored_vector.blob_view(0));
+  if (impl_->stored_vector.step()) {
+    out = blob_vector(impl_->stored_vector.blob_view(0));
+    if (tokens != nullptr) *tokens = impl_->stored_vector.int64(1);
+  }
   impl_->stored_vector.reset();
   return out;
 }

@@ -97,9 +97,11 @@ class RetrievalIndex {
   void store_embeddings(const std::string& space, std::span<const std::string> texts,
                         std::span<const std::vector<float>> vectors,
                         std::span<const long long> tokens);
-  // A stored vector of this exact text (a query embedded in an earlier run), if any.
+  // A stored vector of this exact text (a query embedded in an earlier run), if any, and the
+  // tokens embedding it cost when `tokens` is given.
   std::optional<std::vector<float>> stored_embedding(const std::string& space,
-                                                     std::string_view text);
+                                                     std::string_view text,
+                                                     long long* tokens = nullptr);
   // Chunks with a vector in `space`, and the tokens embedding them cost.
   struct EmbeddingCoverage {
     std::size_t chunks = 0;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -14,6 +15,8 @@
 #include "run/plan.hpp"
 
 namespace tb {
+
+struct CaseRetrieval;
 
 struct PreparedJob {
   Job job;
@@ -23,6 +26,9 @@ struct PreparedJob {
   double estimated_tokens = 0;         // against a TPM budget, before the answer says
   double estimated_cost = 0;           // USD that --max-cost reserves while it is in flight
   std::string cache_key;               // empty when the cache is off
+  // The local count by part (-1 without a tokenizer): instructions, retrieved context, case.
+  long long instruction_tokens = -1, context_tokens = -1, case_tokens = -1;
+  std::shared_ptr<const CaseRetrieval> retrieval;  // rag: what the prompt holds
 };
 
 class JobPreparer {

@@ -48,12 +48,16 @@ void check_unique_ids(std::vector<std::pair<std::uint64_t, int>>& ids, const Sui
   }
 }
 
+// Each distinct gold id a dataset names, with the first line naming it.
+using GoldIds = std::map<std::string, int>;
+
 // What the dataset pass yields besides its diagnostics.
 struct DatasetFacts {
   long long cases = 0;            // after `limit`
   long long shard_cases = 0;      // of those, the shard's (all without a shard)
   std::string fingerprint;        // over every case
   std::string shard_fingerprint;  // over the shard's cases
+  GoldIds gold;                   // for check_gold, once the corpora are read
 };
 
 bool check_dataset(const Suite& suite, const std::optional<Shard>& shard, DatasetFacts& facts,
@@ -95,6 +99,7 @@ bool check_dataset(const Suite& suite, const std::optional<Shard>& shard, Datase
       }
     }
     if (c.explicit_id) explicit_ids.emplace_back(fnv1a64(c.id), c.line);
+    for (const auto& g : c.gold) facts.gold.try_emplace(g, c.line);
     digest.update(c.content_hash);
     ++cases;
     if (!shard || in_shard(*shard, c.id)) {
@@ -140,6 +145,35 @@ std::string suite_fingerprint(const Suite& suite, const Preflight& preflight,
 
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors);
 
+// A gold id names a corpus document ("idempotency") or one of its chunks ("idempotency#0"); one
+// that no rag variant's corpus holds is a typo that would make every measure of its case 0.
+void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold, Diagnostics& errors) {
+  std::vector<const Corpus*> corpora;
+  std::string names;
+  for (const auto& rv : out.variants)
+    if (rv.retrieval && rv.retrieval->corpus &&
+        std::find(corpora.begin(), corpora.end(), rv.retrieval->corpus.get()) == corpora.end()) {
+      corpora.push_back(rv.retrieval->corpus.get());
+      names += (names.empty() ? "" : ", ") + rv.variant->retrieve->corpus_display;
+    }
+  if (corpora.empty()) return;
+  std::size_t reported = 0;
+  for (const auto& [id, line] : gold) {
+    const std::string document = id.substr(0, id.rfind('#'));
+    const bool known = std::any_of(corpora.begin(), corpora.end(), [&](const Corpus* c) {
+      return c->find(id) != nullptr || c->find(document) != nullptr;
+    });
+    if (known) continue;
+    std::string message = "no document " + dquote(id) + " in " + names;
+    std::vector<std::string_view> ids;
+    for (const Corpus* c : corpora)
+      for (const auto& d : c->documents) ids.push_back(d.id);
+    if (auto hint = did_you_mean(document, ids)) message += " (did you mean " + dquote(*hint) + "?)";
+    errors.add({suite.dataset_display, line, "gold", message});
+    if (++reported == 20) break;
+  }
+}
+
 }  // namespace
 
 bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
@@ -155,6 +189,7 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
   Diagnostics other_errors;
   resolve_variants(suite, out, other_errors);
   const bool dataset_ok = read.get();
+  check_gold(suite, out, facts.gold, dataset_errors);
   for (const auto& d : dataset_errors.items()) errors.add(d);
   for (const auto& d : other_errors.items()) errors.add(d);
   if (!dataset_ok || !errors.empty()) return false;
@@ -193,6 +228,52 @@ std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnosti
                 "the environment variable " + endpoint.api_key_env +
                     " is not set; export it with your API key (it is never stored)"});
   return key;
+}
+
+// A rag variant's corpus (read once per path), the tokenizer its chunks are counted with, and
+// its embeddings endpoint, key and price.
+ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const ResolvedVariant& r,
+                                    const PriceCatalog* catalog,
+                                    std::map<std::filesystem::path, std::shared_ptr<const Corpus>>& corpora,
+                                    Preflight& out, Diagnostics& errors, std::set<std::string>& reported) {
+  const RetrieveSpec& spec = *v.retrieve;
+  ResolvedRetrieval rr;
+  const std::string field = "variants." + v.id + ".retrieve";
+  if (const auto it = corpora.find(spec.corpus); it != corpora.end()) {
+    rr.corpus = it->second;
+  } else {
+    if (auto corpus = load_corpus(spec.corpus, spec.corpus_display, errors))
+      rr.corpus = std::make_shared<const Corpus>(std::move(*corpus));
+    corpora[spec.corpus] = rr.corpus;  // null after errors: reported once
+  }
+  if (const auto name = encoding_for_model(v.model)) {
+    rr.tokenizer = *name;
+  } else if (out.tokenizer_note.empty()) {
+    out.tokenizer_note = "no tokenizer known for model \"" + v.model + "\": variant " + v.id +
+                         " counts its chunk tokens with o200k_base";
+  }
+  try {
+    Encoding::load(rr.tokenizer);
+  } catch (const TokenizerError& e) {
+    errors.add({suite.display_file, 0, field + ".chunk",
+                "chunks are counted with " + std::string(to_string(rr.tokenizer)) + ": " + e.what()});
+  }
+  if (!spec.needs_embeddings()) return rr;
+  rr.embeddings_endpoint = &suite.endpoints.at(spec.embeddings_endpoint);
+  rr.embeddings_api_key = spec.embeddings_endpoint == v.endpoint
+                              ? r.api_key
+                              : endpoint_key(suite, *rr.embeddings_endpoint, errors, reported);
+  if (auto it = suite.prices.find(spec.embeddings_model); it != suite.prices.end()) {
+    rr.embeddings_price = it->second;
+  } else if (auto p = catalog ? catalog->find(spec.embeddings_model) : std::nullopt) {
+    rr.embeddings_price = *p;
+  } else if (catalog) {
+    errors.add({suite.display_file, 0, field + ".embeddings.model",
+                "no price for embedding model \"" + spec.embeddings_model +
+                    "\" in the price catalog; add it to the suite as prices: {\"" +
+                    spec.embeddings_model + "\": {input: USD_PER_1M, output: 0}}"});
+  }
+  return rr;
 }
 
 // The judges of expect.checks: their endpoint must be the suite's, their model priced.
@@ -235,6 +316,7 @@ void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catal
 
 // Prices, API keys and tokenizers of the suite's variants.
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
+  std::map<std::filesystem::path, std::shared_ptr<const Corpus>> corpora;
   const auto catalog_path =
       suite.price_catalog.empty() ? PriceCatalog::default_path() : suite.price_catalog;
   const auto catalog = PriceCatalog::load(catalog_path, errors);
@@ -278,6 +360,12 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
       if (out.tokenizer_note.empty())
         out.tokenizer_note = std::string(e.what()) +
                              "; local token counts are skipped and the API's usage counts are used";
+    }
+    if (v.retrieve) {
+      r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out, errors,
+                                      reported_keys);
+      if (r.retrieval->embeddings_endpoint && r.retrieval->embeddings_endpoint->kind == EndpointKind::mock)
+        out.simulated = true;
     }
     out.variants.push_back(r);
   }

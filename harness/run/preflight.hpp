@@ -1,15 +1,27 @@
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "analysis/model_price.hpp"
 #include "score/judge.hpp"
 #include "common/diagnostic.hpp"
+#include "retrieve/corpus.hpp"
 #include "run/shard.hpp"
 #include "suite/suite.hpp"
 #include "token/chat_token_counter.hpp"
+#include "token/encoding.hpp"
 
 namespace tb {
+
+// What a rag variant retrieves from and with, resolved before anything is sent.
+struct ResolvedRetrieval {
+  std::shared_ptr<const Corpus> corpus;  // loaded and checked; shared by variants naming it
+  EncodingName tokenizer = EncodingName::o200k_base;  // the model's: chunks are counted with it
+  const Endpoint* embeddings_endpoint = nullptr;      // when the method needs vectors
+  std::string embeddings_api_key;                     // never stored or printed
+  ModelPrice embeddings_price;                        // input: USD per 1M tokens embedded
+};
 
 // A variant with everything it needs to send requests: its price and its API key.
 struct ResolvedVariant {
@@ -20,6 +32,7 @@ struct ResolvedVariant {
   // Counts prompts locally as the API bills them; empty for unknown models or without the
   // tokenizer's vocabulary (then only the API's usage counts are stored).
   std::optional<ChatTokenCounter> token_counter;
+  std::optional<ResolvedRetrieval> retrieval;  // rag variants
 };
 
 // A model-graded check's judge: where it is asked, at what price, with which key.
@@ -51,9 +64,11 @@ struct Preflight {
 };
 
 // Everything that can be known to be wrong before the first request: the whole dataset (every
-// line parsed, per-case checks compiled), a price for every model, an API key for every real
-// endpoint. Returns false with diagnostics; nothing has been sent or stored then. With a shard,
-// `cases` and `dataset_fingerprint` are of that shard's cases (the whole dataset is still checked).
+// line parsed, per-case checks compiled, gold passages found in a rag variant's corpus), a
+// price for every model (embedding models included), an API key for every real endpoint, every
+// corpus (each problem with its file:line). Returns false with diagnostics; nothing has been
+// sent or stored then. With a shard, `cases` and `dataset_fingerprint` are of that shard's cases
+// (the whole dataset is still checked).
 bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
                    const std::optional<Shard>& shard = std::nullopt);
 

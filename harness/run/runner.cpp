@@ -34,6 +34,11 @@ std::string join_tags(const std::vector<std::string>& tags) {
 // Results handed to the writer but not yet committed, beyond which workers wait.
 constexpr long long kMaxUncommitted = 20000;
 
+// A case's gold passages as the store keeps them: a JSON array, or nothing.
+std::string gold_json(const std::vector<std::string>& gold) {
+  return gold.empty() ? std::string() : nlohmann::json(gold).dump();
+}
+
 }  // namespace
 
 Runner::Runner(const Suite& suite, const Preflight& preflight, const RunnerOptions& options)
@@ -59,16 +64,23 @@ Runner::~Runner() {
 
 RunOutcome Runner::run() {
   start_mocks();
-  if (options_.resume)
+  // rag variants: a resume compares their retrieval settings before anything is built or sent;
+  // a new run is stored once their indexes and embeddings are ready, with the corpus's one-time
+  // embedding cost.
+  retrieval_settings_ = describe_retrieval(suite_, preflight_, urls_);
+  if (options_.resume) {
     attach_to_run(*options_.resume);
-  else
+    retrieval_ = prepare_retrieval(suite_, preflight_, options_.db_path, urls_, options_.quiet);
+  } else {
+    retrieval_ = prepare_retrieval(suite_, preflight_, options_.db_path, urls_, options_.quiet);
     create_run();
+  }
   writer_ = std::make_unique<ResultWriter>(options_.db_path);
   Diagnostic open_error;
   if (!plan_.open(open_error)) throw StoreError(open_error.to_string());
   plan_.on_case([this](const TestCase& c) {
     writer_->add_case({run_id_, static_cast<long long>(c.index), c.id, c.line, c.messages.dump(),
-                       c.reference, join_tags(c.tags), c.content_hash});
+                       c.reference, join_tags(c.tags), c.content_hash, gold_json(c.gold)});
   });
   if (!done_.empty())
     plan_.skip(

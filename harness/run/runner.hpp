@@ -44,6 +44,7 @@ struct RunOutcome {
   long long errors = 0;
   long long cached = 0;
   long long sent = 0;  // HTTP requests sent, retries included
+  long long embeddings_requests = 0;  // POST /embeddings sent while preparing rag variants
   long long judge_calls = 0;   // judgements of model-graded checks (cached ones included)
   long long judge_cached = 0;  // ... read from the response cache
   double judge_cost_usd = 0;   // the cost of those asked now, apart from the variants'

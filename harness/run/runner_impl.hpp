@@ -33,6 +33,8 @@
 #include "run/pacing.hpp"
 #include "run/plan.hpp"
 #include "run/progress.hpp"
+#include "run/prompt_split.hpp"
+#include "run/retrieval_setup.hpp"
 #include "run/runner.hpp"
 #include "score/scorer.hpp"
 #include "store/records.hpp"
@@ -81,9 +83,6 @@ class Runner {
 
   // A job's lifecycle (runner_job.cpp).
   PreparedJob prepare(Job job);
-  long long count_prompt(std::size_t variant_index, std::size_t case_index,
-                         const ChatTokenCounter& counter, const Variant& variant,
-                         const nlohmann::json& messages);
   static std::string cache_key(const std::string& origin, const std::string& target,
                                const std::string& body, int repeat);
   boost::asio::awaitable<std::optional<ResultRecord>> execute(PreparedJob& prepared,
@@ -125,6 +124,9 @@ class Runner {
   ConcurrencyGate gate_;
   boost::asio::steady_timer
       jobs_ready_;  // cancelled when prepared jobs arrive for starving workers
+  // rag variants' retrievers (used on the preparer's thread only) and what they retrieve with.
+  RetrievalSetup retrieval_;
+  std::vector<std::string> retrieval_settings_;  // by variant; empty for non-rag
   std::unique_ptr<JobPreparer> preparer_;
   std::mt19937_64 rng_;
   std::unique_ptr<ResultWriter> writer_;
@@ -133,12 +135,7 @@ class Runner {
   std::map<std::string, std::string> cache_origins_;  // what a cache key says the endpoint is
   std::map<std::string, EndpointLimiter> limiters_;
   std::unordered_set<std::uint64_t> done_;
-  std::map<std::size_t, std::optional<std::size_t>> system_tokens_;
-  struct RestTokens {
-    std::size_t case_index = static_cast<std::size_t>(-1);
-    const ChatTokenCounter* counter = nullptr;
-    std::size_t tokens = 0;
-  } rest_tokens_;
+  PromptSplitter prompt_splitter_{preflight_.variants.size()};  // the preparer's
   Progress progress_{Progress::detect(options_.quiet)};
   std::optional<double> deadline_s_;
   long long run_id_ = 0;

@@ -20,8 +20,8 @@
 #include "run/retry_policy.hpp"
 #include "run/runner_impl.hpp"
 #include "score/scorer.hpp"
+#include "suite/passage_template.hpp"
 #include "suite/prompt_renderer.hpp"
-#include "token/chat_messages.hpp"
 
 namespace tb {
 
@@ -59,7 +59,17 @@ PreparedJob Runner::prepare(Job job) {
   const Variant& variant = *rv.variant;
   const TestCase& test_case = job.planned->test_case;
   nlohmann::json rendered;
-  const nlohmann::json& messages = rendered_messages(variant, test_case, rendered);
+  const nlohmann::json& plain = rendered_messages(variant, test_case, rendered);
+  // A rag variant's passages go into the messages where its template says; `plain` stays the
+  // prompt without them, for the split of its tokens.
+  PreparedJob p;
+  nlohmann::json with_passages;
+  if (const auto& retriever = retrieval_.retrievers[job.variant]) {
+    p.retrieval = retriever->retrieve(test_case);
+    with_passages = plain;
+    insert_passage_block(variant.retrieve->passage_template, p.retrieval->block, with_passages);
+  }
+  const nlohmann::json& messages = p.retrieval ? with_passages : plain;
 
   ChatParams params;
   params.model = variant.model;
@@ -70,13 +80,20 @@ PreparedJob Runner::prepare(Job job) {
   params.extra_body = variant.extra_body;
   params.stream = variant.stream;
 
-  PreparedJob p;
   p.body = build_chat_body(params, messages);
   p.prompt_chars = static_cast<long long>(prompt_characters(messages));
   if (rv.token_counter) {
     try {
-      p.local_prompt_tokens =
-          count_prompt(job.variant, test_case.index, *rv.token_counter, variant, messages);
+      // The variant's own system prompt is the same in every job: counted once.
+      const bool fixed_system =
+          variant.system && !plain.empty() && plain[0].value("role", "") == "system";
+      const PromptSplit split =
+          prompt_splitter_.split(*rv.token_counter, job.variant, test_case.index, fixed_system,
+                                 plain, p.retrieval ? &with_passages : nullptr);
+      p.local_prompt_tokens = split.total();
+      p.instruction_tokens = split.instructions;
+      p.context_tokens = split.context;
+      p.case_tokens = split.case_tokens;
     } catch (const TokenizerError&) {
       p.local_prompt_tokens = -1;  // invalid UTF-8: the API will say what it counts
     }
@@ -94,24 +111,6 @@ PreparedJob Runner::prepare(Job job) {
   }
   p.job = std::move(job);
   return p;
-}
-
-// The variant's system prompt is the same in every request: its tokens are counted once. The
-// rest of the messages is the case's own, the same for every variant with a system prompt:
-// jobs are case-major, so the next such variant of the case reuses the last count.
-long long Runner::count_prompt(std::size_t variant_index, std::size_t case_index,
-                               const ChatTokenCounter& counter, const Variant& variant,
-                               const nlohmann::json& messages) {
-  const bool fixed_system =
-      variant.system && !messages.empty() && messages[0].value("role", "") == "system";
-  if (!fixed_system) return static_cast<long long>(count_chat_messages(counter, messages));
-  auto& cached = system_tokens_[variant_index];
-  if (!cached) cached = count_chat_messages(counter, nlohmann::json::array({messages[0]}));
-  if (rest_tokens_.case_index != case_index || rest_tokens_.counter != &counter) {
-    rest_tokens_ = {case_index, &counter, count_chat_messages(counter, messages, 1)};
-  }
-  return static_cast<long long>(*cached + rest_tokens_.tokens -
-                                static_cast<std::size_t>(counter.format().reply_priming));
 }
 
 std::string Runner::cache_key(const std::string& origin, const std::string& target,
@@ -149,6 +148,19 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   r.repeat = job.repeat;
   r.prompt_chars = prepared.prompt_chars;
   r.local_prompt_tokens = prepared.local_prompt_tokens;
+  r.instruction_tokens = prepared.instruction_tokens;
+  r.context_tokens = prepared.context_tokens;
+  r.case_tokens = prepared.case_tokens;
+  if (const auto& retrieval = prepared.retrieval) {
+    // Retrieval happened before the request whatever the answer: recorded on errors too.
+    r.retrieval_ms = retrieval->search_ms;
+    r.embedding_tokens = retrieval->query_tokens;
+    r.embedding_cost_usd = static_cast<double>(retrieval->query_tokens) *
+                           retrieval_.info[job.variant].query_price / 1e6;
+    r.cost_usd = r.embedding_cost_usd;
+    for (const Passage& passage : retrieval->passages)
+      r.retrieved.push_back({passage.chunk_id, passage.document_id, passage.score, passage.tokens});
+  }
   const double estimated_tokens = prepared.estimated_tokens;
   const double estimated_cost = prepared.estimated_cost;
 
@@ -279,6 +291,8 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
                    std::to_string(completion_tokens) + " completion tokens)";
     r.cost_usd = request_cost(rv.price, prompt_tokens, 0, completion_tokens);
   }
+  // The query's embedding counts in the request's cost: rag pays it on every request.
+  r.cost_usd += r.embedding_cost_usd;
   ScoreInput in;
   in.output = r.output;
   in.reference = test_case.reference;
@@ -287,6 +301,10 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   in.latency_ms = r.latency_ms;
   in.cost_usd = r.cost_usd;
   in.completion_tokens = completion_tokens;
+  if (prepared.retrieval) {
+    in.retrieval = true;
+    in.retrieved_context = prepared.retrieval->context;
+  }
   FormatExpectation format;
   format.json = suite_.expect.format == "json";
   format.schema = suite_.expect.compiled_schema ? &*suite_.expect.compiled_schema : nullptr;

@@ -93,6 +93,13 @@ std::vector<VariantRecord> Runner::variant_records() const {
     }
     r.simulated = rv.endpoint->kind == EndpointKind::mock;
     r.is_baseline = v.id == suite_.baseline;
+    if (const auto i = static_cast<std::size_t>(r.position); rv.retrieval) {
+      r.retrieve_json = retrieval_settings_.at(i);
+      if (i < retrieval_.info.size()) {  // known once the index is ready (not yet on a resume)
+        r.index_embedding_tokens = retrieval_.info[i].index_embedding_tokens;
+        r.index_cost_usd = retrieval_.info[i].index_cost_usd;
+      }
+    }
     variants.push_back(std::move(r));
   }
   return variants;
@@ -190,6 +197,10 @@ void Runner::attach_to_run(long long id) {
         stored[i].system_prompt != wanted[i].system_prompt || stored[i].params_json != wanted[i].params_json)
       throw ResumeRefused("variant " + wanted[i].id + " differs from the one " + name +
                           " started with (id, model, prompt or parameters): start a new run instead");
+    // Other passages would answer the rest of the cases: a changed corpus, chunking or method.
+    if (stored[i].retrieve_json != wanted[i].retrieve_json)
+      throw ResumeRefused("variant " + wanted[i].id + " retrieves differently from when " + name +
+                          " started (its corpus changed, or its retrieve: settings): start a new run instead");
     index[wanted[i].id] = i;
   }
   if (run->repeats != suite_.run.repeats)

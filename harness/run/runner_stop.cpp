@@ -104,6 +104,7 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
   outcome.errors = errors_;
   outcome.cached = cached_;
   outcome.sent = sent_;
+  outcome.embeddings_requests = retrieval_.embeddings_requests;
   outcome.judge_calls = judge_calls_;
   outcome.judge_cached = judge_cached_;
   outcome.judge_cost_usd = judge_cost_;

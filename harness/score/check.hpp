@@ -27,6 +27,10 @@ struct CheckInput {
   double latency_ms = 0;
   double cost_usd = 0;
   long long completion_tokens = 0;
+  // rag results: the retrieved passages' titles and texts as the prompt held them. Checks of
+  // retrieval (context-recall) do not apply to results without a retrieval.
+  bool retrieval = false;
+  std::string_view retrieved_context = {};
 
   // The output as json when it is JSON, else null.
   const nlohmann::json* output_json() const {
@@ -62,6 +66,9 @@ struct CheckOutcome {
   bool passed = false;
   double score = 0;    // 0..1; partial credit where the check has a notion of it
   std::string detail;  // one line saying why it failed (or what it measured)
+  // False when the check has nothing to judge in this result (context-recall on a variant
+  // without retrieval): it is then left out of the result, its score and its conformance.
+  bool applies = true;
 };
 
 // One scoring rule. Built from its spec once per suite, evaluated for every result.

@@ -22,12 +22,15 @@ Score score_result(const ScoreInput& input,
   in.latency_ms = input.latency_ms;
   in.cost_usd = input.cost_usd;
   in.completion_tokens = input.completion_tokens;
+  in.retrieval = input.retrieval;
+  in.retrieved_context = input.retrieved_context;
 
   Score score;
   for (const auto* list : {&suite_checks, &case_checks}) {
     for (const auto& check : *list) {
       if (check->judge() != nullptr) score.pending_judges.emplace_back(score.checks.size(), check.get());
       const CheckOutcome outcome = check->evaluate(in);
+      if (!outcome.applies) continue;
       score.checks.push_back({check->name(), check->type(), outcome.passed, check->required(),
                               check->weight(), outcome.score, outcome.detail});
     }

@@ -47,6 +47,8 @@ struct ScoreInput {
   double latency_ms = 0;
   double cost_usd = 0;
   long long completion_tokens = 0;
+  bool retrieval = false;              // a rag result: the passages below were in its prompt
+  std::string_view retrieved_context = {};  // their titles and texts
 };
 
 // Parses the output and the reference once, then runs the suite's and the case's checks.

@@ -41,6 +41,11 @@ void scrub(ResultRecord& r) {
                             &r.request_json, &r.response_body})
     clean(*text);
   for (auto& c : r.checks) clean(c.detail);
+  // Chunk ids come from a user's corpus (file names, JSONL ids): valid UTF-8 like every text.
+  for (auto& p : r.retrieved) {
+    clean(p.chunk_id);
+    clean(p.document_id);
+  }
   for (auto& j : r.judge_calls) {
     clean(j.label);
     clean(j.error);
@@ -51,6 +56,7 @@ void scrub(CaseRecord& c) {
   clean(c.messages_json);
   clean(c.reference);
   clean(c.tags);
+  clean(c.gold_json);
 }
 
 void scrub(CacheRecord& c) {

@@ -80,6 +80,12 @@ struct VariantRecord {
   std::optional<double> training_cost_usd;
   bool simulated = false;
   bool is_baseline = false;
+  // rag variants: the retrieval settings as JSON (corpus and its content hash, chunking,
+  // tokenizer, k, method, query, template, embeddings), empty for the others; and the tokens
+  // and cost of embedding the corpus's chunks, a one-time cost like training (0 for bm25).
+  std::string retrieve_json;
+  long long index_embedding_tokens = 0;
+  double index_cost_usd = 0;
 };
 
 // A successful answer kept for re-runs of the same request (key: sha256 of URL, body, repeat).
@@ -106,6 +112,7 @@ struct CaseRecord {
   std::string reference;
   std::string tags;  // comma-separated
   std::string content_hash;  // SHA-256 of the dataset line's text; empty before v6
+  std::string gold_json;     // the line's gold passages as a JSON array; empty when none
 
   bool operator==(const CaseRecord&) const = default;
 };
@@ -120,6 +127,16 @@ struct CheckRecord {
   std::string detail;
 
   bool operator==(const CheckRecord&) const = default;
+};
+
+// One passage a rag result's prompt held; its rank is its position in ResultRecord::retrieved.
+struct RetrievedRecord {
+  std::string chunk_id;
+  std::string document_id;
+  double score = 0;  // higher is better: BM25, cosine similarity or the fused RRF score
+  long long tokens = 0;
+
+  bool operator==(const RetrievedRecord&) const = default;
 };
 
 // One request to a judge model for a model-graded check of a result (`type: judge`). Its tokens
@@ -174,6 +191,18 @@ struct ResultRecord {
   std::string request_json;
   std::string response_body;
   std::string created_at;
+  // The prompt's local token count by part (-1 without a tokenizer): the instructions (the
+  // system and developer messages before the case's own), the retrieved context (rag) and the
+  // case's own messages. They add up to local_prompt_tokens.
+  long long instruction_tokens = -1;
+  long long context_tokens = -1;
+  long long case_tokens = -1;
+  // rag: searching the index for this job, apart from the model's latency (-1: no retrieval);
+  // the tokens of embedding its query and their cost (part of cost_usd), and what it retrieved.
+  double retrieval_ms = -1;
+  long long embedding_tokens = 0;
+  double embedding_cost_usd = 0;
+  std::vector<RetrievedRecord> retrieved;
   std::string case_id;  // read from the cases table, not stored per result
   std::vector<CheckRecord> checks;
   std::vector<JudgeCallRecord> judge_calls;

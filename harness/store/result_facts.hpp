@@ -2,6 +2,7 @@
 // One stored result reduced to the columns a run summary reads: no bodies, no output.
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace tb {
 
@@ -27,6 +28,27 @@ struct ResultFacts {
   std::optional<double> ttft_ms;
   std::optional<double> itl_ms;
   std::optional<double> output_tps;
+  // The prompt's local token count by part (all three or none), and for rag results the
+  // retrieval time and the query's embedding cost (part of cost_usd).
+  std::optional<long long> instruction_tokens;
+  std::optional<long long> context_tokens;
+  std::optional<long long> case_tokens;
+  std::optional<double> retrieval_ms;
+  long long embedding_tokens = 0;
+  double embedding_cost_usd = 0;
+};
+
+// One rag result's retrieval with the case's gold passages, for recall@k and the like.
+struct RetrievalFacts {
+  struct Passage {
+    std::string_view chunk_id;
+    std::string_view document_id;
+  };
+  long long case_index = 0;
+  int repeat = 0;
+  bool conformant = false;
+  std::vector<Passage> passages;  // best first
+  std::string_view gold_json;     // the case's "gold" as a JSON array; empty when it has none
 };
 
 }  // namespace tb

@@ -58,21 +58,25 @@ struct ResultWriter::Impl {
     db.exec("PRAGMA foreign_keys=OFF");
     insert_case = db.prepare(
         "INSERT OR IGNORE INTO cases(run_id, case_index, case_id, line, messages_json, reference, "
-        "tags, content_hash)"
-        " VALUES(?,?,?,?,?,?,?,?)");
+        "tags, content_hash, gold_json)"
+        " VALUES(?,?,?,?,?,?,?,?,?)");
     insert_result = db.prepare(
         "INSERT INTO results(run_id, variant_id, case_index, repeat, status, error_class,"
         " error_message, http_status, output, finish_reason, prompt_tokens, completion_tokens,"
         " cached_tokens, prompt_chars, local_prompt_tokens, latency_ms, ttft_ms, attempts, "
         "cost_usd,"
         " conformant, score, created_at, itl_ms, output_tps, cached,"
-        " failure_kind, failure_path, usage_estimated, usage_note) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " failure_kind, failure_path, usage_estimated, usage_note, instruction_tokens,"
+        " context_tokens, case_tokens, retrieval_ms, embedding_tokens, embedding_cost_usd) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_bodies = db.prepare(
         "INSERT INTO result_bodies(result_id, request_json, response_body) VALUES(?,?,?)");
     insert_cache = db.prepare(
         "INSERT OR REPLACE INTO response_cache(key, status, body, latency_ms, ttft_ms, itl_ms,"
         " output_tps, created_at) VALUES(?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+    insert_retrieved = db.prepare(
+        "INSERT INTO retrievals(result_id, rank, chunk_id, document_id, score, tokens)"
+        " VALUES(?,?,?,?,?,?)");
     insert_check = db.prepare(
         "INSERT INTO check_outcomes(result_id, position, name, type, passed, required, weight,"
         " score, detail) VALUES(?,?,?,?,?,?,?,?,?)");
@@ -95,6 +99,10 @@ struct ResultWriter::Impl {
         .bind(6, c.reference)
         .bind(7, c.tags)
         .bind(8, c.content_hash);
+    if (c.gold_json.empty())
+      insert_case.bind_null(9);
+    else
+      insert_case.bind(9, c.gold_json);
     insert_case.run();
   }
 
@@ -151,8 +159,26 @@ struct ResultWriter::Impl {
       q.bind_null(29);
     else
       q.bind(29, r.usage_note);
+    if (r.instruction_tokens >= 0 && r.context_tokens >= 0 && r.case_tokens >= 0)
+      q.bind(30, r.instruction_tokens).bind(31, r.context_tokens).bind(32, r.case_tokens);
+    else
+      q.bind_null(30).bind_null(31).bind_null(32);
+    if (r.retrieval_ms >= 0)
+      q.bind(33, r.retrieval_ms).bind(34, r.embedding_tokens).bind(35, r.embedding_cost_usd);
+    else
+      q.bind_null(33).bind_null(34).bind_null(35);
     q.run();
     const long long id = db.last_insert_id();
+    int rank = 1;
+    for (const auto& p : r.retrieved) {
+      insert_retrieved.bind(1, id)
+          .bind(2, rank++)
+          .bind(3, p.chunk_id)
+          .bind(4, p.document_id)
+          .bind(5, p.score)
+          .bind(6, p.tokens);
+      insert_retrieved.run();
+    }
     if (!r.request_json.empty() || !r.response_body.empty()) {
       insert_bodies.bind(1, id).bind(2, r.request_json).bind(3, r.response_body);
       insert_bodies.run();
@@ -385,7 +411,7 @@ struct ResultWriter::Impl {
   ResultWriter::Options options;
   sqlite::Database db;
   sqlite::Statement insert_case, insert_result, insert_bodies, insert_check, insert_cache,
-      insert_judge;
+      insert_retrieved, insert_judge;
   Clock::time_point next_heartbeat = Clock::now();
   mutable std::mutex mutex;
   std::condition_variable wake, drained;

@@ -112,7 +112,7 @@ Store::ImportCounts Store::import_run(const std::filesystem::path& source, long 
                               " FROM shard.results WHERE run_id=?1 ORDER BY id");
     results.bind(1, source_run).bind(2, into).bind(3, offset).run();
     counts.results = db.changes();
-    for (const std::string table : {"result_bodies", "check_outcomes", "judge_calls"}) {
+    for (const std::string table : {"result_bodies", "check_outcomes", "judge_calls", "retrievals"}) {
       // A shard written before a child table existed has none of its rows to bring.
       if (single(db, "SELECT count(*) FROM shard.sqlite_master WHERE type='table' AND name='" + table + "'") == 0)
         continue;

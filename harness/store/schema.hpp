@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 11> kMigrations = {
+inline constexpr std::array<std::string_view, 12> kMigrations = {
     R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
@@ -248,6 +248,31 @@ CREATE TABLE run_leases(
     R"sql(
 ALTER TABLE results ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE results ADD COLUMN usage_note TEXT;
+)sql",
+// 12: the rag strategy. A result's prompt tokens by part (instructions, retrieved context, the
+// case's own messages; local counts), its retrieval time and query-embedding tokens and cost
+// (part of cost_usd), and the passages it was given, best first; a case's gold passages; a
+// variant's retrieval settings and what embedding its corpus cost once.
+R"sql(
+ALTER TABLE results ADD COLUMN instruction_tokens INTEGER;
+ALTER TABLE results ADD COLUMN context_tokens INTEGER;
+ALTER TABLE results ADD COLUMN case_tokens INTEGER;
+ALTER TABLE results ADD COLUMN retrieval_ms REAL;
+ALTER TABLE results ADD COLUMN embedding_tokens INTEGER;
+ALTER TABLE results ADD COLUMN embedding_cost_usd REAL;
+CREATE TABLE retrievals(
+  result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+  rank INTEGER NOT NULL,
+  chunk_id TEXT NOT NULL,
+  document_id TEXT NOT NULL,
+  score REAL NOT NULL,
+  tokens INTEGER NOT NULL,
+  PRIMARY KEY(result_id, rank)
+) WITHOUT ROWID;
+ALTER TABLE cases ADD COLUMN gold_json TEXT;
+ALTER TABLE variants ADD COLUMN retrieve_json TEXT;
+ALTER TABLE variants ADD COLUMN index_embedding_tokens INTEGER;
+ALTER TABLE variants ADD COLUMN index_cost_usd REAL;
 )sql"};
 
 }  // namespace tb::store_schema

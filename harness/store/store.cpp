@@ -123,10 +123,10 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     run_lease::take(db, id);
     auto v = db.prepare(
         "INSERT INTO variants(run_id, id, position, kind, endpoint, endpoint_kind, base_url, model,"
-        " system_prompt, params_json, price_input, price_cached_input, price_output, "
-        "price_training,"
-        " training_tokens, training_epochs, training_cost_usd, simulated, is_baseline)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " system_prompt, params_json, price_input, price_cached_input, price_output, price_training,"
+        " training_tokens, training_epochs, training_cost_usd, simulated, is_baseline,"
+        " retrieve_json, index_embedding_tokens, index_cost_usd)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& r : variants) {
       v.bind(1, id)
           .bind(2, r.id)
@@ -147,6 +147,11 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
           .bind(17, r.training_cost_usd)
           .bind(18, r.simulated ? 1 : 0)
           .bind(19, r.is_baseline ? 1 : 0);
+      if (r.retrieve_json.empty()) {
+        v.bind_null(20).bind_null(21).bind_null(22);
+      } else {
+        v.bind(20, r.retrieve_json).bind(21, r.index_embedding_tokens).bind(22, r.index_cost_usd);
+      }
       v.run();
     }
     db.exec("COMMIT");
@@ -242,7 +247,8 @@ std::vector<VariantRecord> Store::variants(long long run_id) {
   auto q = impl_->db.prepare(
       "SELECT id, position, kind, endpoint, endpoint_kind, base_url, model,"
       " coalesce(system_prompt,''), params_json, price_input, price_cached_input, price_output,"
-      " price_training, training_tokens, training_epochs, training_cost_usd, simulated, is_baseline"
+      " price_training, training_tokens, training_epochs, training_cost_usd, simulated, is_baseline,"
+      " coalesce(retrieve_json,''), coalesce(index_embedding_tokens,0), coalesce(index_cost_usd,0)"
       " FROM variants WHERE run_id=? ORDER BY position");
   q.bind(1, run_id);
   std::vector<VariantRecord> out;
@@ -266,6 +272,9 @@ std::vector<VariantRecord> Store::variants(long long run_id) {
     if (!q.is_null(15)) v.training_cost_usd = q.real(15);
     v.simulated = q.int64(16) != 0;
     v.is_baseline = q.int64(17) != 0;
+    v.retrieve_json = q.text(18);
+    v.index_embedding_tokens = q.int64(19);
+    v.index_cost_usd = q.real(20);
     out.push_back(std::move(v));
   }
   return out;
@@ -274,7 +283,7 @@ std::vector<VariantRecord> Store::variants(long long run_id) {
 std::optional<CaseRecord> Store::test_case(long long run_id, long long case_index) {
   auto q = impl_->db.prepare(
       "SELECT case_id, line, messages_json, coalesce(reference,''), coalesce(tags,''),"
-      " coalesce(content_hash,'') FROM cases WHERE run_id=? AND case_index=?");
+      " coalesce(content_hash,''), coalesce(gold_json,'') FROM cases WHERE run_id=? AND case_index=?");
   q.bind(1, run_id).bind(2, case_index);
   if (!q.step()) return std::nullopt;
   CaseRecord c;
@@ -286,6 +295,7 @@ std::optional<CaseRecord> Store::test_case(long long run_id, long long case_inde
   c.reference = q.text(3);
   c.tags = q.text(4);
   c.content_hash = q.text(5);
+  c.gold_json = q.text(6);
   return c;
 }
 
@@ -317,12 +327,15 @@ long long Store::supersede_results(long long run_id, const Supersede& which) {
         "  'completion_tokens', r.completion_tokens, 'latency_ms', r.latency_ms, 'conformant', r.conformant,"
         "  'score', r.score, 'failure_kind', r.failure_kind, 'request_json', b.request_json,"
         "  'response_body', b.response_body, 'checks', (SELECT json_group_array(json_object('name', c.name,"
-        "  'passed', c.passed, 'detail', c.detail)) FROM check_outcomes c WHERE c.result_id=r.id))"
+        "  'passed', c.passed, 'detail', c.detail)) FROM check_outcomes c WHERE c.result_id=r.id),"
+        "  'retrieved', (SELECT json_group_array(json_object('chunk_id', t.chunk_id, 'score', t.score))"
+        "  FROM retrievals t WHERE t.result_id=r.id))"
         " FROM results r LEFT JOIN result_bodies b ON b.result_id=r.id WHERE " + rows("r."));
     const long long moved = db.changes();
     const std::string ids = "(SELECT id FROM results WHERE " + rows("") + ")";
     db.exec("DELETE FROM check_outcomes WHERE result_id IN " + ids);
     db.exec("DELETE FROM result_bodies WHERE result_id IN " + ids);
+    db.exec("DELETE FROM retrievals WHERE result_id IN " + ids);
     db.exec("DELETE FROM results WHERE " + rows(""));
     // A changed case is stored again, with its new messages, when its jobs are sent.
     if (!which.cases.empty() || which.from_case) {
@@ -505,7 +518,10 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
       " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached,"
       " r.failure_kind, coalesce(r.failure_path,'')";
   sql += query.with_bodies ? ", coalesce(b.request_json,''), coalesce(b.response_body,'')" : ", '', ''";  // 27, 28
-  sql += ", coalesce(c.case_id,''), r.usage_estimated, coalesce(r.usage_note,'')";  // 29, 30, 31
+  sql += ", coalesce(c.case_id,''), r.usage_estimated, coalesce(r.usage_note,''),"  // 29, 30, 31
+         " coalesce(r.instruction_tokens,-1), coalesce(r.context_tokens,-1),"
+         " coalesce(r.case_tokens,-1), coalesce(r.retrieval_ms,-1), coalesce(r.embedding_tokens,0),"
+         " coalesce(r.embedding_cost_usd,0)";  // 32..37
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
          " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
   if (query.with_bodies) sql += " LEFT JOIN result_bodies b ON b.result_id=r.id";
@@ -521,6 +537,8 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
   auto checks = impl_->db.prepare(
       "SELECT name, type, passed, required, weight, score, coalesce(detail,'')"
       " FROM check_outcomes WHERE result_id=? ORDER BY position");
+  auto retrieved = impl_->db.prepare(
+      "SELECT chunk_id, document_id, score, tokens FROM retrievals WHERE result_id=? ORDER BY rank");
   ResultRecord r;
   while (q.step()) {
     r.id = q.int64(0);
@@ -556,6 +574,19 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.case_id = q.text(29);
     r.usage_estimated = q.int64(30) != 0;
     r.usage_note = q.text(31);
+    r.instruction_tokens = q.int64(32);
+    r.context_tokens = q.int64(33);
+    r.case_tokens = q.int64(34);
+    r.retrieval_ms = q.real(35);
+    r.embedding_tokens = q.int64(36);
+    r.embedding_cost_usd = q.real(37);
+    r.retrieved.clear();
+    if (query.with_retrievals && r.retrieval_ms >= 0) {
+      retrieved.bind(1, r.id);
+      while (retrieved.step())
+        r.retrieved.push_back({retrieved.text(0), retrieved.text(1), retrieved.real(2), retrieved.int64(3)});
+      retrieved.reset();
+    }
     r.checks.clear();
     if (query.with_checks) {
       checks.bind(1, r.id);

@@ -14,12 +14,13 @@
 namespace tb {
 
 struct ResultFacts;
+struct RetrievalFacts;
 
 // The SQLite file holding every run: runs, variants, cases, results, check outcomes.
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 11;
+  static constexpr int kSchemaVersion = 12;
 
   // How an existing file is checked when it is opened: `quick` runs PRAGMA quick_check and
   // refuses a damaged file (StoreError, StoreFailure::damaged) before anything is read or written;
@@ -66,6 +67,7 @@ class Store {
     std::string variant_id;  // empty = all variants
     bool with_checks = false;
     bool with_bodies = false;   // request and response bodies
+    bool with_retrievals = false;  // the passages a rag result was given
     bool only_failing = false;  // errors and non-conformant results
     long long case_index = -1;  // one case only (>= 0)
     long long limit = -1;
@@ -74,6 +76,10 @@ class Store {
   // (see store/result_facts.hpp): one indexed scan, no texts but the outcome's names.
   void for_each_result_facts(long long run_id, const std::string& variant_id,
                              const std::function<void(const ResultFacts&)>& fn);
+  // Streams a variant's retrievals in (case, repeat) order with each case's gold passages, for
+  // the retrieval measures (see store/result_facts.hpp): results without a retrieval are left out.
+  void for_each_retrieval_facts(long long run_id, const std::string& variant_id,
+                                const std::function<void(const RetrievalFacts&)>& fn);
   // Moves results into result_history (the row as JSON, with its bodies and check outcomes)
   // and deletes them, so that a resume sends their jobs again: the results of the given cases,
   // of every case at or after `from_case`, or with `errors_only` every result that is an error.

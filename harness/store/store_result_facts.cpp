@@ -12,7 +12,9 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
       "coalesce(failure_path,''),"
       " conformant, cached, attempts, score, cost_usd, prompt_tokens, local_prompt_tokens, "
       "prompt_chars,"
-      " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps, usage_estimated"
+      " completion_tokens, latency_ms, ttft_ms, itl_ms, output_tps, usage_estimated,"
+      " instruction_tokens, context_tokens, case_tokens, retrieval_ms,"
+      " coalesce(embedding_tokens,0), coalesce(embedding_cost_usd,0)"
       " FROM results WHERE run_id=? AND variant_id=? ORDER BY case_index, repeat");
   q.bind(1, run_id).bind(2, variant_id);
   auto int_or_none = [&](int col) -> std::optional<long long> {
@@ -45,8 +47,57 @@ void Store::for_each_result_facts(long long run_id, const std::string& variant_i
     r.itl_ms = real_or_none(17);
     r.output_tps = real_or_none(18);
     r.usage_estimated = q.int64(19) != 0;
+    r.instruction_tokens = int_or_none(20);
+    r.context_tokens = int_or_none(21);
+    r.case_tokens = int_or_none(22);
+    r.retrieval_ms = real_or_none(23);
+    r.embedding_tokens = q.int64(24);
+    r.embedding_cost_usd = q.real(25);
     fn(r);
   }
+}
+
+void Store::for_each_retrieval_facts(long long run_id, const std::string& variant_id,
+                                     const std::function<void(const RetrievalFacts&)>& fn) {
+  // Passages are few per result (k); one joined scan, grouped here by result.
+  auto q = impl_->db.prepare(
+      "SELECT r.id, r.case_index, r.repeat, coalesce(c.gold_json,''), t.chunk_id, t.document_id,"
+      " r.conformant"
+      " FROM results r LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index"
+      " LEFT JOIN retrievals t ON t.result_id=r.id"
+      " WHERE r.run_id=? AND r.variant_id=? AND r.retrieval_ms IS NOT NULL"
+      " ORDER BY r.case_index, r.repeat, t.rank");
+  q.bind(1, run_id).bind(2, variant_id);
+  // Views into the row are valid only until the next step: the group keeps its own copies.
+  std::vector<std::string> texts;
+  std::string gold;
+  RetrievalFacts facts;
+  long long current = -1;
+  auto flush = [&] {
+    if (current < 0) return;
+    facts.passages.clear();
+    for (std::size_t i = 0; i + 1 < texts.size(); i += 2)
+      facts.passages.push_back({texts[i], texts[i + 1]});
+    facts.gold_json = gold;
+    fn(facts);
+  };
+  while (q.step()) {
+    const long long id = q.int64(0);
+    if (id != current) {
+      flush();
+      current = id;
+      texts.clear();
+      facts.case_index = q.int64(1);
+      facts.repeat = static_cast<int>(q.int64(2));
+      gold = q.text(3);
+      facts.conformant = q.int64(6) != 0;
+    }
+    if (!q.is_null(4)) {
+      texts.push_back(q.text(4));
+      texts.push_back(q.text(5));
+    }
+  }
+  flush();
 }
 
 std::map<std::string, long long> Store::failed_check_counts(long long run_id,

@@ -49,20 +49,23 @@ std::vector<Location> locations(const std::filesystem::path& db) {
 // Every field of each record, by name: a field added to a record must be added here too (the
 // round trip in tests/store/unsaved_results_test.cpp fills every field to check).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseRecord, run_id, case_index, case_id, line, messages_json,
-                                   reference, tags, content_hash)
+                                   reference, tags, content_hash, gold_json)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CacheRecord, key, status, body, latency_ms, ttft_ms, itl_ms,
                                    output_tps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CheckRecord, name, type, passed, required, weight, score, detail)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JudgeCallRecord, check_position, endpoint, model, prompt_tokens,
                                    completion_tokens, cost_usd, cached, attempts, label, score,
                                    error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RetrievedRecord, chunk_id, document_id, score, tokens)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ResultRecord, run_id, variant_id, case_index, repeat, status,
                                    error_class, error_message, http_status, output, finish_reason,
                                    prompt_tokens, completion_tokens, cached_tokens, prompt_chars,
                                    local_prompt_tokens, latency_ms, ttft_ms, itl_ms, output_tps,
                                    cached, attempts, cost_usd, conformant, score, failure_kind,
                                    failure_path, request_json, response_body, created_at, checks,
-                                   judge_calls)
+                                   judge_calls, usage_estimated, usage_note, instruction_tokens,
+                                   context_tokens, case_tokens, retrieval_ms, embedding_tokens,
+                                   embedding_cost_usd, retrieved)
 
 namespace {
 

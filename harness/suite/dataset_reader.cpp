@@ -17,9 +17,9 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kRoles = {"system", "user", "assistant", "tool",
                                                     "developer"};
-constexpr std::array<std::string_view, 9> kLineKeys = {
-    "messages", "id",  "tags", "checks", "tools", "functions", "parallel_tool_calls",
-    "metadata", "vars"};
+constexpr std::array<std::string_view, 10> kLineKeys = {
+    "messages", "id",   "tags", "checks", "tools", "functions", "parallel_tool_calls",
+    "metadata", "vars", "gold"};
 constexpr std::array<std::string_view, 7> kMessageKeys = {
     "role", "content", "name", "function_call", "tool_calls", "tool_call_id", "weight"};
 
@@ -201,6 +201,20 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
         return fail("tags[" + std::to_string(k) + "]",
                     std::string("expected a string; got ") + type_name(t, tag));
       out.tags.emplace_back(t.string(tag));
+    }
+  }
+  if (const auto gold = t.member(0, "gold")) {
+    // The passages that answer the case (corpus document ids, or chunk ids "doc#n"), for
+    // recall@k and the other retrieval measures of rag variants.
+    if (!t.is(*gold, JsonTape::Kind::array))
+      return fail("gold", std::string("expected an array of corpus document ids; got ") + type_name(t, *gold));
+    std::size_t k = 0;
+    for (std::size_t g = *gold + 1; g < t.next(*gold); g = t.next(g), ++k) {
+      if (!t.is(g, JsonTape::Kind::string) || t.string(g).empty())
+        return fail("gold[" + std::to_string(k) + "]",
+                    std::string("expected a document id (a non-empty string); got ") +
+                        (t.is(g, JsonTape::Kind::string) ? "an empty string" : type_name(t, g)));
+      out.gold.emplace_back(t.string(g));
     }
   }
   if (const auto checks = t.member(0, "checks")) {

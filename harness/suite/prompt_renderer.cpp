@@ -1,6 +1,7 @@
 #include "suite/prompt_renderer.hpp"
 
 #include "common/utf8.hpp"
+#include "suite/passage_template.hpp"
 
 namespace tb {
 
@@ -13,6 +14,14 @@ nlohmann::json render_messages(const Variant& variant, const TestCase& test_case
     if (role == "system" || role == "developer") continue;
     messages.push_back(m);
   }
+  return messages;
+}
+
+nlohmann::json render_messages(const Variant& variant, const TestCase& test_case,
+                               const std::string& passage_block) {
+  auto messages = render_messages(variant, test_case);
+  if (variant.retrieve)
+    insert_passage_block(variant.retrieve->passage_template, passage_block, messages);
   return messages;
 }
 

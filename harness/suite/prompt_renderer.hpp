@@ -14,6 +14,11 @@ nlohmann::json render_messages(const Variant& variant, const TestCase& test_case
 const nlohmann::json& rendered_messages(const Variant& variant, const TestCase& test_case,
                                         nlohmann::json& storage);
 
+// A rag variant's messages: render_messages' with the block of retrieved passages inserted
+// where the variant's retrieve.template puts it (suite/passage_template.hpp).
+nlohmann::json render_messages(const Variant& variant, const TestCase& test_case,
+                               const std::string& passage_block);
+
 // Characters of all message contents: the prompt-length measure that needs no tokenizer.
 std::size_t prompt_characters(const nlohmann::json& messages);
 

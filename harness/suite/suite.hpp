@@ -44,6 +44,49 @@ struct Training {
   std::optional<double> cost_usd;  // when known from the provider's bill
 };
 
+// Where a rag variant's passages go and how they read (`retrieve.template`). Placeholders are
+// written {{name}}: the block's text holds {{passages}}; each passage is written with
+// {{n}} (its rank from 1), {{id}} (chunk id), {{document}}, {{title}}, {{text}}, {{score}}.
+struct PassageTemplate {
+  enum class Position { system, user };
+  // system: appended to the system message (a new one first when there is none); user: a user
+  // message of its own just before the question.
+  Position position = Position::system;
+  std::string text =
+      "Reference passages retrieved for this request, numbered. Use them where they answer it; "
+      "they may also be about something else.\n\n{{passages}}";
+  std::string passage = "[{{n}}] {{title}}\n{{text}}";
+  std::string separator = "\n\n";
+  std::string none = "(no passage matched)";  // {{passages}} when nothing was retrieved
+};
+
+// Which text of a case is the retrieval query (`retrieve.query`).
+struct QuerySpec {
+  enum class Pick { last_user, first_user, all_user, message };
+  Pick pick = Pick::last_user;
+  int message = 0;  // Pick::message: index into the case's messages, negative from the end
+  std::string text() const;  // as written in a suite: last-user, first-user, all-user, or the index
+};
+
+// A rag variant's retrieval (`retrieve:`): what is searched, how, and where passages go.
+struct RetrieveSpec {
+  std::filesystem::path corpus;  // resolved against the suite's folder
+  std::string corpus_display;    // as the user wrote it, relative to the suite's folder
+  int chunk_tokens = 300;        // counted with the variant model's tokenizer
+  int chunk_overlap = 50;
+  int k = 3;
+  std::string method = "bm25";  // bm25, embeddings or hybrid (reciprocal rank fusion)
+  QuerySpec query;
+  PassageTemplate passage_template;
+  // When the method needs vectors: the endpoint that embeds (a suite endpoint; default the
+  // variant's), its model and, optionally, the vector size asked for.
+  std::string embeddings_endpoint;
+  std::string embeddings_model;
+  std::optional<int> embeddings_dimensions;
+
+  bool needs_embeddings() const { return method != "bm25"; }
+};
+
 struct Variant {
   std::string id;
   VariantKind kind = VariantKind::as_is;
@@ -59,6 +102,7 @@ struct Variant {
   bool stream = false;
   std::optional<Training> training;
   std::optional<ModelPrice> price;     // overrides the catalog for this variant
+  std::optional<RetrieveSpec> retrieve;  // set exactly for rag variants
 };
 
 struct Expect {

@@ -21,6 +21,12 @@ void read_expect(FieldReader& r, const FieldReader::At& root, Suite& suite);
 void read_variants(FieldReader& r, const FieldReader::At& root,
                    const std::map<std::string, Endpoint>& endpoints, Suite& suite);
 
+// A variant's `retrieve:`, read after its endpoint: the corpus (which must exist), chunking, k,
+// method, query, template and, for methods that need vectors, the embeddings endpoint and model.
+void read_variant_retrieve(FieldReader& r, const FieldReader::At& v,
+                           const std::map<std::string, Endpoint>& endpoints, Suite& suite,
+                           Variant& variant);
+
 // `gate:` (after the variants, whose ids its thresholds name).
 void read_gates(FieldReader& r, const FieldReader::At& root, Suite& suite);
 

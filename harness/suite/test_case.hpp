@@ -22,6 +22,9 @@ struct TestCase {
   std::string reference;         // reference answer; empty when the line has none
   bool has_reference = false;
   std::vector<std::string> tags;
+  // The corpus passages that answer it ("gold": document ids, or chunk ids "doc#n"); empty
+  // when the line names none.
+  std::vector<std::string> gold;
   nlohmann::json checks;         // per-case checks (array) or null
 };
 

@@ -90,6 +90,8 @@ void read_variant_training(FieldReader& r, const FieldReader::At& v, Variant& va
   variant.training = training;
 }
 
+// `retrieve:` is what makes a variant rag: a rag kind without it would run as a plain prompted
+// variant under a label that says otherwise, and another kind with it would hide its passages.
 void read_variant_kind(FieldReader& r, const FieldReader::At& v, Variant& variant) {
   if (auto kind = r.string(v, "kind", false)) {
     const auto it = std::find(kVariantKinds.begin(), kVariantKinds.end(), *kind);
@@ -100,9 +102,16 @@ void read_variant_kind(FieldReader& r, const FieldReader::At& v, Variant& varian
       return;
     }
     variant.kind = static_cast<VariantKind>(it - kVariantKinds.begin());
+    if (variant.kind == VariantKind::rag && !v.value.contains("retrieve"))
+      r.error(v.child("kind"),
+              "kind rag needs retrieve: {corpus: FOLDER_OR_JSONL, k: N} (the passages to insert); "
+              "without it the variant would run as a plain prompted one labelled rag");
+    else if (variant.kind != VariantKind::rag && v.value.contains("retrieve"))
+      r.error(v.child("kind"), "a variant with retrieve: is a rag variant; set kind: rag or remove kind");
     return;
   }
-  if (variant.training || variant.model.starts_with("ft:")) variant.kind = VariantKind::fine_tuned;
+  if (v.value.contains("retrieve")) variant.kind = VariantKind::rag;
+  else if (variant.training || variant.model.starts_with("ft:")) variant.kind = VariantKind::fine_tuned;
   else if (variant.system) variant.kind = VariantKind::prompted;
   else variant.kind = VariantKind::as_is;
 }
@@ -134,8 +143,7 @@ Variant read_variant(FieldReader& r, const FieldReader::At& v, const std::map<st
   variant.stream = r.boolean(v, "stream").value_or(false);
   if (v.value.contains("training")) read_variant_training(r, v, variant);
   if (v.value.contains("price")) variant.price = read_price(r, v.child("price"));
-  if (v.value.contains("retrieve"))
-    r.error(v.child("retrieve"), "the rag strategy is not available in this version yet");
+  if (v.value.contains("retrieve")) read_variant_retrieve(r, v, endpoints, suite, variant);
   read_variant_kind(r, v, variant);
   return variant;
 }

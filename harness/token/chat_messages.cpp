@@ -1,5 +1,6 @@
 #include "token/chat_messages.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -8,13 +9,13 @@
 namespace tb {
 
 std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages,
-                                std::size_t first) {
+                                std::size_t first, std::size_t last) {
   // Text parts are joined so the views below stay valid for the call.
   std::vector<std::string> joined;
   joined.reserve(messages.size());
   std::vector<ChatTokenMessage> views;
   views.reserve(messages.size());
-  for (std::size_t i = first; i < messages.size(); ++i) {
+  for (std::size_t i = first; i < std::min(last, messages.size()); ++i) {
     const auto& m = messages[i];
     ChatTokenMessage view;
     if (m.contains("role") && m["role"].is_string()) view.role = m["role"].get_ref<const std::string&>();

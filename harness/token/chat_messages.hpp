@@ -10,9 +10,10 @@ namespace tb {
 // Prompt tokens of OpenAI-style chat messages as JSON ({"role","content","name"}; content may be
 // a string or an array of text parts), as the API bills them. Throws TokenizerError on invalid
 // UTF-8.
-// `first` skips a prefix whose count is known (a variant's fixed system prompt): the counts of
-// the prefix and the rest add up to the whole minus one reply priming.
+// Only messages [first, last) are counted (a variant's fixed system prompt apart from the rest):
+// the counts of two adjacent ranges add up to the whole plus one reply priming.
 std::size_t count_chat_messages(const ChatTokenCounter& counter, const nlohmann::json& messages,
-                                std::size_t first = 0);
+                                std::size_t first = 0,
+                                std::size_t last = static_cast<std::size_t>(-1));
 
 }  // namespace tb

@@ -45,7 +45,7 @@ long long add_run(const std::filesystem::path& db, const std::vector<Case>& case
   const long long id = store.create_run(run, {v});
   ResultWriter writer(db);
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    writer.add_case({id, static_cast<long long>(i), cases[i].id, static_cast<int>(i + 1), "[]", "", "", ""});
+    writer.add_case({id, static_cast<long long>(i), cases[i].id, static_cast<int>(i + 1), "[]", "", "", "", ""});
     ResultRecord r;
     r.run_id = id;
     r.variant_id = "ft";

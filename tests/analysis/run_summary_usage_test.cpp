@@ -44,7 +44,7 @@ long long add_run(const std::filesystem::path& db, int estimated) {
   const long long id = store.create_run(run, variants);
   ResultWriter writer(db);
   for (int c = 0; c < 4; ++c) {
-    writer.add_case({id, c, "c" + std::to_string(c), c + 1, "[]", "", "", ""});
+    writer.add_case({id, c, "c" + std::to_string(c), c + 1, "[]", "", "", "", ""});
     for (const char* v : {"a", "b"}) {
       ResultRecord r;
       r.run_id = id;

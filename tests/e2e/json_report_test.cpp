@@ -62,8 +62,19 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   const auto doc = nlohmann::json::parse(read(dir / "out/run-1.json"));
   CHECK(doc["format"] == "tunebench-run/1");
   CHECK(doc["run"]["simulated"] == true);
-  CHECK(doc["results"].size() == 180);
-  CHECK(doc["variants"].size() == 3);
+  CHECK(doc["results"].size() == 240);
+  CHECK(doc["variants"].size() == 4);
+  // The rag variant: its retrieval and prompt parts, and each of its results' passages.
+  const auto& rag = doc["variants"][3];
+  CHECK(rag["retrieval"]["k"] == 3);
+  CHECK(rag["retrieval"]["judged"] == 60);
+  CHECK(rag["prompt_parts"]["context_mean"].get<double>() > 0);
+  CHECK(doc["variants"][0]["prompt_parts"]["context_mean"] == 0);
+  CHECK_FALSE(doc["variants"][0].contains("retrieval"));
+  std::size_t with_passages = 0;
+  for (const auto& r : doc["results"])
+    with_passages += r.contains("retrieval") && r["retrieval"]["passages"].size() == 3;
+  CHECK(with_passages == 60);
   CHECK(doc["variants"][1].contains("against_baseline"));
   CHECK_FALSE(doc["variants"][0].contains("against_baseline"));
 
@@ -76,12 +87,13 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   std::string suite = read(demo);
   const auto base = (test::source_dir() / "suites").string() + "/";
   for (const std::string rel : {"../datasets/tech_terms_eval.jsonl", "../datasets/schemas/term.ts",
-                                "prompts/tech_terms_full.txt", "prompts/tech_terms_short.txt"})
+                                "../datasets/corpora/tech-terms", "prompts/tech_terms_full.txt",
+                                "prompts/tech_terms_short.txt"})
     for (auto at = suite.find(rel); at != std::string::npos;
          at = suite.find(rel, at + base.size() + rel.size()))
       suite.replace(at, rel.size(), base + rel);
-  suite.replace(suite.find("mock: {seed: 42}"), 16,
-                "mock: {seed: 42, faults: {server_error: 0.2}}");
+  suite.replace(suite.find("mock: {seed: 42,"), 16,
+                "mock: {seed: 42, faults: {server_error: 0.2},");
   suite.replace(suite.find("repeats: 1"), 10, "repeats: 2, max_attempts: 1");
   suite += "limit: 10\n";
   test::write_text(dir / "faulty.yaml", suite);
@@ -90,7 +102,7 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   REQUIRE(faulty.exit_code == 0);
   check_export(dir / "out/run-2.json", cwd);
   const auto doc2 = nlohmann::json::parse(read(dir / "out/run-2.json"));
-  CHECK(doc2["results"].size() == 60);
+  CHECK(doc2["results"].size() == 80);  // 10 cases x 4 variants x 2 repeats
   CHECK(doc2["variants"][0]["errors"].get<long long>() > 0);
   CHECK(doc2["variants"][0]["repeats"]["k"] == 2);
 }

@@ -68,7 +68,7 @@ TEST_CASE("a resume on a changed dataset is refused with what changed, or re-sen
   // reference answer changes.
   const auto third = lines[2];
   lines[2].replace(lines[2].find("\"user\",\"content\":\"") + 18, 0, "the ");
-  lines[4].replace(lines[4].rfind("\"}]}"), 0, " ");
+  lines[4].replace(lines[4].rfind("\"}]"), 0, " ");
   write_dataset(dir, lines);
   auto r = tunebench("run s.yaml --quiet --no-report --no-cache --db t.db --resume 1", dir.path().string());
   CHECK(r.exit_code == 2);

@@ -51,13 +51,20 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(r.output.find("fine-tuned vs prompted: conformance") != std::string::npos);
 
   // cases x variants x repeats, every one answered
-  CHECK(query(db, "select count(*) from results") == "180");
-  CHECK(query(db, "select count(*) from results where status='ok'") == "180");
+  CHECK(query(db, "select count(*) from results") == "240");
+  CHECK(query(db, "select count(*) from results where status='ok'") == "240");
   CHECK(query(db, "select count(*) from cases") == "60");
   CHECK(query(db, "select status from runs where id=1") == "done");
   CHECK(query(db, "select simulated from runs where id=1") == "1");
-  CHECK(query(db, "select count(distinct variant_id) from results") == "3");
-  CHECK(query(db, "select count(*) from check_outcomes") == "1260");  // 7 checks x 180
+  CHECK(query(db, "select count(distinct variant_id) from results") == "4");
+  // 8 checks x 240, and context-recall on the rag variant's 60 only
+  CHECK(query(db, "select count(*) from check_outcomes") == "1980");
+  CHECK(query(db, "select count(*) from check_outcomes where name='context-recall'") == "60");
+  // The rag variant's passages: k = 3 per result, and its prompt split adds up.
+  CHECK(query(db, "select count(*) from retrievals") == "180");
+  CHECK(query(db, "select count(*) from results where variant_id='rag' and"
+                  " instruction_tokens + context_tokens + case_tokens = local_prompt_tokens and context_tokens > 0") == "60");
+  CHECK(r.output.find("recall@3") != std::string::npos);
   // The failure taxonomy: the base model without the format spelled out breaks it in countable ways.
   CHECK(std::stoi(query(db, "select count(*) from results where variant_id='base-short' and failure_kind='fenced'")) > 0);
   CHECK(query(db, "select count(*) from results where conformant=1 and failure_kind<>'none'") == "0");
@@ -72,7 +79,7 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(std::stod(query(db, "select sum(cost_usd) from results")) > 0);
 
   const auto csv = test::read_csv(read_all(out / "run-1.csv"));
-  REQUIRE(csv.size() == 181);
+  REQUIRE(csv.size() == 241);
   CHECK(csv[0][0] == "run_id");
   CHECK(csv[0].back() == "output");
   for (const auto& row : csv) CHECK(row.size() == csv[0].size());
@@ -83,14 +90,16 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(html.find("<h2>Failing cases</h2>") != std::string::npos);
   CHECK(html.find("fine-tuned") != std::string::npos);
   CHECK(html.find("<h2>Failure taxonomy</h2>") != std::string::npos);
+  CHECK(html.find("<h2>Retrieval</h2>") != std::string::npos);
+  CHECK(html.find("<h2>Prompt composition</h2>") != std::string::npos);
 
   // The report is regenerated from the store alone.
   const auto again = tunebench("report latest --format csv --out - --db '" + db.string() + "'");
   REQUIRE(again.exit_code == 0);
-  CHECK(test::read_csv(again.output).size() == 181);
+  CHECK(test::read_csv(again.output).size() == 241);
   const auto runs = tunebench("runs --db '" + db.string() + "'");
   CHECK(runs.exit_code == 0);
-  CHECK(runs.output.find("180/180") != std::string::npos);
+  CHECK(runs.output.find("240/240") != std::string::npos);
 }
 
 TEST_CASE("a broken dataset line stops the run before any request, with no run stored", "[e2e]") {

@@ -43,7 +43,7 @@ TEST_CASE("the writer redacts a registered key from every text it stores, whatev
   const long long id = store.create_run(one_run(), one_variant());
   {
     ResultWriter writer(dir / "t.db");
-    writer.add_case({id, 0, "c0", 1, R"([{"role":"user","content":")" + key + R"("}])", key, "t", ""});
+    writer.add_case({id, 0, "c0", 1, R"([{"role":"user","content":")" + key + R"("}])", key, "t", "", ""});
     ResultRecord r = result(id, 0);
     r.output = "the key is " + key;
     r.request_json = R"({"messages":[{"content":")" + key + R"("}]})";

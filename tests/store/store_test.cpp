@@ -55,7 +55,7 @@ TEST_CASE("a run, its variants, cases, results and check outcomes round-trip", "
   CHECK(store.latest_run_id() == std::optional<long long>(id));
   {
     ResultWriter writer(db);
-    writer.add_case({id, 0, "c0", 1, "[]", "ref", "x,y", "hash0"});
+    writer.add_case({id, 0, "c0", 1, "[]", "ref", "x,y", "hash0", ""});
     for (int i = 0; i < 4; ++i) {
       ResultRecord r;
       r.run_id = id;

@@ -44,6 +44,15 @@ ResultRecord full_result() {
   r.checks.push_back({"is-json", "is-json", false, true, 2.5, 0.5, "not JSON"});
   r.checks.push_back({"short", "max-length", true, false, 1, 1, ""});
   r.judge_calls.push_back({1, "judge", "gpt-4o", 300, 4, 0.002, true, 2, "pass", 0.9, "none"});
+  r.usage_estimated = true;
+  r.usage_note = "the response has no usage";
+  r.instruction_tokens = 782;
+  r.context_tokens = 217;
+  r.case_tokens = 9;
+  r.retrieval_ms = 0.25;
+  r.embedding_tokens = 3;
+  r.embedding_cost_usd = 6e-8;
+  r.retrieved.push_back({"raft#0", "raft", 2.5, 63});
   return r;
 }
 
@@ -53,7 +62,7 @@ TEST_CASE("unsaved results round-trip every field of cases, results and cache en
           "[store][lock]") {
   test::TempDir dir;
   const auto db = dir / "t.db";
-  CaseRecord c{3, 41, "c41", 42, "[{\"role\":\"user\"}]", "ref", "a,b", "abc123"};
+  CaseRecord c{3, 41, "c41", 42, "[{\"role\":\"user\"}]", "ref", "a,b", "abc123", "[\"raft\"]"};
   CacheRecord cache{"key-1", 429, "{\"error\":1}", 12.5, 3.5, 1.25, 44.5};
   const ResultRecord r = full_result();
   std::filesystem::path file;

@@ -153,3 +153,22 @@ TEST_CASE("a line or a reference answer nested too deep names file:line", "[data
           std::string(100000, '[') + "\"}]}",
       17, "x.jsonl", c, d));
 }
+
+TEST_CASE("a line's gold passages are read, and a bad one is an error with its line", "[dataset][rag]") {
+  TestCase c;
+  Diagnostic d;
+  REQUIRE(DatasetReader::parse_line(
+      R"({"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}],"gold":["raft","paxos#2"]})", 4,
+      "x.jsonl", c, d));
+  CHECK(c.gold == std::vector<std::string>{"raft", "paxos#2"});
+  REQUIRE(DatasetReader::parse_line(R"({"messages":[{"role":"user","content":"Q"}]})", 5, "x.jsonl", c, d));
+  CHECK(c.gold.empty());
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"Q"}],"gold":"raft"})") ==
+        "x.jsonl:17: gold: expected an array of corpus document ids; got string");
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"Q"}],"gold":["raft",""]})") ==
+        "x.jsonl:17: gold[1]: expected a document id (a non-empty string); got an empty string");
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"Q"}],"gold":[3]})") ==
+        "x.jsonl:17: gold[0]: expected a document id (a non-empty string); got number");
+  CHECK(parse_error(R"({"messages":[{"role":"user","content":"Q"}],"glod":["raft"]})").find(
+            "glod: unknown key; expected one of") != std::string::npos);
+}

@@ -225,7 +225,7 @@ TEST_CASE("the demo suites load", "[suite]") {
     auto suite = load_suite(test::source_dir() / name, errors);
     INFO(name << ": " << errors.to_string());
     REQUIRE(suite);
-    CHECK(suite->variants.size() == 3);
+    CHECK(suite->variants.size() == 4);  // prompted, fine-tuned, base-short, rag
     CHECK(suite->baseline == "prompted");
   }
 }

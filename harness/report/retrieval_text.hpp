@@ -1,0 +1,31 @@
+// The rag strategy in words, shared by the terminal summary and the HTML report: what a
+// variant's prompt is made of, and what its retrieval found and cost.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/run_summary.hpp"
+
+namespace tb {
+
+// Whether any variant retrieved passages (the reports then show the retrieval columns).
+bool has_retrieval(const RunSummary& summary);
+
+// "23.0%": the retrieved context's share of a rag variant's prompt; "-" for the others.
+std::string context_share_text(const VariantSummary& v);
+// "recall@3 90.0%" parts: the value alone ("90.0%"), or "-" without retrieval or gold passages.
+std::string recall_text(const VariantSummary& v);
+
+// "782 / 236 / 9": mean tokens of instructions / retrieved context / the case's own messages.
+std::string prompt_split_text(const VariantSummary& v);
+
+// "conformance 88.7% of 53 with a gold passage retrieved, 57.1% of 7 without": how retrieval
+// quality drives the answers.
+std::string hit_split_text(const RetrievalSummary& r);
+
+// One sentence per rag variant: method, k and corpus; recall@k, precision@k, MRR, nDCG@k and
+// hit rate on the cases with gold passages; search time; what embedding costs.
+std::vector<std::string> retrieval_lines(const RunSummary& summary);
+
+}  // namespace tb
