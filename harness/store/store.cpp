@@ -28,7 +28,10 @@ Store::~Store() = default;
 // middle could otherwise give a report of zeros, or a run stored into pages that are not there.
 void Store::check_sound() {
   auto q = impl_->db.prepare("PRAGMA quick_check(1)");
-  const std::string first = q.step() ? q.text(0) : "no answer";
+  std::string first = q.step() ? q.text(0) : "no answer";
+  // One line: SQLite puts "*** in database main ***" and the first finding in one row.
+  for (std::size_t at = 0; (at = first.find('\n', at)) != std::string::npos;)
+    first.replace(at, 1, ": ");
   if (first != "ok")
     throw StoreError(path_.string() + " is damaged (PRAGMA quick_check: " + first +
                          "); nothing was read from it or written to it. `tunebench doctor --db " +
