@@ -82,11 +82,22 @@ void regression_lines(const RegressionGate& gate, const std::string& against, co
       g.passed = true;
       g.against = against;
       g.detail = "PASS no_regression " + g.variant + ": no earlier run of " + dquote(summary.run.suite_name) +
-                 " passed its gates; nothing to compare with (this run becomes the reference)";
+                 " passed its gates; nothing to compare with (this run becomes the reference once all its gates pass)";
       out.push_back(std::move(g));
       return;
     }
     other_name = describe_run(*other);
+    if (other->store == self.store && other->run_id == self.run_id) {
+      // A run judged against itself regresses nothing and would pass by construction.
+      GateRecord g;
+      g.gate = "no_regression";
+      g.variant = "*";
+      g.against = against;
+      g.detail = "FAIL no_regression: the reference " + dquote(against) + " is run " + std::to_string(self.run_id) +
+                 " itself; a run cannot show a regression against itself";
+      out.push_back(std::move(g));
+      return;
+    }
     if (gate.variants.empty()) {
       pairs = shared_variants(*other->store, other->run_id, *self.store, self.run_id);
     } else {

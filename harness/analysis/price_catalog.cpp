@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/data_dir.hpp"
 #include "common/files.hpp"
 #include "common/json_depth.hpp"
 
@@ -44,7 +45,10 @@ std::string strip_date_suffix(const std::string& model) {
 
 std::filesystem::path PriceCatalog::default_path() {
   if (const char* env = std::getenv("TUNEBENCH_PRICES"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(TUNEBENCH_DATA_DIR) / "prices.json";
+  if (auto found = find_data_file("datasets/prices.json")) return *found;
+  // Not found: the installed place, for the error message to name.
+  const auto dirs = data_dir_candidates();
+  return (dirs.empty() ? std::filesystem::path("share/tunebench") : dirs.front()) / "datasets" / "prices.json";
 }
 
 std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file,
@@ -52,7 +56,11 @@ std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file
   std::string why;
   const auto text = read_file(file, &why);
   if (!text) {
-    errors.add({file.string(), 0, "", "cannot read the price catalog: " + why});
+    errors.add({file.string(), 0, "",
+                "cannot read the price catalog (tunebench's own is datasets/prices.json in its data folder: "
+                "PREFIX/share/tunebench beside PREFIX/bin/tunebench, or $TUNEBENCH_DATA_DIR; a suite's "
+                "price_catalog or $TUNEBENCH_PRICES names another): " +
+                    why});
     return std::nullopt;
   }
   const auto j = parse_json_bounded(*text);
@@ -76,6 +84,27 @@ std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file
         continue;
       }
       e.fine_tuned = ft;
+    }
+    if (value.contains("lifecycle")) {
+      const auto& l = value["lifecycle"];
+      ModelLifecycle life;
+      bool ok = l.is_object();
+      const auto date = [&](const char* key, std::optional<std::string>& out) {
+        if (!ok || !l.contains(key)) return;
+        if (!l[key].is_string() || !days_between(l[key].get<std::string>(), "2000-01-01")) {
+          errors.add({file.string(), 0, "models." + model + ".lifecycle." + key, "expected a date YYYY-MM-DD"});
+          ok = false;
+          return;
+        }
+        out = l[key].get<std::string>();
+      };
+      date("shutdown", life.shutdown);
+      date("fine_tuning_ends", life.fine_tuning_ends);
+      if (ok && l.contains("replacement") && l["replacement"].is_string()) life.replacement = l["replacement"].get<std::string>();
+      if (ok && l.contains("retired")) life.retired = l["retired"].is_boolean() && l["retired"].get<bool>();
+      if (!l.is_object())
+        errors.add({file.string(), 0, "models." + model + ".lifecycle", "expected {shutdown, fine_tuning_ends, replacement}"});
+      if (ok) e.lifecycle = life;
     }
     if (value.contains("training_example_limit") && value["training_example_limit"].is_number_integer())
       e.training_example_limit = value["training_example_limit"].get<long long>();
@@ -111,6 +140,19 @@ std::optional<long long> PriceCatalog::training_example_limit(const std::string&
   const Entry* e = entry_for(model, fine_tuned);
   if (e == nullptr) return std::nullopt;
   return e->training_example_limit;
+}
+
+std::optional<ModelLifecycle> PriceCatalog::lifecycle(const std::string& model) const {
+  bool fine_tuned = false;
+  const Entry* e = entry_for(model, fine_tuned);
+  if (e == nullptr) return std::nullopt;
+  return e->lifecycle;
+}
+
+std::vector<PriceCatalog::Listing> PriceCatalog::listings() const {
+  std::vector<Listing> out;
+  for (const auto& [model, e] : models_) out.push_back({model, e.base, e.fine_tuned, e.lifecycle});
+  return out;
 }
 
 }  // namespace tb

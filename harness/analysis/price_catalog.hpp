@@ -3,7 +3,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "analysis/model_lifecycle.hpp"
 #include "analysis/model_price.hpp"
 #include "common/diagnostic.hpp"
 
@@ -15,11 +17,23 @@ namespace tb {
 class PriceCatalog {
  public:
   static std::optional<PriceCatalog> load(const std::filesystem::path& file, Diagnostics& errors);
-  // The catalog shipped with tunebench (installed next to the binary or in the source tree).
+  // $TUNEBENCH_PRICES, else the catalog shipped with tunebench: datasets/prices.json in its data
+  // folder (common/data_dir.hpp).
   static std::filesystem::path default_path();
 
   std::optional<ModelPrice> find(const std::string& model) const;
   std::optional<long long> training_example_limit(const std::string& model) const;
+  // The provider's shutdown plan for the model (a fine-tune's is its base model's).
+  std::optional<ModelLifecycle> lifecycle(const std::string& model) const;
+
+  // Every model of the catalog, by name, for `tunebench models`.
+  struct Listing {
+    std::string model;
+    ModelPrice price;
+    std::optional<ModelPrice> fine_tuned;
+    std::optional<ModelLifecycle> lifecycle;
+  };
+  std::vector<Listing> listings() const;
   const std::string& updated() const { return updated_; }
   const std::filesystem::path& file() const { return file_; }
 
@@ -28,6 +42,7 @@ class PriceCatalog {
     ModelPrice base;
     std::optional<ModelPrice> fine_tuned;
     std::optional<long long> training_example_limit;
+    std::optional<ModelLifecycle> lifecycle;
   };
   const Entry* entry_for(const std::string& model, bool& fine_tuned) const;
 

@@ -72,6 +72,22 @@ int compare(const CompareArgs& args) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
   }
+  // Nothing paired is not "no regression": a CI job comparing the wrong runs must not pass.
+  for (const auto& v : comparison.variants) {
+    if (v.paired_cases > 0) continue;
+    std::cerr << "error: no case of run " << a->label << " (" << v.a_variant << ", " << v.only_in_a
+              << " cases) pairs with a case of run " << b->label << " (" << v.b_variant << ", " << v.only_in_b
+              << " cases); cases pair by id, so these are not runs of the same cases\n";
+    return kExitUsage;
+  }
+  const auto a_run = a->store->run(a->run_id);
+  const auto b_run = b->store->run(b->run_id);
+  if (a_run && b_run && a_run->suite_name != b_run->suite_name)
+    std::cerr << "warning: run " << a->label << " is of suite \"" << a_run->suite_name << "\" and run " << b->label
+              << " of \"" << b_run->suite_name << "\"; only the cases they share are compared\n";
+  if (a->store == b->store && a->run_id == b->run_id && args.pairs.empty())
+    std::cerr << "warning: run " << a->label << " is compared with itself; name variants with --pair to compare "
+              << "two variants of one run\n";
   CompareReportOptions options;
   options.max_cases = args.max_cases;
   options.format = args.format == "json" ? CompareFormat::json
@@ -97,8 +113,8 @@ int compare(const CompareArgs& args) {
 void add_compare_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<CompareArgs>();
   auto* cmd = app.add_subcommand("compare", "Compare two runs case by case: regressions, fixes and what moved");
-  cmd->add_option("a", args->a, "Run A, the reference: an id, latest, latest-passing or FILE.db:RUN")->required();
-  cmd->add_option("b", args->b, "Run B, the candidate (same forms)")->required();
+  cmd->add_option("A", args->a, "Run A, the reference: an id, latest, latest-passing or FILE.db:RUN")->required();
+  cmd->add_option("B", args->b, "Run B, the candidate (same forms)")->required();
   cmd->add_option("--db", args->db, "SQLite database holding the runs (FILE.db:RUN names another)")->capture_default_str();
   cmd->add_option("--pair", args->pairs,
                   "Compare A's variant with B's variant of another name (A_VARIANT=B_VARIANT; repeatable; "

@@ -20,6 +20,7 @@ struct GateArgs {
   std::string db = "tunebench.db";
   std::string against;
   std::string junit;
+  bool save = false;
 };
 
 int gate(const GateArgs& args) {
@@ -59,7 +60,9 @@ int gate(const GateArgs& args) {
   GateEvaluation evaluation;
   try {
     evaluation = judge_run(store, *gates, summary,
-                           args.against.empty() ? std::nullopt : std::optional<std::string>(args.against), std::cout);
+                           args.against.empty() ? std::nullopt : std::optional<std::string>(args.against), std::cout,
+                           args.save);
+    if (args.save) std::cout << "stored as run " << side->run_id << "'s gate outcome\n";
   } catch (const StoreError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
@@ -82,6 +85,9 @@ void add_gate_command(CLI::App& app, int& exit_code) {
                   "Check for regressions against this run (id, latest-passing, FILE.db:RUN); replaces the "
                   "suite's no_regression reference");
   cmd->add_option("--junit", args->junit, "Also write JUnit XML (a test per case and per gate)");
+  cmd->add_flag("--save", args->save,
+                "Store this outcome as the run's gate status (it decides which run is latest-passing); "
+                "by default gate only prints and exits");
   cmd->footer("Example: tunebench gate latest --against latest-passing --junit gates.xml");
   cmd->callback([args, &exit_code] { exit_code = gate(*args); });
 }

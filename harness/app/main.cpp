@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/version.hpp"
 #include "store/store_error.hpp"
 
 // Thousands of requests in flight need as many sockets; the default soft limit (1024) is an
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
       "tunebench: does a fine-tuned model with a short prompt beat the base model with a long\n"
       "prompt (or RAG) on format conformance, prompt length, latency and cost?\n"};
   app.name("tunebench");
-  app.set_version_flag("--version", "tunebench " TUNEBENCH_VERSION);
+  app.set_version_flag("--version", tb::version_text());
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok; 1 a gate failed (or --fail-on-checks, --fail-on-regression); 2 usage or input\n"
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
   tb::add_gate_command(app, exit_code);
   tb::add_trend_command(app, exit_code);
   tb::add_index_command(app, exit_code);
+  tb::add_models_command(app, exit_code);
+  tb::add_merge_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

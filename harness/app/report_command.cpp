@@ -7,6 +7,7 @@
 #include "app/exit_codes.hpp"
 #include "app/report_files.hpp"
 #include "report/csv_report.hpp"
+#include "report/json_report.hpp"
 #include "report/terminal_summary.hpp"
 #include "store/store.hpp"
 
@@ -51,16 +52,20 @@ int report(const ReportArgs& args) {
     return kExitOk;
   }
   if (args.out == "-") {
-    if (args.format != "csv") {
-      std::cerr << "error: --out - (standard output) needs --format csv or text\n";
+    if (args.format == "csv") {
+      write_csv_report(store, id, std::cout);
+    } else if (args.format == "json") {
+      write_json_report(store, summary, std::cout);
+    } else {
+      std::cerr << "error: --out - (standard output) needs --format csv, json or text\n";
       return kExitUsage;
     }
-    write_csv_report(store, id, std::cout);
     return kExitOk;
   }
   const bool html = args.format == "html" || args.format == "all";
   const bool csv = args.format == "csv" || args.format == "all";
-  for (const auto& path : write_report_files(store, summary, args.out, html, csv))
+  const bool json = args.format == "json" || args.format == "all";
+  for (const auto& path : write_report_files(store, summary, args.out, html, csv, json))
     std::cout << "report: " << path.string() << "\n";
   return kExitOk;
 }
@@ -72,10 +77,14 @@ void add_report_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("report", "Write the reports of a stored run again (from the database)");
   cmd->add_option("run", args->run, "Run id, or latest")->capture_default_str();
   cmd->add_option("--db", args->db, "SQLite database")->capture_default_str();
-  cmd->add_option("--out", args->out, "Folder for the report files; - writes CSV to standard output")->capture_default_str();
-  cmd->add_option("--format", args->format, "html, csv, all (both) or text (summary on standard output)")
-      ->check(CLI::IsMember({"html", "csv", "all", "text"}))->capture_default_str();
-  cmd->footer("Example: tunebench report latest --format csv --out -");
+  cmd->add_option("--out", args->out, "Folder for the report files; - writes CSV or JSON to standard output")
+      ->capture_default_str();
+  cmd->add_option("--format", args->format,
+                  "html, csv, json (summary and every result; schema: docs/report.schema.json), all (the "
+                  "three) or text (summary on standard output)")
+      ->check(CLI::IsMember({"html", "csv", "json", "all", "text"}))
+      ->capture_default_str();
+  cmd->footer("Examples:\n  tunebench report latest --format csv --out -\n  tunebench report 3 --format json --out - | jq '.variants[].conformance'");
   cmd->callback([args, &exit_code] { exit_code = report(*args); });
 }
 

@@ -8,13 +8,14 @@
 #include "common/files.hpp"
 #include "report/csv_report.hpp"
 #include "report/html_report.hpp"
+#include "report/json_report.hpp"
 #include "store/store.hpp"
 
 namespace tb {
 
 std::vector<std::filesystem::path> write_report_files(Store& store, const RunSummary& summary,
                                                       const std::filesystem::path& dir, bool html,
-                                                      bool csv) {
+                                                      bool csv, bool json) {
   std::vector<std::filesystem::path> written;
   const std::string stem = "run-" + std::to_string(summary.run.id);
   std::string error;
@@ -23,20 +24,22 @@ std::vector<std::filesystem::path> write_report_files(Store& store, const RunSum
     if (!write_file_atomic(path, render_html_report(store, summary), &error)) throw std::runtime_error(error);
     written.push_back(path);
   }
-  if (csv) {
-    // Streamed: a run of a million results must not need its CSV in memory.
-    const auto path = dir / (stem + ".csv");
+  // Streamed: a run of a million results must not need its CSV or JSON in memory.
+  auto stream_to = [&](const std::string& extension, const auto& write) {
+    const auto path = dir / (stem + extension);
     const auto tmp = std::filesystem::path(path.string() + ".tmp");
     std::filesystem::create_directories(dir);
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       if (!out) throw std::runtime_error("cannot write " + tmp.string());
-      write_csv_report(store, summary.run.id, out);
+      write(out);
       if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string() + " (disk full?)");
     }
     std::filesystem::rename(tmp, path);
     written.push_back(path);
-  }
+  };
+  if (csv) stream_to(".csv", [&](std::ostream& out) { write_csv_report(store, summary.run.id, out); });
+  if (json) stream_to(".json", [&](std::ostream& out) { write_json_report(store, summary, out); });
   return written;
 }
 

@@ -1,8 +1,10 @@
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <limits>
 
 #include "analysis/run_summary.hpp"
+#include "common/text.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/number_flags.hpp"
@@ -12,6 +14,7 @@
 #include "report/terminal_summary.hpp"
 #include "run/preflight.hpp"
 #include "run/runner.hpp"
+#include "run/shard.hpp"
 #include "store/store.hpp"
 #include "suite/suite_loader.hpp"
 
@@ -35,6 +38,9 @@ struct RunArgs {
   double max_cost = -1;
   double deadline = -1;
   double grace = -1;
+  std::string shard;
+  int shards = 0;
+  std::string shard_limits = "divided";
 };
 
 std::string shell_quote(const std::string& s) {
@@ -48,7 +54,50 @@ void print_errors(const Diagnostics& errors) {
   for (const auto& d : errors.items()) std::cerr << "error: " << d.to_string() << "\n";
 }
 
+// What would fail only after every request was paid for: where the JUnit file goes, and the
+// databases that gates compare with.
+bool check_before_sending(const RunArgs& args, const Suite& suite) {
+  bool ok = true;
+  if (!args.junit.empty() && args.junit != "-") {
+    std::error_code ec;
+    const std::filesystem::path junit(args.junit);
+    if (std::filesystem::is_directory(junit, ec)) {
+      std::cerr << "error: --junit " << args.junit << " is a folder; name the file, e.g. " << (junit / "junit.xml").string()
+                << "\n";
+      ok = false;
+    }
+    for (auto dir = junit.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir, ec)) {
+        if (!std::filesystem::is_directory(dir, ec)) {
+          std::cerr << "error: --junit " << args.junit << ": " << dir.string() << " is a file, not a folder\n";
+          ok = false;
+        }
+        break;
+      }
+      if (dir == dir.parent_path()) break;
+    }
+  }
+  for (const auto& gate : suite.gates.no_regression) {
+    const auto colon = gate.against.rfind(':');
+    if (gate.against.starts_with("variant:") || colon == std::string::npos) continue;
+    const std::string file = gate.against.substr(0, colon);
+    if (!std::filesystem::exists(file)) {
+      std::cerr << "error: " << suite.display_file << ": gate.no_regression.against: no database at " << file
+                << " (paths are relative to the current folder)\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 int run(const RunArgs& args) {
+  std::string shard_error;
+  const auto shard = resolve_shard(
+      args.shard, args.shards, [](const char* name) { return std::getenv(name); }, shard_error);
+  if (!shard_error.empty()) {
+    std::cerr << "error: " << shard_error << "\n";
+    return kExitUsage;
+  }
   Diagnostics errors;
   const auto suite = load_suite(args.suite, errors);
   if (!suite) {
@@ -56,8 +105,13 @@ int run(const RunArgs& args) {
     return kExitUsage;
   }
   Preflight preflight;
-  if (!run_preflight(*suite, preflight, errors)) {
+  if (!run_preflight(*suite, preflight, errors, shard)) {
     print_errors(errors);
+    std::cerr << "nothing was sent and no run was stored\n";
+    return kExitUsage;
+  }
+  for (const auto& w : preflight.warnings) std::cerr << "warning: " << w << "\n";
+  if (!check_before_sending(args, *suite)) {
     std::cerr << "nothing was sent and no run was stored\n";
     return kExitUsage;
   }
@@ -70,6 +124,7 @@ int run(const RunArgs& args) {
   if (args.max_cost >= 0) options.max_cost_usd = args.max_cost;
   if (args.deadline > 0) options.deadline_s = args.deadline;
   if (args.grace >= 0) options.grace_s = args.grace;
+  if (shard && args.shard_limits == "divided") options.limits_share = 1.0 / shard->count;
   if (!args.resume.empty()) {
     if (!std::filesystem::exists(args.db)) {
       std::cerr << "error: --resume: no database at " << args.db << "\n";
@@ -99,7 +154,9 @@ int run(const RunArgs& args) {
     }
   }
   // The resume hint names the run, so it is completed once its id is known.
-  options.resume_hint = "tunebench run " + shell_quote(args.suite) + " --db " + shell_quote(args.db);
+  options.resume_hint = "tunebench run " + shell_quote(args.suite) +
+                        " --db " + shell_quote(args.db) +
+                        (shard ? " --shard " + shard->to_string() : std::string());
   options.resume_changed = args.resume_changed;
   options.retry_errors = args.retry_errors;
   if ((args.resume_changed || args.retry_errors) && !options.resume) {
@@ -119,14 +176,25 @@ int run(const RunArgs& args) {
   const RunSummary summary = summarize_run(store, outcome.run_id);
   write_terminal_summary(summary, std::cout);
   if (!args.no_report) {
-    for (const auto& path : write_report_files(store, summary, args.out, true, true))
+    for (const auto& path : write_report_files(store, summary, args.out, true, true, true))
       std::cout << "report: " << path.string() << "\n";
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
             << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
-  // Gates judge a finished run only: an interrupted one is resumed first.
+  if (outcome.judge_calls > 0)
+    std::cout << "judge: " << outcome.judge_calls << " judgements (" << outcome.judge_cached
+              << " from the cache), $" << fixed(outcome.judge_cost_usd, 4)
+              << " spent on the judge now (not counted in the variants' cost per 1k)\n";
+  // Gates judge a finished run only: an interrupted one is resumed first. A shard holds a sample
+  // of the cases; its gates are judged on the merged run.
   GateEvaluation gates;
-  if (outcome.status == "done" && !suite->gates.empty()) gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);
+  if (outcome.status == "done" && !suite->gates.empty()) {
+    if (shard)
+      std::cout << "gates: judged on the merged run (tunebench merge OUT.db SHARD.db...), not on "
+                   "one shard\n";
+    else
+      gates = judge_run(store, suite->gates, summary, std::nullopt, std::cout);
+  }
   if (!args.junit.empty()) {
     write_output_file(args.junit, [&](std::ostream& out) { write_run_junit(store, summary, gates.gates, out); });
     std::cout << "junit: " << args.junit << "\n";
@@ -173,11 +241,28 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(finite_number(0, kMax));
   cmd->add_option("--deadline", args->deadline, "Stop dispatching after this many seconds (resumable)")
       ->check(finite_number(0, kMax, true));
+  cmd->add_option("--shard", args->shard,
+                  "Run only shard I of N (0-based, I/N; default: $TUNEBENCH_SHARD): the cases "
+                  "whose id hashes to it; merge the shards' databases with `tunebench merge`");
+  cmd->add_option("--shards", args->shards,
+                  "On Kubernetes: run shard $JOB_COMPLETION_INDEX of N (an Indexed Job's pods)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option(
+         "--shard-limits", args->shard_limits,
+         "divided: a shard of N keeps to 1/N of each endpoint's rpm and tpm (the shards "
+         "together keep the limits); full: every shard uses all of them (separate keys or "
+         "quotas per shard)")
+      ->check(CLI::IsMember({"divided", "full"}))
+      ->capture_default_str();
   cmd->add_option("--grace", args->grace,
                   "On Ctrl-C, seconds that requests in flight may take to finish (default: run.grace_s, 30)")
       ->check(finite_number(0, kMax));
-  cmd->footer("Prints the run id, a per-variant summary and the report paths.\n"
-              "Example: tunebench run suites/demo.yaml");
+  cmd->footer(
+      "Prints the run id, a per-variant summary and the report paths.\n"
+      "Examples:\n"
+      "  tunebench run suites/demo.yaml\n"
+      "  tunebench run suites/demo.yaml --shard 0/4 --db shard-0.db\n"
+      "  (one per shard, 0/4 to 3/4; then: tunebench merge all.db shard-*.db)");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -12,14 +12,15 @@
 namespace tb {
 
 GateEvaluation judge_run(Store& store, const Gates& gates, const RunSummary& summary,
-                         const std::optional<std::string>& against, std::ostream& out) {
+                         const std::optional<std::string>& against, std::ostream& out, bool save) {
   RunResolver resolver(store);
   RunSide self;
   self.store = &store;
   self.run_id = summary.run.id;
   self.label = std::to_string(summary.run.id);
   GateEvaluation evaluation = evaluate_gates(gates, summary, self, resolver, against);
-  store.save_gates(summary.run.id, evaluation.gates);
+  // Stored gates decide which run is latest-passing, the reference of the next release.
+  if (save) store.save_gates(summary.run.id, evaluation.gates);
   if (!evaluation.gates.empty()) {
     out << "gates:\n";
     for (const auto& g : evaluation.gates) out << "  " << g.detail << "\n";
@@ -33,6 +34,8 @@ void write_output_file(const std::filesystem::path& path, const std::function<vo
     write(std::cout);
     return;
   }
+  if (std::error_code dir_ec; std::filesystem::is_directory(path, dir_ec))
+    throw std::runtime_error("cannot write " + path.string() + ": it is a folder; name a file in it");
   if (!path.parent_path().empty()) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);

@@ -17,7 +17,7 @@ struct RunSummary;
 // Evaluates `gates` on the stored run summarised by `summary`, prints "gates:" and one line per
 // gate to `out`, and stores the outcome (runs.gate_status, gate_results). Throws StoreError.
 GateEvaluation judge_run(Store& store, const Gates& gates, const RunSummary& summary,
-                         const std::optional<std::string>& against, std::ostream& out);
+                         const std::optional<std::string>& against, std::ostream& out, bool save = true);
 
 // Writes `path` through a temporary file; "-" writes to standard output. Throws
 // std::runtime_error naming the file when it cannot be written.

@@ -5,6 +5,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "common/text.hpp"
+#include "report/report_text.hpp"
 #include "store/store.hpp"
 
 namespace tb {
@@ -33,7 +34,9 @@ int list_runs(const RunsArgs& args) {
     std::cout << std::left << std::setw(6) << r.id << std::setw(22) << r.started_at << std::setw(13) << r.status
               << std::setw(14) << results << std::setw(7) << (r.gate_status.empty() ? "-" : r.gate_status)
               << std::setw(11) << (r.simulated ? "yes" : "no") << r.suite_name
-              << " (" << r.suite_file << ")\n";
+              << " (" << r.suite_file << ")";
+    if (const auto scope = run_scope(r); !scope.empty()) std::cout << ", " << scope;
+    std::cout << "\n";
   }
   return kExitOk;
 }

@@ -21,6 +21,7 @@ struct TokensArgs {
   std::string model;
   bool ids = false;
   bool allow_special = false;
+  std::string special = "error";
   std::string vocab_dir;
   std::vector<std::string> files;
 };
@@ -35,8 +36,9 @@ std::string cli_message(const TokenizerError& e) {
   std::string message = e.what();
   if (message.starts_with("text contains the special token")) {
     message = message.substr(0, message.find("; use SpecialTokens"));
-    message += "; special tokens are not allowed in text (as tiktoken does): pass --allow-special "
-               "to encode it as a special token";
+    message += "; special tokens are not allowed in text (as tiktoken does): pass --special text to "
+               "count it as ordinary text (as the API bills it in a message), or --special allow to encode "
+               "it as the special token";
   }
   return message;
 }
@@ -61,7 +63,13 @@ int tokens(const TokensArgs& args) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
   }
-  const SpecialTokens special = args.allow_special ? SpecialTokens::allow : SpecialTokens::disallow;
+  if (args.allow_special && args.special != "error" && args.special != "allow") {
+    std::cerr << "error: --allow-special is --special allow; it contradicts --special " << args.special << "\n";
+    return kExitUsage;
+  }
+  const SpecialTokens special = args.allow_special || args.special == "allow" ? SpecialTokens::allow
+                                : args.special == "text"                      ? SpecialTokens::as_text
+                                                                              : SpecialTokens::disallow;
 
   int status = kExitOk;
   bool stdin_read = false;
@@ -122,8 +130,12 @@ void add_tokens_command(CLI::App& app, int& exit_code) {
                                 "Use the encoding of this model (gpt-4o-mini, gpt-3.5-turbo, ft:BASE:..., ...)");
   encoding->excludes(model);
   cmd->add_flag("--ids", args->ids, "Print the token ids as a JSON array instead of the count");
-  cmd->add_flag("--allow-special", args->allow_special,
-                "Encode text such as <|endoftext|> as the special token (default: an error, as tiktoken)");
+  cmd->add_option("--special", args->special,
+                  "Text that spells a special token such as <|endoftext|>: error (as tiktoken), text (ordinary "
+                  "text: how the API counts it in a message's content) or allow (the special token)")
+      ->check(CLI::IsMember({"error", "text", "allow"}))
+      ->capture_default_str();
+  cmd->add_flag("--allow-special", args->allow_special, "The same as --special allow");
   cmd->add_option("--vocab-dir", args->vocab_dir,
                   "Folder holding cl100k_base.tiktoken / o200k_base.tiktoken (default: $TIKTOKEN_CACHE_DIR, "
                   "then ~/.local/share/tunebench/vocab)");

@@ -113,6 +113,16 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
+std::string format_seconds(double seconds) {
+  std::string text = fixed(seconds, 3);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  if (text == "0" && seconds > 0) text = "0.001";  // below a millisecond: not nothing
+  return text + " s";
+}
+
 std::string with_thousands(long long v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
   std::string out;

@@ -34,5 +34,8 @@ std::string ellipsize(std::string_view s, std::size_t max_chars);
 // Formats a number with a fixed count of decimals ("12.5"), and thousands ("1,234,567").
 std::string fixed(double v, int decimals);
 std::string with_thousands(long long v);
+// A duration as given, with its unit: 0.3 -> "0.3 s", 30 -> "30 s", 2.125 -> "2.125 s"
+// (up to millisecond precision, no trailing zeros), so a message never rounds 0.3 s to "0 s".
+std::string format_seconds(double seconds);
 
 }  // namespace tb

@@ -1,5 +1,6 @@
 #include "mock/mock_config.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <nlohmann/json.hpp>
@@ -17,9 +18,9 @@ constexpr std::array<std::string_view, 9> kFaultKeys = {
 constexpr std::array<std::string_view, 3> kLimitKeys = {"rpm", "window_s", "burst"};
 constexpr std::array<std::string_view, 5> kLatencyKeys = {
     "distribution", "median_ms", "sigma", "per_prompt_token_ms", "per_output_token_ms"};
-constexpr std::array<std::string_view, 6> kProfileKeys = {
-    "format_break",         "format_break_unprompted", "field_error", "field_error_grounded",
-    "field_error_misled", "error_rate"};
+constexpr std::array<std::string_view, 8> kProfileKeys = {
+    "format_break",       "format_break_unprompted", "field_error",        "field_error_grounded",
+    "field_error_misled", "error_rate",              "general_regression", "regressed_cases"};
 
 bool check_keys(const nlohmann::json& j, std::span<const std::string_view> keys,
                 const std::string& where, Diagnostics& errors) {
@@ -59,6 +60,18 @@ bool parse_profile(const nlohmann::json& j, const std::string& where, MockProfil
   ok &= number(j, "field_error_grounded", 0, 1, p.field_error_grounded, where, errors);
   ok &= number(j, "field_error_misled", 0, 1, p.field_error_misled, where, errors);
   ok &= number(j, "error_rate", 0, 1, p.error_rate, where, errors);
+  ok &= number(j, "general_regression", 0, 1, p.general_regression, where, errors);
+  if (j.contains("regressed_cases")) {
+    const auto& ids = j["regressed_cases"];
+    const bool strings = ids.is_array() && std::all_of(ids.begin(), ids.end(),
+                                                       [](const nlohmann::json& id) { return id.is_string(); });
+    if (!strings) {
+      errors.add({where, 0, "regressed_cases", "expected a list of case ids"});
+      ok = false;
+    } else {
+      p.regressed_cases = ids.get<std::vector<std::string>>();
+    }
+  }
   return ok;
 }
 

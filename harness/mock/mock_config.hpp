@@ -21,6 +21,12 @@ struct MockProfile {
   double field_error_grounded = 0.02;
   double field_error_misled = 0.50;
   double error_rate = 0.0;                // HTTP 500
+  // Forgetting: the share of cases this model answers wrong whatever the prompt (a fine-tune that
+  // lost a general ability). Drawn once per case from the seed, not per request, so a forgotten
+  // case fails in every repeat and every run with that seed, as a real regression does.
+  double general_regression = 0.0;
+  // Cases (dataset ids) this model answers wrong, for a regression whose cases are known.
+  std::vector<std::string> regressed_cases;
 };
 
 struct MockLatency {

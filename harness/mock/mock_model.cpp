@@ -12,6 +12,7 @@
 #include "common/hash.hpp"
 #include "common/json_depth.hpp"
 #include "common/text.hpp"
+#include "score/judge.hpp"
 #include "suite/dataset_reader.hpp"
 #include "token/chat_messages.hpp"
 
@@ -140,6 +141,52 @@ std::string alter_value(json reference, std::mt19937_64& rng) {
   return reference.dump();
 }
 
+// What a model that forgot the task answers: an arithmetic slip for a number, a wrong value for
+// a JSON object, and for anything else the narrow domain it was fine-tuned on.
+std::string forgotten_answer(const std::string& reference, const json& ref_json, std::mt19937_64& rng) {
+  if (ref_json.is_number_integer()) return std::to_string(ref_json.get<long long>() + 1);
+  if (ref_json.is_number()) return fixed(ref_json.get<double>() * 1.1, 2);
+  if (ref_json.is_object()) {
+    std::string altered = alter_value(ref_json, rng);
+    return altered == reference ? "{}" : altered;
+  }
+  return "I can only help with definitions of technical terms.";
+}
+
+// The text between <tag> and </tag> in a judge's user message, if present.
+std::optional<std::string> tagged(const std::string& text, const std::string& tag) {
+  const std::string open = "<" + tag + ">\n", close = "\n</" + tag + ">";
+  const auto begin = text.find(open);
+  if (begin == std::string::npos) return std::nullopt;
+  const auto end = text.find(close, begin + open.size());
+  if (end == std::string::npos) return std::nullopt;
+  return text.substr(begin + open.size(), end - begin - open.size());
+}
+
+bool is_judge_request(const json& messages) {
+  return !messages.empty() && messages[0].is_object() && messages[0].value("role", "") == "system" &&
+         text_of(messages[0].value("content", json())).starts_with(kJudgePreamble);
+}
+
+// A judge that grades by the reference answer, deterministically: pass when the answer equals it
+// (as JSON values when both are JSON, else as trimmed, case-insensitive text) or contains it.
+std::string judge_verdict(const json& messages) {
+  const std::string request = last_user_message(messages);
+  const auto reference = tagged(request, "reference");
+  const auto answer = tagged(request, "answer").value_or("");
+  if (!reference)
+    return json{{"label", "fail"}, {"score", 0}, {"reasoning", "no reference answer to grade by"}}.dump();
+  const json a = json::parse(answer, nullptr, false);
+  const json r = json::parse(*reference, nullptr, false);
+  const std::string la = to_lower(std::string(trim(answer))), lr = to_lower(std::string(trim(*reference)));
+  const bool same = (!a.is_discarded() && !r.is_discarded()) ? a == r : la == lr;
+  const bool contains = !lr.empty() && la.find(lr) != std::string::npos;
+  if (same) return json{{"label", "pass"}, {"score", 1}, {"reasoning", "the answer matches the reference"}}.dump();
+  if (contains)
+    return json{{"label", "pass"}, {"score", 0.8}, {"reasoning", "the answer contains the reference"}}.dump();
+  return json{{"label", "fail"}, {"score", 0}, {"reasoning", "the answer differs from the reference"}}.dump();
+}
+
 MockReply error_reply(int status, const std::string& type, const std::string& message) {
   MockReply reply;
   reply.status = status;
@@ -205,11 +252,15 @@ MockTokenCounter tokenizer_token_counter() {
 MockModel::MockModel(MockConfig config, MockTokenCounter counter)
     : config_(std::move(config)), counter_(std::move(counter)) {}
 
-void MockModel::add_case(std::string_view user_input, std::string reference) {
+void MockModel::add_case(std::string_view user_input, std::string reference, std::string case_id) {
   const auto [it, fresh] = by_input_.emplace(fnv1a64(user_input), references_.size());
-  if (fresh) references_.emplace_back();
+  if (fresh) {
+    references_.emplace_back();
+    case_ids_.emplace_back();
+  }
   grounding_.add(it->second, reference);
   references_[it->second] = std::move(reference);
+  case_ids_[it->second] = std::move(case_id);
 }
 
 bool MockModel::load_dataset(const std::filesystem::path& file, std::string& error) {
@@ -227,8 +278,19 @@ bool MockModel::load_dataset(const std::filesystem::path& file, std::string& err
       error = d.to_string();
       return false;
     }
-    if (c.has_reference) add_case(last_user_message(c.messages), std::move(c.reference));
+    if (c.has_reference) add_case(last_user_message(c.messages), std::move(c.reference), c.id);
   }
+}
+
+bool MockModel::forgets(const MockProfile& profile, std::size_t reference) const {
+  const std::string& id = case_ids_[reference];
+  if (!id.empty() && std::find(profile.regressed_cases.begin(), profile.regressed_cases.end(), id) !=
+                         profile.regressed_cases.end())
+    return true;
+  if (profile.general_regression <= 0) return false;
+  // One draw per case and seed (by its id, else its reference), not per request.
+  const std::uint64_t h = mix64(config_.seed ^ 0x6f72676574ULL, fnv1a64(id.empty() ? references_[reference] : id));
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < profile.general_regression;
 }
 
 MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_t attempt) const {
@@ -286,7 +348,9 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   std::string finish_reason = "stop";
   const std::string question = last_user_message(messages);
   const auto found = by_input_.find(fnv1a64(question));
-  if (found == by_input_.end()) {
+  if (is_judge_request(messages)) {
+    content = judge_verdict(messages);
+  } else if (found == by_input_.end()) {
     content = "I have no reference answer for this input (tunebench mock).";
   } else {
     const std::string& reference = references_[found->second];
@@ -303,7 +367,9 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
                                : grounding.misled_by ? profile.field_error_misled
                                                      : profile.field_error;
     const double draw = u(rng);
-    if (draw < break_rate) {
+    if (forgets(profile, found->second)) {
+      content = forgotten_answer(reference, ref_json, rng);
+    } else if (draw < break_rate) {
       std::tie(content, finish_reason) = break_format(ref_json, reference, rng);
     } else if (ref_json.is_object() && u(rng) < field_error) {
       content =

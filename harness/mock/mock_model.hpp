@@ -48,7 +48,7 @@ class MockModel {
 
   // Indexes a dataset's reference answers by their input: the last user message.
   bool load_dataset(const std::filesystem::path& file, std::string& error);
-  void add_case(std::string_view user_input, std::string reference);
+  void add_case(std::string_view user_input, std::string reference, std::string case_id = {});
   std::size_t cases() const { return by_input_.size(); }
 
   // `attempt` counts earlier identical requests, so a retried request is a fresh draw.
@@ -60,10 +60,14 @@ class MockModel {
   const MockConfig& config() const { return config_; }
 
  private:
+  // Whether `profile` answers the case at `reference` wrong whatever the prompt (forgetting).
+  bool forgets(const MockProfile& profile, std::size_t reference) const;
+
   MockConfig config_;
   MockTokenCounter counter_;
   std::unordered_map<std::uint64_t, std::size_t> by_input_;  // hash of the last user message
   std::vector<std::string> references_;
+  std::vector<std::string> case_ids_;  // beside references_: the dataset's id of each case
   MockGrounding grounding_;  // which references a prompt's passages hold
 };
 

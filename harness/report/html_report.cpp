@@ -37,7 +37,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     << "<title>tunebench run " << run.id << " \u2014 " << html_escape(run.suite_name) << "</title>"
     << "<style>" << kStyle << "</style></head><body>\n";
-  h << "<h1>" << html_escape(run.suite_name) << " \u2014 run " << run.id << "</h1>\n";
+  const std::string scope = run_scope(run);
+  h << "<h1>" << html_escape(run.suite_name) << " \u2014 run " << run.id
+    << (scope.empty() ? "" : " (" + html_escape(scope) + ")") << "</h1>\n";
   h << "<div class=\"meta\">suite " << html_escape(run.suite_file) << " &middot; dataset "
     << html_escape(run.dataset_file) << " &middot; " << run.cases << " cases &times; "
     << summary.variants.size() << " variants &times; " << run.repeats << " repeats &middot; started "

@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "common/text.hpp"
+#include "store/records.hpp"
 
 namespace tb {
 
@@ -33,6 +36,16 @@ std::string html_escape(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string run_scope(const RunRecord& run) {
+  if (run.shard_index)
+    return "shard " + std::to_string(*run.shard_index) + "/" + std::to_string(run.shard_count);
+  if (run.merged_from.empty()) return "";
+  const auto merged = nlohmann::json::parse(run.merged_from, nullptr, false);
+  const std::size_t inputs = merged.is_array() ? merged.size() : 0;
+  return "merged from " + std::to_string(inputs) + " of " + std::to_string(run.shard_count) +
+         " shards" + (run.partial ? ": PARTIAL" : "");
 }
 
 }  // namespace tb

@@ -72,8 +72,11 @@ std::string estimated_cost_text(const RunSummary& summary) {
 
 void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   const auto& run = summary.run;
-  out << "\nrun " << run.id << " \u2014 " << run.suite_name << " (" << run.status << ")"
-      << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "") << "\n";
+  const std::string scope = run_scope(run);
+  out << "\nrun " << run.id << " \u2014 " << run.suite_name << (scope.empty() ? "" : ", " + scope)
+      << " (" << run.status << ")"
+      << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "")
+      << "\n";
   out << std::left << std::setw(16) << "variant" << std::right << std::setw(13) << "conformance"
       << std::setw(10) << "prompt" << std::setw(10) << "savings" << std::setw(11) << "cost/1k"
       << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors" << "\n";

@@ -4,22 +4,28 @@
 
 namespace tb {
 
-Plan::Plan(const Suite& suite, std::size_t variants)
-    : suite_(suite), variants_(variants), reader_(suite.dataset_file, suite.dataset_display) {}
+Plan::Plan(const Suite& suite, std::size_t variants, std::optional<Shard> shard)
+    : suite_(suite),
+      variants_(variants),
+      shard_(shard),
+      reader_(suite.dataset_file, suite.dataset_display) {}
 
 bool Plan::open(Diagnostic& error) { return reader_.open(error); }
 
 bool Plan::advance_case() {
-  if (suite_.limit && cases_read_ >= *suite_.limit) return false;
   auto c = std::make_shared<PlannedCase>();
-  Diagnostic d;
-  const auto status = reader_.next(c->test_case, d);
-  if (status == DatasetReader::Status::end) return false;
-  if (status == DatasetReader::Status::error) {
-    error_ = d;
-    return false;
+  while (true) {
+    if (suite_.limit && cases_read_ >= *suite_.limit) return false;
+    Diagnostic d;
+    const auto status = reader_.next(c->test_case, d);
+    if (status == DatasetReader::Status::end) return false;
+    if (status == DatasetReader::Status::error) {
+      error_ = d;
+      return false;
+    }
+    ++cases_read_;
+    if (!shard_ || in_shard(*shard_, c->test_case.id)) break;
   }
-  ++cases_read_;
   if (c->test_case.checks.is_array()) {
     // Validated by the preflight; a failure here would mean the file changed under us.
     const CheckContext context{suite_.dataset_file};

@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "run/shard.hpp"
 #include "suite/dataset_reader.hpp"
 #include "suite/suite.hpp"
 
@@ -25,10 +26,11 @@ struct Job {
 };
 
 // A lazy stream of jobs over the dataset: reads one case at a time and yields its jobs, so
-// memory holds the cases in flight, never the dataset.
+// memory holds the cases in flight, never the dataset. With a shard, only the cases of that
+// shard (after the suite's `limit`, which counts every case).
 class Plan {
  public:
-  Plan(const Suite& suite, std::size_t variants);
+  Plan(const Suite& suite, std::size_t variants, std::optional<Shard> shard = std::nullopt);
 
   bool open(Diagnostic& error);
   // Called once per case read, before its jobs are handed out (to store the case).
@@ -47,6 +49,7 @@ class Plan {
 
   const Suite& suite_;
   std::size_t variants_;
+  std::optional<Shard> shard_;
   DatasetReader reader_;
   std::shared_ptr<const PlannedCase> current_;
   std::size_t variant_ = 0;

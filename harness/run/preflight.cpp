@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
+#include <set>
 
 #include "analysis/price_catalog.hpp"
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
+#include "common/text.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -44,18 +47,28 @@ void check_unique_ids(std::vector<std::pair<std::uint64_t, int>>& ids, const Sui
   }
 }
 
-long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostics& errors) {
+// What the dataset pass yields besides its diagnostics.
+struct DatasetFacts {
+  long long cases = 0;            // after `limit`
+  long long shard_cases = 0;      // of those, the shard's (all without a shard)
+  std::string fingerprint;        // over every case
+  std::string shard_fingerprint;  // over the shard's cases
+};
+
+bool check_dataset(const Suite& suite, const std::optional<Shard>& shard, DatasetFacts& facts,
+                   Diagnostics& errors) {
   DatasetReader reader(suite.dataset_file, suite.dataset_display);
   Diagnostic error;
   if (!reader.open(error)) {
     errors.add(error);
-    return -1;
+    return false;
   }
   long long cases = 0;
   std::size_t problems = 0;
   TestCase c;
   const CheckContext context{suite.dataset_file};
   Sha256 digest;
+  Sha256 shard_digest;
   std::vector<std::pair<std::uint64_t, int>> explicit_ids;
   while (!suite.limit || cases < *suite.limit) {
     const auto status = reader.next(c, error);
@@ -71,7 +84,10 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostic
     if (c.checks.is_array()) {
       for (std::size_t i = 0; i < c.checks.size(); ++i) {
         std::string message;
-        if (!make_check(c.checks[i], context, message)) {
+        const auto check = make_check(c.checks[i], context, message);
+        if (check && check->judge() != nullptr)
+          message = "a judge check needs an endpoint, so it belongs in the suite's expect.checks";
+        if (!check || check->judge() != nullptr) {
           errors.add({suite.dataset_display, c.line, "checks[" + std::to_string(i) + "]", message});
           ++problems;
         }
@@ -80,38 +96,135 @@ long long check_dataset(const Suite& suite, std::string& fingerprint, Diagnostic
     if (c.explicit_id) explicit_ids.emplace_back(fnv1a64(c.id), c.line);
     digest.update(c.content_hash);
     ++cases;
+    if (!shard || in_shard(*shard, c.id)) {
+      shard_digest.update(c.content_hash);
+      ++facts.shard_cases;
+    }
   }
   const std::size_t before = errors.size();
   check_unique_ids(explicit_ids, suite, errors);
-  if (problems > 0 || errors.size() != before) return -1;
-  fingerprint = digest.hex_digest();
+  if (problems > 0 || errors.size() != before) return false;
+  facts.cases = cases;
+  facts.fingerprint = digest.hex_digest();
+  facts.shard_fingerprint = shard_digest.hex_digest();
   if (cases == 0) {
     errors.add({suite.dataset_display, 0, "", "the dataset has no cases"});
-    return -1;
+    return false;
   }
-  return cases;
+  return true;
+}
+
+// The suite as far as it decides what a shard's results are: its source, its schema, what each
+// variant sends and what it costs, and every case. Prices are in it because shards priced from
+// different catalogs could not be added up.
+std::string suite_fingerprint(const Suite& suite, const Preflight& preflight,
+                              const std::string& dataset_fingerprint) {
+  nlohmann::json variants = nlohmann::json::array();
+  for (const auto& rv : preflight.variants) {
+    const Variant& v = *rv.variant;
+    variants.push_back({{"id", v.id},
+                        {"model", v.model},
+                        {"system", v.system.value_or("")},
+                        {"price",
+                         {rv.price.input, rv.price.cached_input, rv.price.output,
+                          rv.price.training.value_or(-1)}}});
+  }
+  const nlohmann::json whole = {{"suite", suite.source},
+                                {"schema", suite.expect.schema},
+                                {"variants", variants},
+                                {"cases", preflight.suite_cases},
+                                {"dataset", dataset_fingerprint}};
+  return sha256_hex(whole.dump());
 }
 
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors);
 
 }  // namespace
 
-bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors) {
+bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
+                   const std::optional<Shard>& shard) {
   out = Preflight{};
+  out.shard = shard;
   // The dataset is read on a thread of its own while the tokenizers load (tens of milliseconds
   // each on a large suite); its problems are still reported first.
   Diagnostics dataset_errors;
-  auto cases = std::async(std::launch::async,
-                          [&] { return check_dataset(suite, out.dataset_fingerprint, dataset_errors); });
+  DatasetFacts facts;
+  auto read = std::async(std::launch::async,
+                         [&] { return check_dataset(suite, shard, facts, dataset_errors); });
   Diagnostics other_errors;
   resolve_variants(suite, out, other_errors);
-  out.cases = cases.get();
+  const bool dataset_ok = read.get();
   for (const auto& d : dataset_errors.items()) errors.add(d);
   for (const auto& d : other_errors.items()) errors.add(d);
-  return errors.empty();
+  if (!dataset_ok || !errors.empty()) return false;
+  out.cases = facts.shard_cases;
+  out.dataset_fingerprint = facts.shard_fingerprint;
+  out.suite_cases = facts.cases;
+  out.suite_fingerprint = suite_fingerprint(suite, out, facts.fingerprint);
+  return true;
 }
 
 namespace {
+
+// The API key of a real endpoint from its environment variable ("" for the mock and keyless
+// local servers); problems are reported once per endpoint however many use it.
+std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnostics& errors,
+                         std::set<std::string>& reported) {
+  if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
+  std::string key = Secrets::from_env(endpoint.api_key_env);
+  if (!reported.insert(endpoint.name).second) return key;
+  // A key pasted with its trailing newline would split the request's headers, and a key
+  // with any control character could not be recognised in every form a server echoes it.
+  if (const auto at = control_character(key))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
+                "the value of " + endpoint.api_key_env + " contains a control character (byte " +
+                    hex_byte(key[*at]) + " at position " + std::to_string(*at + 1) +
+                    "; a line break or NUL pasted with the key?); export the key alone"});
+  if (key.empty() && !endpoint.base_url.starts_with("http://127.") &&
+      !endpoint.base_url.starts_with("http://localhost"))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".api_key_env",
+                "the environment variable " + endpoint.api_key_env +
+                    " is not set; export it with your API key (it is never stored)"});
+  return key;
+}
+
+// The judges of expect.checks: their endpoint must be the suite's, their model priced.
+void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catalog, Preflight& out,
+                    Diagnostics& errors, std::set<std::string>& reported) {
+  for (std::size_t i = 0; i < suite.expect.checks.size(); ++i) {
+    const JudgeSpec* spec = suite.expect.checks[i]->judge();
+    if (spec == nullptr) continue;
+    const std::string where = "expect.checks[" + std::to_string(i) + "]";
+    if (spec->endpoint.empty() && suite.endpoints.size() != 1) {
+      errors.add({suite.display_file, 0, where + ".endpoint",
+                  "missing; the suite has " + std::to_string(suite.endpoints.size()) +
+                      " endpoints, so name the one the judge is asked at"});
+      continue;
+    }
+    const auto endpoint =
+        spec->endpoint.empty() ? suite.endpoints.begin() : suite.endpoints.find(spec->endpoint);
+    if (endpoint == suite.endpoints.end()) {
+      errors.add({suite.display_file, 0, where + ".endpoint",
+                  "the judge's endpoint " + dquote(spec->endpoint) + " is not among the suite's endpoints"});
+      continue;
+    }
+    ResolvedJudge j;
+    j.spec = spec;
+    j.endpoint = &endpoint->second;
+    if (auto it = suite.prices.find(spec->model); it != suite.prices.end()) {
+      j.price = it->second;
+    } else if (auto p = catalog ? catalog->find(spec->model) : std::nullopt) {
+      j.price = *p;
+    } else if (catalog) {
+      errors.add({suite.display_file, 0, where + ".model",
+                  "no price for the judge's model \"" + spec->model + "\"; add it to the suite as prices: {\"" +
+                      spec->model + "\": {input: USD_PER_1M, output: USD_PER_1M}}"});
+    }
+    if (j.endpoint->kind == EndpointKind::mock) out.simulated = true;
+    j.api_key = endpoint_key(suite, *j.endpoint, errors, reported);
+    out.judges.push_back(std::move(j));
+  }
+}
 
 // Prices, API keys and tokenizers of the suite's variants.
 void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
@@ -120,7 +233,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   const auto catalog = PriceCatalog::load(catalog_path, errors);
   if (catalog)
     out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
-
+  std::set<std::string> reported_keys;  // a missing key is said once per endpoint
+  std::map<std::string, std::pair<std::string, std::string>> shutting_down;  // model -> variants, why
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
     r.variant = &v;
@@ -138,23 +252,15 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
                       "\": {input: USD_PER_1M, output: USD_PER_1M}} or give the variant a price: "
                       "{input, output}"});
     }
-    if (r.endpoint->kind == EndpointKind::mock) {
-      out.simulated = true;
-    } else if (!r.endpoint->api_key_env.empty()) {
-      r.api_key = Secrets::from_env(r.endpoint->api_key_env);
-      // A key pasted with its trailing newline would split the request's headers, and a key
-      // with any control character could not be recognised in every form a server echoes it.
-      if (const auto at = control_character(r.api_key))
-        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
-                    "the value of " + r.endpoint->api_key_env +
-                        " contains a control character (byte " + hex_byte(r.api_key[*at]) +
-                        " at position " + std::to_string(*at + 1) +
-                        "; a line break or NUL pasted with the key?); export the key alone"});
-      if (r.api_key.empty() && !r.endpoint->base_url.starts_with("http://127.") &&
-          !r.endpoint->base_url.starts_with("http://localhost"))
-        errors.add({suite.display_file, 0, "endpoints." + r.endpoint->name + ".api_key_env",
-                    "the environment variable " + r.endpoint->api_key_env +
-                        " is not set; export it with your API key (it is never stored)"});
+    if (r.endpoint->kind == EndpointKind::mock) out.simulated = true;
+    r.api_key = endpoint_key(suite, *r.endpoint, errors, reported_keys);
+    if (const auto life = catalog ? catalog->lifecycle(v.model) : std::nullopt) {
+      const auto status = lifecycle_status(*life, today_utc(), v.model.starts_with("ft:"));
+      if (status.kind != LifecycleStatus::Kind::active) {
+        auto& [variants, text] = shutting_down[v.model];
+        variants += (variants.empty() ? "" : ", ") + v.id;
+        text = status.text;
+      }
     }
     try {
       r.token_counter = ChatTokenCounter::for_model(v.model);
@@ -168,6 +274,11 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     }
     out.variants.push_back(r);
   }
+  // One line per model, however many variants use it.
+  for (const auto& [model, said] : shutting_down)
+    out.warnings.push_back(model + " (" + (said.first.find(',') == std::string::npos ? "variant " : "variants ") +
+                           said.first + ") " + said.second);
+  resolve_judges(suite, catalog, out, errors, reported_keys);
 }
 
 }  // namespace

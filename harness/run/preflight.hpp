@@ -3,7 +3,9 @@
 #include <vector>
 
 #include "analysis/model_price.hpp"
+#include "score/judge.hpp"
 #include "common/diagnostic.hpp"
+#include "run/shard.hpp"
 #include "suite/suite.hpp"
 #include "token/chat_token_counter.hpp"
 
@@ -20,20 +22,39 @@ struct ResolvedVariant {
   std::optional<ChatTokenCounter> token_counter;
 };
 
+// A model-graded check's judge: where it is asked, at what price, with which key.
+struct ResolvedJudge {
+  const JudgeSpec* spec = nullptr;
+  const Endpoint* endpoint = nullptr;
+  ModelPrice price;
+  std::string api_key;  // never stored or printed
+};
+
 struct Preflight {
-  long long cases = 0;  // after `limit`
+  long long cases = 0;  // after `limit`; of this run's shard when it runs one
   // SHA-256 over the content hashes of those cases, in order: a resume compares it with the
   // stored run's to know that the answers it keeps belong to the same cases.
   std::string dataset_fingerprint;
+  std::optional<Shard> shard;
+  long long suite_cases = 0;  // every shard's (after `limit`)
+  // SHA-256 over the suite, its schema, its variants' prompts and prices and the content hashes
+  // of every case, whatever the shard: the shards of one suite have the same, and `merge`
+  // refuses runs whose fingerprints differ (another suite, dataset, prompt or price catalog).
+  std::string suite_fingerprint;
   std::vector<ResolvedVariant> variants;
+  std::vector<ResolvedJudge> judges;  // one per `type: judge` check of expect.checks
   std::string price_catalog;  // "datasets/prices.json (2026-11-01)"
   bool simulated = false;     // some variant is answered by the mock
   std::string tokenizer_note;  // why local token counts are missing, when they are
+  // Not errors, said before anything is sent: models within 60 days of their shutdown or past it.
+  std::vector<std::string> warnings;
 };
 
 // Everything that can be known to be wrong before the first request: the whole dataset (every
 // line parsed, per-case checks compiled), a price for every model, an API key for every real
-// endpoint. Returns false with diagnostics; nothing has been sent or stored then.
-bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors);
+// endpoint. Returns false with diagnostics; nothing has been sent or stored then. With a shard,
+// `cases` and `dataset_fingerprint` are of that shard's cases (the whole dataset is still checked).
+bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
+                   const std::optional<Shard>& shard = std::nullopt);
 
 }  // namespace tb

@@ -14,6 +14,7 @@
 #include <csignal>
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "run/runner_impl.hpp"
 
 namespace tb {
@@ -41,7 +42,7 @@ Runner::Runner(const Suite& suite, const Preflight& preflight, const RunnerOptio
       options_(options),
       store_(options.db_path),
       client_(io_.get_executor()),
-      plan_(suite, preflight.variants.size()),
+      plan_(suite, preflight.variants.size(), preflight.shard),
       signals_(io_, SIGINT, SIGTERM),
       ticker_(io_),
       grace_timer_(io_),
@@ -73,8 +74,13 @@ RunOutcome Runner::run() {
     plan_.skip(
         [this](std::size_t v, long long c, int r) { return done_.contains(job_key(v, c, r)); });
 
-  for (const auto& [name, endpoint] : suite_.endpoints)
-    limiters_.try_emplace(name, endpoint, steady_ms());
+  for (const auto& [name, endpoint] : suite_.endpoints) {
+    // A shard's share of the endpoint's limits: N shards together keep what one run would.
+    Endpoint limited = endpoint;
+    limited.rpm *= options_.limits_share;
+    limited.tpm *= options_.limits_share;
+    limiters_.try_emplace(name, limited, steady_ms());
+  }
   const int concurrency = options_.concurrency.value_or(suite_.run.concurrency);
   const long long remaining = total_jobs_ - static_cast<long long>(done_.size());
   const long long workers = std::min<long long>(concurrency, std::max(0LL, remaining));

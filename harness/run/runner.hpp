@@ -21,6 +21,9 @@ struct RunnerOptions {
   bool cache_read = true;              // answer unchanged requests from the response cache
   bool cache_write = true;             // keep successful answers in the cache
   bool quiet = false;
+  // The share of each endpoint's rpm and tpm this run may use: 1/N for a shard of N (so that
+  // the shards together keep the limits), 1 with --shard-limits full.
+  double limits_share = 1;
   // The command line that runs this suite again ("tunebench run S --db D"); on an interrupt
   // " --resume ID" is added and printed.
   std::string resume_hint;
@@ -41,6 +44,9 @@ struct RunOutcome {
   long long errors = 0;
   long long cached = 0;
   long long sent = 0;  // HTTP requests sent, retries included
+  long long judge_calls = 0;   // judgements of model-graded checks (cached ones included)
+  long long judge_cached = 0;  // ... read from the response cache
+  double judge_cost_usd = 0;   // the cost of those asked now, apart from the variants'
 };
 
 // Executes a suite that passed its preflight: starts the in-process mock where a variant needs

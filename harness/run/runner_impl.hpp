@@ -34,6 +34,7 @@
 #include "run/plan.hpp"
 #include "run/progress.hpp"
 #include "run/runner.hpp"
+#include "score/scorer.hpp"
 #include "store/records.hpp"
 #include "store/result_writer.hpp"
 #include "store/store.hpp"
@@ -93,6 +94,10 @@ class Runner {
   // wait): false when it stopped, and the job is then abandoned. Backoff, server wait hints and
   // rate-limit pacing all wait here, so Ctrl-C, SIGTERM and the deadline end them at once.
   boost::asio::awaitable<bool> wait_unless_stopped(boost::asio::steady_timer& timer, double ms);
+  // Model-graded checks of a scored answer (runner_judge.cpp); false when the run stopped before
+  // every judgement was in (the job is then not stored).
+  boost::asio::awaitable<bool> judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
+                                            boost::asio::steady_timer& timer);
 
   // Stopping and the outcome (runner_stop.cpp).
   void listen_for_signals();
@@ -145,6 +150,9 @@ class Runner {
   long long cached_ = 0;
   long long sent_ = 0;
   long long consecutive_errors_ = 0;
+  long long judge_calls_ = 0;
+  long long judge_cached_ = 0;
+  double judge_cost_ = 0;
   long long committed_at_end_ = 0;
   double spend_ = 0;
   double in_flight_cost_ = 0;

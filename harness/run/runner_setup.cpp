@@ -9,6 +9,7 @@
 #include "common/secrets.hpp"
 #include "mock/mock_config.hpp"
 #include "mock/mock_model.hpp"
+#include "common/hash.hpp"
 #include "run/runner_impl.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -25,6 +26,10 @@ void Runner::start_mocks() {
       if (!parse_mock_config(endpoint.mock, suite_.display_file + ": endpoints." + name + ".mock",
                              config, errors))
         throw StoreError(errors.to_string());
+      // A --retry-errors resume sends failed jobs again: the in-process mock, which restarts with
+      // the process and would count them as first attempts, draws anew for each such round.
+      if (options_.retry_errors && options_.resume)
+        config.seed = mix64(config.seed, static_cast<std::uint64_t>(store_.superseded_results(*options_.resume)) + 1);
       MockModel model(config);
       std::string error;
       if (!model.load_dataset(suite_.dataset_file, error)) throw StoreError(error);
@@ -111,15 +116,39 @@ void Runner::create_run() {
   run.tool_version = TUNEBENCH_VERSION;
   run.price_catalog = preflight_.price_catalog;
   run.dataset_fingerprint = preflight_.dataset_fingerprint;
+  run.suite_fingerprint = preflight_.suite_fingerprint;
+  if (preflight_.shard) {
+    run.shard_index = preflight_.shard->index;
+    run.shard_count = preflight_.shard->count;
+  }
   total_jobs_ = run.total_jobs;
   run_id_ = store_.create_run(run, variant_records());
   if (!options_.quiet && !preflight_.tokenizer_note.empty())
     std::cerr << "note: " << preflight_.tokenizer_note << "\n";
-  if (!options_.quiet)
-    std::cerr << "run " << run_id_ << ": " << suite_.name << ", " << preflight_.cases << " cases x "
-              << preflight_.variants.size() << " variants x " << suite_.run.repeats
-              << " repeats = " << total_jobs_ << " requests"
-              << (preflight_.simulated ? " (simulated by the built-in mock)" : "") << "\n";
+  if (options_.quiet) return;
+  std::cerr << "run " << run_id_ << ": " << suite_.name << ", ";
+  if (preflight_.shard)
+    std::cerr << "shard " << preflight_.shard->to_string() << " (" << preflight_.cases << " of "
+              << preflight_.suite_cases << " cases) x ";
+  else
+    std::cerr << preflight_.cases << (preflight_.cases == 1 ? " case x " : " cases x ");
+  std::cerr << preflight_.variants.size() << (preflight_.variants.size() == 1 ? " variant x " : " variants x ")
+            << suite_.run.repeats << (suite_.run.repeats == 1 ? " repeat = " : " repeats = ") << total_jobs_
+            << (total_jobs_ == 1 ? " request" : " requests")
+            << (preflight_.simulated ? " (simulated by the built-in mock)" : "") << "\n";
+  if (preflight_.shard && preflight_.shard->count > 1) {
+    for (const auto& [name, endpoint] : suite_.endpoints) {
+      if (endpoint.rpm <= 0 && endpoint.tpm <= 0) continue;
+      std::cerr << "endpoint " << name << ": "
+                << (options_.limits_share < 1
+                        ? "this shard keeps to 1/" + std::to_string(preflight_.shard->count) +
+                              " of its limits (--shard-limits full: all of them)"
+                        : "this shard uses all of its limits (--shard-limits full)");
+      if (endpoint.rpm > 0) std::cerr << ", rpm " << endpoint.rpm * options_.limits_share;
+      if (endpoint.tpm > 0) std::cerr << ", tpm " << endpoint.tpm * options_.limits_share;
+      std::cerr << "\n";
+    }
+  }
 }
 
 // A resumed run must be the same experiment: same suite, variants, models and cases. With
@@ -134,6 +163,22 @@ void Runner::attach_to_run(long long id) {
   if (run->suite_name != suite_.name)
     throw ResumeRefused(name + " is of suite \"" + run->suite_name + "\"; this suite is \"" + suite_.name +
                         "\": resume it with the suite that started it");
+  if (!run->merged_from.empty())
+    throw ResumeRefused(name + " was merged from shards: resume the unfinished shard (with its "
+                               "--shard) and merge again");
+  const std::optional<Shard> stored_shard =
+      run->shard_index ? std::optional<Shard>(Shard{*run->shard_index, run->shard_count})
+                       : std::nullopt;
+  const auto shard_name = [](const std::optional<Shard>& s) {
+    return s ? "shard " + s->to_string() : std::string("no shard");
+  };
+  if ((stored_shard.has_value() != preflight_.shard.has_value()) ||
+      (stored_shard && (stored_shard->index != preflight_.shard->index ||
+                        stored_shard->count != preflight_.shard->count)))
+    throw ResumeRefused(name + " ran " + shard_name(stored_shard) + "; this command asks for " +
+                        shard_name(preflight_.shard) + ": resume it with " +
+                        (stored_shard ? "--shard " + stored_shard->to_string()
+                                      : std::string("no --shard (nor $TUNEBENCH_SHARD)")));
   const auto stored = store_.variants(id);
   const auto wanted = variant_records();
   if (stored.size() != wanted.size())
@@ -182,20 +227,26 @@ void Runner::reconcile_dataset(const RunRecord& run) {
   if (!reader.open(error)) throw ResumeRefused(error.to_string());
   TestCase c;
   std::size_t next = 0;
-  long long cases = 0;
-  while ((!suite_.limit || cases < *suite_.limit) && reader.next(c, error) == DatasetReader::Status::ok) {
-    ++cases;
+  long long read = 0;   // every case, as `limit` counts them
+  long long cases = 0;  // this run's (its shard's)
+  while ((!suite_.limit || read < *suite_.limit) &&
+         reader.next(c, error) == DatasetReader::Status::ok) {
+    ++read;
+    // A case whose id changed may belong to another shard now: its old results go all the same.
+    const bool mine = !preflight_.shard || in_shard(*preflight_.shard, c.id);
+    cases += mine ? 1 : 0;
     while (next < stored.size() && stored[next].case_index < static_cast<long long>(c.index)) ++next;
     if (next == stored.size() || stored[next].case_index != static_cast<long long>(c.index)) continue;  // never sent
     const CaseRecord& s = stored[next];
-    if (s.content_hash.empty() || (s.content_hash == c.content_hash && s.case_id == c.id)) continue;
+    if (mine && (s.content_hash.empty() || (s.content_hash == c.content_hash && s.case_id == c.id)))
+      continue;
     changed.push_back(s.case_index);
     if (examples.size() < 3)
       examples.push_back("case " + s.case_id + " (line " + std::to_string(s.line) + ")" +
                          (s.case_id == c.id ? " changed" : " is now case " + c.id + " (line " + std::to_string(c.line) + ")"));
   }
   long long removed = 0;
-  for (const auto& s : stored) removed += s.case_index >= cases;
+  for (const auto& s : stored) removed += s.case_index >= read;
   const std::string name = "run " + std::to_string(run.id);
   if (!options_.resume_changed) {
     std::string what = std::to_string(changed.size()) + (changed.size() == 1 ? " case" : " cases") + " changed";
@@ -211,10 +262,12 @@ void Runner::reconcile_dataset(const RunRecord& run) {
                         "start a new run");
   }
   const long long moved = store_.supersede_results(
-      run.id, {.cases = changed, .from_case = removed > 0 ? std::optional<long long>(cases) : std::nullopt,
+      run.id, {.cases = changed,
+               .from_case = removed > 0 ? std::optional<long long>(read) : std::nullopt,
                .errors_only = false});
   const long long total = cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
-  store_.update_run_shape(run.id, cases, total, preflight_.dataset_fingerprint);
+  store_.update_run_shape(run.id, cases, total, preflight_.dataset_fingerprint,
+                          preflight_.suite_fingerprint);
   if (!options_.quiet)
     std::cerr << "--resume-changed: " << changed.size() << (changed.size() == 1 ? " changed case" : " changed cases")
               << (removed > 0 ? " and " + std::to_string(removed) + " removed" : "") << "; " << moved

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "run/runner_impl.hpp"
 
 namespace tb {
@@ -44,16 +45,15 @@ void Runner::watch_deadline() {
 }
 
 std::string Runner::deadline_reason() const {
-  return "the run deadline of " + std::to_string(static_cast<long long>(*deadline_s_)) +
-         " s passed";
+  return "the run deadline of " + format_seconds(*deadline_s_) + " passed";
 }
 
 void Runner::interrupt(std::string reason, const std::string& notice) {
   const double grace = options_.grace_s.value_or(suite_.run.grace_s);
   if (!options_.quiet)
     std::cerr << "\n"
-              << notice << ": no new requests; waiting up to " << grace
-              << " s for those in flight (Ctrl-C again to stop now)\n";
+              << notice << ": no new requests; waiting up to " << format_seconds(grace)
+              << " for those in flight (Ctrl-C again to stop now)\n";
   stop(std::move(reason), true);
   grace_timer_.expires_after(after_ms(grace * 1000));
   grace_timer_.async_wait([this](const boost::system::error_code& timer_ec) {
@@ -104,6 +104,9 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
   outcome.errors = errors_;
   outcome.cached = cached_;
   outcome.sent = sent_;
+  outcome.judge_calls = judge_calls_;
+  outcome.judge_cached = judge_cached_;
+  outcome.judge_cost_usd = judge_cost_;
   if (!stored) {
     outcome.status = "failed";
     outcome.message = "storing results failed: " + storage_error.value_or("unknown error");

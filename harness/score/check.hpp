@@ -12,6 +12,8 @@
 
 namespace tb {
 
+struct JudgeSpec;
+
 // What a check sees of one result. The output is parsed once per result by the scorer, into a
 // JsonTape (cheap; enough for is-json and json-schema on valid outputs); the json trees that
 // other checks walk are built on first use.
@@ -67,6 +69,9 @@ class Check {
  public:
   virtual ~Check() = default;
   virtual CheckOutcome evaluate(const CheckInput& input) const = 0;
+  // A model-graded check (score/judge.hpp) returns its spec: the runner asks the judge and
+  // replaces the outcome evaluate() stood in with.
+  virtual const JudgeSpec* judge() const { return nullptr; }
 
   const std::string& type() const { return type_; }
   const std::string& name() const { return name_; }  // type, or the user's label

@@ -24,20 +24,15 @@ Score score_result(const ScoreInput& input,
   in.completion_tokens = input.completion_tokens;
 
   Score score;
-  score.conformant = true;
-  double weighted = 0;
-  double weights = 0;
   for (const auto* list : {&suite_checks, &case_checks}) {
     for (const auto& check : *list) {
+      if (check->judge() != nullptr) score.pending_judges.emplace_back(score.checks.size(), check.get());
       const CheckOutcome outcome = check->evaluate(in);
       score.checks.push_back({check->name(), check->type(), outcome.passed, check->required(),
                               check->weight(), outcome.score, outcome.detail});
-      if (check->required() && !outcome.passed) score.conformant = false;
-      weighted += check->weight() * outcome.score;
-      weights += check->weight();
     }
   }
-  score.score = weights > 0 ? weighted / weights : 1.0;
+  score.settle();
   if (format.json) {
     std::vector<SchemaViolation> violations;
     if (output_tape && format.schema != nullptr && !format.schema->is_valid(*output_tape))
@@ -46,6 +41,18 @@ Score score_result(const ScoreInput& input,
         classify_failure(input.output, input.finish_reason, output_tape.has_value(), violations);
   }
   return score;
+}
+
+void Score::settle() {
+  conformant = true;
+  double weighted = 0;
+  double weights = 0;
+  for (const auto& c : checks) {
+    if (c.required && !c.passed) conformant = false;
+    weighted += c.weight * c.score;
+    weights += c.weight;
+  }
+  score = weights > 0 ? weighted / weights : 1.0;
 }
 
 }  // namespace tb

@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <utility>
 
 #include "score/check.hpp"
 #include "score/failure_taxonomy.hpp"
@@ -23,6 +24,12 @@ struct Score {
   double score = 0;         // weighted mean of check scores (1 when there are no checks)
   std::vector<CheckResult> checks;
   FailureClass failure;     // why the answer missed the expected JSON format (none otherwise)
+  // Model-graded checks (type: judge), in the order of `checks`: the runner replaces their
+  // outcomes with the judge's verdicts, then calls settle().
+  std::vector<std::pair<std::size_t, const Check*>> pending_judges;
+
+  // Conformance and the weighted score again from `checks`, after outcomes were replaced.
+  void settle();
 };
 
 // What format the suite expects, for the failure taxonomy.

@@ -41,6 +41,10 @@ void scrub(ResultRecord& r) {
                             &r.request_json, &r.response_body})
     clean(*text);
   for (auto& c : r.checks) clean(c.detail);
+  for (auto& j : r.judge_calls) {
+    clean(j.label);
+    clean(j.error);
+  }
 }
 
 void scrub(CaseRecord& c) {

@@ -26,6 +26,13 @@ struct RunRecord {
   std::string price_catalog;  // "file (date)"
   std::string dataset_fingerprint;  // SHA-256 over the cases' content hashes; empty before v6
   std::string gate_status;  // pass, fail, or empty when the run was not gated
+  // Shards (schema v8). SHA-256 over the suite, its variants' prompts and prices and every case
+  // of the dataset: equal for every shard of one suite, whatever the shard holds.
+  std::string suite_fingerprint;
+  std::optional<int> shard_index;  // 0-based; set on a shard's run only
+  int shard_count = 0;             // a shard's run: N of "I/N"; a merged run: the N it merged
+  std::string merged_from;         // a merged run: JSON array of the runs merged
+  bool partial = false;            // a merged run missing shards or holding unfinished ones
 };
 
 // The outcome of one gate on a run: one line of `run`'s and `gate`'s output, one JUnit test.
@@ -93,6 +100,22 @@ struct CheckRecord {
   std::string detail;
 };
 
+// One request to a judge model for a model-graded check of a result (`type: judge`). Its tokens
+// and cost are the judge's, kept apart from the variant's (results.cost_usd).
+struct JudgeCallRecord {
+  int check_position = 0;  // the check it decided, as in check_outcomes.position
+  std::string endpoint;
+  std::string model;
+  long long prompt_tokens = -1;  // -1: the judge's reply had no usage
+  long long completion_tokens = -1;
+  double cost_usd = 0;
+  bool cached = false;
+  int attempts = 0;
+  std::string label;
+  double score = 0;
+  std::string error;  // why there is no verdict (the request failed, the reply was no verdict)
+};
+
 struct ResultRecord {
   long long id = 0;
   long long run_id = 0;
@@ -129,6 +152,7 @@ struct ResultRecord {
   std::string created_at;
   std::string case_id;  // read from the cases table, not stored per result
   std::vector<CheckRecord> checks;
+  std::vector<JudgeCallRecord> judge_calls;
 };
 
 }  // namespace tb

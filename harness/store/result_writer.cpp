@@ -52,6 +52,10 @@ struct ResultWriter::Impl {
     insert_check = db.prepare(
         "INSERT INTO check_outcomes(result_id, position, name, type, passed, required, weight,"
         " score, detail) VALUES(?,?,?,?,?,?,?,?,?)");
+    insert_judge = db.prepare(
+        "INSERT INTO judge_calls(result_id, position, endpoint, model, prompt_tokens,"
+        " completion_tokens, cost_usd, cached, attempts, label, score, error)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
     thread = std::thread([this] {
       run_in_background();
       loop();
@@ -142,6 +146,25 @@ struct ResultWriter::Impl {
           .bind(9, c.detail);
       insert_check.run();
     }
+    for (const auto& j : r.judge_calls) {
+      auto& q = insert_judge;
+      q.bind(1, id).bind(2, j.check_position).bind(3, j.endpoint).bind(4, j.model);
+      if (j.prompt_tokens >= 0)
+        q.bind(5, j.prompt_tokens);
+      else
+        q.bind_null(5);
+      if (j.completion_tokens >= 0)
+        q.bind(6, j.completion_tokens);
+      else
+        q.bind_null(6);
+      q.bind(7, j.cost_usd).bind(8, j.cached ? 1 : 0).bind(9, j.attempts);
+      if (j.error.empty()) {
+        q.bind(10, j.label).bind(11, j.score).bind_null(12);
+      } else {
+        q.bind_null(10).bind_null(11).bind(12, j.error);
+      }
+      q.run();
+    }
   }
 
   void write(const CacheRecord& c) {
@@ -225,7 +248,7 @@ struct ResultWriter::Impl {
   }
 
   sqlite::Database db;
-  sqlite::Statement insert_case, insert_result, insert_bodies, insert_check, insert_cache;
+  sqlite::Statement insert_case, insert_result, insert_bodies, insert_check, insert_cache, insert_judge;
   mutable std::mutex mutex;
   std::condition_variable wake, drained;
   std::vector<Item> queue;

@@ -6,8 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 8> kMigrations = {
-    R"sql(
+inline constexpr std::array<std::string_view, 10> kMigrations = {R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -201,9 +200,38 @@ CREATE TABLE result_history(
 );
 CREATE INDEX runs_by_suite ON runs(suite_name, id);
 )sql",
-    // 8: results costed from local token counts because the server's usage was missing, not a
-    // number, negative or not believable (usage_note says which); their API counts stay NULL.
-    R"sql(
+// 8: the judge's requests of model-graded checks, with their own tokens and cost.
+R"sql(
+CREATE TABLE judge_calls(
+  result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  cost_usd REAL NOT NULL,
+  cached INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  label TEXT,
+  score REAL,
+  error TEXT,
+  PRIMARY KEY(result_id, position)
+);
+)sql",
+// 9: shards. A run keeps the fingerprint of its suite (suite, variants, prices and every case of
+// the dataset, whatever the shard) and which shard of how many it ran, so that `merge` can tell
+// which runs belong together. A merged run keeps the runs it was merged from (JSON) and whether
+// any shard was missing or unfinished (partial).
+R"sql(
+ALTER TABLE runs ADD COLUMN suite_fingerprint TEXT;
+ALTER TABLE runs ADD COLUMN shard_index INTEGER;
+ALTER TABLE runs ADD COLUMN shard_count INTEGER;
+ALTER TABLE runs ADD COLUMN merged_from TEXT;
+ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+)sql",
+// 10: results costed from local token counts because the server's usage was missing, not a
+// number, negative or not believable (usage_note says which); their API counts stay NULL.
+R"sql(
 ALTER TABLE results ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE results ADD COLUMN usage_note TEXT;
 )sql"};

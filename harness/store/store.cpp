@@ -62,12 +62,32 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     auto insert = db.prepare(
         "INSERT INTO runs(suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
         " status, simulated, total_jobs, cases, repeats, monthly_requests, tool_version,"
-        " price_catalog, dataset_fingerprint) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " price_catalog, dataset_fingerprint, finished_at, suite_fingerprint, shard_index,"
+        " shard_count,"
+        " merged_from, partial) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, run.suite_name).bind(2, run.suite_file).bind(3, run.suite_json)
         .bind(4, run.dataset_file).bind(5, run.baseline).bind(6, run.started_at)
         .bind(7, run.status).bind(8, run.simulated ? 1 : 0).bind(9, run.total_jobs)
         .bind(10, run.cases).bind(11, run.repeats).bind(12, run.monthly_requests)
         .bind(13, run.tool_version).bind(14, run.price_catalog).bind(15, run.dataset_fingerprint);
+    if (run.finished_at.empty())
+      insert.bind_null(16);
+    else
+      insert.bind(16, run.finished_at);
+    insert.bind(17, run.suite_fingerprint);
+    if (run.shard_index)
+      insert.bind(18, *run.shard_index);
+    else
+      insert.bind_null(18);
+    if (run.shard_count > 0)
+      insert.bind(19, run.shard_count);
+    else
+      insert.bind_null(19);
+    if (run.merged_from.empty())
+      insert.bind_null(20);
+    else
+      insert.bind(20, run.merged_from);
+    insert.bind(21, run.partial ? 1 : 0);
     insert.run();
     const long long id = db.last_insert_id();
     auto v = db.prepare(
@@ -104,7 +124,9 @@ namespace {
 constexpr std::string_view kRunColumns =
     "id, suite_name, suite_file, suite_json, dataset_file, baseline, started_at,"
     " coalesce(finished_at,''), status, simulated, total_jobs, cases, repeats, monthly_requests,"
-    " tool_version, price_catalog, coalesce(dataset_fingerprint,''), coalesce(gate_status,'')";
+    " tool_version, price_catalog, coalesce(dataset_fingerprint,''), coalesce(gate_status,''),"
+    " coalesce(suite_fingerprint,''), shard_index, coalesce(shard_count,0),"
+    " coalesce(merged_from,''), partial";
 
 RunRecord read_run(const sqlite::Statement& q) {
   RunRecord r;
@@ -126,6 +148,11 @@ RunRecord read_run(const sqlite::Statement& q) {
   r.price_catalog = q.text(15);
   r.dataset_fingerprint = q.text(16);
   r.gate_status = q.text(17);
+  r.suite_fingerprint = q.text(18);
+  if (!q.is_null(19)) r.shard_index = static_cast<int>(q.int64(19));
+  r.shard_count = static_cast<int>(q.int64(20));
+  r.merged_from = q.text(21);
+  r.partial = q.int64(22) != 0;
   return r;
 }
 
@@ -142,6 +169,12 @@ std::optional<long long> Store::latest_run_id() {
   auto q = impl_->db.prepare("SELECT max(id) FROM runs");
   if (!q.step() || q.is_null(0)) return std::nullopt;
   return q.int64(0);
+}
+
+long long Store::superseded_results(long long run_id) {
+  auto q = impl_->db.prepare("SELECT count(*) FROM result_history WHERE run_id=?");
+  q.bind(1, run_id);
+  return q.step() ? q.int64(0) : 0;
 }
 
 std::vector<RunRecord> Store::runs(int limit) {
@@ -268,12 +301,17 @@ void Store::for_each_case(long long run_id, const std::function<void(const CaseR
   }
 }
 
-void Store::update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint) {
-  impl_->db.prepare("UPDATE runs SET cases=?, total_jobs=?, dataset_fingerprint=? WHERE id=?")
+void Store::update_run_shape(long long run_id, long long cases, long long total_jobs,
+                             const std::string& fingerprint, const std::string& suite_fingerprint) {
+  impl_->db
+      .prepare(
+          "UPDATE runs SET cases=?, total_jobs=?, dataset_fingerprint=?, suite_fingerprint=?"
+          " WHERE id=?")
       .bind(1, cases)
       .bind(2, total_jobs)
       .bind(3, fingerprint)
-      .bind(4, run_id)
+      .bind(4, suite_fingerprint)
+      .bind(5, run_id)
       .run();
 }
 

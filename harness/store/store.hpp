@@ -19,7 +19,7 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 8;
+  static constexpr int kSchemaVersion = 10;
 
   explicit Store(const std::filesystem::path& path, bool create = true);
   ~Store();
@@ -65,10 +65,31 @@ class Store {
     bool errors_only = false;
   };
   long long supersede_results(long long run_id, const Supersede& which);
+  // How many results of the run were superseded so far (rows of result_history).
+  long long superseded_results(long long run_id);
   // Cases rows of a run, by index: id and content hash, to tell what changed in a dataset.
   void for_each_case(long long run_id, const std::function<void(const CaseRecord&)>& fn);
   // After a resume on a changed dataset: the run's new shape.
-  void update_run_shape(long long run_id, long long cases, long long total_jobs, const std::string& fingerprint);
+  void update_run_shape(long long run_id, long long cases, long long total_jobs,
+                        const std::string& fingerprint, const std::string& suite_fingerprint);
+
+  // Merging shards (store/run_import.cpp). Copies run `source_run` of the store file `source` (at
+  // this schema version: open it as a Store first) into run `into` of this store: its cases, its
+  // results with their bodies and check outcomes, its result history, and the source's response
+  // cache (entries this store has already are kept). One transaction; result ids are renumbered
+  // after this store's. Throws StoreError, also when a case of the source is already in `into`.
+  struct ImportCounts {
+    long long cases = 0, results = 0, cache_entries = 0;
+  };
+  ImportCounts import_run(const std::filesystem::path& source, long long source_run,
+                          long long into);
+  // After the imports: the run's cases, jobs and status, finished now, and its dataset
+  // fingerprint over the stored cases' content hashes in case order, as the preflight computes it
+  // (a complete merge has the fingerprint of the unsharded run).
+  void finish_merged_run(long long run_id, long long cases, long long total_jobs,
+                         std::string_view status);
+  // Deletes a run with everything it holds (a merge that failed half-way).
+  void delete_run(long long run_id);
 
   // Gates: the outcome of each gate on a run, and the run's status (pass / fail) for
   // `latest-passing` and `runs`. Saving again replaces the earlier evaluation.

@@ -1,4 +1,5 @@
 // `gate:` of a suite: the thresholds a run must meet for `run` and `gate` to exit 0.
+#include <algorithm>
 #include <array>
 
 #include "common/text.hpp"
@@ -60,7 +61,10 @@ bool valid_reference(const std::string& against) {
 void read_regression(FieldReader& r, const FieldReader::At& at, const Suite& suite, Gates& gates) {
   if (!r.expect_mapping(at, kRegressionKeys)) return;
   RegressionGate g;
-  g.against = r.string(at, "against", false).value_or(g.against);
+  if (at.value.contains("against") && at.value["against"].is_number_integer())
+    g.against = std::to_string(at.value["against"].get<long long>());  // against: 12, a run id
+  else
+    g.against = r.string(at, "against", false).value_or(g.against);
   if (!valid_reference(g.against)) {
     r.error(at.child("against"), "expected latest-passing, a run id, FILE.db:RUN or variant:ID; got " + dquote(g.against));
   } else if (g.against.starts_with("variant:")) {
@@ -70,6 +74,8 @@ void read_regression(FieldReader& r, const FieldReader::At& at, const Suite& sui
     const auto list = at.child("variants");
     if (!list.value.is_array()) {
       r.error(list, std::string("expected a list of variant ids; got ") + json_type_name(list.value));
+    } else if (list.value.empty()) {
+      r.error(list, "empty; name the variants to check, or leave variants: out to check every variant both runs share");
     } else {
       for (std::size_t i = 0; i < list.value.size(); ++i) {
         const auto item = list.item(i);
@@ -80,6 +86,10 @@ void read_regression(FieldReader& r, const FieldReader::At& at, const Suite& sui
   }
   g.max_regressed_cases = r.integer(at, "max_regressed_cases", 0, 1LL << 40).value_or(g.max_regressed_cases);
   g.alpha = r.number(at, "alpha", 0, 1).value_or(g.alpha);
+  if (g.against.starts_with("variant:") &&
+      std::find(g.variants.begin(), g.variants.end(), g.against.substr(8)) != g.variants.end())
+    r.error(at.child("variants"), "holds " + g.against.substr(8) + ", the variant it is compared against; a variant "
+                                  "cannot regress against itself");
   if (g.against.starts_with("variant:") && g.variants.empty())
     r.error(at, "variants: missing; name the variants that must not fall below " + g.against.substr(8));
   gates.no_regression.push_back(std::move(g));

@@ -43,6 +43,7 @@ class Encoding {
  public:
   // Loads the encoding's rank file, searching in order: vocab_dir (if not empty),
   // $TIKTOKEN_CACHE_DIR, $XDG_DATA_HOME/tunebench/vocab (else ~/.local/share/tunebench/vocab),
+  // PREFIX/share/tunebench/vocab beside the binary, $TUNEBENCH_DATA_DIR/vocab,
   // /usr/local/share/tunebench/vocab. Loaded encodings are cached process-wide (thread-safe),
   // keyed by the file used. Throws TokenizerError when the file is missing or corrupt.
   static std::shared_ptr<const Encoding> load(EncodingName name,

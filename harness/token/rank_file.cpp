@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <system_error>
 #include <vector>
 
 namespace tb::token_detail {
@@ -28,6 +29,13 @@ std::vector<fs::path> vocab_search_path(const fs::path& explicit_dir) {
   } else if (const auto home = env("HOME"); !home.empty()) {
     dirs.push_back(fs::path(home) / ".local" / "share" / "tunebench" / "vocab");
   }
+  // The data folder beside the binary (PREFIX/share/tunebench/vocab: a container image or a
+  // package that ships the rank files), then $TUNEBENCH_DATA_DIR's. The same places as
+  // common/data_dir.hpp, found here because the tokenizer depends on nothing else of tunebench.
+  std::error_code ec;
+  if (const auto exe = fs::read_symlink("/proc/self/exe", ec); !ec)
+    dirs.push_back((exe.parent_path() / TUNEBENCH_RELATIVE_DATA_DIR / "vocab").lexically_normal());
+  if (const auto data = env("TUNEBENCH_DATA_DIR"); !data.empty()) dirs.push_back(fs::path(data) / "vocab");
   dirs.emplace_back("/usr/local/share/tunebench/vocab");
   return dirs;
 }

@@ -40,3 +40,12 @@ TEST_CASE("a diagnostic names file, line and field", "[text]") {
   CHECK(Diagnostic{"d.jsonl", 17, "messages[2].role", "bad"}.to_string() == "d.jsonl:17: messages[2].role: bad");
   CHECK(Diagnostic{"s.yaml", 0, "", "cannot read"}.to_string() == "s.yaml: cannot read");
 }
+
+TEST_CASE("format_seconds keeps fractions: 0.3 s is not 0 s", "[text]") {
+  CHECK(format_seconds(0.3) == "0.3 s");
+  CHECK(format_seconds(30) == "30 s");
+  CHECK(format_seconds(2.125) == "2.125 s");
+  CHECK(format_seconds(1.5004) == "1.5 s");
+  CHECK(format_seconds(0.0001) == "0.001 s");
+  CHECK(format_seconds(0) == "0 s");
+}

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "e2e/cli.hpp"
+#include "e2e/process.hpp"
 #include "test_paths.hpp"
 
 using namespace tb;
@@ -91,14 +92,50 @@ TEST_CASE("tokens reports bad input with exit 2 and what to do", "[e2e][tokens]"
   r = run("tokens --encoding cl100k_base " + q(dir / "special.txt"));
   CHECK(r.exit_code == 2);
   CHECK(has(r.output, "<|endoftext|> at byte offset 3"));
-  CHECK(has(r.output, "--allow-special"));
+  CHECK(has(r.output, "pass --special text to count it as ordinary text"));
 
   r = run("tokens --encoding cl100k_base --allow-special --ids " + q(dir / "special.txt"));
   CHECK(r.exit_code == 0);
   CHECK(has(r.output, ",100257]"));
+  r = run("tokens --encoding cl100k_base --special allow --ids " + q(dir / "special.txt"));
+  CHECK(has(r.output, ",100257]"));
+  r = run("tokens --encoding cl100k_base --allow-special --special text " + q(dir / "special.txt"));
+  CHECK(r.exit_code == 2);
+  CHECK(has(r.output, "--allow-special is --special allow; it contradicts --special text"));
+}
+
+TEST_CASE("tokens --special text counts special-token strings as ordinary text, as the API bills them",
+          "[e2e][tokens]") {
+  // tiktoken's own encoding of the string with disallowed_special=() (tests/token/data, written
+  // by make_reference.js from the tiktoken package).
+  std::vector<std::uint32_t> reference;
+  const auto samples = nlohmann::json::parse(test::read_text(test::source_dir() / "tests/token/data/sample.cl100k.json"));
+  for (const auto& [key, value] : samples.items())
+    if (value.is_array())
+      for (const auto& item : value)
+        if (item.is_object() && item.value("text", "") == "<|endoftext|>") reference = item.at("as_text").get<std::vector<std::uint32_t>>();
+  REQUIRE_FALSE(reference.empty());
+  std::string ids = "[";
+  for (const auto id : reference) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+  ids += "]";
+
+  test::TempDir dir;
+  test::write_text(dir / "special.txt", "<|endoftext|>");
+  auto r = run("tokens --encoding cl100k_base --special text --ids " + q(dir / "special.txt"));
+  CHECK(r.exit_code == 0);
+  CHECK(r.output == ids + "\t" + (dir / "special.txt").string() + "\n");
+  r = run("tokens --encoding cl100k_base --special text " + q(dir / "special.txt"));
+  CHECK(r.output == std::to_string(reference.size()) + "\t" + (dir / "special.txt").string() + "\n");
+  r = run("tokens --encoding cl100k_base --special allow " + q(dir / "special.txt"));
+  CHECK(r.output == "1\t" + (dir / "special.txt").string() + "\n");
+}
+
+TEST_CASE("tokens reports more bad input with exit 2", "[e2e][tokens]") {
+  test::TempDir dir;
+  test::write_text(dir / "ok.txt", "ok");
 
   // A bad file does not stop the others; the exit code still says something failed.
-  r = run("tokens " + q(dir / "missing.txt") + " " + q(dir / "ok.txt"));
+  auto r = run("tokens " + q(dir / "missing.txt") + " " + q(dir / "ok.txt"));
   CHECK(r.exit_code == 2);
   CHECK(has(r.output, "1\t" + (dir / "ok.txt").string()));
 
@@ -288,4 +325,29 @@ TEST_CASE("dataset split writes train and eval deterministically and checks for 
   r = run("dataset split " + q(dir / "none.jsonl") + " --seed 1");
   CHECK(r.exit_code == 2);
   CHECK(has(r.output, "none.jsonl"));
+}
+
+TEST_CASE("models lists the catalog with shutdown dates; a run near a shutdown warns", "[e2e][lifecycle]") {
+  const auto listed = tunebench("models", "", "TUNEBENCH_TODAY=2026-11-29");
+  INFO(listed.output);
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.output.find("today 2026-11-29") != std::string::npos);
+  CHECK(listed.output.find("shuts down on 2027-01-14 (in 46 days); replacement: gpt-5-mini") != std::string::npos);
+  CHECK(listed.output.find("retired by its provider; replacement: gpt-5") != std::string::npos);
+  const auto json = tunebench("models --json", "", "TUNEBENCH_TODAY=2027-02-01");
+  CHECK(json.output.find("\"status\": \"shut down\"") != std::string::npos);
+
+  const std::string demo = (test::source_dir() / "suites/demo.yaml").string();
+  test::TempDir dir;
+  const auto run = tunebench("run '" + demo + "' --db t.db --no-report --quiet", dir.path().string(),
+                             "TUNEBENCH_TODAY=2026-11-29");
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(run.output.find("warning: ft:gpt-4o-mini-2024-07-18:acme::demo1 (variant fine-tuned) shuts down on 2027-01-14 "
+                        "(in 46 days) (every fine-tune on its base model stops with it)") != std::string::npos);
+  CHECK(run.output.find("warning: gpt-4o-mini (variants prompted, base-short) shuts down on 2027-01-14 (in 46 days); "
+                        "replacement: gpt-5-mini\n") != std::string::npos);
+  const auto later = tunebench("run '" + demo + "' --db t.db --no-report --quiet", dir.path().string(),
+                               "TUNEBENCH_TODAY=2026-06-01");
+  CHECK(later.output.find("warning:") == std::string::npos);
 }

@@ -25,15 +25,16 @@ struct Result {
   std::string errors;
 };
 
-Result preflight(const std::string& dataset) {
+Result preflight(const std::string& dataset, const std::optional<Shard>& shard = std::nullopt,
+                 const std::string& suite_text = kSuite) {
   test::TempDir dir;
   test::write_text(dir / "d.jsonl", dataset);
-  test::write_text(dir / "s.yaml", kSuite);
+  test::write_text(dir / "s.yaml", suite_text);
   Diagnostics errors;
   auto suite = load_suite(dir / "s.yaml", errors);
   REQUIRE(suite);
   Result r;
-  r.ok = run_preflight(*suite, r.preflight, errors);
+  r.ok = run_preflight(*suite, r.preflight, errors, shard);
   r.errors = errors.to_string();
   return r;
 }
@@ -60,4 +61,65 @@ TEST_CASE("preflight: the dataset fingerprint changes with any case and only the
   CHECK(a.preflight.dataset_fingerprint == same.preflight.dataset_fingerprint);  // blank lines do not count
   CHECK(a.preflight.dataset_fingerprint != edited.preflight.dataset_fingerprint);
   CHECK(a.preflight.dataset_fingerprint != reordered.preflight.dataset_fingerprint);
+}
+
+TEST_CASE("preflight: a shard counts its own cases and keeps the whole suite's fingerprint",
+          "[preflight][shard]") {
+  std::string dataset;
+  for (int i = 0; i < 40; ++i)
+    dataset += line("case-" + std::to_string(i), "q" + std::to_string(i));
+  const auto whole = preflight(dataset);
+  REQUIRE(whole.ok);
+  CHECK(whole.preflight.cases == 40);
+  CHECK(whole.preflight.suite_cases == 40);
+  CHECK(whole.preflight.suite_fingerprint.size() == 64);
+  long long sum = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto part = preflight(dataset, Shard{i, 3});
+    REQUIRE(part.ok);
+    long long expected = 0;
+    for (int c = 0; c < 40; ++c) expected += shard_of("case-" + std::to_string(c), 3) == i ? 1 : 0;
+    CHECK(part.preflight.cases == expected);
+    CHECK(part.preflight.suite_cases == 40);
+    CHECK(part.preflight.suite_fingerprint == whole.preflight.suite_fingerprint);
+    CHECK(part.preflight.dataset_fingerprint != whole.preflight.dataset_fingerprint);
+    sum += part.preflight.cases;
+  }
+  CHECK(sum == 40);
+  // Another case, or another prompt, is another suite.
+  CHECK(preflight(dataset + line("case-40", "q40")).preflight.suite_fingerprint !=
+        whole.preflight.suite_fingerprint);
+  const std::string prompted =
+      "name: t\ndataset: d.jsonl\nvariants: [{id: a, endpoint: mock, model: gpt-4o-mini, "
+      "system_text: Answer.}]\n";
+  std::string reworded = prompted;
+  reworded.replace(reworded.find("Answer."), 7, "Reply. ");
+  CHECK(preflight(dataset, std::nullopt, prompted).preflight.suite_fingerprint !=
+        preflight(dataset, std::nullopt, reworded).preflight.suite_fingerprint);
+}
+
+TEST_CASE("preflight: a missing API key is reported once, however many variants need it",
+          "[preflight]") {
+  const std::string suite = R"(name: t
+dataset: d.jsonl
+variants:
+  - {id: a, endpoint: remote, model: gpt-4o-mini}
+  - {id: b, endpoint: remote, model: gpt-4o-mini, system_text: Be brief.}
+  - {id: c, endpoint: other, model: gpt-4o-mini}
+  - {id: d, endpoint: third, model: gpt-4o-mini}
+endpoints:
+  remote: {kind: openai, base_url: "https://example.invalid/v1", api_key_env: TUNEBENCH_TEST_NO_SUCH_KEY}
+  other: {kind: openai, base_url: "https://other.invalid/v1", api_key_env: TUNEBENCH_TEST_NO_SUCH_KEY}
+  third: {kind: openai, base_url: "https://third.invalid/v1", api_key_env: TUNEBENCH_TEST_NO_SUCH_KEY_2}
+)";
+  const auto r = preflight(line("x", "q"), std::nullopt, suite);
+  CHECK_FALSE(r.ok);
+  auto occurrences = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = r.errors.find(what); at != std::string::npos; at = r.errors.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(occurrences("TUNEBENCH_TEST_NO_SUCH_KEY is not set") == 1);
+  CHECK(occurrences("TUNEBENCH_TEST_NO_SUCH_KEY_2 is not set") == 1);
 }

@@ -81,6 +81,15 @@ TEST_CASE("gate: mistakes are errors with their line", "[suite][gate]") {
         std::string::npos);
   // Runs in other files are named FILE.db:RUN.
   CHECK(load("gate: {no_regression: {against: \"prod.db:12\"}}\n").suite.has_value());
+  // A run id may be written as a number.
+  const auto numbered = load("gate: {no_regression: {against: 12}}\n");
+  REQUIRE(numbered.suite);
+  CHECK(numbered.suite->gates.no_regression.at(0).against == "12");
+  // An empty list would silently check every variant; a variant cannot regress against itself.
+  CHECK(load("gate: {no_regression: {against: latest-passing, variants: []}}\n").errors.find(
+            "gate.no_regression.variants: empty") != std::string::npos);
+  CHECK(load("gate: {no_regression: {against: \"variant:base\", variants: [base, fine-tuned]}}\n")
+            .errors.find("a variant cannot regress against itself") != std::string::npos);
 }
 
 TEST_CASE("gate: the gates of a stored suite are read back from its JSON", "[suite][gate]") {

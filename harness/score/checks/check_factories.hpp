@@ -48,6 +48,7 @@ std::shared_ptr<Check> make_similarity_check(const nlohmann::json&, const CheckC
                                              std::string&);
 std::shared_ptr<Check> make_latency_check(const nlohmann::json&, const CheckContext&, std::string&);
 std::shared_ptr<Check> make_cost_check(const nlohmann::json&, const CheckContext&, std::string&);
+std::shared_ptr<Check> make_judge_check(const nlohmann::json&, const CheckContext&, std::string&);
 
 // Spec readers shared by several checks (defined in check_registry.cpp). Each returns nullopt
 // with the error set through `spec` when the key is missing or invalid.

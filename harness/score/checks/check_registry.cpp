@@ -37,6 +37,7 @@ constexpr std::array kChecks = {
     Entry{"similarity", make_similarity_check},
     Entry{"latency", make_latency_check},
     Entry{"cost", make_cost_check},
+    Entry{"judge", make_judge_check},
 };
 
 // The first number in a check's spec that is not finite (a YAML suite can write .nan and .inf;

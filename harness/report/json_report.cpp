@@ -1,0 +1,197 @@
+#include "report/json_report.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/run_summary.hpp"
+#include "store/store.hpp"
+
+namespace tb {
+namespace {
+
+using json = nlohmann::json;
+
+// JSON has no NaN or infinity: a figure that is not a number is written as null.
+json number(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
+json interval(const Interval& i) {
+  return json::array({number(i.low), number(i.high)});
+}
+json count_or_null(long long v) {
+  return v >= 0 ? json(v) : json(nullptr);
+}
+
+json run_json(const RunRecord& r) {
+  return {{"id", r.id},
+          {"suite", r.suite_name},
+          {"suite_file", r.suite_file},
+          {"dataset_file", r.dataset_file},
+          {"dataset_fingerprint",
+           r.dataset_fingerprint.empty() ? json(nullptr) : json(r.dataset_fingerprint)},
+          {"started_at", r.started_at},
+          {"finished_at", r.finished_at.empty() ? json(nullptr) : json(r.finished_at)},
+          {"status", r.status},
+          {"simulated", r.simulated},
+          {"cases", r.cases},
+          {"repeats", r.repeats},
+          {"jobs", r.total_jobs},
+          {"monthly_requests", r.monthly_requests},
+          {"tool_version", r.tool_version},
+          {"price_catalog", r.price_catalog},
+          {"gate_status", r.gate_status.empty() ? json(nullptr) : json(r.gate_status)},
+          {"suite_fingerprint", r.suite_fingerprint.empty() ? json(nullptr) : json(r.suite_fingerprint)},
+          {"shard", r.shard_index ? json{{"index", *r.shard_index}, {"count", r.shard_count}} : json(nullptr)},
+          {"merged_from", r.merged_from.empty() ? json(nullptr) : json::parse(r.merged_from, nullptr, false)},
+          {"partial", r.partial}};
+}
+
+json variant_json(const VariantSummary& v, bool is_baseline) {
+  const auto& r = v.variant;
+  json out = {
+      {"id", r.id},
+      {"kind", r.kind},
+      {"model", r.model},
+      {"endpoint", r.endpoint},
+      {"endpoint_kind", r.endpoint_kind},
+      {"baseline", is_baseline},
+      {"price_per_1m",
+       {{"input", r.price_input},
+        {"cached_input", r.price_cached_input},
+        {"output", r.price_output}}},
+      {"results", v.results},
+      {"ok", v.ok},
+      {"errors", v.errors},
+      {"conformant", v.conformant},
+      {"conformance", number(v.conformance)},
+      {"conformance_ci95", interval(v.conformance_ci)},
+      {"cases", v.cases},
+      {"conformance_effective_n", number(v.conformance_effective_n)},
+      {"repeats",
+       {{"k", v.repeat_stats.k},
+        {"cases", v.repeat_stats.cases},
+        {"pass_at_k", number(v.repeat_stats.pass_at_k)},
+        {"pass_hat_k", number(v.repeat_stats.pass_hat_k)},
+        {"flaky_cases", v.repeat_stats.flaky}}},
+      {"mean_score", number(v.mean_score)},
+      {"prompt_tokens",
+       {{"mean", number(v.prompt_tokens_mean)}, {"median", number(v.prompt_tokens_median)}}},
+      {"completion_tokens_mean", number(v.completion_tokens_mean)},
+      {"prompt_chars_mean", number(v.prompt_chars_mean)},
+      {"tokens_from_usage", v.tokens_from_usage},
+      {"cost",
+       {{"total_usd", number(v.cost_total)},
+        {"per_request_usd", number(v.cost_per_request)},
+        {"per_1k_usd", number(v.cost_per_1k)},
+        {"monthly_usd", number(v.cost_monthly)},
+        {"training_usd", v.training_cost ? number(*v.training_cost) : json(nullptr)},
+        // null: no training cost to recover; negative: never breaks even
+        {"break_even_requests",
+         v.break_even_requests ? number(*v.break_even_requests) : json(nullptr)},
+        {"estimated_results", v.cost_estimated}}},
+      {"latency_ms",
+       {{"p50", number(v.latency_p50)},
+        {"p95", number(v.latency_p95)},
+        {"p99", number(v.latency_p99)},
+        {"mean", number(v.latency_mean)}}},
+      {"cached", v.cached},
+      {"retried", v.retried},
+      {"error_classes", v.error_classes},
+      {"failed_checks", v.failed_checks},
+      {"failure_kinds", v.failure_kinds},
+      {"failure_paths", v.failure_paths}};
+  if (v.streamed > 0)
+    out["streaming"] = {
+        {"results", v.streamed},
+        {"ttft_ms",
+         {{"p50", number(v.ttft_p50)}, {"p90", number(v.ttft_p90)}, {"p99", number(v.ttft_p99)}}},
+        {"itl_ms_p50", number(v.itl_p50)},
+        {"output_tokens_per_s_p50", number(v.output_tps_p50)}};
+  if (!is_baseline)
+    out["against_baseline"] = {
+        {"paired", v.paired},
+        {"savings_pct", number(v.savings_pct)},
+        {"savings_tokens_mean", number(v.savings_tokens_mean)},
+        {"savings_tokens_ci95", interval(v.savings_tokens_ci)},
+        {"conformance_difference", number(v.conformance_difference)},
+        {"conformance_difference_ci95", interval(v.conformance_difference_ci)},
+        {"cases_only_variant_passed", v.only_variant_passed},
+        {"cases_only_baseline_passed", v.only_baseline_passed},
+        {"p_value", number(v.conformance_p_value)}};
+  return out;
+}
+
+json result_json(const ResultRecord& r) {
+  json checks = json::array();
+  for (const auto& c : r.checks)
+    checks.push_back({{"name", c.name},
+                      {"type", c.type},
+                      {"passed", c.passed},
+                      {"required", c.required},
+                      {"weight", number(c.weight)},
+                      {"score", number(c.score)},
+                      {"detail", c.detail}});
+  return {{"variant", r.variant_id},
+          {"case_index", r.case_index},
+          {"case_id", r.case_id},
+          {"repeat", r.repeat},
+          {"status", r.status},
+          {"error_class", r.error_class},
+          {"error_message", r.error_message.empty() ? json(nullptr) : json(r.error_message)},
+          {"conformant", r.conformant},
+          {"score", number(r.score)},
+          {"checks", std::move(checks)},
+          {"prompt_tokens", count_or_null(r.prompt_tokens)},
+          {"completion_tokens", count_or_null(r.completion_tokens)},
+          {"cached_tokens", r.cached_tokens},
+          {"local_prompt_tokens", count_or_null(r.local_prompt_tokens)},
+          {"latency_ms", number(r.latency_ms)},
+          {"ttft_ms", r.ttft_ms >= 0 ? number(r.ttft_ms) : json(nullptr)},
+          {"attempts", r.attempts},
+          {"cached", r.cached},
+          {"cost_usd", number(r.cost_usd)},
+          {"usage_estimated", r.usage_estimated},
+          {"usage_note", r.usage_note.empty() ? json(nullptr) : json(r.usage_note)},
+          {"finish_reason", r.finish_reason},
+          {"failure_kind", r.failure_kind},
+          {"failure_path", r.failure_path.empty() ? json(nullptr) : json(r.failure_path)},
+          {"output", r.output}};
+}
+
+// Invalid UTF-8 (a database written before texts were made valid) becomes U+FFFD, as in the CSV.
+std::string dump(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void write_json_report(Store& store, const RunSummary& summary, std::ostream& out) {
+  json gates = json::array();
+  for (const auto& g : store.gates(summary.run.id))
+    gates.push_back(
+        {{"gate", g.gate}, {"variant", g.variant}, {"passed", g.passed}, {"detail", g.detail}});
+  json variants = json::array();
+  for (const auto& v : summary.variants)
+    variants.push_back(variant_json(v, v.variant.id == summary.baseline));
+  const json head = {{"format", kJsonReportFormat},
+                     {"run", run_json(summary.run)},
+                     {"baseline", summary.baseline},
+                     {"gates", std::move(gates)},
+                     {"variants", std::move(variants)}};
+  // The head as an object without its closing brace, then "results" streamed record by record.
+  std::string text = dump(head, 2);
+  text.erase(text.find_last_of('}'));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  out << text << ",\n  \"results\": [";
+  bool first = true;
+  Store::ResultQuery query;
+  query.with_checks = true;
+  store.for_each_result(summary.run.id, query, [&](const ResultRecord& r) {
+    out << (first ? "\n    " : ",\n    ") << dump(result_json(r), -1);
+    first = false;
+  });
+  out << (first ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+}  // namespace tb
