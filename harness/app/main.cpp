@@ -57,12 +57,16 @@ int main(int argc, char** argv) {
   tb::add_index_command(app, exit_code);
   tb::add_models_command(app, exit_code);
   tb::add_merge_command(app, exit_code);
+  tb::add_doctor_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    return tb::kExitUsage;
+  } catch (const tb::RunRefused& e) {  // nothing was sent
+    std::cerr << "error: " << e.what() << "\n";
     return tb::kExitUsage;
   } catch (const tb::StoreError& e) {
     std::cerr << "error: " << e.what() << "\n";

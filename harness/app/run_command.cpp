@@ -1,7 +1,10 @@
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <map>
+#include <optional>
 
 #include "analysis/run_summary.hpp"
 #include "common/text.hpp"
@@ -15,6 +18,7 @@
 #include "run/preflight.hpp"
 #include "run/runner.hpp"
 #include "run/shard.hpp"
+#include "store/result_writer.hpp"
 #include "store/store.hpp"
 #include "suite/suite_loader.hpp"
 
@@ -90,6 +94,36 @@ bool check_before_sending(const RunArgs& args, const Suite& suite) {
   return ok;
 }
 
+// The reports' folder must be a folder (or creatable as one), found out before anything is
+// sent: a report that cannot be written after every request was paid for is a lost run.
+std::optional<std::string> out_problem(const std::filesystem::path& out) {
+  std::error_code ec;
+  for (auto p = out; !p.empty(); p = p.parent_path()) {
+    if (std::filesystem::exists(p, ec)) {
+      if (!std::filesystem::is_directory(p, ec))
+        return "--out " + out.string() + ": " + p.string() +
+               " is a file, not a folder; give a folder for the reports (or --no-report)";
+      return std::nullopt;
+    }
+    if (p == p.parent_path()) break;
+  }
+  return std::nullopt;
+}
+
+// "tls 48, network 2": the error classes of a run, most frequent first.
+std::string error_classes(const RunSummary& summary) {
+  std::map<std::string, long long> counts;
+  for (const auto& v : summary.variants)
+    for (const auto& [name, n] : v.error_classes) counts[name] += n;
+  std::vector<std::pair<std::string, long long>> sorted(counts.begin(), counts.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [name, n] : sorted)
+    out += (out.empty() ? "" : ", ") + name + " " + std::to_string(n);
+  return out;
+}
+
 int run(const RunArgs& args) {
   std::string shard_error;
   const auto shard = resolve_shard(
@@ -103,6 +137,12 @@ int run(const RunArgs& args) {
   if (!suite) {
     print_errors(errors);
     return kExitUsage;
+  }
+  if (!args.no_report) {
+    if (auto problem = out_problem(args.out)) {
+      std::cerr << "error: " << *problem << "\nnothing was sent and no run was stored\n";
+      return kExitUsage;
+    }
   }
   Preflight preflight;
   if (!run_preflight(*suite, preflight, errors, shard)) {
@@ -125,12 +165,21 @@ int run(const RunArgs& args) {
   if (args.deadline > 0) options.deadline_s = args.deadline;
   if (args.grace >= 0) options.grace_s = args.grace;
   if (shard && args.shard_limits == "divided") options.limits_share = 1.0 / shard->count;
+  if (std::filesystem::exists(args.db)) {
+    // Results an earlier run could not store (a lock that outlasted the wait, a full disk) go in
+    // first: a resume then sends only what is really missing.
+    if (const long long kept = store_unsaved_results(args.db); kept > 0 && !args.quiet)
+      std::cerr << "stored " << kept << " results that an earlier run on " << args.db
+                << " had to keep aside\n";
+  }
+  // Held while this process drives a resumed run; a new run takes its lease as it is created.
+  std::optional<Store> lease_holder;
   if (!args.resume.empty()) {
     if (!std::filesystem::exists(args.db)) {
       std::cerr << "error: --resume: no database at " << args.db << "\n";
       return kExitUsage;
     }
-    Store store(args.db, false);
+    Store& store = lease_holder.emplace(args.db, false);
     if (args.resume == "latest") {
       const auto latest = store.latest_run_id();
       if (!latest) {
@@ -144,7 +193,8 @@ int run(const RunArgs& args) {
         options.resume = std::stoll(args.resume, &used);
         if (used != args.resume.size()) throw std::invalid_argument("trailing");
       } catch (const std::exception&) {
-        std::cerr << "error: --resume: expected a run id or \"latest\"; got \"" << args.resume << "\"\n";
+        std::cerr << "error: --resume: expected a run id or \"latest\"; got \"" << args.resume
+                  << "\"\n";
         return kExitUsage;
       }
       if (!store.run(*options.resume)) {
@@ -152,6 +202,11 @@ int run(const RunArgs& args) {
         return kExitUsage;
       }
     }
+    // One process drives a run: a second resume is refused here (RunRefused, exit 2), before
+    // anything is sent; a run whose process is gone is taken over.
+    if (const auto gone = store.acquire_lease(*options.resume); gone && !args.quiet)
+      std::cerr << "taking over run " << *options.resume << " from process " << gone->pid << " on "
+                << gone->host << ", which is gone\n";
   }
   // The resume hint names the run, so it is completed once its id is known.
   options.resume_hint = "tunebench run " + shell_quote(args.suite) +
@@ -173,11 +228,31 @@ int run(const RunArgs& args) {
   std::cout << "run id: " << outcome.run_id << "\n";
 
   Store store(args.db, false);
-  const RunSummary summary = summarize_run(store, outcome.run_id);
+  RunSummary summary = summarize_run(store, outcome.run_id);
+  RunOutcome result = outcome;
+  long long answered = 0, stored = 0;
+  for (const auto& v : summary.variants) {
+    answered += v.ok;
+    stored += v.results;
+  }
+  if (result.status == "done" && stored > 0 && answered == 0) {
+    // Nothing to compare: a run in which every request failed has failed, whatever its count.
+    result.status = "failed";
+    result.message = "every request failed (" + error_classes(summary) + ")";
+    store.set_run_status(outcome.run_id, "failed", true);
+    summary.run.status = "failed";
+  }
   write_terminal_summary(summary, std::cout);
+  // A report that cannot be written (a full disk) is said, and the run's own outcome still is.
+  bool reports_failed = false;
   if (!args.no_report) {
-    for (const auto& path : write_report_files(store, summary, args.out, true, true, true))
-      std::cout << "report: " << path.string() << "\n";
+    try {
+      for (const auto& path : write_report_files(store, summary, args.out, true, true, true))
+        std::cout << "report: " << path.string() << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      reports_failed = true;
+    }
   }
   std::cout << "requests sent: " << outcome.sent << " (retries included); answered from the cache: "
             << outcome.cached << (outcome.cached > 0 ? " (--refresh sends them again)" : "") << "\n";
@@ -188,7 +263,7 @@ int run(const RunArgs& args) {
   // Gates judge a finished run only: an interrupted one is resumed first. A shard holds a sample
   // of the cases; its gates are judged on the merged run.
   GateEvaluation gates;
-  if (outcome.status == "done" && !suite->gates.empty()) {
+  if (result.status == "done" && !suite->gates.empty()) {
     if (shard)
       std::cout << "gates: judged on the merged run (tunebench merge OUT.db SHARD.db...), not on "
                    "one shard\n";
@@ -199,10 +274,11 @@ int run(const RunArgs& args) {
     write_output_file(args.junit, [&](std::ostream& out) { write_run_junit(store, summary, gates.gates, out); });
     std::cout << "junit: " << args.junit << "\n";
   }
-  if (outcome.status != "done") {
-    std::cerr << "run " << outcome.run_id << " " << outcome.status << ": " << outcome.message << "\n";
+  if (result.status != "done") {
+    std::cerr << "run " << result.run_id << " " << result.status << ": " << result.message << "\n";
     return kExitRuntime;
   }
+  if (reports_failed) return kExitRuntime;
   if (!gates.passed()) return kExitChecksFailed;
   if (args.fail_on_checks) {
     for (const auto& v : summary.variants)
@@ -216,11 +292,15 @@ int run(const RunArgs& args) {
 void add_run_command(CLI::App& app, int& exit_code) {
   constexpr double kMax = std::numeric_limits<double>::max();
   auto args = std::make_shared<RunArgs>();
-  auto* cmd = app.add_subcommand("run", "Run a suite: every case x variant x repeat, stored and reported");
-  cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")->required()->check(CLI::ExistingFile);
+  auto* cmd =
+      app.add_subcommand("run", "Run a suite: every case x variant x repeat, stored and reported");
+  cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--db", args->db, "SQLite database to store the run in")->capture_default_str();
   cmd->add_option("--out", args->out, "Folder for the HTML and CSV reports")->capture_default_str();
-  cmd->add_option("--concurrency,-j", args->concurrency, "Requests in flight at once (default: the suite's run.concurrency, else 32)")
+  cmd->add_option("--concurrency,-j", args->concurrency,
+                  "Requests in flight at once (default: the suite's run.concurrency, else 32)")
       ->check(CLI::Range(1, 100000));
   cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
   cmd->add_flag("--no-report", args->no_report, "Do not write the HTML and CSV reports");
@@ -236,10 +316,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--retry-errors", args->retry_errors,
                 "With --resume: send again the jobs whose stored result is an error (kept in result_history)");
   cmd->add_flag("--no-cache", args->no_cache, "Neither read nor write the response cache");
-  cmd->add_flag("--refresh", args->refresh, "Send every request again and refresh the cache with the answers");
-  cmd->add_option("--max-cost", args->max_cost, "Stop dispatching before the spend (USD) would pass this")
+  cmd->add_flag("--refresh", args->refresh,
+                "Send every request again and refresh the cache with the answers");
+  cmd->add_option("--max-cost", args->max_cost,
+                  "Stop dispatching before the spend (USD) would pass this")
       ->check(finite_number(0, kMax));
-  cmd->add_option("--deadline", args->deadline, "Stop dispatching after this many seconds (resumable)")
+  cmd->add_option("--deadline", args->deadline,
+                  "Stop dispatching after this many seconds (resumable)")
       ->check(finite_number(0, kMax, true));
   cmd->add_option("--shard", args->shard,
                   "Run only shard I of N (0-based, I/N; default: $TUNEBENCH_SHARD): the cases "

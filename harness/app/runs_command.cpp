@@ -27,11 +27,12 @@ int list_runs(const RunsArgs& args) {
     std::cout << "no runs in " << args.db << "\n";
     return kExitOk;
   }
-  std::cout << std::left << std::setw(6) << "id" << std::setw(22) << "started" << std::setw(13) << "status"
+  std::cout << std::left << std::setw(6) << "id" << std::setw(22) << "started" << std::setw(21) << "status"
             << std::setw(14) << "results" << std::setw(7) << "gates" << std::setw(11) << "simulated" << "suite\n";
   for (const auto& r : runs) {
     const std::string results = std::to_string(store.count_results(r.id)) + "/" + std::to_string(r.total_jobs);
-    std::cout << std::left << std::setw(6) << r.id << std::setw(22) << r.started_at << std::setw(13) << r.status
+    std::cout << std::left << std::setw(6) << r.id << std::setw(22) << r.started_at << std::setw(21)
+              << (r.stale ? r.status + " (stale)" : r.status)
               << std::setw(14) << results << std::setw(7) << (r.gate_status.empty() ? "-" : r.gate_status)
               << std::setw(11) << (r.simulated ? "yes" : "no") << r.suite_name
               << " (" << r.suite_file << ")";

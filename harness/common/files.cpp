@@ -134,23 +134,22 @@ bool write_file_atomic(const std::filesystem::path& path, std::string_view conte
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   const auto tmp = path.string() + ".tmp";
+  // A failed write leaves neither a partial file under the real name nor the temporary one (a
+  // full disk used to leave an empty .tmp behind). Errors show at close as often as at write.
+  const auto fail = [&](const std::string& what) {
+    if (error) *error = "cannot write " + path.string() + ": " + what;
+    std::filesystem::remove(tmp, ec);
+    return false;
+  };
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      if (error) *error = "cannot write " + tmp + ": " + std::strerror(errno);
-      return false;
-    }
+    if (!out) return fail(std::strerror(errno));
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) {
-      if (error) *error = "cannot write " + tmp + ": " + std::strerror(errno);
-      return false;
-    }
+    out.close();
+    if (!out) return fail(errno != 0 ? std::strerror(errno) : "write failed");
   }
   std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    if (error) *error = "cannot rename " + tmp + " to " + path.string() + ": " + ec.message();
-    return false;
-  }
+  if (ec) return fail("cannot rename " + tmp + ": " + ec.message());
   return true;
 }
 

@@ -10,8 +10,9 @@
 namespace tb {
 namespace {
 
-constexpr std::array<std::string_view, 6> kTopKeys = {"seed", "latency", "models", "profiles",
-                                                     "faults", "limits"};
+constexpr std::array<std::string_view, 7> kTopKeys = {"seed",   "latency", "models",      "profiles",
+                                                     "faults", "limits",  "prompt_cache"};
+constexpr std::array<std::string_view, 2> kPromptCacheKeys = {"min_tokens", "increment"};
 constexpr std::array<std::string_view, 9> kFaultKeys = {
     "rate_limit", "retry_after_s", "server_error", "stall", "stall_ms", "reset", "truncated",
     "malformed", "stream_delay_ms"};
@@ -158,6 +159,17 @@ bool parse_mock_config(const nlohmann::json& s, const std::string& where, MockCo
       ok &= number(l, "rpm", 0, 1e9, out.limits.rpm, w, errors);
       ok &= number(l, "window_s", 0.01, 3600, out.limits.window_s, w, errors);
       ok &= number(l, "burst", 0, 1e6, out.limits.burst, w, errors);
+    } else {
+      ok = false;
+    }
+  }
+  if (s.contains("prompt_cache")) {
+    const auto& c = s["prompt_cache"];
+    const std::string w = where + " prompt_cache";
+    if (check_keys(c, kPromptCacheKeys, w, errors)) {
+      out.prompt_cache.enabled = true;
+      ok &= number(c, "min_tokens", 0, 1e9, out.prompt_cache.min_tokens, w, errors);
+      ok &= number(c, "increment", 1, 1e6, out.prompt_cache.increment, w, errors);
     } else {
       ok = false;
     }

@@ -20,7 +20,7 @@ struct MockProfile {
   // from one of those, as a misled model does). See mock/mock_grounding.hpp.
   double field_error_grounded = 0.02;
   double field_error_misled = 0.50;
-  double error_rate = 0.0;                // HTTP 500
+  double error_rate = 0.0;  // HTTP 500
   // Forgetting: the share of cases this model answers wrong whatever the prompt (a fine-tune that
   // lost a general ability). Drawn once per case from the seed, not per request, so a forgotten
   // case fails in every repeat and every run with that seed, as a real regression does.
@@ -39,14 +39,14 @@ struct MockLatency {
 
 // Faults on demand, each a probability per request attempt (independent of the model profile).
 struct MockFaults {
-  double rate_limit = 0;    // 429 with Retry-After
+  double rate_limit = 0;  // 429 with Retry-After
   double retry_after_s = 1;
   double server_error = 0;  // 500 or 503
   double stall = 0;         // answer only after stall_ms (past the client's timeout)
   double stall_ms = 30000;
-  double reset = 0;         // close the connection without answering
-  double truncated = 0;     // send half the body, then close
-  double malformed = 0;     // 200 with a body that is not JSON
+  double reset = 0;             // close the connection without answering
+  double truncated = 0;         // send half the body, then close
+  double malformed = 0;         // 200 with a body that is not JSON
   double stream_delay_ms = -1;  // fixed delay between SSE chunks; -1 = per_output_token_ms
 };
 
@@ -58,8 +58,19 @@ struct MockLimits {
   double burst = 1;  // requests of slack over rpm * window_s / 60
 };
 
+// A provider's prompt cache in its steady state: every message before the last counts as a
+// prefix seen before, reported as cached_tokens (rounded down to `increment`) when the prompt
+// has at least `min_tokens`, as OpenAI does for prompts of 1,024 tokens and more. Off unless
+// `prompt_cache:` is given, so that numbers without it stay as they were.
+struct MockPromptCache {
+  bool enabled = false;
+  double min_tokens = 1024;
+  double increment = 128;
+};
+
 struct MockConfig {
   std::uint64_t seed = 42;
+  MockPromptCache prompt_cache;
   MockFaults faults;
   MockLimits limits;
   MockLatency latency;
@@ -74,7 +85,7 @@ struct MockConfig {
 MockConfig default_mock_config();
 
 // Reads the `mock:` settings of an endpoint (or a --config file). Unknown keys are errors.
-bool parse_mock_config(const nlohmann::json& settings, const std::string& where,
-                       MockConfig& out, Diagnostics& errors);
+bool parse_mock_config(const nlohmann::json& settings, const std::string& where, MockConfig& out,
+                       Diagnostics& errors);
 
 }  // namespace tb

@@ -293,6 +293,18 @@ bool MockModel::forgets(const MockProfile& profile, std::size_t reference) const
   return static_cast<double>(h >> 11) * 0x1.0p-53 < profile.general_regression;
 }
 
+long long MockModel::cached_tokens(const json& messages, const std::string& model,
+                                   long long prompt_tokens) const {
+  const MockPromptCache& cache = config_.prompt_cache;
+  if (!cache.enabled || messages.size() < 2 ||
+      static_cast<double>(prompt_tokens) < cache.min_tokens)
+    return 0;
+  json prefix = messages;
+  prefix.erase(prefix.size() - 1);
+  const auto increment = static_cast<long long>(cache.increment);
+  return std::min(prompt_tokens, counter_.prompt(prefix, model) / increment * increment);
+}
+
 MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_t attempt) const {
   bool too_deep = false;
   const json request = parse_json_bounded(request_body, &too_deep);
@@ -402,7 +414,7 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   const json usage = {{"prompt_tokens", prompt_tokens},
                       {"completion_tokens", completion_tokens},
                       {"total_tokens", prompt_tokens + completion_tokens},
-                      {"prompt_tokens_details", {{"cached_tokens", 0}}}};
+                      {"prompt_tokens_details", {{"cached_tokens", cached_tokens(messages, model, prompt_tokens)}}}};
   if (request.value("stream", false)) {
     // Token-sized pieces (about 4 bytes, never splitting a UTF-8 sequence), one event each.
     reply.content_type = "text/event-stream";

@@ -62,6 +62,9 @@ class MockModel {
  private:
   // Whether `profile` answers the case at `reference` wrong whatever the prompt (forgetting).
   bool forgets(const MockProfile& profile, std::size_t reference) const;
+  // The prompt tokens a provider's cache would answer for (MockPromptCache); 0 when off.
+  long long cached_tokens(const nlohmann::json& messages, const std::string& model,
+                          long long prompt_tokens) const;
 
   MockConfig config_;
   MockTokenCounter counter_;

@@ -10,8 +10,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <array>
 #include <chrono>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -45,6 +50,8 @@ std::string_view to_string(NetError e) {
       return "protocol";
     case NetError::too_large:
       return "too_large";
+    case NetError::certificate:
+      return "certificate";
   }
   return "?";
 }
@@ -119,6 +126,26 @@ NetError classify(const beast::error_code& ec, const Connection& conn) {
   if (ec.category() == http::make_error_code(http::error::end_of_stream).category())
     return NetError::protocol;
   return NetError::reset;
+}
+
+// When a handshake failed because the server's certificate was refused: what was wrong with it
+// and what to do. Anything else (a reset, a protocol mismatch) is a plain TLS failure.
+std::optional<std::string> refused_certificate(ssl::stream<tcp::socket>& stream,
+                                               const beast::error_code& ec,
+                                               const HttpRequest& req) {
+  if (req.insecure || ec.category() != asio::error::get_ssl_category() ||
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) != SSL_R_CERTIFICATE_VERIFY_FAILED)
+    return std::nullopt;
+  const long result = SSL_get_verify_result(stream.native_handle());
+  // The host name check is ours (host_name_verification): OpenSSL's own checks passed.
+  const std::string why =
+      result == X509_V_OK || result == X509_V_ERR_HOSTNAME_MISMATCH
+          ? "it was not issued for " + req.url.host
+          : X509_verify_cert_error_string(result);
+  return "the TLS certificate of " + req.url.origin() + " is not trusted (" + why +
+         "); not retried: give the server a certificate from a trusted authority (or add its CA "
+         "to the system's, or point SSL_CERT_FILE at it), or set insecure: true on the endpoint "
+         "for a test server";
 }
 
 std::string too_large_message(const HttpRequest& req) {
@@ -213,8 +240,15 @@ struct HttpClient::Impl {
       if (!req.insecure) conn->tls->set_verify_callback(ssl::host_name_verification(req.url.host));
       co_await conn->tls->async_handshake(ssl::stream_base::client,
                                           asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || conn->timed_out)
+      if (ec || conn->timed_out) {
+        if (auto refused = refused_certificate(*conn->tls, ec, req); refused && !conn->timed_out) {
+          disarm_deadline(*conn);
+          out.error = NetError::certificate;
+          out.error_message = *refused;
+          co_return nullptr;
+        }
         co_return failed(NetError::tls, "TLS handshake with " + req.url.origin() + " failed: ");
+      }
     }
     disarm_deadline(*conn);
     ++opened;

@@ -32,7 +32,9 @@ struct HttpRequest {
 };
 
 // too_large: the body passed HttpRequest::max_response_bytes and was not read to its end.
-enum class NetError { none, resolve, connect, timeout, reset, tls, protocol, too_large };
+// certificate: the server's TLS certificate was refused (untrusted, expired, another host's);
+// unlike the other failures, it will not pass on another attempt.
+enum class NetError { none, resolve, connect, timeout, reset, tls, protocol, too_large, certificate };
 std::string_view to_string(NetError e);
 
 struct HttpResponse {

@@ -216,24 +216,23 @@ Usage parse_usage(const json& u) {
 
 ChatResponse read_chat_response(const HttpResponse& response) {
   ChatResponse out;
-  switch (response.error) {
-    case NetError::none:
-      break;
-    case NetError::timeout:
-      out.error = ErrorClass::timeout;
-      break;
-    case NetError::too_large:
-      out.error = ErrorClass::bad_response;
-      break;
-    default:
-      out.error = ErrorClass::network;
-      break;
-  }
+  out.error = error_class_of(response.error);
   if (out.error != ErrorClass::none) {
     out.error_message = Secrets::redact(response.error_message);
     return out;
   }
-  return parse_chat_response(response.status, response.body);
+  out = parse_chat_response(response.status, response.body);
+  // A redirect is not followed (the key would go wherever it points): where it points is what
+  // the user needs to fix base_url.
+  if (response.status >= 300 && response.status < 400) {
+    const auto location = response.header("location");
+    out.error_message =
+        "HTTP " + std::to_string(response.status) + ": " +
+        (location.empty() ? "a redirect without a Location"
+                          : "redirected to " + ellipsize(Secrets::redact(location), 300)) +
+        " (redirects are not followed: set the endpoint's base_url to where the server points)";
+  }
+  return out;
 }
 
 ChatResponse parse_chat_response(int http_status, std::string_view raw) {

@@ -41,7 +41,8 @@ struct ChatResponse {
 ChatResponse parse_chat_response(int http_status, std::string_view body);
 
 // Everything that can come back for a chat request, classified: a transport failure (timeout;
-// too_large, a bad_response; the rest network), else parse_chat_response on the status and body.
+// too_large, a bad_response; a refused certificate, tls; the rest network), else
+// parse_chat_response on the status and body (a redirect's message names its Location).
 // A streamed 2xx answer is read by ChatStream instead.
 ChatResponse read_chat_response(const HttpResponse& response);
 

@@ -132,8 +132,7 @@ class Embedder {
       HttpResponse response = co_await client_.send(request);
       EmbeddingsResponse parsed;
       if (response.error != NetError::none) {
-        parsed.error =
-            response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
+        parsed.error = error_class_of(response.error);
         parsed.error_message = response.error_message;
       } else {
         parsed = parse_embeddings_response(response.status, response.body, batch.count);

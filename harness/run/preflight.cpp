@@ -9,6 +9,7 @@
 #include "common/hash.hpp"
 #include "common/secrets.hpp"
 #include "common/text.hpp"
+#include "net/url.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -173,6 +174,12 @@ std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnosti
   if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
   std::string key = Secrets::from_env(endpoint.api_key_env);
   if (!reported.insert(endpoint.name).second) return key;
+  // The suite's own URLs were checked as it was read; the built-in openai endpoint's comes from
+  // OPENAI_BASE_URL.
+  if (std::string url_error; !parse_url(endpoint.base_url, url_error))
+    errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".base_url",
+                url_error.starts_with("credentials") ? url_error
+                                                     : url_error + "; got " + dquote(endpoint.base_url)});
   // A key pasted with its trailing newline would split the request's headers, and a key
   // with any control character could not be recognised in every form a server echoes it.
   if (const auto at = control_character(key))

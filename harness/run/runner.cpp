@@ -154,9 +154,14 @@ asio::awaitable<void> Runner::worker() {
       consecutive_errors_ = 0;
     } else {
       ++errors_;
+      // Failures every later request to the endpoint would meet too: stop at the first.
       if (record->error_class == "auth")
         stop("authentication failed at endpoint " +
                  preflight_.variants[job.variant].endpoint->name + ": " + record->error_message,
+             false);
+      else if (record->error_class == "tls")
+        stop("endpoint " + preflight_.variants[job.variant].endpoint->name + ": " +
+                 record->error_message,
              false);
       else if (++consecutive_errors_ >= suite_.run.max_consecutive_errors)
         stop(std::to_string(consecutive_errors_) +

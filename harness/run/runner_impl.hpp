@@ -96,8 +96,8 @@ class Runner {
   boost::asio::awaitable<bool> wait_unless_stopped(boost::asio::steady_timer& timer, double ms);
   // Model-graded checks of a scored answer (runner_judge.cpp); false when the run stopped before
   // every judgement was in (the job is then not stored).
-  boost::asio::awaitable<bool> judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
-                                            boost::asio::steady_timer& timer);
+  boost::asio::awaitable<bool> judge_answer(const TestCase& test_case, ResultRecord& r,
+                                            Score& score, boost::asio::steady_timer& timer);
 
   // Stopping and the outcome (runner_stop.cpp).
   void listen_for_signals();

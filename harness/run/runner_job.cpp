@@ -320,8 +320,7 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
   }
   a.latency_ms = steady_ms() - start;
   if (a.response.error != NetError::none) {
-    a.parsed.error =
-        a.response.error == NetError::timeout ? ErrorClass::timeout : ErrorClass::network;
+    a.parsed.error = error_class_of(a.response.error);
     a.parsed.error_message = a.response.error_message;
     co_return a;
   }
@@ -337,7 +336,7 @@ asio::awaitable<Attempt> Runner::send_once(const HttpRequest& base, bool stream)
         a.output_tps = static_cast<double>(a.parsed.usage.completion_tokens - 1) / decode_s;
     }
   } else {
-    a.parsed = parse_chat_response(a.response.status, a.response.body);
+    a.parsed = read_chat_response(a.response);
   }
   co_return a;
 }

@@ -4,7 +4,6 @@
 // when the same judgement was asked before. The verdict replaces the check's stand-in outcome;
 // the judge's tokens and cost are stored apart from the variant's (judge_calls), but count
 // against --max-cost, because they are spent all the same.
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -119,8 +118,8 @@ asio::awaitable<bool> Runner::judge_answer(const TestCase& test_case, ResultReco
         const auto hint = server_wait_ms(answer->response);
         if (hint && *hint > suite_.run.max_retry_wait_s * 1000) {
           std::string& message = answer->parsed.error_message;
-          message += (message.empty() ? "" : "; ") +
-                     wait_refused_note(*hint, suite_.run.max_retry_wait_s);
+          message +=
+              (message.empty() ? "" : "; ") + wait_refused_note(*hint, suite_.run.max_retry_wait_s);
           break;
         }
         if (attempt >= suite_.run.max_attempts) break;
@@ -138,9 +137,9 @@ asio::awaitable<bool> Runner::judge_answer(const TestCase& test_case, ResultReco
                                    a.parsed.usage.cached_tokens, call.completion_tokens);
     } else if (a.parsed.error == ErrorClass::none) {
       // No usage to believe: costed from estimates (characters / 4), as answers are.
-      call.cost_usd = request_cost(resolved->price,
-                                   static_cast<long long>((request.body.size() + 3) / 4), 0,
-                                   static_cast<long long>((a.parsed.content.size() + 3) / 4));
+      call.cost_usd =
+          request_cost(resolved->price, static_cast<long long>((request.body.size() + 3) / 4), 0,
+                       static_cast<long long>((a.parsed.content.size() + 3) / 4));
     }
     if (!call.cached) spend_ += call.cost_usd;  // a cached judgement costs nothing this time
     if (a.parsed.error != ErrorClass::none) {

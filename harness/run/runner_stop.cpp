@@ -129,7 +129,16 @@ RunOutcome Runner::finish(bool stored, const std::optional<std::string>& storage
   } else {
     outcome.status = "done";
   }
-  store_.set_run_status(run_id_, outcome.status, true);
+  try {
+    store_.set_run_status(run_id_, outcome.status, true);
+  } catch (const StoreError& e) {
+    // The same disk or lock that stopped the writer: the run stays stored as running, and reads
+    // as interrupted (stale) once this process is gone (its lease dies with it).
+    outcome.message += std::string(outcome.message.empty() ? "" : "; ") +
+                       "its status could not be stored either (" + e.what() +
+                       "): it shows as interrupted (stale) once this process ends";
+    if (outcome.status == "done") outcome.status = "failed";
+  }
   return outcome;
 }
 

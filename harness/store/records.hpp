@@ -17,6 +17,9 @@ struct RunRecord {
   std::string started_at;
   std::string finished_at;
   std::string status;  // running, done, interrupted, failed
+  // Stored as running, but the process that drove it is gone (killed, or stopped by a full disk
+  // before it could say so): status reads "interrupted" and this is set (see Store::run).
+  bool stale = false;
   bool simulated = false;
   long long total_jobs = 0;
   long long cases = 0;
@@ -45,6 +48,17 @@ struct GateRecord {
   std::optional<double> low, high;  // the figure's 95% interval, when it has one
   std::string against;  // no_regression: the run or variant compared with
   std::string detail;   // the whole line, as printed
+};
+
+// Who drives a run: the process holding its lease (see Store::acquire_lease).
+struct LeaseRecord {
+  long long run_id = 0;
+  long long pid = 0;
+  std::string host;
+  std::string started_at;         // when it took the lease (UTC)
+  long long heartbeat_age_s = 0;  // seconds since it last said it is alive
+  bool live = false;  // its process runs (this host) or its heartbeat is fresh (another)
+  bool mine = false;  // held by this process
 };
 
 struct VariantRecord {
@@ -77,8 +91,12 @@ struct CacheRecord {
   double ttft_ms = -1;
   double itl_ms = -1;
   double output_tps = -1;
+
+  bool operator==(const CacheRecord&) const = default;
 };
 
+// CaseRecord, CacheRecord and ResultRecord (with its checks and judge calls) are also written to
+// a file when the database cannot take them: a new field goes into store/unsaved_results.cpp too.
 struct CaseRecord {
   long long run_id = 0;
   long long case_index = 0;
@@ -88,6 +106,8 @@ struct CaseRecord {
   std::string reference;
   std::string tags;  // comma-separated
   std::string content_hash;  // SHA-256 of the dataset line's text; empty before v6
+
+  bool operator==(const CaseRecord&) const = default;
 };
 
 struct CheckRecord {
@@ -98,6 +118,8 @@ struct CheckRecord {
   double weight = 1;
   double score = 0;
   std::string detail;
+
+  bool operator==(const CheckRecord&) const = default;
 };
 
 // One request to a judge model for a model-graded check of a result (`type: judge`). Its tokens
@@ -114,6 +136,8 @@ struct JudgeCallRecord {
   std::string label;
   double score = 0;
   std::string error;  // why there is no verdict (the request failed, the reply was no verdict)
+
+  bool operator==(const JudgeCallRecord&) const = default;
 };
 
 struct ResultRecord {
@@ -122,8 +146,8 @@ struct ResultRecord {
   std::string variant_id;
   long long case_index = 0;
   int repeat = 0;
-  std::string status;        // ok or error
-  std::string error_class;   // none, auth, rate_limit, ...
+  std::string status;       // ok or error
+  std::string error_class;  // none, auth, rate_limit, ...
   std::string error_message;
   int http_status = 0;
   std::string output;
@@ -153,6 +177,8 @@ struct ResultRecord {
   std::string case_id;  // read from the cases table, not stored per result
   std::vector<CheckRecord> checks;
   std::vector<JudgeCallRecord> judge_calls;
+
+  bool operator==(const ResultRecord&) const = default;
 };
 
 }  // namespace tb

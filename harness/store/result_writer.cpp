@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -12,15 +16,35 @@
 
 #include "common/background_thread.hpp"
 #include "store/record_scrub.hpp"
+#include "store/run_lease.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store_error.hpp"
+#include "store/unsaved_results.hpp"
 
 namespace tb {
 
-struct ResultWriter::Impl {
-  using Item = std::variant<CaseRecord, ResultRecord, CacheRecord>;
+namespace {
 
-  explicit Impl(const std::filesystem::path& path) : db(path.string(), false) {
+std::string seconds_text(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", s);
+  return text;
+}
+
+}  // namespace
+
+struct ResultWriter::Impl {
+  using Item = StoreItem;
+  using Clock = std::chrono::steady_clock;
+
+  // A short busy timeout: the loop below waits out a lock itself, so that it can say so and keep
+  // what waits in memory; SQLite's own wait would only block.
+  static constexpr int kBusyTimeoutMs = 1000;
+
+  Impl(const std::filesystem::path& path, ResultWriter::Options o)
+      : db_path(path), options(std::move(o)), db(path.string(), false, kBusyTimeoutMs) {
+    if (!options.report)
+      options.report = [](const std::string& line) { std::cerr << line << std::endl; };
     // Fewer, larger checkpoints (every 32 MiB of WAL): with the default (1,000 pages) a heavy run
     // spends much of its writing time copying the WAL back. The cache is bounded so memory stays
     // flat.
@@ -193,42 +217,152 @@ struct ResultWriter::Impl {
   static constexpr auto kLinger = std::chrono::milliseconds(25);
   static constexpr std::size_t kBatchWake = 2048;
 
+  void commit(const std::vector<Item>& batch) {
+    db.exec("BEGIN IMMEDIATE");
+    for (const auto& item : batch) std::visit([this](const auto& r) { write(r); }, item);
+    db.exec("COMMIT");
+  }
+
+  // After a failed transaction: nothing of it stays, and no statement keeps a half-done step.
+  void roll_back() {
+    for (auto* q : {&insert_case, &insert_result, &insert_bodies, &insert_check, &insert_cache,
+                    &insert_judge})
+      q->reset();
+    db.rollback();
+  }
+
+  static long long results_in(const std::vector<Item>& items) {
+    long long n = 0;
+    for (const auto& item : items) n += std::holds_alternative<ResultRecord>(item);
+    return n;
+  }
+
+  // Keeps what could not be stored in the unsaved-results file (counted for error()).
+  void keep(const std::vector<Item>& items) {
+    const long long n = results_in(items);
+    std::filesystem::path file;
+    std::string error;
+    const bool saved = save_unsaved(db_path, items, file, error);
+    std::lock_guard lock(mutex);
+    if (saved) {
+      kept += n;
+      kept_file = file;
+    } else {
+      lost += n;
+      lost_error = error;
+    }
+  }
+
+  // What failed and where the results it left are: every result that came after it counts.
+  std::string failure_message() const {
+    std::string out = failure;
+    if (kept > 0)
+      out += "; the " + std::to_string(kept) + " results not stored are kept in " +
+             kept_file.string() +
+             "; the next `tunebench run` on this database stores them (a resume then sends only "
+             "what is missing)";
+    if (lost > 0)
+      out += "; " + std::to_string(lost) + " results could not be kept either (" + lost_error +
+             "); a resume sends them again";
+    return out;
+  }
+
+  void refresh_leases(Clock::time_point now) {
+    if (now < next_heartbeat) return;
+    next_heartbeat = now + std::chrono::seconds(run_lease::kHeartbeatEveryS);
+    try {
+      run_lease::heartbeat(db);
+    } catch (const StoreError&) {
+      // locked or full: the next beat tries again; a live process is not taken for gone anyway
+    }
+  }
+
   void loop() {
-    std::vector<Item> batch;
+    std::vector<Item> pending;  // taken from the queue, not yet committed
+    std::size_t scrubbed = 0;
+    bool waiting = false;  // for a lock held by another process
+    Clock::time_point wait_started{}, next_report{};
+    auto backoff = std::chrono::milliseconds(50);
     while (true) {
       {
         std::unique_lock lock(mutex);
-        wake.wait(lock, [&] { return stopping || !queue.empty(); });
-        wake.wait_for(lock, kLinger,
-                      [&] { return stopping || flush_requested || queue.size() >= kBatchWake; });
+        if (pending.empty()) {
+          wake.wait_until(lock, next_heartbeat, [&] { return stopping || !queue.empty(); });
+          if (!queue.empty())
+            wake.wait_for(lock, kLinger, [&] {
+              return stopping || flush_requested || queue.size() >= kBatchWake;
+            });
+        } else {
+          // Waiting out a lock: new items join the batch that waits.
+          wake.wait_for(lock, backoff, [] { return false; });
+        }
         flush_requested = false;
-        if (queue.empty() && stopping) return;
-        batch.swap(queue);
+        if (queue.empty() && pending.empty() && stopping) return;
+        std::move(queue.begin(), queue.end(), std::back_inserter(pending));
+        queue.clear();
         busy = true;
       }
+      const auto now = Clock::now();
+      refresh_leases(now);
       // Off the network thread: what a server sent back is scrubbed before it is stored.
-      for (auto& item : batch) std::visit([](auto& r) { scrub(r); }, item);
-      long long results = 0;
-      for (const auto& item : batch) results += std::holds_alternative<ResultRecord>(item);
-      if (!failed) {
+      for (; scrubbed < pending.size(); ++scrubbed)
+        std::visit([](auto& r) { scrub(r); }, pending[scrubbed]);
+      long long stored = 0;
+      std::string failure_now;
+      if (!pending.empty() && failed) {
+        keep(pending);  // after a failure every later result goes to the file as well
+        pending.clear();
+      } else if (!pending.empty()) {
         try {
-          db.exec("BEGIN IMMEDIATE");
-          for (const auto& item : batch) std::visit([this](const auto& r) { write(r); }, item);
-          db.exec("COMMIT");
+          commit(pending);
+          stored = results_in(pending);
+          if (waiting)
+            options.report("the database is writable again: " + std::to_string(stored) +
+                           " results that waited are stored");
+          waiting = false;
+          backoff = std::chrono::milliseconds(50);
+          pending.clear();
         } catch (const StoreError& e) {
-          try {
-            db.exec("ROLLBACK");
-          } catch (const StoreError&) {
+          roll_back();
+          // The attempt itself waited out the busy timeout: the wait began when it did.
+          if (e.failure() == StoreFailure::locked && !waiting) {
+            waiting = true;
+            wait_started = now;
+            next_report = now;
           }
-          std::lock_guard lock(mutex);
-          failure = e.what();
-          failed = true;
+          const double waited =
+              waiting ? std::chrono::duration<double>(Clock::now() - wait_started).count() : 0;
+          if (e.failure() == StoreFailure::locked && waited < options.lock_wait_s) {
+            if (Clock::now() >= next_report) {
+              options.report("database is locked by another process; waiting to store " +
+                             std::to_string(results_in(pending)) + " results (up to " +
+                             seconds_text(options.lock_wait_s) + " s, " + seconds_text(waited) +
+                             " s so far)...");
+              next_report = Clock::now() + std::chrono::seconds(10);
+            }
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+          } else {
+            const std::string why = e.failure() == StoreFailure::locked
+                                        ? db_path.string() +
+                                              " stayed locked by another process for " +
+                                              seconds_text(waited) + " s"
+                                        : std::string(e.what());
+            failure_now = why;
+            keep(pending);
+            pending.clear();
+            scrubbed = 0;
+          }
         }
       }
-      batch.clear();
+      if (pending.empty()) scrubbed = 0;
       {
         std::lock_guard lock(mutex);
-        if (!failed) committed += results;
+        committed += stored;
+        if (!failure_now.empty() && !failed) {
+          failure = failure_now;
+          failed = true;
+        }
+        holding = !pending.empty();
         busy = false;
       }
       drained.notify_all();
@@ -247,22 +381,42 @@ struct ResultWriter::Impl {
     if (wake_writer) wake.notify_one();
   }
 
+  std::filesystem::path db_path;
+  ResultWriter::Options options;
   sqlite::Database db;
-  sqlite::Statement insert_case, insert_result, insert_bodies, insert_check, insert_cache, insert_judge;
+  sqlite::Statement insert_case, insert_result, insert_bodies, insert_check, insert_cache,
+      insert_judge;
+  Clock::time_point next_heartbeat = Clock::now();
   mutable std::mutex mutex;
   std::condition_variable wake, drained;
   std::vector<Item> queue;
   bool stopping = false;
   bool flush_requested = false;
   std::atomic<bool> failed{false};
-  std::string failure;
+  std::string failure;           // what stopped the writing
+  long long kept = 0, lost = 0;  // results kept in the unsaved-results file, and not even there
+  std::filesystem::path kept_file;
+  std::string lost_error;
   bool busy = false;
+  bool holding = false;  // items wait for a locked database
   long long queued = 0, committed = 0;
   std::thread thread;
 };
 
+double ResultWriter::default_lock_wait_s() {
+  if (const char* env = std::getenv("TUNEBENCH_LOCK_WAIT_S")) {
+    char* end = nullptr;
+    const double v = std::strtod(env, &end);
+    if (end != env && *end == '\0' && std::isfinite(v) && v >= 0) return v;
+  }
+  return 120;
+}
+
 ResultWriter::ResultWriter(const std::filesystem::path& db_path)
-    : impl_(std::make_unique<Impl>(db_path)) {}
+    : ResultWriter(db_path, Options{}) {}
+
+ResultWriter::ResultWriter(const std::filesystem::path& db_path, Options options)
+    : impl_(std::make_unique<Impl>(db_path, std::move(options))) {}
 
 ResultWriter::~ResultWriter() {
   {
@@ -287,7 +441,8 @@ bool ResultWriter::flush() {
   std::unique_lock lock(impl_->mutex);
   impl_->flush_requested = true;
   impl_->wake.notify_one();
-  impl_->drained.wait(lock, [&] { return impl_->queue.empty() && !impl_->busy; });
+  impl_->drained.wait(lock,
+                      [&] { return impl_->queue.empty() && !impl_->busy && !impl_->holding; });
   return !impl_->failed;
 }
 
@@ -304,7 +459,44 @@ long long ResultWriter::queued_results() const {
 std::optional<std::string> ResultWriter::error() const {
   std::lock_guard lock(impl_->mutex);
   if (!impl_->failed) return std::nullopt;
-  return impl_->failure;
+  return impl_->failure_message();
+}
+
+long long store_unsaved_results(const std::filesystem::path& db_path) {
+  const auto files = unsaved_result_files(db_path);
+  if (files.empty()) return 0;
+  long long stored = 0;
+  sqlite::Database db(db_path.string(), false);
+  auto exists = db.prepare(
+      "SELECT 1 FROM results WHERE run_id=? AND variant_id=? AND case_index=? AND repeat=?");
+  for (const auto& file : files) {
+    std::vector<StoreItem> items;
+    std::string error;
+    if (!load_unsaved(file, items, error)) throw StoreError(error);
+    ResultWriter writer(db_path);
+    long long results = 0;
+    for (auto& item : items) {
+      if (auto* r = std::get_if<ResultRecord>(&item)) {
+        exists.bind(1, r->run_id).bind(2, r->variant_id).bind(3, r->case_index).bind(4, r->repeat);
+        const bool known = exists.step();
+        exists.reset();
+        if (known) continue;  // stored after all (a commit that reported failure but landed)
+        ++results;
+        writer.add_result(std::move(*r));
+      } else if (auto* c = std::get_if<CaseRecord>(&item)) {
+        writer.add_case(std::move(*c));
+      } else {
+        writer.add_cache(std::move(std::get<CacheRecord>(item)));
+      }
+    }
+    if (!writer.flush())
+      throw StoreError("cannot store the results kept in " + file.string() + ": " +
+                       writer.error().value_or(""));
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    stored += results;
+  }
+  return stored;
 }
 
 }  // namespace tb

@@ -6,7 +6,8 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 10> kMigrations = {R"sql(
+inline constexpr std::array<std::string_view, 11> kMigrations = {
+    R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
   suite_name TEXT NOT NULL,
@@ -229,9 +230,22 @@ ALTER TABLE runs ADD COLUMN shard_count INTEGER;
 ALTER TABLE runs ADD COLUMN merged_from TEXT;
 ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 )sql",
-// 10: results costed from local token counts because the server's usage was missing, not a
-// number, negative or not believable (usage_note says which); their API counts stay NULL.
+// 10: one process drives a run. Its lease names the process (pid, host, start time: a reused pid
+// is another process) and carries a heartbeat the writer refreshes, so a second resume of the
+// same run is refused and a run whose process is gone can be taken over.
 R"sql(
+CREATE TABLE run_leases(
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  process_start TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  heartbeat_unix INTEGER NOT NULL
+);
+)sql",
+    // 11: results costed from local token counts because the server's usage was missing, not a
+    // number, negative or not believable (usage_note says which); their API counts stay NULL.
+    R"sql(
 ALTER TABLE results ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE results ADD COLUMN usage_note TEXT;
 )sql"};

@@ -9,7 +9,16 @@
 #include <string>
 #include <string_view>
 
+namespace tb {
+class StoreError;
+}
+
 namespace tb::sqlite {
+
+// A StoreError for an SQLite result code, its kind and message saying what it means for the
+// file at `path` (locked, full, read-only, cannot be opened, damaged).
+StoreError error(int code, const std::string& path, const std::string& detail);
+StoreError error(sqlite3* db, int code);
 
 struct DbDeleter {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -54,14 +63,21 @@ class Statement {
 class Database {
  public:
   // Opens (creating when asked) with WAL and a busy timeout; throws StoreError.
-  Database(const std::string& path, bool create);
+  Database(const std::string& path, bool create, int busy_timeout_ms = 10000);
   sqlite3* handle() const { return db_.get(); }
+  const std::string& path() const { return path_; }
   void exec(std::string_view sql);
+  // Ends the open transaction, if any, without throwing: for error paths, where SQLite may have
+  // rolled back already (a full disk does) and the error that matters is the one in flight.
+  void rollback() noexcept;
   Statement prepare(std::string_view sql) { return Statement(db_.get(), sql); }
   long long last_insert_id() const { return sqlite3_last_insert_rowid(db_.get()); }
-  long long changes() const { return sqlite3_changes(db_.get()); }  // rows the last statement changed
+  long long changes() const {
+    return sqlite3_changes(db_.get());
+  }  // rows the last statement changed
 
  private:
+  std::string path_;
   std::unique_ptr<sqlite3, DbDeleter> db_;
 };
 

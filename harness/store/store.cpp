@@ -1,24 +1,54 @@
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "common/case_identity.hpp"
+#include "store/run_lease.hpp"
 #include "store/schema.hpp"
 #include "store/store_impl.hpp"
 
 namespace tb {
 
-Store::Store(const std::filesystem::path& path, bool create) : path_(path) {
-  if (!create && !std::filesystem::exists(path))
-    throw StoreError("no database at " + path.string() + " (run `tunebench run SUITE` first, or pass --db)");
+Store::Store(const std::filesystem::path& path, bool create, Check check) : path_(path) {
+  std::error_code ec;
+  const bool existed =
+      std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
+  if (!create && !existed)
+    throw StoreError("no database at " + path.string() +
+                     " (run `tunebench run SUITE` first, or pass --db)");
   impl_ = std::make_unique<Impl>(path.string(), create);
+  if (existed && check == Check::quick) check_sound();
   migrate();
 }
 
 Store::~Store() = default;
 
+// A damaged file is refused before anything is read from it or written to it: garbage in its
+// middle could otherwise give a report of zeros, or a run stored into pages that are not there.
+void Store::check_sound() {
+  auto q = impl_->db.prepare("PRAGMA quick_check(1)");
+  const std::string first = q.step() ? q.text(0) : "no answer";
+  if (first != "ok")
+    throw StoreError(path_.string() + " is damaged (PRAGMA quick_check: " + first +
+                         "); nothing was read from it or written to it. `tunebench doctor --db " +
+                         path_.string() +
+                         "` says more; restore it from a copy, or pass --db for a new database",
+                     StoreFailure::damaged);
+}
+
 void Store::migrate() {
   auto& db = impl_->db;
+  {
+    // Most opens find the current version: a read, with no write lock taken (a reader must not
+    // wait for a writer, nor block one).
+    auto has_table = db.prepare(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
+    if (has_table.step() && has_table.int64(0) == 1) {
+      auto q = db.prepare("SELECT version FROM schema_version");
+      if (q.step() && q.int64(0) == kSchemaVersion) return;
+    }
+  }
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
@@ -39,7 +69,7 @@ void Store::migrate() {
     else if (version != kSchemaVersion) db.prepare("UPDATE schema_version SET version=?").bind(1, kSchemaVersion).run();
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -90,33 +120,50 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
     insert.bind(21, run.partial ? 1 : 0);
     insert.run();
     const long long id = db.last_insert_id();
+    run_lease::take(db, id);
     auto v = db.prepare(
         "INSERT INTO variants(run_id, id, position, kind, endpoint, endpoint_kind, base_url, model,"
-        " system_prompt, params_json, price_input, price_cached_input, price_output, price_training,"
+        " system_prompt, params_json, price_input, price_cached_input, price_output, "
+        "price_training,"
         " training_tokens, training_epochs, training_cost_usd, simulated, is_baseline)"
         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& r : variants) {
-      v.bind(1, id).bind(2, r.id).bind(3, r.position).bind(4, r.kind).bind(5, r.endpoint)
-          .bind(6, r.endpoint_kind).bind(7, r.base_url).bind(8, r.model).bind(9, r.system_prompt)
-          .bind(10, r.params_json).bind(11, r.price_input).bind(12, r.price_cached_input)
-          .bind(13, r.price_output).bind(14, r.price_training).bind(15, r.training_tokens)
-          .bind(16, r.training_epochs).bind(17, r.training_cost_usd).bind(18, r.simulated ? 1 : 0)
+      v.bind(1, id)
+          .bind(2, r.id)
+          .bind(3, r.position)
+          .bind(4, r.kind)
+          .bind(5, r.endpoint)
+          .bind(6, r.endpoint_kind)
+          .bind(7, r.base_url)
+          .bind(8, r.model)
+          .bind(9, r.system_prompt)
+          .bind(10, r.params_json)
+          .bind(11, r.price_input)
+          .bind(12, r.price_cached_input)
+          .bind(13, r.price_output)
+          .bind(14, r.price_training)
+          .bind(15, r.training_tokens)
+          .bind(16, r.training_epochs)
+          .bind(17, r.training_cost_usd)
+          .bind(18, r.simulated ? 1 : 0)
           .bind(19, r.is_baseline ? 1 : 0);
       v.run();
     }
     db.exec("COMMIT");
     return id;
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
 
 void Store::set_run_status(long long run_id, std::string_view status, bool finished) {
-  auto q = impl_->db.prepare(finished
-      ? "UPDATE runs SET status=?, finished_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?"
-      : "UPDATE runs SET status=? WHERE id=?");
+  auto q = impl_->db.prepare(
+      finished
+          ? "UPDATE runs SET status=?, finished_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?"
+          : "UPDATE runs SET status=? WHERE id=?");
   q.bind(1, status).bind(2, run_id).run();
+  if (finished) release_lease(run_id);
 }
 
 namespace {
@@ -162,7 +209,10 @@ std::optional<RunRecord> Store::run(long long id) {
   auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs WHERE id=?");
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
-  return read_run(q);
+  RunRecord r = read_run(q);
+  q.reset();
+  derive_status(r);
+  return r;
 }
 
 std::optional<long long> Store::latest_run_id() {
@@ -178,10 +228,13 @@ long long Store::superseded_results(long long run_id) {
 }
 
 std::vector<RunRecord> Store::runs(int limit) {
-  auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs ORDER BY id DESC LIMIT ?");
+  auto q = impl_->db.prepare("SELECT " + std::string(kRunColumns) +
+                             " FROM runs ORDER BY id DESC LIMIT ?");
   q.bind(1, limit);
   std::vector<RunRecord> out;
   while (q.step()) out.push_back(read_run(q));
+  q.reset();
+  for (auto& r : out) derive_status(r);
   return out;
 }
 
@@ -281,7 +334,7 @@ long long Store::supersede_results(long long run_id, const Supersede& which) {
     db.exec("COMMIT");
     return moved;
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -338,7 +391,7 @@ void Store::save_gates(long long run_id, const std::vector<GateRecord>& gates) {
     status.bind(2, run_id).run();
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    db.rollback();
     throw;
   }
 }
@@ -402,8 +455,9 @@ std::vector<std::tuple<std::string, long long, int>> Store::completed_jobs(long 
 std::optional<CacheRecord> Store::cache_lookup(const std::string& key) {
   auto& q = impl_->cache_query;
   if (!q.valid())
-    q = impl_->db.prepare("SELECT status, body, latency_ms, coalesce(ttft_ms,-1), coalesce(itl_ms,-1),"
-                          " coalesce(output_tps,-1) FROM response_cache WHERE key=?");
+    q = impl_->db.prepare(
+        "SELECT status, body, latency_ms, coalesce(ttft_ms,-1), coalesce(itl_ms,-1),"
+        " coalesce(output_tps,-1) FROM response_cache WHERE key=?");
   q.bind(1, key);
   std::optional<CacheRecord> out;
   if (q.step()) {
@@ -429,13 +483,22 @@ long long Store::integrity_problems() {
   return problems;
 }
 
+std::vector<std::string> Store::integrity_check(int limit) {
+  auto q = impl_->db.prepare("PRAGMA integrity_check(" + std::to_string(std::max(1, limit)) + ")");
+  std::vector<std::string> lines;
+  while (q.step()) lines.push_back(q.text(0));
+  return lines;
+}
+
 void Store::for_each_result(long long run_id, const ResultQuery& query,
                             const std::function<void(const ResultRecord&)>& fn) {
   std::string sql =
       "SELECT r.id, r.variant_id, r.case_index, r.repeat, r.status, r.error_class,"
       " coalesce(r.error_message,''), coalesce(r.http_status,0), coalesce(r.output,''),"
-      " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), coalesce(r.completion_tokens,-1),"
-      " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), coalesce(r.local_prompt_tokens,-1),"
+      " coalesce(r.finish_reason,''), coalesce(r.prompt_tokens,-1), "
+      "coalesce(r.completion_tokens,-1),"
+      " coalesce(r.cached_tokens,0), coalesce(r.prompt_chars,0), "
+      "coalesce(r.local_prompt_tokens,-1),"
       " coalesce(r.latency_ms,0), coalesce(r.ttft_ms,-1), r.attempts, r.cost_usd, r.conformant,"
       " r.score, r.created_at, coalesce(r.itl_ms,-1), coalesce(r.output_tps,-1), r.cached,"
       " r.failure_kind, coalesce(r.failure_path,'')";

@@ -19,18 +19,35 @@ struct ResultFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 10;
+  static constexpr int kSchemaVersion = 11;
 
-  explicit Store(const std::filesystem::path& path, bool create = true);
+  // How an existing file is checked when it is opened: `quick` runs PRAGMA quick_check and
+  // refuses a damaged file (StoreError, StoreFailure::damaged) before anything is read or written;
+  // `none` is for `tunebench doctor`, which reports the damage itself.
+  enum class Check { quick, none };
+
+  explicit Store(const std::filesystem::path& path, bool create = true, Check check = Check::quick);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
 
+  // Creates a run and takes its lease for this process (see acquire_lease).
   long long create_run(const RunRecord& run, const std::vector<VariantRecord>& variants);
+  // Sets the status; a finished run also releases this process's lease on it.
   void set_run_status(long long run_id, std::string_view status, bool finished);
 
+  // One process drives a run. Takes the run's lease for this process: throws RunRefused ("run 3
+  // is being driven by process 1234 on HOST since ...") while another live process holds it;
+  // takes it over from a process that is gone (this host: its pid no longer runs that process;
+  // another host: no heartbeat for a minute) and returns that lease, to say so.
+  std::optional<LeaseRecord> acquire_lease(long long run_id);
+  void release_lease(long long run_id);  // this process's lease only
+  std::optional<LeaseRecord> lease(long long run_id);
+
+  // A run's status is read as stored, except that a run marked running whose lease holder is
+  // gone (killed, or stopped by a full disk before it could say so) reads as interrupted.
   std::optional<RunRecord> run(long long id);
   std::optional<long long> latest_run_id();
   std::vector<RunRecord> runs(int limit);
@@ -42,11 +59,13 @@ class Store {
   std::vector<std::tuple<std::string, long long, int>> completed_jobs(long long run_id);
   std::optional<CacheRecord> cache_lookup(const std::string& key);
   long long integrity_problems();  // rows PRAGMA integrity_check reports (0 = ok)
+  // What PRAGMA integrity_check says (["ok"] for a sound file), at most `limit` lines.
+  std::vector<std::string> integrity_check(int limit = 100);
 
   struct ResultQuery {
     std::string variant_id;  // empty = all variants
     bool with_checks = false;
-    bool with_bodies = false;  // request and response bodies
+    bool with_bodies = false;   // request and response bodies
     bool only_failing = false;  // errors and non-conformant results
     long long case_index = -1;  // one case only (>= 0)
     long long limit = -1;
@@ -101,7 +120,8 @@ class Store {
   // Every stored case of a run with its id, in case order.
   void for_each_case_id(long long run_id, const std::function<void(long long case_index, std::string_view case_id)>& fn);
   // Failed checks by name.
-  std::map<std::string, long long> failed_check_counts(long long run_id, const std::string& variant_id);
+  std::map<std::string, long long> failed_check_counts(long long run_id,
+                                                       const std::string& variant_id);
 
   // Streams results in (variant position, case, repeat) order; memory stays flat.
   void for_each_result(long long run_id, const ResultQuery& query,
@@ -109,6 +129,8 @@ class Store {
 
  private:
   void migrate();
+  void check_sound();
+  void derive_status(RunRecord& run);
   void rename_line_numbered_cases();
 
   std::filesystem::path path_;

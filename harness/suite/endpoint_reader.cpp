@@ -5,6 +5,7 @@
 
 #include "common/text.hpp"
 #include "net/http_request_head.hpp"
+#include "net/url.hpp"
 #include "suite/suite_sections.hpp"
 
 namespace tb {
@@ -80,10 +81,16 @@ std::map<std::string, Endpoint> read_endpoints(FieldReader& r, const FieldReader
     endpoint.kind = kind == "mock" ? EndpointKind::mock : EndpointKind::openai;
     endpoint.base_url = r.string(e, "base_url", false)
                             .value_or(endpoint.kind == EndpointKind::openai ? default_openai_base_url() : "");
-    if (endpoint.kind == EndpointKind::openai && !endpoint.base_url.starts_with("http://") &&
-        !endpoint.base_url.starts_with("https://"))
-      r.error(e.value.contains("base_url") ? e.child("base_url") : e,
-              "expected a URL starting with http:// or https://; got " + dquote(endpoint.base_url));
+    // Parsed as the client will parse it, so that a bad port or a password in the URL is an
+    // input error with its line (exit 2) and not a failure once the run is created.
+    if (std::string url_error;
+        endpoint.kind == EndpointKind::openai && !parse_url(endpoint.base_url, url_error)) {
+      const auto where = e.value.contains("base_url") ? e.child("base_url") : e;
+      if (url_error.starts_with("credentials"))  // not echoed: the URL holds a password
+        r.error(where, url_error);
+      else
+        r.error(where, url_error + "; got " + dquote(endpoint.base_url));
+    }
     endpoint.api_key_env = r.string(e, "api_key_env", false)
                                .value_or(endpoint.kind == EndpointKind::openai ? "OPENAI_API_KEY" : "");
     endpoint.api_key_header = to_lower(r.string(e, "api_key_header", false).value_or("authorization"));

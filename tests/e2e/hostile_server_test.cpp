@@ -22,16 +22,18 @@ const std::string kSource = TUNEBENCH_SOURCE_DIR;
 // A '/' in the key makes the \/ escape matter.
 const std::string kKey = "sk-hostile/Key_0123456789abcdef";
 
-// A suite with one variant on the hostile server; `variant_extra` and `run` add settings.
+// A suite with one variant on the hostile server; `variant_extra`, `run` and `endpoint_extra`
+// add settings.
 std::string hostile_suite(const HostileServer& server, int limit,
                           const std::string& variant_extra = "",
-                          const std::string& run = "{concurrency: 2, max_attempts: 1}") {
+                          const std::string& run = "{concurrency: 2, max_attempts: 1}",
+                          const std::string& endpoint_extra = "") {
   return "name: hostile\ndataset: " + kSource +
          "/datasets/tech_terms_eval.jsonl\nlimit: " + std::to_string(limit) +
          "\nvariants:\n  - {id: a, endpoint: evil, model: gpt-4o-mini, system_text: Define the "
          "term as JSON." +
          variant_extra + "}\nendpoints:\n  evil: {kind: openai, base_url: \"" + server.base_url() +
-         "\", api_key_env: TB_HOSTILE_KEY}\nrun: " + run + "\n";
+         "\", api_key_env: TB_HOSTILE_KEY" + endpoint_extra + "}\nrun: " + run + "\n";
 }
 
 test::CommandResult run_against(const test::TempDir& dir, const std::string& flags = "") {
@@ -146,7 +148,7 @@ TEST_CASE(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       INFO(test::read_text(dir / "run.log")
            << "peak RSS " << peak_kb / 1024 << " MB in " << seconds << " s");
-      CHECK(code == 0);
+      CHECK(code == 3);  // every request failed
       CHECK(peak_kb > 0);
       CHECK(peak_kb < 200 * 1024);
       CHECK(seconds < 30);
@@ -161,9 +163,7 @@ TEST_CASE(
   }
 }
 
-// Hidden until the runner classifies what came back with read_chat_response
-// (provider/chat_response.hpp) instead of mapping every transport failure to network.
-TEST_CASE("a response over the cap is a bad_response", "[e2e][hostile][.runner-patch]") {
+TEST_CASE("a response over the cap is a bad_response", "[e2e][hostile][memory]") {
   HostileServer server(Hostile::endless_body);
   test::TempDir dir;
   test::write_text(dir / "s.yaml", hostile_suite(server, 2));
@@ -193,7 +193,8 @@ TEST_CASE(
       test::write_text(dir / "s.yaml", hostile_suite(server, 3, broken.variant_extra));
       const auto r = run_against(dir);
       INFO(r.output);
-      CHECK(r.exit_code == 0);
+      CHECK(r.exit_code == 3);  // every request failed
+      CHECK(r.output.find("every request failed (bad_response 3)") != std::string::npos);
       const auto db = dir / "t.db";
       CHECK(
           count(
@@ -223,6 +224,58 @@ TEST_CASE(
       }
     }
   }
+}
+
+TEST_CASE(
+    "a certificate that cannot be verified is its own error class, not retried, and stops the run "
+    "saying what to do",
+    "[e2e][hostile][tls]") {
+  HostileServer server(Hostile::answer, /*tls=*/true);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml",
+                   hostile_suite(server, 6, "", "{concurrency: 1, max_attempts: 4}"));
+  const auto r = run_against(dir, "--no-report");
+  INFO(r.output);
+  CHECK(r.exit_code == 3);
+  const std::string origin = "https://127.0.0.1:" + std::to_string(server.port());
+  CHECK(r.output.find("run 1 failed: endpoint evil: the TLS certificate of " + origin +
+                      " is not trusted (self") != std::string::npos);
+  CHECK(r.output.find("set insecure: true on the endpoint for a test server") !=
+        std::string::npos);
+  const auto db = dir / "t.db";
+  // One attempt, and the run stopped at it: every other request would be refused the same way.
+  CHECK(count(db, "select count(*) from results") == 1);
+  CHECK(query(db, "select error_class || ' ' || attempts from results") == "tls 1");
+  CHECK(server.requests() == 0);  // no request crossed the refused handshake
+  CHECK(server.connections() == 1);
+
+  // Told to trust it (a test server), the same endpoint answers.
+  test::write_text(dir / "s.yaml",
+                   hostile_suite(server, 2, "", "{concurrency: 1}", ", insecure: true"));
+  const auto trusted = test::tunebench("run s.yaml --db t2.db --no-report", dir.path().string(),
+                                       "TB_HOSTILE_KEY='" + kKey + "'");
+  INFO(trusted.output);
+  CHECK(trusted.exit_code == 0);
+  CHECK(trusted.output.find("insecure: true; TLS certificates are NOT verified") !=
+        std::string::npos);
+  CHECK(count(dir / "t2.db", "select count(*) from results where status='ok'") == 2);
+}
+
+TEST_CASE("a redirect is not followed and is stored with where it pointed",
+          "[e2e][hostile][redirect]") {
+  HostileServer server(Hostile::redirect);
+  test::TempDir dir;
+  test::write_text(dir / "s.yaml", hostile_suite(server, 2));
+  const auto r = run_against(dir, "--no-report");
+  INFO(r.output);
+  CHECK(r.exit_code == 3);  // every request failed
+  const auto db = dir / "t.db";
+  CHECK(count(db,
+              "select count(*) from results where error_class='bad_request' and attempts=1 and "
+              "error_message='HTTP 307: redirected to http://127.0.0.1:1/v1/chat/completions "
+              "(redirects are not followed: set the endpoint''s base_url to where the server "
+              "points)'") == 2);
+  CHECK(server.requests() == 2);
 }
 
 TEST_CASE("run.max_response_bytes in the suite sets the cap per response",

@@ -178,3 +178,52 @@ TEST_CASE("a number flag that is not finite, or negative, is a usage error befor
   // Finite values in range still work.
   CHECK(tunebench("run suites/demo.yaml --help --max-cost 0", kSource).exit_code == 0);
 }
+
+TEST_CASE("a base_url the client cannot use is a suite error with its line, before anything is sent",
+          "[e2e]") {
+  test::TempDir dir;
+  struct Bad {
+    std::string url;
+    std::string message;
+  };
+  for (const auto& bad : {Bad{"http://user:s3cret-password@127.0.0.1:9/v1",
+                              "s.yaml:6: endpoints.e.base_url: credentials in the URL are not "
+                              "supported; use api_key_env"},
+                          Bad{"http://127.0.0.1:99999/v1",
+                              "s.yaml:6: endpoints.e.base_url: invalid port 99999; got "
+                              "\"http://127.0.0.1:99999/v1\""},
+                          Bad{"http:///v1", "s.yaml:6: endpoints.e.base_url: the URL has no host"}}) {
+    test::write_text(dir / "s.yaml", "name: x\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\n"
+                     "variants:\n  - {id: a, endpoint: e, model: gpt-4o-mini}\nendpoints:\n"
+                     "  e: {kind: openai, base_url: \"" + bad.url + "\", api_key_env: TB_TEST_KEY}\n");
+    const auto r = tunebench("run s.yaml --db t.db", dir.path().string(), "TB_TEST_KEY=sk-test");
+    INFO(bad.url << ": " << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find(bad.message) != std::string::npos);
+    CHECK(r.output.find("s3cret-password") == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+  }
+  // The built-in openai endpoint's URL comes from OPENAI_BASE_URL: checked in preflight.
+  test::write_text(dir / "o.yaml", "name: x\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\n"
+                   "variants:\n  - {id: a, endpoint: openai, model: gpt-4o-mini}\n");
+  const auto r = tunebench("run o.yaml --db t.db", dir.path().string(),
+                           "OPENAI_API_KEY=sk-test OPENAI_BASE_URL=http://127.0.0.1:70000/v1");
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("endpoints.openai.base_url: invalid port 70000") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}
+
+TEST_CASE("an --out naming a file is refused before anything is sent", "[e2e]") {
+  test::TempDir dir;
+  test::write_text(dir / "reports", "a file where the reports' folder should be");
+  const auto r = tunebench("run suites/demo.yaml --quiet --db '" + (dir / "t.db").string() +
+                               "' --out '" + (dir / "reports/html").string() + "'",
+                           kSource);
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("error: --out " + (dir / "reports/html").string() + ": " +
+                      (dir / "reports").string() + " is a file, not a folder") != std::string::npos);
+  CHECK(r.output.find("nothing was sent and no run was stored") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
+}

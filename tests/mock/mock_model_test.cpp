@@ -128,6 +128,45 @@ TEST_CASE("the mock loads the demo dataset", "[mock]") {
   CHECK(error.find(":17:") != std::string::npos);
 }
 
+TEST_CASE("the prompt cache reports the messages before the last as cached, in its steps",
+          "[mock]") {
+  // 300 tokens a message, so the numbers are exact: a system prompt and a question make 600,
+  // of which the system prompt's 300 are cached, rounded down to 128-token steps.
+  MockTokenCounter counter;
+  counter.prompt = [](const json& messages, const std::string&) {
+    return static_cast<long long>(messages.size()) * 300;
+  };
+  counter.completion = [](std::string_view, const std::string&) { return 10LL; };
+  const auto cached = [&](MockConfig config, const std::string& body) {
+    MockModel m(std::move(config), counter);
+    m.add_case("term0", R"({"term":"term0"})");
+    return json::parse(m.chat_completion(body, 0).body)["usage"]["prompt_tokens_details"]
+                                                        ["cached_tokens"]
+                                                            .get<long long>();
+  };
+  MockConfig config = default_mock_config();
+  CHECK(cached(config, request("gpt-4o-mini", kLongPrompt, "term0")) == 0);  // off by default
+  config.prompt_cache.enabled = true;
+  CHECK(cached(config, request("gpt-4o-mini", kLongPrompt, "term0")) == 0);  // 600 < 1,024
+  config.prompt_cache.min_tokens = 500;
+  CHECK(cached(config, request("gpt-4o-mini", kLongPrompt, "term0")) == 256);
+  config.prompt_cache.increment = 100;
+  CHECK(cached(config, request("gpt-4o-mini", kLongPrompt, "term0")) == 300);
+  // A prompt of one message has no prefix to share.
+  const json alone = {{"model", "gpt-4o-mini"},
+                      {"messages", {{{"role", "user"}, {"content", "term0"}}}}};
+  CHECK(cached(config, alone.dump()) == 0);
+
+  Diagnostics errors;
+  MockConfig parsed = default_mock_config();
+  REQUIRE(parse_mock_config(json::parse(R"({"prompt_cache": {"min_tokens": 0, "increment": 16}})"),
+                            "mock", parsed, errors));
+  CHECK(parsed.prompt_cache.enabled);
+  CHECK(parsed.prompt_cache.increment == 16);
+  CHECK_FALSE(parse_mock_config(json::parse(R"({"prompt_cache": {"increment": 0}})"), "mock",
+                                parsed, errors));
+}
+
 TEST_CASE("a reference nested 100,000 levels deep is served as its text, without a crash",
           "[mock][depth]") {
   MockConfig config = default_mock_config();

@@ -1,52 +1,27 @@
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <thread>
+
 #include "common/secrets.hpp"
 #include "store/record_scrub.hpp"
 #include "store/result_writer.hpp"
 #include "store/store.hpp"
+#include "store/store_fixture.hpp"
+#include "store/unsaved_results.hpp"
 #include "test_paths.hpp"
 
 using namespace tb;
 
 namespace {
 
-RunRecord one_run() {
-  RunRecord r;
-  r.suite_name = "s";
-  r.suite_file = "s.yaml";
-  r.suite_json = "{}";
-  r.dataset_file = "d.jsonl";
-  r.baseline = "a";
-  r.started_at = "2026-11-22T00:00:00Z";
-  r.status = "running";
-  r.total_jobs = 4;
-  r.cases = 4;
-  r.tool_version = "test";
-  r.price_catalog = "prices.json (x)";
-  return r;
-}
-
-std::vector<VariantRecord> one_variant() {
-  VariantRecord a;
-  a.id = "a";
-  a.kind = "prompted";
-  a.model = "m";
-  a.params_json = "{}";
-  a.is_baseline = true;
-  return {a};
-}
-
-ResultRecord result(long long run_id, long long case_index) {
-  ResultRecord r;
-  r.run_id = run_id;
-  r.variant_id = "a";
-  r.case_index = case_index;
-  r.status = "ok";
-  r.error_class = "none";
-  r.attempts = 1;
-  r.created_at = "now";
-  return r;
-}
+using test::one_run;
+using test::one_variant;
+using test::result;
 
 std::vector<ResultRecord> read_back(Store& store, long long run_id) {
   std::vector<ResultRecord> out;
@@ -135,4 +110,110 @@ TEST_CASE("texts that are not UTF-8 are stored with U+FFFD for each stray byte",
   CHECK(results[0].response_body ==
         "\x1f\xEF\xBF\xBD\x08"
         "Z\xEF\xBF\xBD");
+}
+
+namespace {
+
+// Another process's write lock on the database, held until release() (or destruction).
+class WriteLock {
+ public:
+  explicit WriteLock(const std::filesystem::path& db) {
+    sqlite3_open(db.c_str(), &handle_);
+    REQUIRE(sqlite3_exec(handle_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  ~WriteLock() { release(); }
+  void release() {
+    if (handle_ == nullptr) return;
+    sqlite3_exec(handle_, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(handle_);
+    handle_ = nullptr;
+  }
+
+ private:
+  sqlite3* handle_ = nullptr;
+};
+
+struct Reports {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  std::function<void(const std::string&)> sink() {
+    return [this](const std::string& line) {
+      std::lock_guard lock(mutex);
+      lines.push_back(line);
+    };
+  }
+  bool any(const std::string& part) {
+    std::lock_guard lock(mutex);
+    for (const auto& l : lines)
+      if (l.find(part) != std::string::npos) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a write lock held longer than the busy timeout: the writer keeps the results, says so and "
+    "stores them once it is free",
+    "[store][lock]") {
+  test::TempDir dir;
+  const auto db = dir / "t.db";
+  Store store(db);
+  const long long id = store.create_run(one_run(20), one_variant());
+  Reports reports;
+  ResultWriter writer(db, {30, reports.sink()});
+  {
+    WriteLock lock(db);
+    for (int i = 0; i < 20; ++i) writer.add_result(result(id, i));
+    // Well past the writer's 1 s busy timeout.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    CHECK(writer.committed_results() == 0);
+    CHECK_FALSE(writer.error().has_value());
+    CHECK(reports.any(
+        "database is locked by another process; waiting to store 20 results (up to 30.0 s"));
+  }
+  REQUIRE(writer.flush());
+  CHECK(writer.committed_results() == 20);
+  CHECK(store.count_results(id) == 20);
+  CHECK(reports.any("the database is writable again: 20 results that waited are stored"));
+}
+
+TEST_CASE(
+    "a lock that outlasts the wait: the results are kept in a file beside the database and stored "
+    "by the next run",
+    "[store][lock]") {
+  test::TempDir dir;
+  const auto db = dir / "t.db";
+  Store store(db);
+  const long long id = store.create_run(one_run(10), one_variant());
+  Reports reports;
+  {
+    ResultWriter writer(db, {0.5, reports.sink()});
+    WriteLock lock(db);
+    for (int i = 0; i < 6; ++i) writer.add_result(result(id, i));
+    CHECK_FALSE(writer.flush());
+    REQUIRE(writer.error().has_value());
+    CHECK_THAT(
+        *writer.error(),
+        Catch::Contains(db.string() + " stayed locked by another process for") &&
+            Catch::Contains("the 6 results not stored are kept in " + db.string() + ".unsaved-"));
+    // Results that come after the failure are kept as well.
+    writer.add_result(result(id, 6));
+    CHECK_FALSE(writer.flush());
+  }
+  const auto files = unsaved_result_files(db);
+  REQUIRE(files.size() == 1);
+  CHECK(store.count_results(id) == 0);
+  // One of them was stored meanwhile (by a resume, say): it is not stored twice.
+  {
+    ResultWriter writer(db);
+    writer.add_result(result(id, 0));
+    REQUIRE(writer.flush());
+  }
+  CHECK(store_unsaved_results(db) == 6);
+  CHECK(store.count_results(id) == 7);
+  CHECK(unsaved_result_files(db).empty());
+  std::vector<ResultRecord> back = read_back(store, id);
+  REQUIRE(back.size() == 7);
+  CHECK(back[3].response_body == result(id, 3).response_body);
 }
