@@ -173,7 +173,7 @@ std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnosti
                          std::set<std::string>& reported) {
   if (endpoint.kind == EndpointKind::mock || endpoint.api_key_env.empty()) return {};
   std::string key = Secrets::from_env(endpoint.api_key_env);
-  if (!reported.insert(endpoint.name).second) return key;
+  if (!reported.insert(endpoint.api_key_env).second) return key;  // once per variable
   // The suite's own URLs were checked as it was read; the built-in openai endpoint's comes from
   // OPENAI_BASE_URL.
   if (std::string url_error; !parse_url(endpoint.base_url, url_error))

@@ -44,9 +44,11 @@ TEST_CASE("an answer nested 100,000 levels deep fails its checks saying why; the
   const auto r = test::tunebench("run s.yaml --db t.db --out out", dir.path().string(),
                                  "TB_DEEP_KEY=sk-deep-0123456789");
   INFO(r.output);
-  CHECK(r.exit_code == 0);
+  // Every request failed, so the run failed (exit 3) and says why; nothing crashed.
+  CHECK(r.exit_code == 3);
+  CHECK(r.output.find("every request failed (bad_response 3)") != std::string::npos);
   const auto db = dir / "t.db";
-  CHECK(query(db, "select status from runs") == "done");
+  CHECK(query(db, "select status from runs") == "failed");
   CHECK(count(db,
               "select count(*) from results where status='ok' and conformant=0 and "
               "failure_kind='not_json'") == 3);
@@ -67,9 +69,11 @@ TEST_CASE("a body nested 100,000 levels deep is a bad_response that says so",
   const auto r = test::tunebench("run s.yaml --db t.db --no-report", dir.path().string(),
                                  "TB_DEEP_KEY=sk-deep-0123456789");
   INFO(r.output);
-  CHECK(r.exit_code == 0);
+  // Every request failed, so the run failed (exit 3) and says why; nothing crashed.
+  CHECK(r.exit_code == 3);
+  CHECK(r.output.find("every request failed (bad_response 3)") != std::string::npos);
   const auto db = dir / "t.db";
-  CHECK(query(db, "select status from runs") == "done");
+  CHECK(query(db, "select status from runs") == "failed");
   CHECK(count(db,
               "select count(*) from results where error_class='bad_response' and "
               "error_message like 'the body is not JSON (nested deeper than 512 levels): %'") == 3);

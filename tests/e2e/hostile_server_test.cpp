@@ -150,7 +150,13 @@ TEST_CASE(
            << "peak RSS " << peak_kb / 1024 << " MB in " << seconds << " s");
       CHECK(code == 3);  // every request failed
       CHECK(peak_kb > 0);
+      // AddressSanitizer's quarantine and shadow memory keep freed bodies resident for a while,
+      // so the bound is the product's in an optimised build; under ASan only the cut-off counts.
+#if defined(__SANITIZE_ADDRESS__)
+      CHECK(peak_kb < 2048 * 1024);
+#else
       CHECK(peak_kb < 200 * 1024);
+#endif
       CHECK(seconds < 30);
       const auto db = dir / "t.db";
       CHECK(count(db, "select count(*) from results") == 48);
