@@ -56,11 +56,10 @@ std::optional<PriceCatalog> PriceCatalog::load(const std::filesystem::path& file
   std::string why;
   const auto text = read_file(file, &why);
   if (!text) {
-    // What the system said comes last: the start is what people (and a test) look for.
     errors.add({file.string(), 0, "",
-                "cannot read the price catalog (tunebench's own is datasets/prices.json in its data "
-                "folder: PREFIX/share/tunebench beside PREFIX/bin/tunebench, or $TUNEBENCH_DATA_DIR; "
-                "a suite's price_catalog or $TUNEBENCH_PRICES names another): " + why});
+                "cannot read the price catalog: " + why + " (tunebench's own is datasets/prices.json in its data folder: "
+                "PREFIX/share/tunebench beside PREFIX/bin/tunebench, or $TUNEBENCH_DATA_DIR; a suite's "
+                "price_catalog or $TUNEBENCH_PRICES names another)"});
     return std::nullopt;
   }
   const auto j = parse_json_bounded(*text);
