@@ -89,13 +89,14 @@ class Runner {
                                                               boost::asio::steady_timer& timer);
   boost::asio::awaitable<Attempt> send_once(const HttpRequest& base, bool stream);
   static Attempt replay(const CacheRecord& cached, bool stream);
-  // Model-graded checks of a scored answer (runner_judge.cpp).
-  boost::asio::awaitable<void> judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
-                                            boost::asio::steady_timer& timer);
   // Waits `ms` on the worker's timer unless the run stops first (stop() cancels every such
   // wait): false when it stopped, and the job is then abandoned. Backoff, server wait hints and
   // rate-limit pacing all wait here, so Ctrl-C, SIGTERM and the deadline end them at once.
   boost::asio::awaitable<bool> wait_unless_stopped(boost::asio::steady_timer& timer, double ms);
+  // Model-graded checks of a scored answer (runner_judge.cpp); false when the run stopped before
+  // every judgement was in (the job is then not stored).
+  boost::asio::awaitable<bool> judge_answer(const TestCase& test_case, ResultRecord& r,
+                                            Score& score, boost::asio::steady_timer& timer);
 
   // Stopping and the outcome (runner_stop.cpp).
   void listen_for_signals();

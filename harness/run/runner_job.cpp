@@ -309,7 +309,8 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   format.json = suite_.expect.format == "json";
   format.schema = suite_.expect.compiled_schema ? &*suite_.expect.compiled_schema : nullptr;
   Score score = score_result(in, suite_.expect.checks, job.planned->checks, format);
-  if (!score.pending_judges.empty()) co_await judge_answer(test_case, r, score, timer);
+  if (!score.pending_judges.empty() && !co_await judge_answer(test_case, r, score, timer))
+    co_return std::nullopt;  // judging cut off by a stop: not final, a resume judges it
   r.conformant = score.conformant;
   r.score = score.score;
   r.failure_kind = std::string(to_string(score.failure.kind));
