@@ -328,7 +328,9 @@ void Store::save_gates(long long run_id, const std::vector<GateRecord>& gates) {
     }
     auto status = db.prepare("UPDATE runs SET gate_status=? WHERE id=?");
     if (gates.empty()) status.bind_null(1);
-    else status.bind(1, std::string(all ? "pass" : "fail"));
+    // A literal, not a temporary std::string: bind() does not copy (SQLITE_STATIC) and the
+    // statement steps after this line (ASan: stack-use-after-scope, seen on a merged run's gates).
+    else status.bind(1, all ? "pass" : "fail");
     status.bind(2, run_id).run();
     db.exec("COMMIT");
   } catch (...) {

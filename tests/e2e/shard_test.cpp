@@ -193,7 +193,8 @@ TEST_CASE("four shards run in parallel and merged report exactly what the unshar
   // The comparison finds nothing that changed, and the JUnit files fail the same cases.
   const auto compared = tunebench("compare u.db:1 1 --db m.db --format json", dir.path().string());
   REQUIRE(compared.exit_code == 0);
-  for (const auto& v : nlohmann::json::parse(compared.output)["variants"]) {
+  const auto comparison = nlohmann::json::parse(compared.output);
+  for (const auto& v : comparison["variants"]) {
     CHECK(v["paired_cases"] == 60);
     CHECK(v["regressed"].empty());
     CHECK(v["fixed"].empty());
