@@ -94,7 +94,7 @@ long long build_run(const std::filesystem::path& db) {
   {
     ResultWriter writer(db);
     for (int i = 0; i < 10; ++i) {
-      writer.add_case({id, i, "c" + std::to_string(i), i + 1, "[]", "", "", ""});
+      writer.add_case({id, i, "c" + std::to_string(i), i + 1, "[]", "", "", "", ""});
       Outcome b;
       b.prompt_tokens = 100;
       b.latency_ms = 100.0 + 10 * i;
