@@ -110,7 +110,7 @@ TEST_CASE("tunebench index embeds through a separate OpenAI-compatible server, a
   INFO(first.output);
   REQUIRE(first.exit_code == 0);
   CHECK(has(first.output, "embeddings: 4 chunks embedded by text-embedding-3-large at " + url +
-                              " in 1 requests"));
+                              " in 1 request"));
   const auto second = test::tunebench(args + " -q paxos", dir.path().string());
   INFO(second.output);
   REQUIRE(second.exit_code == 0);
