@@ -83,7 +83,7 @@ TEST_CASE("tunebench index embeds chunks once through the mock's /v1/embeddings"
   REQUIRE(first.exit_code == 0);
   CHECK(has(first.output,
             "embeddings: 4 chunks embedded by text-embedding-3-small at mock (simulated) in 1 "
-            "requests, "));
+            "request, "));
   CHECK(has(first.output, "tokens, $0.0000"));  // priced from the catalog, at $0.02 per 1M
   CHECK(has(first.output, "query \"consensus leader\" (hybrid, k=3): 3 passages\n  1. raft#0"));
   const auto second = test::tunebench(
