@@ -62,8 +62,8 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   const auto doc = nlohmann::json::parse(read(dir / "out/run-1.json"));
   CHECK(doc["format"] == "tunebench-run/1");
   CHECK(doc["run"]["simulated"] == true);
-  CHECK(doc["results"].size() == 240);
-  CHECK(doc["variants"].size() == 4);
+  CHECK(doc["results"].size() == 420);
+  CHECK(doc["variants"].size() == 7);
   // The rag variant: its retrieval and prompt parts, and each of its results' passages.
   const auto& rag = doc["variants"][3];
   CHECK(rag["retrieval"]["k"] == 3);
