@@ -86,7 +86,8 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   // Errors and repeats fill the fields the demo leaves empty.
   std::string suite = read(demo);
   const auto base = (test::source_dir() / "suites").string() + "/";
-  for (const std::string rel : {"../datasets/tech_terms_eval.jsonl", "../datasets/schemas/term.ts",
+  for (const std::string rel : {"../datasets/tech_terms_eval.jsonl", "../datasets/tech_terms_train.jsonl",
+                                "../datasets/schemas/term.ts",
                                 "../datasets/corpora/tech-terms", "prompts/tech_terms_full.txt",
                                 "prompts/tech_terms_short.txt"})
     for (auto at = suite.find(rel); at != std::string::npos;
@@ -102,7 +103,7 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   REQUIRE(faulty.exit_code == 0);
   check_export(dir / "out/run-2.json", cwd);
   const auto doc2 = nlohmann::json::parse(read(dir / "out/run-2.json"));
-  CHECK(doc2["results"].size() == 80);  // 10 cases x 4 variants x 2 repeats
+  CHECK(doc2["results"].size() == 140);  // 10 cases x 7 variants x 2 repeats
   CHECK(doc2["variants"][0]["errors"].get<long long>() > 0);
   CHECK(doc2["variants"][0]["repeats"]["k"] == 2);
 }

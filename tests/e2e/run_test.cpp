@@ -86,7 +86,7 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(std::stod(query(db, "select sum(cost_usd) from results")) > 0);
 
   const auto csv = test::read_csv(read_all(out / "run-1.csv"));
-  REQUIRE(csv.size() == 241);
+  REQUIRE(csv.size() == 421);
   CHECK(csv[0][0] == "run_id");
   CHECK(csv[0].back() == "output");
   for (const auto& row : csv) CHECK(row.size() == csv[0].size());
