@@ -29,6 +29,7 @@
 #include "net/http_types.hpp"
 #include "net/url.hpp"
 #include "provider/chat_response.hpp"
+#include "run/few_shot_selector.hpp"
 #include "run/job_preparer.hpp"
 #include "run/pacing.hpp"
 #include "run/plan.hpp"
@@ -128,6 +129,8 @@ class Runner {
   // rag variants' retrievers (used on the preparer's thread only) and what they retrieve with.
   RetrievalSetup retrieval_;
   std::vector<std::string> retrieval_settings_;  // by variant; empty for non-rag
+  // few-shot variants' example selectors by variant (null for others); the preparer's.
+  std::vector<std::unique_ptr<FewShotSelector>> few_shot_;
   std::unique_ptr<JobPreparer> preparer_;
   std::mt19937_64 rng_;
   std::unique_ptr<ResultWriter> writer_;

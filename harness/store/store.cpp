@@ -524,7 +524,7 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
   sql += ", coalesce(c.case_id,''), r.usage_estimated, coalesce(r.usage_note,''),"  // 29, 30, 31
          " coalesce(r.instruction_tokens,-1), coalesce(r.context_tokens,-1),"
          " coalesce(r.case_tokens,-1), coalesce(r.retrieval_ms,-1), coalesce(r.embedding_tokens,0),"
-         " coalesce(r.embedding_cost_usd,0)";  // 32..37
+         " coalesce(r.embedding_cost_usd,0), coalesce(r.tool_calls,'')";  // 32..38
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
          " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
   if (query.with_bodies) sql += " LEFT JOIN result_bodies b ON b.result_id=r.id";
@@ -583,6 +583,7 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.retrieval_ms = q.real(35);
     r.embedding_tokens = q.int64(36);
     r.embedding_cost_usd = q.real(37);
+    r.tool_calls = q.text(38);
     r.retrieved.clear();
     if (query.with_retrievals && r.retrieval_ms >= 0) {
       retrieved.bind(1, r.id);
