@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "analysis/run_summary.hpp"
 #include "app/commands.hpp"
@@ -13,6 +16,7 @@
 #include "report/terminal_summary.hpp"
 #include "run/shard_merge.hpp"
 #include "store/store.hpp"
+#include "store/store_error.hpp"
 #include "suite/suite_loader.hpp"
 
 namespace tb {
@@ -49,6 +53,34 @@ std::optional<InputName> parse_input(const std::string& text, std::string& error
   return InputName{text, std::nullopt};
 }
 
+// A shard run is the same run while its shard, id, start and end are: the run of OUT that was
+// merged from a superset of these (unchanged) shard runs, if any.
+std::optional<long long> merged_before(const std::filesystem::path& into, const std::string& merged_from) {
+  std::error_code ec;
+  if (!std::filesystem::exists(into, ec)) return std::nullopt;
+  const auto key = [](const nlohmann::json& e) {
+    return e.value("shard", "") + "|" + std::to_string(e.value("run", 0LL)) + "|" +
+           e.value("started_at", "") + "|" + e.value("finished_at", "");
+  };
+  std::set<std::string> now;
+  for (const auto& e : nlohmann::json::parse(merged_from)) now.insert(key(e));
+  try {
+    Store store(into, false);
+    for (const RunRecord& r : store.runs(100000)) {
+      if (r.merged_from.empty()) continue;
+      const auto before = nlohmann::json::parse(r.merged_from, nullptr, false);
+      if (!before.is_array()) continue;
+      std::set<std::string> keys;
+      for (const auto& e : before)
+        if (e.is_object()) keys.insert(key(e));
+      if (std::includes(keys.begin(), keys.end(), now.begin(), now.end())) return r.id;
+    }
+  } catch (const StoreError&) {
+    // Not a store tunebench can read: the merge itself says so when it opens it.
+  }
+  return std::nullopt;
+}
+
 int merge(const MergeArgs& args) {
   std::vector<MergeInput> inputs;
   for (const auto& text : args.inputs) {
@@ -57,6 +89,12 @@ int merge(const MergeArgs& args) {
     if (!name) {
       std::cerr << "error: " << error << "\n";
       return kExitUsage;
+    }
+    // A shard's retrieval index lives beside its store (shard-0.db -> shard-0.retrieval.db), so
+    // `shard-*.db` matches both: the index is passed over, said so, not taken for a store.
+    if (!name->run && name->file.filename().string().ends_with(".retrieval.db")) {
+      std::cerr << "note: " << text << " is a retrieval index (beside a shard's store), not a run: skipped\n";
+      continue;
     }
     if (std::error_code ec; std::filesystem::exists(args.into) &&
                             std::filesystem::equivalent(name->file, args.into, ec)) {
@@ -79,6 +117,7 @@ int merge(const MergeArgs& args) {
     if (!run) {
       std::cerr << "error: " << name->file.string()
                 << (id ? ": no run " + std::to_string(*id) : std::string(": holds no run")) << "\n";
+      std::cerr << "nothing was merged\n";
       return kExitUsage;
     }
     inputs.push_back({name->file, *run});
@@ -90,11 +129,29 @@ int merge(const MergeArgs& args) {
     return kExitUsage;
   }
   for (const auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
+  if (const auto earlier = merged_before(args.into, plan.merged.merged_from)) {
+    std::cerr << "error: these shard runs were merged into run " << *earlier << " of " << args.into
+              << " already, and none has changed since (a recipe re-run that resumed finished shards "
+                 "sends nothing new); to measure again, run the shards into new --db files\n"
+              << "nothing was merged\n";
+    return kExitUsage;
+  }
 
   Store store(args.into);
   const MergeInput& first = inputs[plan.order.front()];
-  const long long id =
-      store.create_run(plan.merged, Store(first.file, false).variants(first.run.id));
+  // Each shard embedded its rag variants' corpus itself: the merged run's corpus cost is theirs
+  // summed, what was spent (not one shard's).
+  std::vector<VariantRecord> variants = Store(first.file, false).variants(first.run.id);
+  for (const std::size_t i : plan.order) {
+    if (&inputs[i] == &first) continue;
+    for (const VariantRecord& other : Store(inputs[i].file, false).variants(inputs[i].run.id))
+      for (VariantRecord& v : variants)
+        if (v.id == other.id) {
+          v.index_embedding_tokens += other.index_embedding_tokens;
+          v.index_cost_usd += other.index_cost_usd;
+        }
+  }
+  const long long id = store.create_run(plan.merged, variants);
   Store::ImportCounts total;
   try {
     for (const std::size_t i : plan.order) {

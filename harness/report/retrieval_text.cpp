@@ -76,7 +76,9 @@ std::vector<std::string> retrieval_lines(const RunSummary& summary) {
       line += "; embedding the queries " +
               format_usd(r.embedding_cost_total * 1000 /
                          std::max<double>(1, static_cast<double>(v.results))) +
-              " per 1k requests (in the cost), the corpus once " + format_usd(r.index_cost) + " (" +
+              " per 1k requests (in the cost), the corpus " +
+              (summary.run.merged_from.empty() ? "once " : "once per shard, in all ") +
+              format_usd(r.index_cost) + " (" +
               with_thousands(r.index_embedding_tokens) + " tokens)";
     lines.push_back(line);
   }

@@ -213,7 +213,14 @@ void read_tools(FieldReader& r, const FieldReader::At& v, const Suite& suite, Va
 
 void read_variant_strategies(FieldReader& r, const FieldReader::At& v, const Suite& suite,
                              Variant& variant) {
-  if (v.value.contains("few_shot")) read_few_shot(r, v, suite, variant);
+  // Passages and worked examples in one prompt would be reported as one kind of context (the
+  // prompt split has one context part): one variant, one strategy of context.
+  if (v.value.contains("few_shot") && v.value.contains("retrieve"))
+    r.error(v.child("few_shot"),
+            "few_shot: and retrieve: cannot go together (the report could not tell the examples' "
+            "tokens from the passages'); make them two variants");
+  else if (v.value.contains("few_shot"))
+    read_few_shot(r, v, suite, variant);
   if (v.value.contains("structured")) read_structured(r, v, suite, variant);
   if (v.value.contains("tools")) read_tools(r, v, suite, variant);
 }

@@ -242,6 +242,19 @@ TEST_CASE(
   CHECK(std::filesystem::exists(tmp / reports_dir / "run-1.html"));
   CHECK(std::filesystem::exists(tmp / reports_dir / "run-1.csv"));
   CHECK(std::filesystem::exists(tmp / "reports/junit.xml"));
+
+  // The job summary: on the first run there is no earlier run that passed its gates, so it shows
+  // the merged run itself and says why (never an empty summary).
+  const auto summary_step = step(jobs["merge"], "What changed since the last good run");
+  const auto summary_file = tmp / "step-summary.md";
+  const auto summarized = shell(summary_step["run"].as<std::string>(),
+                                {{"GITHUB_STEP_SUMMARY", summary_file.string()}}, tmp.path(), "bash -e");
+  INFO(summarized.output);
+  CHECK(summarized.exit_code == 0);
+  const std::string text = test::read_text(summary_file);
+  INFO(text);
+  CHECK(text.find("run 1 \u2014 ") != std::string::npos);
+  CHECK(text.find("passed its gates") != std::string::npos);
 }
 
 TEST_CASE("the Slurm recipe: an array job whose tasks are the shards, merged afterwards",

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -293,6 +294,45 @@ TEST_CASE(
   CHECK(runs.find("merged from 3 of 3 shards\n") != std::string::npos);
   CHECK(runs.find("merged from 2 of 3 shards: PARTIAL\n") != std::string::npos);
   CHECK(tunebench("runs --db s1.db", cwd).output.find(", shard 1/3\n") != std::string::npos);
+
+  // The same shard runs, unchanged, merged again (a recipe re-run whose shards resumed finished
+  // runs and sent nothing): refused, naming the run they are already in; nothing written.
+  r = tunebench("merge m.db s0.db s1.db s2.db --no-report", cwd);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("error: these shard runs were merged into run 2 of m.db already") !=
+        std::string::npos);
+  CHECK(r.output.find("nothing was merged") != std::string::npos);
+  CHECK(test::query(dir / "m.db", "select count(*) from runs") == "2");
+}
+
+TEST_CASE("merging a rag suite's shards: their retrieval indexes are passed over and the corpus "
+          "cost is what every shard spent",
+          "[e2e][shard][rag]") {
+  test::TempDir dir;
+  const std::string d = dir.path().string();
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(tunebench("run suites/demo.yaml --no-report --quiet --shard " + std::to_string(i) +
+                          "/2 --db " + d + "/shard-" + std::to_string(i) + ".db",
+                      kSource)
+                .exit_code == 0);
+  REQUIRE(std::filesystem::exists(dir / "shard-0.retrieval.db"));
+  // What `shard-*.db` expands to: both stores and both indexes.
+  const auto r = tunebench("merge m.db shard-0.db shard-0.retrieval.db shard-1.db "
+                           "shard-1.retrieval.db --no-report",
+                           d);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("note: shard-0.retrieval.db is a retrieval index (beside a shard's store), "
+                      "not a run: skipped") != std::string::npos);
+  CHECK(r.output.find("merged 2 of 2 shards into run 1 of m.db: 60 cases, 420 results") !=
+        std::string::npos);
+  // Each shard embedded the corpus itself: the merged run's corpus cost is the two summed.
+  const double shard0 = std::stod(test::query(dir / "shard-0.db", "select index_cost_usd from variants where id = 'rag'"));
+  const double shard1 = std::stod(test::query(dir / "shard-1.db", "select index_cost_usd from variants where id = 'rag'"));
+  const double merged = std::stod(test::query(dir / "m.db", "select index_cost_usd from variants where id = 'rag'"));
+  CHECK(shard0 > 0);
+  CHECK(merged == Approx(shard0 + shard1));
+  CHECK(r.output.find("the corpus once per shard, in all ") != std::string::npos);
 }
 
 TEST_CASE("run refuses a malformed shard and resumes a shard only as that shard", "[e2e][shard]") {

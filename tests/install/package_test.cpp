@@ -137,6 +137,7 @@ TEST_CASE("cpack -G DEB: the package unpacked anywhere runs the demo from its ow
         "usr/share/tunebench/datasets/schemas/term.ts", "usr/share/tunebench/suites/demo.yaml",
         "usr/share/tunebench/suites/prompts/tech_terms_full.txt",
         "usr/share/tunebench/vocab/README.md", "usr/share/tunebench/fetch_vocab.sh",
+        "usr/share/tunebench/vocab/o200k_base.tiktoken", "usr/share/tunebench/vocab/cl100k_base.tiktoken",
         "usr/share/doc/tunebench/README.md"}) {
     INFO(file);
     CHECK(std::filesystem::is_regular_file(root / file));
@@ -155,7 +156,11 @@ TEST_CASE("cpack -G DEB: the package unpacked anywhere runs the demo from its ow
   // The demo, from a folder that is neither the source nor the build tree.
   const auto work = tmp / "work";
   std::filesystem::create_directories(work);
-  r = sh("cd " + work.string() + " && " + binary.string() + " run " +
+  // With an empty home and no tokenizer folder named: the rank files the package ships are the
+  // ones it finds (the rag variant counts its chunks with them).
+  std::filesystem::create_directories(tmp / "home");
+  r = sh("cd " + work.string() + " && env -u TIKTOKEN_CACHE_DIR -u XDG_DATA_HOME HOME=" +
+         (tmp / "home").string() + " " + binary.string() + " run " +
          (data / "suites/demo.yaml").string() + " --db demo.db --out reports");
   INFO(r.text);
   CHECK(r.exit_code == 0);

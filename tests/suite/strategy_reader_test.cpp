@@ -2,6 +2,8 @@
 // kind they name, and their mistakes reported with file:line before anything is sent.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "suite/suite_loader.hpp"
@@ -120,6 +122,19 @@ TEST_CASE("few_shot mistakes are reported with file:line", "[suite][strategies]"
   CHECK(f.first_error("  - {id: a, endpoint: mock, model: m, few_shot: {from: bad.jsonl}}\n")
             .ends_with(
                 "bad.jsonl:2: the line ends without an assistant answer; an example needs one"));
+  // Worked examples and retrieved passages in one variant: refused, with its line.
+  std::filesystem::create_directories(f.dir / "corpus");
+  test::write_text(f.dir / "corpus" / "raft.md", "# Raft\nA consensus algorithm.\n");
+  Diagnostics errors;
+  CHECK_FALSE(f.load("  - id: a\n    endpoint: mock\n    model: gpt-4o-mini\n    few_shot: {from: "
+                     "train.jsonl, k: 1}\n    retrieve: {corpus: corpus, k: 1}\n",
+                     errors));
+  bool found = false;
+  for (const auto& d : errors.items())
+    found = found || d.to_string().find("s.yaml:8: variants[0].few_shot: few_shot: and retrieve: "
+                                        "cannot go together") != std::string::npos;
+  INFO((errors.items().empty() ? std::string() : errors.items()[0].to_string()));
+  CHECK(found);
 }
 
 TEST_CASE("structured and tools need an expected schema strict mode can take",
