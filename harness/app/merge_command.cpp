@@ -55,7 +55,8 @@ std::optional<InputName> parse_input(const std::string& text, std::string& error
 
 // A shard run is the same run while its shard, id, start and end are: the run of OUT that was
 // merged from a superset of these (unchanged) shard runs, if any.
-std::optional<long long> merged_before(const std::filesystem::path& into, const std::string& merged_from) {
+std::optional<long long> merged_before(const std::filesystem::path& into,
+                                       const std::string& merged_from) {
   std::error_code ec;
   if (!std::filesystem::exists(into, ec)) return std::nullopt;
   const auto key = [](const nlohmann::json& e) {
@@ -93,7 +94,8 @@ int merge(const MergeArgs& args) {
     // A shard's retrieval index lives beside its store (shard-0.db -> shard-0.retrieval.db), so
     // `shard-*.db` matches both: the index is passed over, said so, not taken for a store.
     if (!name->run && name->file.filename().string().ends_with(".retrieval.db")) {
-      std::cerr << "note: " << text << " is a retrieval index (beside a shard's store), not a run: skipped\n";
+      std::cerr << "note: " << text
+                << " is a retrieval index (beside a shard's store), not a run: skipped\n";
       continue;
     }
     if (std::error_code ec; std::filesystem::exists(args.into) &&
@@ -130,10 +132,11 @@ int merge(const MergeArgs& args) {
   }
   for (const auto& w : plan.warnings) std::cerr << "warning: " << w << "\n";
   if (const auto earlier = merged_before(args.into, plan.merged.merged_from)) {
-    std::cerr << "error: these shard runs were merged into run " << *earlier << " of " << args.into
-              << " already, and none has changed since (a recipe re-run that resumed finished shards "
-                 "sends nothing new); to measure again, run the shards into new --db files\n"
-              << "nothing was merged\n";
+    std::cerr
+        << "error: these shard runs were merged into run " << *earlier << " of " << args.into
+        << " already, and none has changed since (a recipe re-run that resumed finished shards "
+           "sends nothing new); to measure again, run the shards into new --db files\n"
+        << "nothing was merged\n";
     return kExitUsage;
   }
 

@@ -50,7 +50,8 @@ struct VariantPrompts {
   std::unique_ptr<VariantRetriever> retriever;
   std::unique_ptr<RetrieveSpec> bm25_spec;
   std::unique_ptr<VariantRetriever> bm25;
-  std::unique_ptr<FewShotSelector> few_shot;  // a few-shot variant's examples, as the run picks them
+  std::unique_ptr<FewShotSelector>
+      few_shot;  // a few-shot variant's examples, as the run picks them
   long long stand_ins = 0;
   double context_sum = 0;
 };
@@ -70,7 +71,8 @@ std::string vector_space(const Suite& suite, const RetrieveSpec& spec) {
 }
 
 // Opens (or builds: local work, no request) the index of each rag variant beside the store.
-bool open_retrievers(const Suite& suite, const PromptsArgs& args, std::vector<VariantPrompts>& variants) {
+bool open_retrievers(const Suite& suite, const PromptsArgs& args,
+                     std::vector<VariantPrompts>& variants) {
   for (auto& vp : variants) {
     const Variant& v = *vp.variant;
     if (!v.retrieve) continue;
@@ -84,8 +86,8 @@ bool open_retrievers(const Suite& suite, const PromptsArgs& args, std::vector<Va
     IndexSettings settings;
     settings.chunking = {spec.chunk_tokens, spec.chunk_overlap};
     settings.tokenizer = encoding_for_model(v.model).value_or(EncodingName::o200k_base);
-    auto index = std::make_shared<RetrievalIndex>(
-        RetrievalIndex::open(RetrievalIndex::beside_store(args.db), *corpus, settings, {}, args.vocab_dir));
+    auto index = std::make_shared<RetrievalIndex>(RetrievalIndex::open(
+        RetrievalIndex::beside_store(args.db), *corpus, settings, {}, args.vocab_dir));
     vp.retriever = std::make_unique<VariantRetriever>(
         spec, index, spec.needs_embeddings() ? vector_space(suite, spec) : std::string());
     if (spec.needs_embeddings()) {
@@ -120,7 +122,8 @@ double estimate_tokens(const nlohmann::json& messages) {
          3.0 * static_cast<double>(messages.size()) + 3.0;
 }
 
-std::optional<double> input_price(const Suite& suite, const Variant& v, const PriceCatalog* catalog) {
+std::optional<double> input_price(const Suite& suite, const Variant& v,
+                                  const PriceCatalog* catalog) {
   if (v.price) return v.price->input;
   if (auto it = suite.prices.find(v.model); it != suite.prices.end()) return it->second.input;
   if (catalog != nullptr)
@@ -206,13 +209,15 @@ int prompts(const PromptsArgs& args) {
     ++cases;
     for (auto& vp : variants) {
       const nlohmann::json messages = messages_of(vp, test_case);
-      const double tokens = vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, messages))
-                                       : estimate_tokens(messages);
+      const double tokens = vp.counter
+                                ? static_cast<double>(count_chat_messages(*vp.counter, messages))
+                                : estimate_tokens(messages);
       vp.tokens.push_back(tokens);
       if (vp.retriever || vp.few_shot) {
         const nlohmann::json plain = render_messages(*vp.variant, test_case);
-        vp.context_sum += tokens - (vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, plain))
-                                               : estimate_tokens(plain));
+        vp.context_sum +=
+            tokens - (vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, plain))
+                                 : estimate_tokens(plain));
       }
     }
   }
@@ -221,7 +226,8 @@ int prompts(const PromptsArgs& args) {
     return kExitUsage;
   }
 
-  const auto catalog_path = suite->price_catalog.empty() ? PriceCatalog::default_path() : suite->price_catalog;
+  const auto catalog_path =
+      suite->price_catalog.empty() ? PriceCatalog::default_path() : suite->price_catalog;
   Diagnostics catalog_errors;
   const auto catalog = PriceCatalog::load(catalog_path, catalog_errors);
   if (!catalog)
@@ -252,54 +258,63 @@ int prompts(const PromptsArgs& args) {
                           {"variants", nlohmann::json::array()}};
     for (const auto& vp : variants) {
       const bool is_base = &vp == baseline;
-      nlohmann::json v = {{"id", vp.variant->id},
-                          {"model", vp.variant->model},
-                          {"kind", to_string(vp.variant->kind)},
-                          {"counting", vp.counting},
-                          {"cases", vp.tokens.size()},
-                          {"mean", vp.mean},
-                          {"median", vp.median},
-                          {"p95", vp.p95},
-                          {"savings_tokens", baseline->mean - vp.mean},
-                          {"savings_pct", baseline->mean > 0 ? (1 - vp.mean / baseline->mean) * 100 : 0.0},
-                          {"baseline", is_base}};
+      nlohmann::json v = {
+          {"id", vp.variant->id},
+          {"model", vp.variant->model},
+          {"kind", to_string(vp.variant->kind)},
+          {"counting", vp.counting},
+          {"cases", vp.tokens.size()},
+          {"mean", vp.mean},
+          {"median", vp.median},
+          {"p95", vp.p95},
+          {"savings_tokens", baseline->mean - vp.mean},
+          {"savings_pct", baseline->mean > 0 ? (1 - vp.mean / baseline->mean) * 100 : 0.0},
+          {"baseline", is_base}};
       const auto cost = monthly(vp), base_cost = monthly(*baseline);
       v["input_price_per_1m"] = vp.input_price ? nlohmann::json(*vp.input_price) : nlohmann::json();
       v["input_cost_per_month"] = cost ? nlohmann::json(*cost) : nlohmann::json();
       v["input_cost_difference_per_month"] =
           cost && base_cost ? nlohmann::json(*cost - *base_cost) : nlohmann::json();
       if (vp.retriever)
-        v["retrieval"] = {{"method", vp.variant->retrieve->method},
-                          {"k", vp.variant->retrieve->k},
-                          {"context_mean", vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))},
-                          {"bm25_stand_ins", vp.stand_ins}};
+        v["retrieval"] = {
+            {"method", vp.variant->retrieve->method},
+            {"k", vp.variant->retrieve->k},
+            {"context_mean",
+             vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))},
+            {"bm25_stand_ins", vp.stand_ins}};
       if (vp.few_shot)
-        v["few_shot"] = {{"k", vp.variant->few_shot->k},
-                         {"examples_mean", vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))}};
+        v["few_shot"] = {
+            {"k", vp.variant->few_shot->k},
+            {"examples_mean",
+             vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))}};
       out["variants"].push_back(std::move(v));
     }
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
 
-  std::cout << "prompts of suite " << suite->name << ": " << cases << " case" << (cases == 1 ? "" : "s")
-            << " from " << suite->dataset_display << " x " << variants.size()
-            << " variants (rendered locally; no model was called)\n";
-  std::vector<std::vector<std::string>> rows = {{"variant", "model", "tokenizer", "cases", "mean", "median",
-                                                 "p95", "saved", "saved %", "input/month", "vs baseline"}};
+  std::cout << "prompts of suite " << suite->name << ": " << cases << " case"
+            << (cases == 1 ? "" : "s") << " from " << suite->dataset_display << " x "
+            << variants.size() << " variants (rendered locally; no model was called)\n";
+  std::vector<std::vector<std::string>> rows = {{"variant", "model", "tokenizer", "cases", "mean",
+                                                 "median", "p95", "saved", "saved %", "input/month",
+                                                 "vs baseline"}};
   for (const auto& vp : variants) {
     const bool is_base = &vp == baseline;
     const auto cost = monthly(vp), base_cost = monthly(*baseline);
     rows.push_back({vp.variant->id + (is_base ? "*" : ""), vp.variant->model, vp.counting,
-                    std::to_string(vp.tokens.size()), fixed(vp.mean, 1), fixed(vp.median, 1), fixed(vp.p95, 1),
-                    is_base ? "-" : fixed(baseline->mean - vp.mean, 1),
-                    is_base || baseline->mean <= 0 ? "-" : fixed((1 - vp.mean / baseline->mean) * 100, 1) + "%",
+                    std::to_string(vp.tokens.size()), fixed(vp.mean, 1), fixed(vp.median, 1),
+                    fixed(vp.p95, 1), is_base ? "-" : fixed(baseline->mean - vp.mean, 1),
+                    is_base || baseline->mean <= 0
+                        ? "-"
+                        : fixed((1 - vp.mean / baseline->mean) * 100, 1) + "%",
                     cost ? money(*cost) : "no price",
                     is_base ? "-" : (cost && base_cost ? money(*cost - *base_cost) : "no price")});
   }
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+    for (std::size_t c = 0; c < row.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t c = 0; c < row.size(); ++c) {
@@ -308,28 +323,37 @@ int prompts(const PromptsArgs& args) {
     }
     std::cout << std::string(trim(line)) << "\n";
   }
-  std::cout << "(* baseline; tokens = prompt tokens per request as the API bills usage.prompt_tokens; saved = "
+  std::cout << "(* baseline; tokens = prompt tokens per request as the API bills "
+               "usage.prompt_tokens; saved = "
                "mean tokens fewer than the baseline; input/month = input tokens only, at "
             << with_thousands(suite->decide.monthly_requests) << " requests a month)\n";
   for (const auto& vp : variants) {
-    const double context_mean = vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()));
+    const double context_mean =
+        vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()));
     if (vp.few_shot)
-      std::cout << vp.variant->id << ": " << vp.variant->few_shot->k << " worked examples per request from "
-                << vp.variant->few_shot->display << ", " << fixed(context_mean, 1) << " tokens of them on average\n";
+      std::cout << vp.variant->id << ": " << vp.variant->few_shot->k
+                << " worked examples per request from " << vp.variant->few_shot->display << ", "
+                << fixed(context_mean, 1) << " tokens of them on average\n";
     // The API bills a response_format schema and tool definitions as prompt tokens in a format
     // OpenAI does not publish: not counted here, and the table says so rather than guess.
     if (vp.variant->response_format.is_object() || !vp.variant->tools.is_null())
-      std::cout << vp.variant->id << ": the " << (vp.variant->tools.is_null() ? "response_format schema" : "tool definition")
-                << " it sends is billed as prompt tokens too and is not in this count (a run stores the API's usage)\n";
+      std::cout << vp.variant->id << ": the "
+                << (vp.variant->tools.is_null() ? "response_format schema" : "tool definition")
+                << " it sends is billed as prompt tokens too and is not in this count (a run "
+                   "stores the API's usage)\n";
     if (!vp.retriever) continue;
     const RetrieveSpec& spec = *vp.variant->retrieve;
-    std::cout << vp.variant->id << ": " << spec.k << " passages per request (" << spec.method << ") from "
-              << spec.corpus_display << ", "
-              << fixed(vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size())), 1)
-              << " tokens of them on average (index in " << RetrievalIndex::beside_store(args.db).string() << ")";
+    std::cout << vp.variant->id << ": " << spec.k << " passages per request (" << spec.method
+              << ") from " << spec.corpus_display << ", "
+              << fixed(vp.context_sum /
+                           static_cast<double>(std::max<std::size_t>(1, vp.tokens.size())),
+                       1)
+              << " tokens of them on average (index in "
+              << RetrievalIndex::beside_store(args.db).string() << ")";
     if (vp.stand_ins > 0)
       std::cout << "; " << vp.stand_ins << " of " << vp.tokens.size()
-                << " queries have no stored vector yet (a run embeds them): BM25's passages stand in for those";
+                << " queries have no stored vector yet (a run embeds them): BM25's passages stand "
+                   "in for those";
     std::cout << "\n";
   }
   return kExitOk;
@@ -339,8 +363,9 @@ int prompts(const PromptsArgs& args) {
 
 void add_prompts_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PromptsArgs>();
-  auto* cmd = app.add_subcommand(
-      "prompts", "Prompt tokens per variant of a suite and the savings against the baseline, without calling a model");
+  auto* cmd = app.add_subcommand("prompts",
+                                 "Prompt tokens per variant of a suite and the savings against the "
+                                 "baseline, without calling a model");
   cmd->add_option("suite", args->suite, "Suite file (YAML or JSON)")->required();
   cmd->add_flag("--json", args->json, "Print the numbers as JSON");
   cmd->add_option("--db", args->db,
@@ -350,11 +375,16 @@ void add_prompts_command(CLI::App& app, int& exit_code) {
                   "Folder holding the tokenizer's rank files (default: $TIKTOKEN_CACHE_DIR, then "
                   "~/.local/share/tunebench/vocab)");
   cmd->footer(
-      "Renders every variant's messages for every case (the suite's limit applies) and counts them as the\n"
-      "API bills usage.prompt_tokens. Prints per variant: mean, median and p95 prompt tokens, the savings\n"
-      "against the baseline (tokens and %), and the input cost per month at decide.monthly_requests.\n"
-      "A model without a known tokenizer (or missing rank files) is estimated from characters/4, with a note.\n"
-      "rag variants retrieve their passages locally (no request; BM25 stands in for queries not embedded yet).\n"
+      "Renders every variant's messages for every case (the suite's limit applies) and counts them "
+      "as the\n"
+      "API bills usage.prompt_tokens. Prints per variant: mean, median and p95 prompt tokens, the "
+      "savings\n"
+      "against the baseline (tokens and %), and the input cost per month at "
+      "decide.monthly_requests.\n"
+      "A model without a known tokenizer (or missing rank files) is estimated from characters/4, "
+      "with a note.\n"
+      "rag variants retrieve their passages locally (no request; BM25 stands in for queries not "
+      "embedded yet).\n"
       "Example: tunebench prompts suites/demo.yaml");
   cmd->callback([args, &exit_code] { exit_code = prompts(*args); });
 }

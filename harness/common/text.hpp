@@ -8,6 +8,9 @@
 namespace tb {
 
 std::string to_lower(std::string_view s);
+// Lowercased (ASCII) with every run of whitespace one space and none at either end: how a fact
+// is looked for in a text (the context-recall check, the mock's grounding).
+std::string fold_text(std::string_view text);
 std::string_view trim(std::string_view s);
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 std::vector<std::string_view> split(std::string_view s, char sep);

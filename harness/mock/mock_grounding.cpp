@@ -1,6 +1,7 @@
 #include "mock/mock_grounding.hpp"
 
 #include "common/json_depth.hpp"
+#include "common/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,19 +19,7 @@ std::uint64_t power_of_base(std::size_t n) {
 }  // namespace
 
 std::string MockGrounding::normalize(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool space = false;
-  for (const char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out;
+  return fold_text(text);
 }
 
 std::uint64_t MockGrounding::window_hash(std::string_view s) {

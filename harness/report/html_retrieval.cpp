@@ -45,7 +45,8 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
   }
   h << "</table><p class=\"small\">Mean prompt tokens per request by part, counted with the "
        "model's tokenizer: the instructions (system messages before the case's own), the context "
-       "that changes with the case (the passages a rag variant retrieved, what they add to the prompt, "
+       "that changes with the case (the passages a rag variant retrieved, what they add to the "
+       "prompt, "
        "or a few-shot variant's worked examples), and the case's own messages. What "
        "retrieval costs in prompt length stands next to what a fine-tune saves.</p>\n";
 }

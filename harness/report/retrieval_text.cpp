@@ -78,8 +78,8 @@ std::vector<std::string> retrieval_lines(const RunSummary& summary) {
                          std::max<double>(1, static_cast<double>(v.results))) +
               " per 1k requests (in the cost), the corpus " +
               (summary.run.merged_from.empty() ? "once " : "once per shard, in all ") +
-              format_usd(r.index_cost) + " (" +
-              with_thousands(r.index_embedding_tokens) + " tokens)";
+              format_usd(r.index_cost) + " (" + with_thousands(r.index_embedding_tokens) +
+              " tokens)";
     lines.push_back(line);
   }
   return lines;

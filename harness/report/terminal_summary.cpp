@@ -21,22 +21,28 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
     // With one repeat the test is McNemar's; with repeats it is its generalisation on cases (the
     // repeats of a case are one observation), and the line says so.
     if (v.only_variant_passed + v.only_baseline_passed > 0)
-      line += std::string(v.conformance_p_value < 0.05 ? " (a real difference" : " (not a significant difference") +
-              (summary.run.repeats > 1 ? ", paired test on " + std::to_string(v.cases) + " cases p=" : ", McNemar p=") +
+      line += std::string(v.conformance_p_value < 0.05 ? " (a real difference"
+                                                       : " (not a significant difference") +
+              (summary.run.repeats > 1 ? ", paired test on " + std::to_string(v.cases) + " cases p="
+                                       : ", McNemar p=") +
               fixed(v.conformance_p_value, v.conformance_p_value < 0.001 ? 4 : 3) + ")";
     if (v.paired > 0) {
-      line += "; prompts " + fixed(std::fabs(v.savings_pct), 1) + "% " + (v.savings_pct >= 0 ? "shorter" : "longer") +
-              " (" + format_count(std::fabs(v.savings_tokens_mean)) + " tokens per request";
+      line += "; prompts " + fixed(std::fabs(v.savings_pct), 1) + "% " +
+              (v.savings_pct >= 0 ? "shorter" : "longer") + " (" +
+              format_count(std::fabs(v.savings_tokens_mean)) + " tokens per request";
       // What retrieval costs in prompt length, next to what a fine-tune saves.
       if (v.retrieval && v.split_results > 0)
-        line += "; " + format_count(v.context_tokens_mean) + " of its " +
-                format_count(v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean) +
-                " are retrieved passages";
+        line +=
+            "; " + format_count(v.context_tokens_mean) + " of its " +
+            format_count(v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean) +
+            " are retrieved passages";
       line += ")";
     }
     if (v.retrieval && v.retrieval->quality.judged > 0)
-      line += "; recall@" + std::to_string(v.retrieval->k) + " " + format_pct(v.retrieval->quality.recall);
-    line += "; " + format_usd(v.cost_per_1k) + " vs " + format_usd(base->cost_per_1k) + " per 1k requests";
+      line += "; recall@" + std::to_string(v.retrieval->k) + " " +
+              format_pct(v.retrieval->quality.recall);
+    line += "; " + format_usd(v.cost_per_1k) + " vs " + format_usd(base->cost_per_1k) +
+            " per 1k requests";
     if (v.training_cost) {
       line += "; training " + format_usd(*v.training_cost);
       if (v.break_even_requests && *v.break_even_requests >= 0)
@@ -52,7 +58,8 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
 std::string taxonomy_text(const VariantSummary& v) {
   std::vector<std::pair<long long, std::string>> kinds;
   for (const auto& [kind, count] : v.failure_kinds) kinds.emplace_back(count, kind);
-  std::sort(kinds.begin(), kinds.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(kinds.begin(), kinds.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   const double n = std::max<double>(1, static_cast<double>(v.results));
   std::string text;
   for (const auto& [count, kind] : kinds) {
@@ -62,7 +69,8 @@ std::string taxonomy_text(const VariantSummary& v) {
     std::pair<long long, std::string> top{0, ""};
     for (const auto& [key, c] : v.failure_paths)
       if (key.starts_with(kind + " ") && c > top.first) top = {c, key.substr(kind.size() + 1)};
-    if (top.first > 0) text += " (" + format_pct(static_cast<double>(top.first) / n) + " " + top.second + ")";
+    if (top.first > 0)
+      text += " (" + format_pct(static_cast<double>(top.first) / n) + " " + top.second + ")";
   }
   return text.empty() ? "no format failures" : text;
 }
@@ -96,12 +104,13 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   if (context) out << std::setw(9) << "context";
   out << std::setw(10) << "savings" << std::setw(11) << "cost/1k";
   if (rag) out << std::setw(10) << "recall@k";
-  out << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors" << "\n";
+  out << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors"
+      << "\n";
   for (const auto& v : summary.variants) {
     const bool is_base = v.variant.id == summary.baseline;
     std::string name = ellipsize(v.variant.id, 14) + (is_base ? "*" : "");
-    out << std::left << std::setw(16) << name << std::right << std::setw(13) << format_pct(v.conformance)
-        << std::setw(10) << format_count(v.prompt_tokens_mean);
+    out << std::left << std::setw(16) << name << std::right << std::setw(13)
+        << format_pct(v.conformance) << std::setw(10) << format_count(v.prompt_tokens_mean);
     if (context) out << std::setw(9) << context_share_text(v);
     out << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
         << std::setw(11) << format_usd(v.cost_per_1k);
@@ -111,8 +120,7 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   }
   out << "(* baseline; prompt = mean prompt tokens per request"
       << (context ? ", context = the share of it from retrieved passages or worked examples" : "")
-      << (rag ? ", recall@k = gold passages retrieved" : "")
-      << "; savings against the baseline)\n";
+      << (rag ? ", recall@k = gold passages retrieved" : "") << "; savings against the baseline)\n";
   if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
     out << estimated << "\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
@@ -121,15 +129,18 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
     out << "repeats (" << k << " per case; intervals and tests count cases, not requests):\n";
     for (const auto& v : summary.variants) {
       const auto& r = v.repeat_stats;
-      out << "  " << v.variant.id << ": pass@1 " << format_pct(v.conformance) << ", pass@" << k << " "
-          << format_pct(r.pass_at_k) << ", pass^" << k << " " << format_pct(r.pass_hat_k) << "; " << r.flaky
-          << (r.flaky == 1 ? " flaky case" : " flaky cases") << " of " << r.cases << "\n";
+      out << "  " << v.variant.id << ": pass@1 " << format_pct(v.conformance) << ", pass@" << k
+          << " " << format_pct(r.pass_at_k) << ", pass^" << k << " " << format_pct(r.pass_hat_k)
+          << "; " << r.flaky << (r.flaky == 1 ? " flaky case" : " flaky cases") << " of " << r.cases
+          << "\n";
     }
   }
   if (context) {
-    out << "prompt tokens, instructions / context (retrieved passages, worked examples) / the case's own "
+    out << "prompt tokens, instructions / context (retrieved passages, worked examples) / the "
+           "case's own "
            "messages (local count):\n";
-    for (const auto& v : summary.variants) out << "  " << v.variant.id << ": " << prompt_split_text(v) << "\n";
+    for (const auto& v : summary.variants)
+      out << "  " << v.variant.id << ": " << prompt_split_text(v) << "\n";
   }
   if (rag) {
     out << "retrieval:\n";
@@ -139,7 +150,8 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   for (const auto& v : summary.variants) any |= !v.failure_kinds.empty();
   if (any) {
     out << "format failures:\n";
-    for (const auto& v : summary.variants) out << "  " << v.variant.id << ": " << taxonomy_text(v) << "\n";
+    for (const auto& v : summary.variants)
+      out << "  " << v.variant.id << ": " << taxonomy_text(v) << "\n";
   }
 }
 

@@ -45,6 +45,34 @@ std::optional<nlohmann::json::json_pointer> CheckSpec::pointer(std::string_view 
   }
 }
 
+std::optional<CheckSpec::PointerList> CheckSpec::pointer_list(std::string_view key,
+                                                              std::string_view example) {
+  PointerList out;
+  if (!has(key)) return out;
+  const std::string k(key);
+  const auto& list = at(key);
+  if (!list.is_array() || list.empty()) {
+    fail(k + ": expected a non-empty list of JSON Pointers such as [" + std::string(example) + "]");
+    return std::nullopt;
+  }
+  for (const auto& f : list) {
+    std::optional<nlohmann::json::json_pointer> pointer;
+    if (f.is_string()) {
+      try {
+        pointer = nlohmann::json::json_pointer(f.get<std::string>());
+      } catch (const nlohmann::json::exception&) {
+      }
+    }
+    if (!pointer) {
+      fail(k + ": expected JSON Pointers such as " + std::string(example) + "; got " +
+           (f.is_string() ? dquote(f.get<std::string>()) : f.dump()));
+      return std::nullopt;
+    }
+    out.emplace_back(std::move(*pointer), f.get<std::string>());
+  }
+  return out;
+}
+
 std::optional<double> CheckSpec::number(std::string_view key, bool required) {
   const std::string k(key);
   if (!spec_.contains(k)) {

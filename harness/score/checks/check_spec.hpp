@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +25,11 @@ class CheckSpec {
   std::optional<bool> boolean(std::string_view key);
   // A required JSON Pointer (e.g. "/term"); nullopt after a failure naming the key.
   std::optional<nlohmann::json::json_pointer> pointer(std::string_view key);
+  // An optional non-empty list of JSON Pointers, each with its text as written (`fields:` of
+  // field checks); empty when the key is absent, nullopt after a failure naming the key and
+  // what was expected (`example` such as "/term").
+  using PointerList = std::vector<std::pair<nlohmann::json::json_pointer, std::string>>;
+  std::optional<PointerList> pointer_list(std::string_view key, std::string_view example);
   bool has(std::string_view key) const { return spec_.contains(key); }
   const nlohmann::json& at(std::string_view key) const { return spec_.at(std::string(key)); }
   bool fail(std::string message);

@@ -9,23 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Lowercased (ASCII) with every run of whitespace made one space: how a fact is looked for.
-std::string normalized(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool space = false;
-  for (const char c : text) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out;
-}
-
 // Words: runs of ASCII letters and digits, or of other (UTF-8) bytes; lowercased.
 std::vector<std::string> words(std::string_view text) {
   std::vector<std::string> out;
@@ -60,11 +43,11 @@ class ContextRecallCheck final : public Check {
   CheckOutcome evaluate(const CheckInput& in) const override {
     if (!in.retrieval) return {false, 0, "", false};
     if (!in.has_reference) return {false, 0, "the case has no reference answer to look for"};
-    const std::string context = normalized(in.retrieved_context);
+    const std::string context = fold_text(in.retrieved_context);
     std::size_t found = 0, total = 0;
     std::string first_missing;
     auto look_for = [&](const std::string& fact, const std::string& where) {
-      const std::string needle = normalized(fact);
+      const std::string needle = fold_text(fact);
       if (needle.empty()) return;
       ++total;
       if (context.find(needle) != std::string::npos)
@@ -135,30 +118,9 @@ std::shared_ptr<Check> make_context_recall_check(const nlohmann::json& spec, con
   if (!s.only_keys({"fields", "threshold"})) return nullptr;
   const auto threshold = read_share(s, "threshold", 1.0);
   if (!threshold || !error.empty()) return nullptr;
-  std::vector<std::pair<json::json_pointer, std::string>> fields;
-  if (s.has("fields")) {
-    const auto& list = s.at("fields");
-    if (!list.is_array() || list.empty()) {
-      s.fail("fields: expected a non-empty list of JSON Pointers such as [/definition]");
-      return nullptr;
-    }
-    for (const auto& f : list) {
-      std::optional<json::json_pointer> pointer;
-      if (f.is_string()) {
-        try {
-          pointer = json::json_pointer(f.get<std::string>());
-        } catch (const json::exception&) {
-        }
-      }
-      if (!pointer) {
-        s.fail("fields: expected JSON Pointers such as /definition; got " +
-               (f.is_string() ? dquote(f.get<std::string>()) : f.dump()));
-        return nullptr;
-      }
-      fields.emplace_back(std::move(*pointer), f.get<std::string>());
-    }
-  }
-  return std::make_shared<ContextRecallCheck>(std::move(fields), *threshold);
+  auto fields = s.pointer_list("fields", "/definition");
+  if (!fields) return nullptr;
+  return std::make_shared<ContextRecallCheck>(std::move(*fields), *threshold);
 }
 
 }  // namespace tb

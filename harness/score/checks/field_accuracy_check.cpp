@@ -121,29 +121,10 @@ std::shared_ptr<Check> make_field_accuracy_check(const nlohmann::json& spec, con
     s.fail("tolerance: expected a number >= 0");
     return nullptr;
   }
+  const auto pointers = s.pointer_list("fields", "/term");
+  if (!pointers) return nullptr;
   std::vector<FieldAccuracyCheck::Field> fields;
-  if (s.has("fields")) {
-    const auto& list = s.at("fields");
-    if (!list.is_array() || list.empty()) {
-      s.fail("fields: expected a non-empty list of JSON Pointers such as [/term, /category]");
-      return nullptr;
-    }
-    for (const auto& f : list) {
-      std::optional<json::json_pointer> pointer;
-      if (f.is_string()) {
-        try {
-          pointer = json::json_pointer(f.get<std::string>());
-        } catch (const json::exception&) {
-        }
-      }
-      if (!pointer) {
-        s.fail("fields: expected JSON Pointers such as /term; got " +
-               (f.is_string() ? dquote(f.get<std::string>()) : f.dump()));
-        return nullptr;
-      }
-      fields.push_back({std::move(*pointer), f.get<std::string>()});
-    }
-  }
+  for (auto& [pointer, text] : *pointers) fields.push_back({pointer, text});
   return std::make_shared<FieldAccuracyCheck>(std::move(fields), *threshold,
                                               tolerance.value_or(0.0));
 }
