@@ -31,7 +31,6 @@ std::string hex_byte(char c) {
   return std::string("0x") + kHex[b >> 4] + kHex[b & 15];
 }
 
-
 // Explicit ids name a case across runs (compare, gates, shards), so two lines may not share one.
 // Kept as 64-bit digests with their lines, sorted once at the end: 16 bytes per case, freed
 // before the run starts, instead of a set of strings.
@@ -147,7 +146,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors);
 
 // A gold id names a corpus document ("idempotency") or one of its chunks ("idempotency#0"); one
 // that no rag variant's corpus holds is a typo that would make every measure of its case 0.
-void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold, Diagnostics& errors) {
+void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold,
+                Diagnostics& errors) {
   std::vector<const Corpus*> corpora;
   std::string names;
   for (const auto& rv : out.variants)
@@ -170,7 +170,8 @@ void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold, D
     std::vector<std::string_view> ids;
     for (const Corpus* c : corpora)
       for (const auto& d : c->documents) ids.push_back(d.id);
-    if (auto hint = did_you_mean(document, ids)) message += " (did you mean " + dquote(*hint) + "?)";
+    if (auto hint = did_you_mean(document, ids))
+      message += " (did you mean " + dquote(*hint) + "?)";
     errors.add({suite.dataset_display, line, "gold", message});
     if (++reported == 20) break;
   }
@@ -215,8 +216,9 @@ std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnosti
   // OPENAI_BASE_URL.
   if (std::string url_error; !parse_url(endpoint.base_url, url_error))
     errors.add({suite.display_file, 0, "endpoints." + endpoint.name + ".base_url",
-                url_error.starts_with("credentials") ? url_error
-                                                     : url_error + "; got " + dquote(endpoint.base_url)});
+                url_error.starts_with("credentials")
+                    ? url_error
+                    : url_error + "; got " + dquote(endpoint.base_url)});
   // A key pasted with its trailing newline would split the request's headers, and a key
   // with any control character could not be recognised in every form a server echoes it.
   if (const auto at = control_character(key))
@@ -234,10 +236,10 @@ std::string endpoint_key(const Suite& suite, const Endpoint& endpoint, Diagnosti
 
 // A rag variant's corpus (read once per path), the tokenizer its chunks are counted with, and
 // its embeddings endpoint, key and price.
-ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const ResolvedVariant& r,
-                                    const PriceCatalog* catalog,
-                                    std::map<std::filesystem::path, std::shared_ptr<const Corpus>>& corpora,
-                                    Preflight& out, Diagnostics& errors, std::set<std::string>& reported) {
+ResolvedRetrieval resolve_retrieval(
+    const Suite& suite, const Variant& v, const ResolvedVariant& r, const PriceCatalog* catalog,
+    std::map<std::filesystem::path, std::shared_ptr<const Corpus>>& corpora, Preflight& out,
+    Diagnostics& errors, std::set<std::string>& reported) {
   const RetrieveSpec& spec = *v.retrieve;
   ResolvedRetrieval rr;
   const std::string field = "variants." + v.id + ".retrieve";
@@ -257,8 +259,9 @@ ResolvedRetrieval resolve_retrieval(const Suite& suite, const Variant& v, const 
   try {
     Encoding::load(rr.tokenizer);
   } catch (const TokenizerError& e) {
-    errors.add({suite.display_file, 0, field + ".chunk",
-                "chunks are counted with " + std::string(to_string(rr.tokenizer)) + ": " + e.what()});
+    errors.add(
+        {suite.display_file, spec.line, field,
+         "chunks are counted with " + std::string(to_string(rr.tokenizer)) + ": " + e.what()});
   }
   if (!spec.needs_embeddings()) return rr;
   rr.embeddings_endpoint = &suite.endpoints.at(spec.embeddings_endpoint);
@@ -295,7 +298,8 @@ void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catal
         spec->endpoint.empty() ? suite.endpoints.begin() : suite.endpoints.find(spec->endpoint);
     if (endpoint == suite.endpoints.end()) {
       errors.add({suite.display_file, 0, where + ".endpoint",
-                  "the judge's endpoint " + dquote(spec->endpoint) + " is not among the suite's endpoints"});
+                  "the judge's endpoint " + dquote(spec->endpoint) +
+                      " is not among the suite's endpoints"});
       continue;
     }
     ResolvedJudge j;
@@ -307,8 +311,9 @@ void resolve_judges(const Suite& suite, const std::optional<PriceCatalog>& catal
       j.price = *p;
     } else if (catalog) {
       errors.add({suite.display_file, 0, where + ".model",
-                  "no price for the judge's model \"" + spec->model + "\"; add it to the suite as prices: {\"" +
-                      spec->model + "\": {input: USD_PER_1M, output: USD_PER_1M}}"});
+                  "no price for the judge's model \"" + spec->model +
+                      "\"; add it to the suite as prices: {\"" + spec->model +
+                      "\": {input: USD_PER_1M, output: USD_PER_1M}}"});
     }
     if (j.endpoint->kind == EndpointKind::mock) out.simulated = true;
     j.api_key = endpoint_key(suite, *j.endpoint, errors, reported);
@@ -325,7 +330,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
   if (catalog)
     out.price_catalog = catalog_path.filename().string() + " (" + catalog->updated() + ")";
   std::set<std::string> reported_keys;  // a missing key is said once per endpoint
-  std::map<std::string, std::pair<std::string, std::string>> shutting_down;  // model -> variants, why
+  std::map<std::string, std::pair<std::string, std::string>>
+      shutting_down;  // model -> variants, why
   for (const auto& v : suite.variants) {
     ResolvedVariant r;
     r.variant = &v;
@@ -364,16 +370,18 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
                              "; local token counts are skipped and the API's usage counts are used";
     }
     if (v.retrieve) {
-      r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out, errors,
-                                      reported_keys);
-      if (r.retrieval->embeddings_endpoint && r.retrieval->embeddings_endpoint->kind == EndpointKind::mock)
+      r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out,
+                                      errors, reported_keys);
+      if (r.retrieval->embeddings_endpoint &&
+          r.retrieval->embeddings_endpoint->kind == EndpointKind::mock)
         out.simulated = true;
     }
     out.variants.push_back(r);
   }
   // One line per model, however many variants use it.
   for (const auto& [model, said] : shutting_down)
-    out.warnings.push_back(model + " (" + (said.first.find(',') == std::string::npos ? "variant " : "variants ") +
+    out.warnings.push_back(model + " (" +
+                           (said.first.find(',') == std::string::npos ? "variant " : "variants ") +
                            said.first + ") " + said.second);
   resolve_judges(suite, catalog, out, errors, reported_keys);
 }

@@ -164,6 +164,7 @@ void read_variant_retrieve(FieldReader& r, const FieldReader::At& v,
   const auto at = v.child("retrieve");
   if (!r.expect_mapping(at, kRetrieveKeys)) return;
   RetrieveSpec spec;
+  spec.line = r.doc().line_of(at.pointer);
   read_corpus(r, at, suite, spec);
   if (at.value.contains("chunk")) read_chunk(r, at, spec);
   if (auto k = r.integer(at, "k", 1, 1000)) spec.k = static_cast<int>(*k);

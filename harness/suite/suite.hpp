@@ -72,6 +72,7 @@ struct QuerySpec {
 struct RetrieveSpec {
   std::filesystem::path corpus;  // resolved against the suite's folder
   std::string corpus_display;    // as the user wrote it, relative to the suite's folder
+  int line = 0;                  // of retrieve: in the suite, for errors found before the run
   int chunk_tokens = 300;        // counted with the variant model's tokenizer
   int chunk_overlap = 50;
   int k = 3;

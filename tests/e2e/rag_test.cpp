@@ -298,6 +298,17 @@ TEST_CASE("rag mistakes stop the run with their file:line before anything is sen
   r = tunebench("run price.yaml --db t.db", cwd);
   CHECK(r.exit_code == 2);
   CHECK(has(r.output, "no price for embedding model \"my-embedder\""));
+
+  // Without the tokenizer's rank files a rag variant cannot chunk its corpus: said with the
+  // line of its retrieve:, and how to get them.
+  std::filesystem::create_directories(dir / "empty-home");
+  r = tunebench("run gold.yaml --db t.db", cwd,
+                "env -u TIKTOKEN_CACHE_DIR -u XDG_DATA_HOME -u TUNEBENCH_DATA_DIR HOME='" +
+                    (dir / "empty-home").string() + "'");
+  if (!std::filesystem::exists("/usr/local/share/tunebench/vocab/o200k_base.tiktoken")) {
+    CHECK(r.exit_code == 2);
+    CHECK(has(r.output, "error: gold.yaml:4: variants.r.retrieve: chunks are counted with o200k_base: "));
+  }
   CHECK_FALSE(std::filesystem::exists(dir / "t.db"));
   CHECK_FALSE(std::filesystem::exists(dir / "t.retrieval.db"));
 }
