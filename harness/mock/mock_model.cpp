@@ -345,7 +345,17 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   const std::uint64_t request_seed = mix64(config_.seed, fnv1a64(request_body));
   std::mt19937_64 rng(mix64(request_seed, attempt));
   std::uniform_real_distribution<double> u(0, 1);
-  const long long prompt_tokens = counter_.prompt(messages, model);
+  // The API bills the functions and the response_format schema it was sent as prompt tokens,
+  // rendered in a form OpenAI does not publish; the mock bills their JSON text's tokens, so a
+  // structured or tools variant is never simulated as cheaper than it is.
+  long long definition_tokens = 0;
+  for (const char* key : {"tools", "functions"})
+    if (request.contains(key) && !request[key].is_null())
+      definition_tokens += counter_.completion(request[key].dump(), model);
+  if (request.contains("response_format") && request["response_format"].is_object() &&
+      request["response_format"].contains("json_schema"))
+    definition_tokens += counter_.completion(request["response_format"]["json_schema"].dump(), model);
+  const long long prompt_tokens = counter_.prompt(messages, model) + definition_tokens;
   const double base_latency = draw_latency(config_.latency, rng);
 
   const MockFaults& f = config_.faults;
