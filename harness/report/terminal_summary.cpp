@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "report/report_text.hpp"
 #include "report/retrieval_text.hpp"
+#include "report/verdict_text.hpp"
 
 namespace tb {
 
@@ -136,6 +137,29 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
     out << "format failures:\n";
     for (const auto& v : summary.variants) out << "  " << v.variant.id << ": " << taxonomy_text(v) << "\n";
   }
+  write_decision(summary, out);
+}
+
+void write_decision(const RunSummary& summary, std::ostream& out) {
+  for (const auto& v : summary.variants)
+    if (v.self_hosted) out << v.variant.id << ": cost " << derived_cost_note(v) << "\n";
+  const VerdictText text = verdict_text(summary);
+  if (text.headline.empty()) return;
+  out << "cost per request and a month at " << format_count(static_cast<double>(summary.run.monthly_requests))
+      << " requests (95% intervals, bootstrap over cases):\n";
+  for (const auto& v : summary.variants)
+    out << "  " << v.variant.id << ": " << format_usd(v.cost_per_request) << " (" << format_usd(v.cost_per_request_ci.low)
+        << " to " << format_usd(v.cost_per_request_ci.high) << "), " << format_usd(v.cost_monthly) << " a month ("
+        << format_usd(v.cost_monthly_ci.low) << " to " << format_usd(v.cost_monthly_ci.high) << ")"
+        << (v.one_time_cost > 0 ? " + " + format_usd(v.one_time_cost) + " once" : "")
+        << (v.self_hosted ? " [derived]" : "") << "\n";
+  if (const auto lines = break_even_lines(summary); !lines.empty()) {
+    out << "break-even:\n";
+    for (const auto& line : lines) out << "  " << line << "\n";
+  }
+  out << "verdict: " << text.headline << "\n";
+  for (const auto& line : text.why) out << "  - " << line << "\n";
+  if (!text.flip.empty()) out << "  " << text.flip << "\n";
 }
 
 }  // namespace tb

@@ -81,15 +81,24 @@ std::vector<VariantRecord> Runner::variant_records() const {
     if (v.stream) params["stream"] = true;
     if (!v.response_format.is_null()) params["response_format"] = v.response_format;
     if (!v.extra_body.is_null()) params["extra_body"] = v.extra_body;
+    // A self-hosted price goes with the settings (no schema change): reports derive its cost
+    // per token from the throughput this run measures at its concurrency.
+    if (rv.price.gpu) {
+      nlohmann::json gpu = {{"gpu_hour_usd", rv.price.gpu->gpu_hour_usd},
+                            {"gpus", rv.price.gpu->gpus},
+                            {"concurrency", suite_.run.concurrency}};
+      if (rv.price.gpu->tokens_per_s) gpu["tokens_per_s"] = *rv.price.gpu->tokens_per_s;
+      params["self_hosted"] = gpu;
+    }
     r.params_json = Secrets::redact(params.dump());
     r.price_input = rv.price.input;
     r.price_cached_input = rv.price.cached_input;
     r.price_output = rv.price.output;
     r.price_training = rv.price.training;
-    if (v.training) {
-      r.training_tokens = v.training->tokens;
-      r.training_epochs = v.training->epochs;
-      r.training_cost_usd = v.training->cost_usd;
+    if (rv.training) {
+      r.training_tokens = rv.training->tokens;
+      r.training_epochs = rv.training->epochs;
+      r.training_cost_usd = rv.training->cost_usd;
     }
     r.simulated = rv.endpoint->kind == EndpointKind::mock;
     r.is_baseline = v.id == suite_.baseline;

@@ -86,7 +86,8 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   // Errors and repeats fill the fields the demo leaves empty.
   std::string suite = read(demo);
   const auto base = (test::source_dir() / "suites").string() + "/";
-  for (const std::string rel : {"../datasets/tech_terms_eval.jsonl", "../datasets/schemas/term.ts",
+  for (const std::string rel : {"../datasets/tech_terms_eval.jsonl", "../datasets/tech_terms_train.jsonl",
+                                "../datasets/schemas/term.ts",
                                 "../datasets/corpora/tech-terms", "prompts/tech_terms_full.txt",
                                 "prompts/tech_terms_short.txt"})
     for (auto at = suite.find(rel); at != std::string::npos;

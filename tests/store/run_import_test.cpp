@@ -54,7 +54,7 @@ void write_shard(const std::filesystem::path& db, int index, const std::vector<i
   ResultWriter writer(db);
   for (const int c : cases) {
     writer.add_case(
-        {id, c, "c" + std::to_string(c), c + 1, "[]", "ref", "", "hash" + std::to_string(c)});
+        {id, c, "c" + std::to_string(c), c + 1, "[]", "ref", "", "hash" + std::to_string(c), ""});
     for (const std::string v : {"a", "b"}) {
       ResultRecord r;
       r.run_id = id;
