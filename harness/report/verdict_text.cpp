@@ -40,7 +40,13 @@ std::string format_volume(double requests, int digits) {
 
 std::string volume_with_interval(double requests, double low, double high) {
   int digits = 2;
-  while (digits < 4 && format_volume(low, digits) == format_volume(high, digits)) ++digits;
+  // An end that differs from the estimate must read differently from it.
+  const auto blurred = [&](int d) {
+    const std::string point = format_volume(requests, d);
+    return (low < requests * (1 - 1e-9) && format_volume(low, d) == point) ||
+           (high > requests * (1 + 1e-9) && format_volume(high, d) == point);
+  };
+  while (digits < 4 && blurred(digits)) ++digits;
   return format_volume(requests, digits) + " requests a month; 95% interval " +
          format_volume(low, digits) + " to " + format_volume(high, digits);
 }

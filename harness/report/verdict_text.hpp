@@ -13,7 +13,7 @@ struct VariantSummary;
 std::string format_volume(double requests, int digits = 2);
 
 // "900 requests a month; 95% interval 610 to 1,400": two significant figures, more (up to
-// four) when the interval is so narrow that its ends would read alike.
+// four) when the interval is so narrow that an end would read like the estimate.
 std::string volume_with_interval(double requests, double low, double high);
 
 struct VerdictText {

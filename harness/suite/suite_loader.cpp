@@ -44,9 +44,8 @@ std::optional<ModelPrice> read_price(FieldReader& r, const FieldReader::At& at) 
     // Self-hosted: paid by the GPU hour. A per-token price beside it would be counted twice.
     for (const char* key : {"input", "cached_input", "output"})
       if (at.value.contains(key))
-        r.error(at.child(key), std::string(key) +
-                                   ": a self-hosted price (gpu_hour_usd) is per GPU hour; give either "
-                                   "gpu_hour_usd or per-token prices, not both");
+        r.error(at.child(key), "a self-hosted price (gpu_hour_usd) is per GPU hour; give either "
+                               "gpu_hour_usd or per-token prices, not both");
     GpuPrice gpu;
     const auto hour = r.number(at, "gpu_hour_usd", 0, 1e6);
     if (!hour) r.error(at, "gpu_hour_usd: missing (USD per GPU hour of the self-hosted server)");

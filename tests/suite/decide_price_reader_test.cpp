@@ -81,7 +81,8 @@ TEST_CASE("bad decide: input is an error naming the file and line", "[suite][dec
   CHECK(f.first_error(kBase + "decide: {max_p95_latency_ms: fast}\n")
             .starts_with("s.yaml:4: decide.max_p95_latency_ms: "));
   CHECK(f.first_error(kBase + "decide:\n  min_conformance: 0.9\n  horizon: 6\n") ==
-        "s.yaml:6: decide.horizon: unknown key; expected one of monthly_requests, min_conformance, horizon_months "
+        "s.yaml:6: decide.horizon: unknown key; expected one of monthly_requests, min_conformance, "
+        "horizon_months "
         "or max_p95_latency_ms");
 }
 
@@ -118,7 +119,7 @@ TEST_CASE("bad price: input is an error naming the file and line", "[suite][pric
   const std::string head =
       "name: t\ndataset: ../data/d.jsonl\nvariants:\n  - id: a\n    endpoint: mock\n    model: m\n";
   CHECK(f.first_error(head + "    price: {gpu_hour_usd: 2.5, input: 0.1}\n") ==
-        "s.yaml:7: variants[0].price.input: input: a self-hosted price (gpu_hour_usd) is per GPU "
+        "s.yaml:7: variants[0].price.input: a self-hosted price (gpu_hour_usd) is per GPU "
         "hour; give "
         "either gpu_hour_usd or per-token prices, not both");
   CHECK(f.first_error(head + "    price: {gpus: 2}\n") ==
@@ -163,4 +164,19 @@ TEST_CASE("training: names its file, epochs a number or auto (the default)", "[s
   CHECK(f.first_error(head + "    training: {epochs: 3}\n") ==
         "s.yaml:7: variants[0].training: give file (the fine-tuning file), tokens (its tokens per "
         "epoch) or cost_usd");
+}
+
+TEST_CASE("the self-hosted example suite loads with its GPU-hour price and a verdict",
+          "[suite][price]") {
+  Diagnostics errors;
+  auto suite = load_suite(test::source_dir() / "suites/self-hosted.yaml", errors);
+  INFO(errors.to_string());
+  REQUIRE(suite);
+  REQUIRE(suite->variants.size() == 3);
+  const auto& vllm = suite->endpoints.at(suite->variants[2].endpoint);
+  REQUIRE(vllm.price);
+  REQUIRE(vllm.price->gpu);
+  CHECK(vllm.price->gpu->gpu_hour_usd == 2.5);
+  CHECK(suite->variants[1].training->file.filename() == "tech_terms_train.jsonl");
+  CHECK(suite->decide.verdict);
 }
