@@ -84,7 +84,7 @@ RetrievalSummary summarize_retrieval(Store& store, long long run_id, const Varia
 
 // Cost intervals, the break-even of every pair, the verdict and the volume sweep, over the
 // variants in their order.
-void decide(RunSummary& summary, std::map<std::string, std::vector<CaseCost>>& case_costs) {
+void add_decision(RunSummary& summary, std::map<std::string, std::vector<CaseCost>>& case_costs) {
   summary.decide = decide_from_suite_json(summary.run.suite_json);
   summary.decide.monthly_requests = summary.run.monthly_requests;
   std::vector<CostInput> inputs;
@@ -254,7 +254,7 @@ RunSummary summarize_run(Store& store, long long run_id) {
     s.one_time_cost = s.training_cost.value_or(0) + (s.retrieval ? s.retrieval->index_cost : 0);
     summary.variants.push_back(std::move(s));
   }
-  decide(summary, case_costs);
+  add_decision(summary, case_costs);
   return summary;
 }
 

@@ -98,8 +98,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
         << " tokens mean (95% CI " << format_count(v.savings_tokens_ci.low) << "\u2013" << format_count(v.savings_tokens_ci.high)
         << "), median " << format_count(v.savings_tokens_median) << "</span>";
     else h << "n/a";
-    h << "</td><td>" << format_count(v.completion_tokens_mean) << "</td><td>" << format_usd(v.cost_per_1k)
-      << "</td><td>" << format_usd(v.cost_monthly) << "</td><td>" << fixed(v.latency_p50, 0) << " / " << fixed(v.latency_p95, 0)
+    const std::string derived = v.self_hosted ? " <span class=\"small\">(derived)</span>" : "";
+    h << "</td><td>" << format_count(v.completion_tokens_mean) << "</td><td>" << format_usd(v.cost_per_1k) << derived
+      << "</td><td>" << format_usd(v.cost_monthly) << derived << "</td><td>" << fixed(v.latency_p50, 0) << " / " << fixed(v.latency_p95, 0)
       << "</td><td" << (v.errors > 0 ? " class=\"bad\"" : "") << ">" << v.errors << "</td></tr>\n";
   }
   h << "</table>";

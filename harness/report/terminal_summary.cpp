@@ -37,7 +37,8 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
     }
     if (v.retrieval && v.retrieval->quality.judged > 0)
       line += "; recall@" + std::to_string(v.retrieval->k) + " " + format_pct(v.retrieval->quality.recall);
-    line += "; " + format_usd(v.cost_per_1k) + " vs " + format_usd(base->cost_per_1k) + " per 1k requests";
+    line += "; " + format_usd(v.cost_per_1k) + (v.self_hosted ? " (derived)" : "") + " vs " +
+            format_usd(base->cost_per_1k) + (base->self_hosted ? " (derived)" : "") + " per 1k requests";
     if (v.training_cost) {
       line += "; training " + format_usd(*v.training_cost);
       if (v.break_even_requests && *v.break_even_requests >= 0)
@@ -104,14 +105,19 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
         << std::setw(10) << format_count(v.prompt_tokens_mean);
     if (rag) out << std::setw(9) << context_share_text(v);
     out << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
-        << std::setw(11) << format_usd(v.cost_per_1k);
+        << std::setw(11) << (v.self_hosted ? "~" : "") + format_usd(v.cost_per_1k);
     if (rag) out << std::setw(10) << recall_text(v);
     out << std::setw(9) << fixed(v.latency_p50, 0) << std::setw(9) << fixed(v.latency_p95, 0)
         << std::setw(8) << v.errors << "\n";
   }
   out << "(* baseline; prompt = mean prompt tokens per request"
       << (rag ? ", context = the retrieved passages' share of it, recall@k = gold passages retrieved" : "")
-      << "; savings against the baseline)\n";
+      << "; savings against the baseline"
+      << (std::any_of(summary.variants.begin(), summary.variants.end(),
+                      [](const VariantSummary& v) { return v.self_hosted.has_value(); })
+              ? "; ~ cost derived from GPU time, not billed"
+              : "")
+      << ")\n";
   if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
     out << estimated << "\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";

@@ -129,6 +129,9 @@ TEST_CASE("a self-hosted variant's cost is derived from GPU time and labelled so
       run.output.find("given: cost derived: $3.60/GPU-hour x 2 GPUs at 1,000 tokens/s as given") !=
       std::string::npos);
   CHECK(run.output.find("[derived]") != std::string::npos);
+  CHECK(run.output.find("; ~ cost derived from GPU time, not billed)") != std::string::npos);
+  CHECK(run.output.find("lora vs api: ") != std::string::npos);
+  CHECK(line_starting(run.output, "- lora vs api: ").find(" (derived) vs $") != std::string::npos);
 
   const auto doc = nlohmann::json::parse(read(dir / "out/run-1.json"));
   const auto& lora = doc["variants"][1]["cost"];
