@@ -240,7 +240,7 @@ int run_index(const IndexArgs& args) {
                 << cost << ")\n";
     else
       std::cout << "embeddings: " << outcome.embedded << " chunks embedded by " << who << " in "
-                << outcome.requests << " requests"
+                << outcome.requests << (outcome.requests == 1 ? " request" : " requests")
                 << (outcome.retries > 0 ? " (" + std::to_string(outcome.retries) + " retries)" : "")
                 << ", " << with_thousands(outcome.tokens) << " tokens, " << cost << "\n";
   }

@@ -222,6 +222,7 @@ int run(const RunArgs& args) {
   try {
     outcome = execute_run(*suite, preflight, options);
   } catch (const ResumeRefused& e) {
+    if (lease_holder) lease_holder->release_lease(*options.resume);
     std::cerr << "error: " << e.what() << "\nnothing was sent\n";
     return kExitUsage;
   }

@@ -19,9 +19,10 @@ constexpr std::array<std::string_view, 9> kFaultKeys = {
 constexpr std::array<std::string_view, 3> kLimitKeys = {"rpm", "window_s", "burst"};
 constexpr std::array<std::string_view, 5> kLatencyKeys = {
     "distribution", "median_ms", "sigma", "per_prompt_token_ms", "per_output_token_ms"};
-constexpr std::array<std::string_view, 8> kProfileKeys = {
-    "format_break",       "format_break_unprompted", "field_error",        "field_error_grounded",
-    "field_error_misled", "error_rate",              "general_regression", "regressed_cases"};
+constexpr std::array<std::string_view, 9> kProfileKeys = {
+    "format_break",       "format_break_unprompted", "format_break_structured",
+    "field_error",        "field_error_grounded",    "field_error_misled",
+    "error_rate",         "general_regression",      "regressed_cases"};
 
 bool check_keys(const nlohmann::json& j, std::span<const std::string_view> keys,
                 const std::string& where, Diagnostics& errors) {
@@ -57,6 +58,7 @@ bool parse_profile(const nlohmann::json& j, const std::string& where, MockProfil
   if (!check_keys(j, kProfileKeys, where, errors)) return false;
   bool ok = number(j, "format_break", 0, 1, p.format_break, where, errors);
   ok &= number(j, "format_break_unprompted", 0, 1, p.format_break_unprompted, where, errors);
+  ok &= number(j, "format_break_structured", 0, 1, p.format_break_structured, where, errors);
   ok &= number(j, "field_error", 0, 1, p.field_error, where, errors);
   ok &= number(j, "field_error_grounded", 0, 1, p.field_error_grounded, where, errors);
   ok &= number(j, "field_error_misled", 0, 1, p.field_error_misled, where, errors);

@@ -14,6 +14,9 @@ namespace tb {
 struct MockProfile {
   double format_break = 0.10;             // when the prompt spells the format out
   double format_break_unprompted = 0.70;  // when it does not (no "JSON", few field names)
+  // Under a strict schema (response_format json_schema or a strict function): the grammar rules
+  // out every break but the answer cut off at max length, which this rate draws.
+  double format_break_structured = 0.01;
   double field_error = 0.08;              // right format, a wrong value
   // With retrieved passages in the prompt (rag): the wrong-value rate when they hold the
   // reference answer, and when they hold only other entries (the wrong value is then copied

@@ -1,5 +1,7 @@
 #include "mock/mock_model.hpp"
 
+#include "mock/mock_answer_shape.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -38,7 +40,8 @@ std::string last_user_message(const json& messages) {
   return {};
 }
 
-// Everything the prompt says apart from the question: where retrieved passages are.
+// Everything the prompt says apart from the question and earlier answers (a few-shot prompt's
+// worked examples): where retrieved passages are.
 std::string prompt_context(const json& messages) {
   std::size_t question = messages.size();
   for (std::size_t i = messages.size(); i-- > 0;)
@@ -48,7 +51,8 @@ std::string prompt_context(const json& messages) {
     }
   std::string out;
   for (std::size_t i = 0; i < messages.size(); ++i)
-    if (i != question && messages[i].is_object()) out += text_of(messages[i].value("content", json())) + "\n";
+    if (i != question && messages[i].is_object() && messages[i].value("role", "") != "assistant")
+      out += text_of(messages[i].value("content", json())) + "\n";
   return out;
 }
 
@@ -69,9 +73,25 @@ std::string copy_misleading_value(json reference, const json& other, std::string
   return reference.dump();
 }
 
-// A base model keeps to a format when the prompt names it and spells out its fields.
+// Whether earlier answers in the prompt (few-shot examples) show the format: a JSON object
+// answer with at least half the reference's fields.
+bool examples_show_format(const json& messages, const json& reference) {
+  for (const auto& m : messages) {
+    if (!m.is_object() || m.value("role", "") != "assistant") continue;
+    const json example = parse_json_bounded(text_of(m.value("content", json())));
+    if (!example.is_object()) continue;
+    std::size_t shown = 0;
+    for (const auto& [key, value] : reference.items()) shown += example.contains(key) ? 1 : 0;
+    if (shown * 2 >= reference.size()) return true;
+  }
+  return false;
+}
+
+// A base model keeps to a format when the prompt names it and spells out its fields, or shows
+// it in worked examples.
 bool prompt_spells_format(const json& messages, const json& reference) {
   if (!reference.is_object()) return true;
+  if (examples_show_format(messages, reference)) return true;
   std::string instructions;
   for (const auto& m : messages)
     if (m.is_object() && (m["role"] == "system" || m["role"] == "developer"))
@@ -319,6 +339,7 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   const std::string model = request["model"].get<std::string>();
   const json& messages = request["messages"];
   const MockProfile& profile = config_.profile_for(model);
+  const AnswerShape shape = answer_shape(request);
 
   // Same request, same answer: the draw depends on the seed and the request, not on timing.
   const std::uint64_t request_seed = mix64(config_.seed, fnv1a64(request_body));
@@ -370,8 +391,11 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
     // references; a case added directly may still hold one).
     const json parsed = parse_json_bounded(reference);
     const json ref_json = parsed.is_discarded() ? json() : parsed;
-    const double break_rate = prompt_spells_format(messages, ref_json) ? profile.format_break
-                                                                       : profile.format_break_unprompted;
+    // A schema in the request spells the format out; a strict one leaves only cut-offs.
+    const double break_rate = shape.strict ? profile.format_break_structured
+                              : shape.json || prompt_spells_format(messages, ref_json)
+                                  ? profile.format_break
+                                  : profile.format_break_unprompted;
     // A prompt holding the passage with the answer is answered from it; one holding only other
     // entries' passages misleads. Without passages neither applies and nothing changes.
     const MockGrounding::Finding grounding = grounding_.find(prompt_context(messages), found->second);
@@ -381,6 +405,9 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
     const double draw = u(rng);
     if (forgets(profile, found->second)) {
       content = forgotten_answer(reference, ref_json, rng);
+    } else if (draw < break_rate && shape.strict) {
+      content = reference.substr(0, reference.size() * 3 / 5);
+      finish_reason = "length";
     } else if (draw < break_rate) {
       std::tie(content, finish_reason) = break_format(ref_json, reference, rng);
     } else if (ref_json.is_object() && u(rng) < field_error) {
@@ -411,6 +438,7 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
   const double decode_ms = config_.latency.per_output_token_ms * static_cast<double>(completion_tokens);
   char id[32];
   std::snprintf(id, sizeof id, "chatcmpl-mock%016llx", static_cast<unsigned long long>(request_seed));
+  const std::string call_id = "call_" + std::string(id + 13);
   const json usage = {{"prompt_tokens", prompt_tokens},
                       {"completion_tokens", completion_tokens},
                       {"total_tokens", prompt_tokens + completion_tokens},
@@ -426,15 +454,26 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
                              {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}}
                             .dump() + "\n\n";
     };
-    reply.events.push_back(event({{"role", "assistant"}, {"content", ""}}, nullptr));
+    // A tool call streams as OpenAI's do: its id and name first, then its arguments in pieces.
+    const bool call = !shape.tool_name.empty();
+    if (call)
+      reply.events.push_back(event({{"role", "assistant"}, {"content", nullptr},
+                                    {"tool_calls", json::array({{{"index", 0}, {"id", call_id}, {"type", "function"},
+                                                                 {"function", {{"name", shape.tool_name}, {"arguments", ""}}}}})}},
+                                   nullptr));
+    else
+      reply.events.push_back(event({{"role", "assistant"}, {"content", ""}}, nullptr));
     const std::size_t step = std::max<std::size_t>(1, (content.size() + pieces - 1) / pieces);
     for (std::size_t at = 0; at < content.size();) {
       std::size_t end = std::min(content.size(), at + step);
       while (end < content.size() && (static_cast<unsigned char>(content[end]) & 0xC0) == 0x80) ++end;
-      reply.events.push_back(event({{"content", content.substr(at, end - at)}}, nullptr));
+      const std::string piece = content.substr(at, end - at);
+      reply.events.push_back(event(call ? json{{"tool_calls", json::array({{{"index", 0}, {"function", {{"arguments", piece}}}}})}}
+                                        : json{{"content", piece}},
+                                   nullptr));
       at = end;
     }
-    reply.events.push_back(event(json::object(), finish_reason));
+    reply.events.push_back(event(json::object(), answer_finish_reason(shape, finish_reason)));
     if (request.contains("stream_options") && request["stream_options"].value("include_usage", false))
       reply.events.push_back("data: " + json{{"id", id}, {"object", "chat.completion.chunk"}, {"created", 1767225600},
                                              {"model", model}, {"choices", json::array()}, {"usage", usage}}.dump() + "\n\n");
@@ -454,8 +493,8 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
       {"model", model},
       {"system_fingerprint", "tunebench-mock"},
       {"choices", json::array({{{"index", 0},
-                                {"message", {{"role", "assistant"}, {"content", content}}},
-                                {"finish_reason", finish_reason}}})},
+                                {"message", answer_message(shape, content, call_id)},
+                                {"finish_reason", answer_finish_reason(shape, finish_reason)}}})},
       {"usage", usage}}
                    .dump();
   return reply;

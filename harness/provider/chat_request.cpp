@@ -10,6 +10,10 @@ std::string build_chat_body(const ChatParams& params, const nlohmann::json& mess
   if (params.max_tokens) body["max_tokens"] = *params.max_tokens;
   if (params.seed) body["seed"] = *params.seed;
   if (!params.response_format.is_null()) body["response_format"] = params.response_format;
+  if (!params.tools.is_null()) body["tools"] = params.tools;
+  if (!params.tool_choice.is_null()) body["tool_choice"] = params.tool_choice;
+  if (!params.parallel_tool_calls.is_null()) body["parallel_tool_calls"] = params.parallel_tool_calls;
+  if (!params.functions.is_null()) body["functions"] = params.functions;
   if (params.stream) {
     body["stream"] = true;
     // Without this, streamed answers carry no usage and token counts would be guesses.

@@ -151,6 +151,28 @@ Usage tape_usage(const JsonTape& t, std::size_t u) {
                   std::move(cached));
 }
 
+// One call of message.tool_calls ({id, type, function: {name, arguments}}) or the legacy
+// message.function_call ({name, arguments}). Arguments are a JSON string by the API's contract;
+// a server that sends them as an object has them written out as JSON. Whether they parse is
+// the scorer's question (a malformed call is a not_json answer, not a bad response).
+std::optional<std::string> tape_tool_call(const JsonTape& t, std::size_t call, bool legacy,
+                                          ToolCall& out) {
+  if (!t.is(call, JsonTape::Kind::object)) return std::string("is ") + tape_type_name(t, call) + ", not an object";
+  if (!legacy) {
+    if (auto id = tape_string(t, t.member(call, "id"))) out.id = std::move(*id);
+  }
+  const auto function = legacy ? std::optional<std::size_t>(call) : t.member(call, "function");
+  if (!function || !t.is(*function, JsonTape::Kind::object)) return std::string("has no function object");
+  if (auto name = tape_string(t, t.member(*function, "name"))) out.name = std::move(*name);
+  if (const auto arguments = t.member(*function, "arguments")) {
+    if (auto text = tape_string(t, arguments))
+      out.arguments = std::move(*text);
+    else if (!t.is(*arguments, JsonTape::Kind::null))
+      out.arguments = t.to_json(*arguments).dump();
+  }
+  return std::nullopt;
+}
+
 // A successful answer, read from a tape: a chat.completion is parsed for every result, and a
 // tree of nodes for its ~1 KB would cost more than everything else done with it.
 ChatResponse parse_success(std::string_view raw) {
@@ -185,8 +207,26 @@ ChatResponse parse_success(std::string_view raw) {
     out.content = std::move(*text);
   else if (auto refusal = tape_string(t, t.member(*message, "refusal")))
     out.content = std::move(*refusal);
-  else if (!(content || t.member(*message, "tool_calls")))
+  else if (!(content || t.member(*message, "tool_calls") || t.member(*message, "function_call")))
     return bad("choices[0].message.content missing");
+  if (const auto calls = t.member(*message, "tool_calls");
+      calls && !t.is(*calls, JsonTape::Kind::null)) {
+    if (!t.is(*calls, JsonTape::Kind::array))
+      return bad(std::string("choices[0].message.tool_calls is ") + tape_type_name(t, *calls) +
+                 ", not an array");
+    for (std::size_t i = 0; i < t[*calls].size; ++i) {
+      ToolCall call;
+      if (auto problem = tape_tool_call(t, *t.item(*calls, i), false, call))
+        return bad("choices[0].message.tool_calls[" + std::to_string(i) + "] " + *problem);
+      out.tool_calls.push_back(std::move(call));
+    }
+  } else if (const auto legacy = t.member(*message, "function_call");
+             legacy && !t.is(*legacy, JsonTape::Kind::null)) {
+    ToolCall call;
+    if (auto problem = tape_tool_call(t, *legacy, true, call))
+      return bad("choices[0].message.function_call " + *problem);
+    out.tool_calls.push_back(std::move(call));
+  }
   if (auto finish = tape_string(t, t.member(choice, "finish_reason")))
     out.finish_reason = std::move(*finish);
   if (auto model = tape_string(t, t.member(0, "model"))) out.model = std::move(*model);
@@ -197,6 +237,17 @@ ChatResponse parse_success(std::string_view raw) {
 }
 
 }  // namespace
+
+const std::string& answer_text(const ChatResponse& response) {
+  return response.tool_calls.empty() ? response.content : response.tool_calls.front().arguments;
+}
+
+std::string tool_calls_json(const std::vector<ToolCall>& calls) {
+  json out = json::array();
+  for (const auto& c : calls)
+    out.push_back({{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}});
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 Usage parse_usage(const json& u) {
   if (!u.is_object()) {

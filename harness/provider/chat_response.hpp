@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -28,10 +29,19 @@ struct Usage {
   bool believable() const { return present && problem.empty(); }
 };
 
+// One function call in an answer (choices[0].message.tool_calls[i], or the legacy
+// function_call). `arguments` is the text the model wrote, JSON or not: it is the answer scored.
+struct ToolCall {
+  std::string id;
+  std::string name;
+  std::string arguments;
+};
+
 struct ChatResponse {
   ErrorClass error = ErrorClass::none;
   std::string error_message;  // one line, secrets redacted
   std::string content;        // choices[0].message.content
+  std::vector<ToolCall> tool_calls;  // in the order the answer gives them
   std::string finish_reason;
   std::string model;
   Usage usage;
@@ -45,6 +55,13 @@ ChatResponse parse_chat_response(int http_status, std::string_view body);
 // parse_chat_response on the status and body (a redirect's message names its Location).
 // A streamed 2xx answer is read by ChatStream instead.
 ChatResponse read_chat_response(const HttpResponse& response);
+
+// The text a result stores and scores: the first tool call's arguments when the answer calls a
+// function (the expected format is that function's parameters), else the content.
+const std::string& answer_text(const ChatResponse& response);
+
+// The tool calls as stored: [{"id", "name", "arguments"}, ...] (arguments as written).
+std::string tool_calls_json(const std::vector<ToolCall>& calls);
 
 // Reads the usage object of a completion or of the last streamed chunk.
 Usage parse_usage(const nlohmann::json& usage);

@@ -11,10 +11,11 @@ namespace tb {
 void ChatStream::feed(std::string_view bytes, double now_ms) {
   if (too_large_) return;
   reader_.feed(bytes, [&](const SseEvent& e) { event(e, now_ms); });
-  if (too_large_ || response_.content.size() + reader_.buffered() > max_bytes_ / 8) {
+  if (too_large_ || response_.content.size() + tool_bytes_ + reader_.buffered() > max_bytes_ / 8) {
     too_large_ = true;
     reader_ = SseReader{};
     response_.content = std::string();
+    response_.tool_calls = std::vector<ToolCall>();
     delta_times_ = std::vector<double>();
   }
 }
@@ -72,8 +73,57 @@ void ChatStream::event(const SseEvent& e, double now_ms) {
       }
     }
   }
+  if (choice.contains("delta") && choice["delta"].is_object()) {
+    const auto& delta = choice["delta"];
+    if (delta.contains("tool_calls") && delta["tool_calls"].is_array()) {
+      for (const auto& piece : delta["tool_calls"])
+        if (!tool_call_delta(piece, now_ms)) return;
+    } else if (delta.contains("function_call") && delta["function_call"].is_object()) {
+      nlohmann::json piece = {{"index", 0}, {"function", delta["function_call"]}};
+      if (!tool_call_delta(piece, now_ms)) return;
+    }
+  }
   if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
     response_.finish_reason = choice["finish_reason"].get<std::string>();
+}
+
+// A piece of a streamed tool call: the first piece of a call (by its index) carries its id and
+// name, later ones pieces of its arguments, appended in order. A piece without an index (some
+// servers stream a single call so) belongs to the last call.
+bool ChatStream::tool_call_delta(const nlohmann::json& piece, double now_ms) {
+  if (!piece.is_object()) return true;
+  std::size_t index = response_.tool_calls.empty() ? 0 : response_.tool_calls.size() - 1;
+  if (piece.contains("index") && piece["index"].is_number_unsigned())
+    index = piece["index"].get<std::size_t>();
+  // Indexes are small and dense; a huge one is a broken server's, not a reason to allocate.
+  if (index > response_.tool_calls.size() || index >= 128) {
+    if (response_.error == ErrorClass::none) {
+      response_.error = ErrorClass::bad_response;
+      response_.error_message = "a streamed tool call delta skips to index " +
+                                std::to_string(index) + " after " +
+                                std::to_string(response_.tool_calls.size()) + " calls";
+    }
+    return false;
+  }
+  if (index == response_.tool_calls.size()) response_.tool_calls.emplace_back();
+  ToolCall& call = response_.tool_calls[index];
+  if (piece.contains("id") && piece["id"].is_string()) call.id = piece["id"].get<std::string>();
+  if (!piece.contains("function") || !piece["function"].is_object()) return true;
+  const auto& function = piece["function"];
+  if (function.contains("name") && function["name"].is_string())
+    call.name += function["name"].get<std::string>();
+  if (function.contains("arguments") && function["arguments"].is_string()) {
+    const auto& text = function["arguments"].get_ref<const std::string&>();
+    if (text.empty()) return true;
+    tool_bytes_ += text.size();
+    if (response_.content.size() + tool_bytes_ > max_bytes_ / 8) {
+      too_large_ = true;
+      return false;
+    }
+    call.arguments += text;
+    delta_times_.push_back(now_ms);
+  }
+  return true;
 }
 
 ChatResponse ChatStream::finish() {

@@ -2,12 +2,15 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "net/sse_reader.hpp"
 #include "provider/chat_response.hpp"
 
 namespace tb {
 
-// Builds a chat response from a streamed (SSE) chat completion: content deltas appended,
+// Builds a chat response from a streamed (SSE) chat completion: content deltas appended, tool
+// call deltas (delta.tool_calls[i] by index, or the legacy delta.function_call) assembled,
 // finish_reason and the usage chunk (stream_options.include_usage) kept, and the arrival time of
 // each content delta recorded for time to first token and inter-token latency.
 //
@@ -31,9 +34,12 @@ class ChatStream {
 
  private:
   void event(const SseEvent& e, double now_ms);
+  // false when the stream is to stop being assembled (too large, or a broken index).
+  bool tool_call_delta(const nlohmann::json& piece, double now_ms);
 
   std::size_t max_bytes_;
   bool too_large_ = false;
+  std::size_t tool_bytes_ = 0;  // of tool call arguments assembled, counted with the content
   SseReader reader_;
   ChatResponse response_;
   std::vector<double> delta_times_;

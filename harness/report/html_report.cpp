@@ -46,8 +46,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
   h << "<h1>" << html_escape(run.suite_name) << " \u2014 run " << run.id
     << (scope.empty() ? "" : " (" + html_escape(scope) + ")") << "</h1>\n";
   h << "<div class=\"meta\">suite " << html_escape(run.suite_file) << " &middot; dataset "
-    << html_escape(run.dataset_file) << " &middot; " << run.cases << " cases &times; "
-    << summary.variants.size() << " variants &times; " << run.repeats << " repeats &middot; started "
+    << html_escape(run.dataset_file) << " &middot; " << run.cases << (run.cases == 1 ? " case" : " cases") << " &times; "
+    << summary.variants.size() << (summary.variants.size() == 1 ? " variant" : " variants") << " &times; "
+    << run.repeats << (run.repeats == 1 ? " repeat" : " repeats") << " &middot; started "
     << html_escape(run.started_at) << (run.finished_at.empty() ? "" : ", finished " + html_escape(run.finished_at))
     << " &middot; status " << html_escape(run.status) << " &middot; prices " << html_escape(run.price_catalog)
     << " &middot; tunebench " << html_escape(run.tool_version) << "</div>\n";

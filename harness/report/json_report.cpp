@@ -89,7 +89,8 @@ json variant_json(const VariantSummary& v, bool is_baseline) {
         {"training_usd", v.training_cost ? number(*v.training_cost) : json(nullptr)},
         // null: no training cost to recover; negative: never breaks even
         {"break_even_requests",
-         v.break_even_requests ? number(*v.break_even_requests) : json(nullptr)}}},
+         v.break_even_requests ? number(*v.break_even_requests) : json(nullptr)},
+        {"estimated_results", v.cost_estimated}}},
       {"latency_ms",
        {{"p50", number(v.latency_p50)},
         {"p95", number(v.latency_p95)},
@@ -199,6 +200,8 @@ json result_json(const ResultRecord& r) {
           {"attempts", r.attempts},
           {"cached", r.cached},
           {"cost_usd", number(r.cost_usd)},
+          {"usage_estimated", r.usage_estimated},
+          {"usage_note", r.usage_note.empty() ? json(nullptr) : json(r.usage_note)},
           {"finish_reason", r.finish_reason},
           {"failure_kind", r.failure_kind},
           {"failure_path", r.failure_path.empty() ? json(nullptr) : json(r.failure_path)},

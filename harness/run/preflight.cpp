@@ -161,8 +161,10 @@ void check_gold(const Suite& suite, const Preflight& out, const GoldIds& gold, D
   std::size_t reported = 0;
   for (const auto& [id, line] : gold) {
     const std::string document = id.substr(0, id.rfind('#'));
+    // Named, not the structured binding itself: clang 14 cannot capture a binding in a lambda.
+    const std::string& gold_id = id;
     const bool known = std::any_of(corpora.begin(), corpora.end(), [&](const Corpus* c) {
-      return c->find(id) != nullptr || c->find(document) != nullptr;
+      return c->find(gold_id) != nullptr || c->find(document) != nullptr;
     });
     if (known) continue;
     std::string message = "no document " + dquote(id) + " in " + names;

@@ -195,8 +195,9 @@ RetrievalSetup prepare_retrieval(const Suite& suite, const Preflight& preflight,
           std::cerr << label << "embeddings reused: " << coverage.chunks << " chunks and "
                     << queries << " queries already have vectors from " << who << "; 0 requests\n";
         else
-          std::cerr << label << "embeddings by " << who << ": " << requests << " requests ("
-                    << chunks.embedded << " chunks, " << asked.embedded << " queries), "
+          std::cerr << label << "embeddings by " << who << ": " << requests << (requests == 1 ? " request (" : " requests (")
+                    << chunks.embedded << (chunks.embedded == 1 ? " chunk, " : " chunks, ") << asked.embedded
+                    << (asked.embedded == 1 ? " query), " : " queries), ")
                     << with_thousands(chunks.tokens + asked.tokens) << " tokens\n";
       }
     }

@@ -68,6 +68,9 @@ RunOutcome Runner::run() {
   // a new run is stored once their indexes and embeddings are ready, with the corpus's one-time
   // embedding cost.
   retrieval_settings_ = describe_retrieval(suite_, preflight_, urls_);
+  for (const auto& rv : preflight_.variants)
+    few_shot_.push_back(rv.variant->few_shot ? std::make_unique<FewShotSelector>(*rv.variant->few_shot)
+                                             : nullptr);
   if (options_.resume) {
     attach_to_run(*options_.resume);
     retrieval_ = prepare_retrieval(suite_, preflight_, options_.db_path, urls_, options_.quiet);

@@ -29,6 +29,7 @@
 #include "net/http_types.hpp"
 #include "net/url.hpp"
 #include "provider/chat_response.hpp"
+#include "run/few_shot_selector.hpp"
 #include "run/job_preparer.hpp"
 #include "run/pacing.hpp"
 #include "run/plan.hpp"
@@ -89,13 +90,14 @@ class Runner {
                                                               boost::asio::steady_timer& timer);
   boost::asio::awaitable<Attempt> send_once(const HttpRequest& base, bool stream);
   static Attempt replay(const CacheRecord& cached, bool stream);
-  // Model-graded checks of a scored answer (runner_judge.cpp).
-  boost::asio::awaitable<void> judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
-                                            boost::asio::steady_timer& timer);
   // Waits `ms` on the worker's timer unless the run stops first (stop() cancels every such
   // wait): false when it stopped, and the job is then abandoned. Backoff, server wait hints and
   // rate-limit pacing all wait here, so Ctrl-C, SIGTERM and the deadline end them at once.
   boost::asio::awaitable<bool> wait_unless_stopped(boost::asio::steady_timer& timer, double ms);
+  // Model-graded checks of a scored answer (runner_judge.cpp); false when the run stopped before
+  // every judgement was in (the job is then not stored).
+  boost::asio::awaitable<bool> judge_answer(const TestCase& test_case, ResultRecord& r,
+                                            Score& score, boost::asio::steady_timer& timer);
 
   // Stopping and the outcome (runner_stop.cpp).
   void listen_for_signals();
@@ -127,6 +129,8 @@ class Runner {
   // rag variants' retrievers (used on the preparer's thread only) and what they retrieve with.
   RetrievalSetup retrieval_;
   std::vector<std::string> retrieval_settings_;  // by variant; empty for non-rag
+  // few-shot variants' example selectors by variant (null for others); the preparer's.
+  std::vector<std::unique_ptr<FewShotSelector>> few_shot_;
   std::unique_ptr<JobPreparer> preparer_;
   std::mt19937_64 rng_;
   std::unique_ptr<ResultWriter> writer_;

@@ -17,6 +17,7 @@
 #include "common/text.hpp"
 #include "provider/chat_request.hpp"
 #include "provider/chat_stream.hpp"
+#include "run/few_shot_selector.hpp"
 #include "run/retry_policy.hpp"
 #include "run/runner_impl.hpp"
 #include "score/scorer.hpp"
@@ -62,14 +63,19 @@ PreparedJob Runner::prepare(Job job) {
   const nlohmann::json& plain = rendered_messages(variant, test_case, rendered);
   // A rag variant's passages go into the messages where its template says; `plain` stays the
   // prompt without them, for the split of its tokens.
+  // A few-shot variant's examples go before the case; like passages they are context that
+  // changes with the case, apart from the fixed instructions.
   PreparedJob p;
   nlohmann::json with_passages;
+  const bool few_shot = few_shot_.size() > job.variant && few_shot_[job.variant];
+  if (few_shot || retrieval_.retrievers[job.variant]) with_passages = plain;
+  if (few_shot) insert_examples(with_passages, few_shot_[job.variant]->select(test_case));
   if (const auto& retriever = retrieval_.retrievers[job.variant]) {
     p.retrieval = retriever->retrieve(test_case);
-    with_passages = plain;
     insert_passage_block(variant.retrieve->passage_template, p.retrieval->block, with_passages);
   }
-  const nlohmann::json& messages = p.retrieval ? with_passages : plain;
+  const bool extended = few_shot || p.retrieval;
+  const nlohmann::json& messages = extended ? with_passages : plain;
 
   ChatParams params;
   params.model = variant.model;
@@ -77,6 +83,21 @@ PreparedJob Runner::prepare(Job job) {
   params.max_tokens = variant.max_tokens;
   params.seed = variant.seed;
   params.response_format = variant.response_format;
+  // Function calling: the variant's function, else what the dataset line offers.
+  const nlohmann::json& line_tools = test_case.tool_fields;
+  auto line_field = [&](const char* key) {
+    return line_tools.is_object() && line_tools.contains(key) ? line_tools[key] : nlohmann::json();
+  };
+  if (!variant.tools.is_null()) {
+    params.tools = variant.tools;
+    params.tool_choice = variant.tool_choice;
+    // One call, one answer: strict functions cannot be called in parallel anyway.
+    params.parallel_tool_calls = false;
+  } else {
+    params.tools = line_field("tools");
+    params.functions = line_field("functions");
+    params.parallel_tool_calls = line_field("parallel_tool_calls");
+  }
   params.extra_body = variant.extra_body;
   params.stream = variant.stream;
 
@@ -89,7 +110,7 @@ PreparedJob Runner::prepare(Job job) {
           variant.system && !plain.empty() && plain[0].value("role", "") == "system";
       const PromptSplit split =
           prompt_splitter_.split(*rv.token_counter, job.variant, test_case.index, fixed_system,
-                                 plain, p.retrieval ? &with_passages : nullptr);
+                                 plain, extended ? &with_passages : nullptr);
       p.local_prompt_tokens = split.total();
       p.instruction_tokens = split.instructions;
       p.context_tokens = split.context;
@@ -268,7 +289,10 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
     writer_->add_cache(
         {key, a.response.status, r.response_body, a.latency_ms, a.ttft_ms, a.itl_ms, a.output_tps});
   r.status = "ok";
-  r.output = a.parsed.content;
+  // An answer that calls a function is its call's arguments: the expected format is the
+  // function's parameters, scored by the same checks as a content answer.
+  r.output = answer_text(a.parsed);
+  if (!a.parsed.tool_calls.empty()) r.tool_calls = tool_calls_json(a.parsed.tool_calls);
   r.finish_reason = a.parsed.finish_reason;
   const Usage& usage = a.parsed.usage;
   long long completion_tokens = 0;
@@ -283,7 +307,7 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
     // stay honest. A count that is there but wrong is a bad response's, and said so.
     const long long prompt_tokens =
         r.local_prompt_tokens >= 0 ? r.local_prompt_tokens : (r.prompt_chars + 3) / 4;
-    completion_tokens = local_completion_tokens(rv.token_counter, a.parsed.content);
+    completion_tokens = local_completion_tokens(rv.token_counter, r.output);
     r.usage_estimated = true;
     r.usage_note = (usage.wrong ? "bad_response: " : "") +
                    (usage.present ? usage.problem : std::string("the response has no usage")) +
@@ -309,7 +333,8 @@ asio::awaitable<std::optional<ResultRecord>> Runner::execute(PreparedJob& prepar
   format.json = suite_.expect.format == "json";
   format.schema = suite_.expect.compiled_schema ? &*suite_.expect.compiled_schema : nullptr;
   Score score = score_result(in, suite_.expect.checks, job.planned->checks, format);
-  if (!score.pending_judges.empty()) co_await judge_answer(test_case, r, score, timer);
+  if (!score.pending_judges.empty() && !co_await judge_answer(test_case, r, score, timer))
+    co_return std::nullopt;  // judging cut off by a stop: not final, a resume judges it
   r.conformant = score.conformant;
   r.score = score.score;
   r.failure_kind = std::string(to_string(score.failure.kind));

@@ -41,7 +41,7 @@ std::string last_user_text(const nlohmann::json& messages) {
 
 }  // namespace
 
-asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
+asio::awaitable<bool> Runner::judge_answer(const TestCase& test_case, ResultRecord& r, Score& score,
                                            asio::steady_timer& timer) {
   for (const auto& [position, check] : score.pending_judges) {
     const JudgeSpec& spec = *check->judge();
@@ -97,41 +97,49 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
     if (!answer) {
       auto& limiter = limiters_.at(call.endpoint);
       const double tokens = static_cast<double>(request.body.size()) / 4.0 + 64;
+      // As the answer's own requests: pacing and backoff end when the run stops, and once it
+      // has stopped nothing new is sent. A job whose judging is cut off that way is not stored
+      // (its answer is in the cache, so a resume judges it without asking the model again).
       for (int attempt = 1;; ++attempt) {
         call.attempts = attempt;
-        bool stopped = false;
         while (!limiter.try_acquire(tokens))
-          if (!co_await wait_unless_stopped(timer, limiter.wait_ms(tokens))) {
-            stopped = true;
-            break;
-          }
-        if (stopped) break;
+          if (!co_await wait_unless_stopped(timer, limiter.wait_ms(tokens))) break;
+        if (stopping_) co_return false;
         if (!gate_.try_enter()) co_await gate_.enter();
+        if (stopping_) {
+          gate_.leave(false);
+          co_return false;
+        }
         Attempt a = co_await send_once(request, false);
         gate_.leave(a.parsed.error == ErrorClass::rate_limit);
         answer = std::move(a);
         const ErrorClass error = answer->parsed.error;
-        if (error == ErrorClass::none || !is_retryable(error) ||
-            attempt >= suite_.run.max_attempts || stopping_)
+        if (error == ErrorClass::none || !is_retryable(error)) break;
+        const auto hint = server_wait_ms(answer->response);
+        if (hint && *hint > suite_.run.max_retry_wait_s * 1000) {
+          std::string& message = answer->parsed.error_message;
+          message +=
+              (message.empty() ? "" : "; ") + wait_refused_note(*hint, suite_.run.max_retry_wait_s);
           break;
+        }
+        if (attempt >= suite_.run.max_attempts) break;
         ++retries_;
         double wait = backoff_ms(attempt, std::uniform_real_distribution<double>(0, 1)(rng_));
-        if (const auto hint = server_wait_ms(answer->response)) wait = std::max(wait, *hint);
-        if (!co_await wait_unless_stopped(timer, wait)) break;  // Ctrl-C, SIGTERM, the deadline
+        if (hint) wait = std::max(wait, *hint);
+        if (!co_await wait_unless_stopped(timer, wait)) co_return false;
       }
     }
-    if (!answer) {  // stopped before the judge could be asked: no verdict
-      answer.emplace();
-      answer->parsed.error = ErrorClass::network;
-      answer->parsed.error_message = "the run stopped before the judge was asked";
-    }
     const Attempt& a = *answer;
-    if (a.parsed.usage.present) {
+    if (a.parsed.usage.believable()) {
       call.prompt_tokens = a.parsed.usage.prompt_tokens;
       call.completion_tokens = a.parsed.usage.completion_tokens;
+      call.cost_usd = request_cost(resolved->price, call.prompt_tokens,
+                                   a.parsed.usage.cached_tokens, call.completion_tokens);
+    } else if (a.parsed.error == ErrorClass::none) {
+      // No usage to believe: costed from estimates (characters / 4), as answers are.
       call.cost_usd =
-          request_cost(resolved->price, std::max(0LL, call.prompt_tokens),
-                       a.parsed.usage.cached_tokens, std::max(0LL, call.completion_tokens));
+          request_cost(resolved->price, static_cast<long long>((request.body.size() + 3) / 4), 0,
+                       static_cast<long long>((a.parsed.content.size() + 3) / 4));
     }
     if (!call.cached) spend_ += call.cost_usd;  // a cached judgement costs nothing this time
     if (a.parsed.error != ErrorClass::none) {
@@ -164,6 +172,7 @@ asio::awaitable<void> Runner::judge_answer(const TestCase& test_case, ResultReco
     r.judge_calls.push_back(std::move(call));
   }
   score.settle();
+  co_return true;
 }
 
 }  // namespace tb

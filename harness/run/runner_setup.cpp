@@ -81,6 +81,15 @@ std::vector<VariantRecord> Runner::variant_records() const {
     if (v.stream) params["stream"] = true;
     if (!v.response_format.is_null()) params["response_format"] = v.response_format;
     if (!v.extra_body.is_null()) params["extra_body"] = v.extra_body;
+    if (!v.tools.is_null()) {
+      params["tools"] = v.tools;
+      params["tool_choice"] = v.tool_choice;
+    }
+    if (v.few_shot)
+      params["few_shot"] = {{"from", v.few_shot->display},
+                            {"k", v.few_shot->k},
+                            {"select", v.few_shot->select == FewShotSpec::Select::similar ? "similar" : "random"},
+                            {"seed", v.few_shot->seed}};
     // A self-hosted price goes with the settings (no schema change): reports derive its cost
     // per token from the throughput this run measures at its concurrency.
     if (rv.price.gpu) {

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <utility>
 
-#include "common/text.hpp"
 #include "common/clock.hpp"
+#include "common/text.hpp"
 #include "run/runner_impl.hpp"
 
 namespace tb {

@@ -167,8 +167,9 @@ struct ResultRecord {
   std::string error_class;  // none, auth, rate_limit, ...
   std::string error_message;
   int http_status = 0;
-  std::string output;
+  std::string output;       // the content, or the first tool call's arguments
   std::string finish_reason;
+  std::string tool_calls;   // JSON [{"id", "name", "arguments"}]; empty when the answer made none
   long long prompt_tokens = -1;  // from the API's usage; -1 when absent or not believable
   long long completion_tokens = -1;
   long long cached_tokens = 0;

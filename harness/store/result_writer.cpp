@@ -67,8 +67,9 @@ struct ResultWriter::Impl {
         "cost_usd,"
         " conformant, score, created_at, itl_ms, output_tps, cached,"
         " failure_kind, failure_path, usage_estimated, usage_note, instruction_tokens,"
-        " context_tokens, case_tokens, retrieval_ms, embedding_tokens, embedding_cost_usd) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " context_tokens, case_tokens, retrieval_ms, embedding_tokens, embedding_cost_usd,"
+        " tool_calls) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_bodies = db.prepare(
         "INSERT INTO result_bodies(result_id, request_json, response_body) VALUES(?,?,?)");
     insert_cache = db.prepare(
@@ -167,6 +168,10 @@ struct ResultWriter::Impl {
       q.bind(33, r.retrieval_ms).bind(34, r.embedding_tokens).bind(35, r.embedding_cost_usd);
     else
       q.bind_null(33).bind_null(34).bind_null(35);
+    if (r.tool_calls.empty())
+      q.bind_null(36);
+    else
+      q.bind(36, r.tool_calls);
     q.run();
     const long long id = db.last_insert_id();
     int rank = 1;

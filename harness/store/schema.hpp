@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 12> kMigrations = {
+inline constexpr std::array<std::string_view, 13> kMigrations = {
     R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
@@ -273,6 +273,12 @@ ALTER TABLE cases ADD COLUMN gold_json TEXT;
 ALTER TABLE variants ADD COLUMN retrieve_json TEXT;
 ALTER TABLE variants ADD COLUMN index_embedding_tokens INTEGER;
 ALTER TABLE variants ADD COLUMN index_cost_usd REAL;
+)sql",
+// 13: function calling. The tool calls an answer made ([{"id", "name", "arguments"}], arguments
+// as the model wrote them); NULL when it made none. The output column holds the first call's
+// arguments, the answer that was scored.
+R"sql(
+ALTER TABLE results ADD COLUMN tool_calls TEXT;
 )sql"};
 
 }  // namespace tb::store_schema

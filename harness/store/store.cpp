@@ -28,7 +28,10 @@ Store::~Store() = default;
 // middle could otherwise give a report of zeros, or a run stored into pages that are not there.
 void Store::check_sound() {
   auto q = impl_->db.prepare("PRAGMA quick_check(1)");
-  const std::string first = q.step() ? q.text(0) : "no answer";
+  std::string first = q.step() ? q.text(0) : "no answer";
+  // One line: SQLite puts "*** in database main ***" and the first finding in one row.
+  for (std::size_t at = 0; (at = first.find('\n', at)) != std::string::npos;)
+    first.replace(at, 1, ": ");
   if (first != "ok")
     throw StoreError(path_.string() + " is damaged (PRAGMA quick_check: " + first +
                          "); nothing was read from it or written to it. `tunebench doctor --db " +
@@ -521,7 +524,7 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
   sql += ", coalesce(c.case_id,''), r.usage_estimated, coalesce(r.usage_note,''),"  // 29, 30, 31
          " coalesce(r.instruction_tokens,-1), coalesce(r.context_tokens,-1),"
          " coalesce(r.case_tokens,-1), coalesce(r.retrieval_ms,-1), coalesce(r.embedding_tokens,0),"
-         " coalesce(r.embedding_cost_usd,0)";  // 32..37
+         " coalesce(r.embedding_cost_usd,0), coalesce(r.tool_calls,'')";  // 32..38
   sql += " FROM results r JOIN variants v ON v.run_id=r.run_id AND v.id=r.variant_id"
          " LEFT JOIN cases c ON c.run_id=r.run_id AND c.case_index=r.case_index";
   if (query.with_bodies) sql += " LEFT JOIN result_bodies b ON b.result_id=r.id";
@@ -580,6 +583,7 @@ void Store::for_each_result(long long run_id, const ResultQuery& query,
     r.retrieval_ms = q.real(35);
     r.embedding_tokens = q.int64(36);
     r.embedding_cost_usd = q.real(37);
+    r.tool_calls = q.text(38);
     r.retrieved.clear();
     if (query.with_retrievals && r.retrieval_ms >= 0) {
       retrieved.bind(1, r.id);

@@ -1,5 +1,6 @@
 #include "store/store_doctor.hpp"
 
+#include <algorithm>
 #include <functional>
 
 #include "store/run_lease.hpp"
@@ -15,7 +16,10 @@ void attempt(StoreExamination& out, const std::string& what, const std::function
   try {
     check();
   } catch (const StoreError& e) {
-    out.problems.push_back("could not check " + what + ": " + e.what());
+    out.problems.push_back("could not check " + what + ": " +
+                           (e.failure() == StoreFailure::damaged
+                                ? std::string("the file is damaged there (see integrity)")
+                                : std::string(e.what())));
   }
 }
 
@@ -36,7 +40,15 @@ StoreExamination examine_store(const std::filesystem::path& path) {
   sqlite::Database db(path.string(), false);
   attempt(out, "the file's integrity", [&] {
     auto q = db.prepare("PRAGMA integrity_check(100)");
-    while (q.step()) out.integrity.push_back(q.text(0));
+    // A row may hold several lines ("*** in database main ***" and its first finding).
+    while (q.step()) {
+      const std::string row = q.text(0);
+      for (std::size_t start = 0; start <= row.size();) {
+        const auto end = std::min(row.find('\n', start), row.size());
+        if (end > start) out.integrity.push_back(row.substr(start, end - start));
+        start = end + 1;
+      }
+    }
   });
   if (out.integrity.empty()) out.integrity.push_back("integrity_check gave no answer");
   attempt(out, "the schema version", [&] {

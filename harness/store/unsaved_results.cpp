@@ -65,7 +65,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ResultRecord, run_id, variant_id, case_index,
                                    failure_path, request_json, response_body, created_at, checks,
                                    judge_calls, usage_estimated, usage_note, instruction_tokens,
                                    context_tokens, case_tokens, retrieval_ms, embedding_tokens,
-                                   embedding_cost_usd, retrieved)
+                                   embedding_cost_usd, retrieved, tool_calls)
 
 namespace {
 

@@ -71,6 +71,22 @@ std::optional<std::string_view> unknown_key(const JsonTape& t, std::size_t v,
   return std::nullopt;
 }
 
+// The arguments of an assistant message's first tool call (or legacy function_call), as text.
+std::optional<std::string> reference_call_arguments(const JsonTape& t, std::size_t message) {
+  std::optional<std::size_t> function;
+  if (const auto calls = t.member(message, "tool_calls");
+      calls && t.is(*calls, JsonTape::Kind::array) && t[*calls].size > 0) {
+    if (const auto first = t.item(*calls, 0)) function = t.member(*first, "function");
+  } else if (const auto legacy = t.member(message, "function_call")) {
+    function = legacy;
+  }
+  if (!function || !t.is(*function, JsonTape::Kind::object)) return std::nullopt;
+  const auto arguments = t.member(*function, "arguments");
+  if (!arguments || t.is(*arguments, JsonTape::Kind::null)) return std::nullopt;
+  if (t.is(*arguments, JsonTape::Kind::string)) return std::string(t.string(*arguments));
+  return t.to_json(*arguments).dump();
+}
+
 }  // namespace
 
 DatasetReader::DatasetReader(std::filesystem::path path, std::string display_name)
@@ -223,14 +239,30 @@ bool DatasetReader::parse_line(std::string_view text, int line, const std::strin
                   std::string("expected an array of checks; got ") + type_name(t, *checks));
     out.checks = t.to_json(*checks);
   }
+  // Function calling: what the line offers the model is sent with its request.
+  for (const char* key : {"tools", "functions", "parallel_tool_calls"}) {
+    const auto v = t.member(0, key);
+    if (!v) continue;
+    const bool flag = std::string_view(key) == "parallel_tool_calls";
+    if (flag ? !t.is(*v, JsonTape::Kind::boolean) : !t.is(*v, JsonTape::Kind::array))
+      return fail(key, std::string(flag ? "expected true or false" : "expected an array of definitions") +
+                           "; got " + type_name(t, *v));
+    if (out.tool_fields.is_null()) out.tool_fields = nlohmann::json::object();
+    out.tool_fields[key] = t.to_json(*v);
+  }
   // The reference answer is the last message when it is the assistant's: it is what a
-  // fine-tuning file trains on, so the same file serves to train and to evaluate.
+  // fine-tuning file trains on, so the same file serves to train and to evaluate. An answer that
+  // calls a function is its (first) call's arguments, as a result's output is.
   std::size_t inputs = count;
   const auto last_role = t.member(last, "role");
   const auto last_content = t.member(last, "content");
-  if (t.string(*last_role) == "assistant" && last_content &&
-      !t.is(*last_content, JsonTape::Kind::null)) {
-    content_text(t, *last_content, out.reference);
+  const auto last_call = reference_call_arguments(t, last);
+  if (t.string(*last_role) == "assistant" &&
+      ((last_content && !t.is(*last_content, JsonTape::Kind::null)) || last_call)) {
+    if (last_call)
+      out.reference = *last_call;
+    else
+      content_text(t, *last_content, out.reference);
     out.has_reference = true;
     // Checks and the mock would refuse it for every answer: said once, before anything is sent.
     if (json_nesting_depth(out.reference) > kMaxJsonDepth &&

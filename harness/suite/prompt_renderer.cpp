@@ -32,6 +32,21 @@ const nlohmann::json& rendered_messages(const Variant& variant, const TestCase& 
   return storage;
 }
 
+std::string question_text(const nlohmann::json& messages) {
+  for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+    if (!it->is_object() || it->value("role", "") != "user" || !it->contains("content")) continue;
+    const auto& c = (*it)["content"];
+    if (c.is_string()) return c.get<std::string>();
+    std::string out;
+    if (c.is_array())
+      for (const auto& part : c)
+        if (part.is_object() && part.contains("text") && part["text"].is_string())
+          out += part["text"].get<std::string>();
+    return out;
+  }
+  return {};
+}
+
 std::size_t prompt_characters(const nlohmann::json& messages) {
   std::size_t chars = 0;
   for (const auto& m : messages) {

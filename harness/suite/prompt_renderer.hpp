@@ -1,4 +1,6 @@
 #pragma once
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "suite/suite.hpp"
@@ -18,6 +20,10 @@ const nlohmann::json& rendered_messages(const Variant& variant, const TestCase& 
 // where the variant's retrieve.template puts it (suite/passage_template.hpp).
 nlohmann::json render_messages(const Variant& variant, const TestCase& test_case,
                                const std::string& passage_block);
+
+// The last user message's text (string content or the text parts of an array): a case's
+// question, as retrieval queries and few-shot selection read it.
+std::string question_text(const nlohmann::json& messages);
 
 // Characters of all message contents: the prompt-length measure that needs no tokenizer.
 std::size_t prompt_characters(const nlohmann::json& messages);

@@ -18,7 +18,7 @@ namespace tb {
 
 class Check;
 
-enum class VariantKind { prompted, fine_tuned, rag, as_is };
+enum class VariantKind { prompted, fine_tuned, rag, as_is, few_shot, structured, tools };
 enum class EndpointKind { openai, mock };
 
 std::string_view to_string(VariantKind kind);
@@ -96,6 +96,35 @@ struct RetrieveSpec {
   bool needs_embeddings() const { return method != "bm25"; }
 };
 
+// One worked example of a few-shot variant: a training file line's input turns (its system
+// message left out: the variant's prompt is the instructions) and its answer.
+struct FewShotExample {
+  std::string id;          // the line's "id", else the hash of its input messages (as a case's)
+  int line = 0;            // in the training file
+  std::string question;    // the last user message: what `similar` ranks and the text compared
+  nlohmann::json turns;    // user (and other non-system) turns, then {"role":"assistant",...}
+};
+
+// `few_shot: {from: FILE, k: 3, select: random | similar, seed: S}`: k examples from a training
+// file inserted as user/assistant turns before the case, never the case itself.
+struct FewShotSpec {
+  enum class Select { random, similar };
+  std::filesystem::path file;  // resolved against the suite's folder
+  std::string display;         // as the user wrote it
+  int k = 3;
+  Select select = Select::random;
+  long long seed = 0;
+  std::shared_ptr<const std::vector<FewShotExample>> examples;  // read at load, shared by copies
+};
+
+// `tools:` function calling: the expected format is the parameters of one function the model is
+// made to call; its arguments are the answer.
+struct ToolsSpec {
+  std::string name;         // the function's name
+  std::string description;  // what it tells the model
+  bool strict = true;       // parameters as a strict schema (suite/strict_schema.hpp)
+};
+
 struct Variant {
   std::string id;
   VariantKind kind = VariantKind::as_is;
@@ -112,6 +141,12 @@ struct Variant {
   std::optional<Training> training;
   std::optional<ModelPrice> price;     // overrides the catalog for this variant
   std::optional<RetrieveSpec> retrieve;  // set exactly for rag variants
+  std::optional<FewShotSpec> few_shot;
+  // `structured: true`: response_format is a strict json_schema built from the expected format.
+  bool structured = false;
+  std::optional<ToolsSpec> tools_spec;
+  nlohmann::json tools;        // the request's tools and tool_choice (built from tools_spec)
+  nlohmann::json tool_choice;
 };
 
 struct Expect {

@@ -15,6 +15,9 @@ std::string_view to_string(VariantKind kind) {
     case VariantKind::fine_tuned: return "fine-tuned";
     case VariantKind::rag: return "rag";
     case VariantKind::as_is: return "as-is";
+    case VariantKind::few_shot: return "few-shot";
+    case VariantKind::structured: return "structured";
+    case VariantKind::tools: return "tools";
   }
   return "?";
 }

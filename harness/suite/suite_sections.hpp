@@ -27,6 +27,10 @@ void read_variant_retrieve(FieldReader& r, const FieldReader::At& v,
                            const std::map<std::string, Endpoint>& endpoints, Suite& suite,
                            Variant& variant);
 
+// A variant's few_shot:, structured: and tools: (after expect:, whose schema the last two send).
+void read_variant_strategies(FieldReader& r, const FieldReader::At& v, const Suite& suite,
+                             Variant& variant);
+
 // `gate:` (after the variants, whose ids its thresholds name).
 void read_gates(FieldReader& r, const FieldReader::At& root, Suite& suite);
 

@@ -26,6 +26,9 @@ struct TestCase {
   // when the line names none.
   std::vector<std::string> gold;
   nlohmann::json checks;         // per-case checks (array) or null
+  // The line's function-calling fields, sent with its request: an object holding those of
+  // "tools", "functions" and "parallel_tool_calls" the line has; null when none.
+  nlohmann::json tool_fields;
 };
 
 }  // namespace tb

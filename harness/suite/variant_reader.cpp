@@ -14,13 +14,14 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 16> kVariantKeys = {
+constexpr std::array<std::string_view, 19> kVariantKeys = {
     "id", "kind", "endpoint", "model", "system", "system_text", "temperature", "max_tokens",
     "seed", "response_format", "extra_body", "stream", "training", "price", "retrieve",
-    "description"};
+    "description", "few_shot", "structured", "tools"};
 constexpr std::array<std::string_view, 4> kTrainingKeys = {"tokens", "epochs", "cost_usd", "file"};
-constexpr std::array<std::string_view, 4> kVariantKinds = {"prompted", "fine-tuned", "rag",
-                                                          "as-is"};
+// In VariantKind's order.
+constexpr std::array<std::string_view, 7> kVariantKinds = {
+    "prompted", "fine-tuned", "rag", "as-is", "few-shot", "structured", "tools"};
 
 std::size_t declared_endpoint_count(const FieldReader& r) {
   const auto& root = r.doc().root();
@@ -124,8 +125,13 @@ void read_variant_kind(FieldReader& r, const FieldReader::At& v, Variant& varian
       r.error(v.child("kind"), "a variant with retrieve: is a rag variant; set kind: rag or remove kind");
     return;
   }
+  // The strategy that most shapes the answer names the kind: retrieval, fine-tuning, a tool
+  // call, a schema-constrained answer, worked examples, then a prompt.
   if (v.value.contains("retrieve")) variant.kind = VariantKind::rag;
   else if (variant.training || variant.model.starts_with("ft:")) variant.kind = VariantKind::fine_tuned;
+  else if (variant.tools_spec) variant.kind = VariantKind::tools;
+  else if (variant.structured) variant.kind = VariantKind::structured;
+  else if (variant.few_shot) variant.kind = VariantKind::few_shot;
   else if (variant.system) variant.kind = VariantKind::prompted;
   else variant.kind = VariantKind::as_is;
 }
@@ -158,6 +164,7 @@ Variant read_variant(FieldReader& r, const FieldReader::At& v, const std::map<st
   if (v.value.contains("training")) read_variant_training(r, v, suite, variant);
   if (v.value.contains("price")) variant.price = read_price(r, v.child("price"));
   if (v.value.contains("retrieve")) read_variant_retrieve(r, v, endpoints, suite, variant);
+  read_variant_strategies(r, v, suite, variant);
   read_variant_kind(r, v, variant);
   return variant;
 }

@@ -50,7 +50,8 @@ TEST_CASE("the demo ends with a verdict, the same in the terminal, the HTML and 
   CHECK(decision["horizon_months"] == 6);
   CHECK(decision["min_conformance"] == 0.95);
   CHECK(decision["sweep"].size() == 11);
-  CHECK(decision["break_even"].size() == 6);  // every pair of the 4 variants
+  const std::size_t n = doc["variants"].size();
+  CHECK(decision["break_even"].size() == n * (n - 1) / 2);  // every pair of variants
   const auto& v = decision["verdict"];
   REQUIRE(v.is_object());
   REQUIRE(v["winner"].is_string());
@@ -58,7 +59,7 @@ TEST_CASE("the demo ends with a verdict, the same in the terminal, the HTML and 
   CHECK(verdict == "verdict: " + v["headline"].get<std::string>());
   CHECK(verdict.starts_with("verdict: ship " + winner +
                             " at 100,000 requests a month over 6 months"));
-  CHECK(v["why"].size() == 3);  // one line for each other variant
+  CHECK(v["why"].size() == n - 1);  // one line for each other variant
   for (const auto& why : v["why"])
     CHECK(run.output.find("  - " + why.get<std::string>() + "\n") != std::string::npos);
   CHECK(run.output.find("  " + v["flip_text"].get<std::string>() + "\n") != std::string::npos);

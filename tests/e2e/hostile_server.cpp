@@ -92,6 +92,7 @@ class Connection {
 struct Request {
   std::string key;  // from "authorization: Bearer KEY"
   bool stream = false;
+  bool judge = false;  // asks for a JSON verdict (response_format), as a judge check does
 };
 
 std::string to_lower(std::string s) {
@@ -132,6 +133,7 @@ bool read_request(Connection& c, std::string& buffer, Request& out) {
   }
   const std::string body = buffer.substr(head_end + 4, length);
   out.stream = body.find("\"stream\":true") != std::string::npos;
+  out.judge = body.find("\"response_format\"") != std::string::npos;
   buffer.erase(0, head_end + 4 + length);
   return true;
 }
@@ -326,7 +328,9 @@ struct HostileServer::Impl {
         return c.write(response(200, completion(R"("{\"term\":\"x\"}")")));
       case Hostile::retry_after_hour:
       case Hostile::retry_after_hour_alternate:
-        if (mode == Hostile::retry_after_hour_alternate && n % 2 == 0)
+      case Hostile::retry_after_hour_judge:
+        if ((mode == Hostile::retry_after_hour_alternate && n % 2 == 0) ||
+            (mode == Hostile::retry_after_hour_judge && !req.judge))
           return c.write(response(200, completion(R"("{\"term\":\"x\"}")")));
         return c.write(response(
             429,

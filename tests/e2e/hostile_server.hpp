@@ -26,6 +26,7 @@ enum class Hostile {
   answer,            // 200: a valid answer (with tls: true, to test certificate checks)
   retry_after_hour,  // 429 with Retry-After: 3600 (and retry-after-ms) on every request
   retry_after_hour_alternate,  // the same on odd-numbered requests, a valid answer on the others
+  retry_after_hour_judge,      // the same for a judge's requests (response_format), else an answer
 };
 
 class HostileServer {

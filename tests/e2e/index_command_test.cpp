@@ -83,7 +83,7 @@ TEST_CASE("tunebench index embeds chunks once through the mock's /v1/embeddings"
   REQUIRE(first.exit_code == 0);
   CHECK(has(first.output,
             "embeddings: 4 chunks embedded by text-embedding-3-small at mock (simulated) in 1 "
-            "requests, "));
+            "request, "));
   CHECK(has(first.output, "tokens, $0.0000"));  // priced from the catalog, at $0.02 per 1M
   CHECK(has(first.output, "query \"consensus leader\" (hybrid, k=3): 3 passages\n  1. raft#0"));
   const auto second = test::tunebench(
@@ -110,7 +110,7 @@ TEST_CASE("tunebench index embeds through a separate OpenAI-compatible server, a
   INFO(first.output);
   REQUIRE(first.exit_code == 0);
   CHECK(has(first.output, "embeddings: 4 chunks embedded by text-embedding-3-large at " + url +
-                              " in 1 requests"));
+                              " in 1 request"));
   const auto second = test::tunebench(args + " -q paxos", dir.path().string());
   INFO(second.output);
   REQUIRE(second.exit_code == 0);

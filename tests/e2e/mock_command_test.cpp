@@ -57,7 +57,9 @@ TEST_CASE("tunebench mock serves /v1/models and a suite's openai endpoint over l
   CHECK(models.find("\"object\":\"list\"") != std::string::npos);
 
   // The real OpenAI-compatible provider path, against the separate mock process, with a key
-  // that must never reach the database or the reports.
+  // that must never reach the database or the reports. The mock does not echo it, so this shows
+  // that tunebench stores no request header; redaction of a key a server sends back is tested
+  // against an echoing server (hostile_server_test.cpp), where it fails with redaction off.
   const std::string key = "sk-e2e-secret-key-0123456789";
   test::write_text(dir / "s.yaml",
                    "name: external\ndataset: " + kSource + "/datasets/tech_terms_eval.jsonl\nlimit: 10\n"

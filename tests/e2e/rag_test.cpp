@@ -199,7 +199,7 @@ TEST_CASE(
   INFO(changed.output);
   REQUIRE(changed.exit_code == 0);
   CHECK(has(changed.output, "retrieval (rag): index of glossary built in "));
-  CHECK(has(changed.output, ": 1 requests (1 chunks, 0 queries)"));
+  CHECK(has(changed.output, ": 1 request (1 chunk, 0 queries)"));
 }
 
 TEST_CASE("a second run of a rag suite sends the embeddings server no request at all",

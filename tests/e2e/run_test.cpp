@@ -51,14 +51,21 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(r.output.find("fine-tuned vs prompted: conformance") != std::string::npos);
 
   // cases x variants x repeats, every one answered
-  CHECK(query(db, "select count(*) from results") == "240");
-  CHECK(query(db, "select count(*) from results where status='ok'") == "240");
+  CHECK(query(db, "select count(*) from results") == "420");
+  CHECK(query(db, "select count(*) from results where status='ok'") == "420");
   CHECK(query(db, "select count(*) from cases") == "60");
   CHECK(query(db, "select status from runs where id=1") == "done");
   CHECK(query(db, "select simulated from runs where id=1") == "1");
-  CHECK(query(db, "select count(distinct variant_id) from results") == "4");
-  // 8 checks x 240, and context-recall on the rag variant's 60 only
-  CHECK(query(db, "select count(*) from check_outcomes") == "1980");
+  CHECK(query(db, "select count(distinct variant_id) from results") == "7");
+  // 8 checks x 420, and context-recall on the rag variant's 60 only
+  CHECK(query(db, "select count(*) from check_outcomes") == "3420");
+  // The strategies beside prompting: examples before every few-shot case, a strict schema for
+  // structured, and the tools variant's answers as function calls whose arguments were scored.
+  CHECK(query(db, "select count(*) from results where variant_id='tools' and tool_calls is not null") == "60");
+  CHECK(query(db, "select count(*) from results where variant_id='few-shot' and context_tokens > 0") == "60");
+  const double conf_structured = std::stod(query(db, "select avg(conformant) from results where variant_id='structured'"));
+  const double conf_base_short = std::stod(query(db, "select avg(conformant) from results where variant_id='base-short'"));
+  CHECK(conf_structured > conf_base_short + 0.3);
   CHECK(query(db, "select count(*) from check_outcomes where name='context-recall'") == "60");
   // The rag variant's passages: k = 3 per result, and its prompt split adds up.
   CHECK(query(db, "select count(*) from retrievals") == "180");
@@ -79,7 +86,7 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(std::stod(query(db, "select sum(cost_usd) from results")) > 0);
 
   const auto csv = test::read_csv(read_all(out / "run-1.csv"));
-  REQUIRE(csv.size() == 241);
+  REQUIRE(csv.size() == 421);
   CHECK(csv[0][0] == "run_id");
   CHECK(csv[0].back() == "output");
   for (const auto& row : csv) CHECK(row.size() == csv[0].size());
@@ -96,10 +103,10 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   // The report is regenerated from the store alone.
   const auto again = tunebench("report latest --format csv --out - --db '" + db.string() + "'");
   REQUIRE(again.exit_code == 0);
-  CHECK(test::read_csv(again.output).size() == 241);
+  CHECK(test::read_csv(again.output).size() == 421);
   const auto runs = tunebench("runs --db '" + db.string() + "'");
   CHECK(runs.exit_code == 0);
-  CHECK(runs.output.find("240/240") != std::string::npos);
+  CHECK(runs.output.find("420/420") != std::string::npos);
 }
 
 TEST_CASE("a broken dataset line stops the run before any request, with no run stored", "[e2e]") {

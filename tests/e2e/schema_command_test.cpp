@@ -71,4 +71,9 @@ TEST_CASE("schema validate survives deeply nested instances", "[e2e][schema]") {
   // Nesting past the parser's bound is refused as input, never a stack overflow: exit 1, said so.
   CHECK(r.exit_code == 1);
   CHECK(r.output == "invalid deep.json: not JSON (line 1, column 513: nested deeper than 512 levels)\n");
+  // Within the bound the same shape is valid (exit 0).
+  test::write_text(dir / "shallow.json", std::string(200, '[') + std::string(200, ']'));
+  const auto shallow = tunebench("schema validate --schema s.json shallow.json", dir.path().string());
+  INFO(shallow.output);
+  CHECK(shallow.exit_code == 0);
 }

@@ -110,3 +110,54 @@ TEST_CASE("Ctrl-C, SIGTERM and --deadline end a run that waits out an hour's Ret
     }
   }
 }
+
+TEST_CASE("a judge asked to wait an hour: capped like an answer, and Ctrl-C ends its wait",
+          "[e2e][hostile][waits][judge]") {
+  // The answers come back at once; the judge's requests get the hour's 429.
+  HostileServer judge(Hostile::retry_after_hour_judge);
+  auto suite = [&](const std::string& run) {
+    return "name: judged\ndataset: " + kSource +
+           "/datasets/tech_terms_eval.jsonl\nlimit: 2\nexpect:\n  checks:\n    - {type: judge, "
+           "name: correct, endpoint: slow, model: gpt-4.1-mini, rubric: Same term.}\n"
+           "variants:\n  - {id: a, endpoint: slow, model: gpt-4o-mini}\nendpoints:\n  slow: "
+           "{kind: openai, base_url: \"" +
+           judge.base_url() + "\", api_key_env: TB_WAIT_KEY}\nrun: " + run + "\n";
+  };
+  SECTION("over run.max_retry_wait_s: the judge check fails at once, saying what was asked") {
+    test::TempDir dir;
+    test::write_text(dir / "s.yaml", suite("{concurrency: 1, max_attempts: 3}"));
+    const auto start = Clock::now();
+    const auto r = test::tunebench("run s.yaml --db t.db --no-report", dir.path().string(),
+                                   "TB_WAIT_KEY=sk-wait-0123456789");
+    INFO(r.output);
+    CHECK(seconds_since(start) < 10);
+    const auto db = dir / "t.db";
+    CHECK(query(db, "select status from runs") == "done");
+    CHECK(judge.requests() == 4);  // two answers, two judgements asked once each
+    CHECK(count(db,
+                "select count(*) from check_outcomes where name='correct' and passed=0 and detail "
+                "like 'judge: the judge''s request failed (rate_limit): HTTP 429: %; the server "
+                "asked to wait 3600 s before a retry, more than run.max_retry_wait_s (60 s)'") ==
+          2);
+  }
+  SECTION("within the cap: Ctrl-C ends the judge's wait and the job is not stored") {
+    test::TempDir dir;
+    test::write_text(dir / "s.yaml",
+                     suite("{concurrency: 1, max_attempts: 3, max_retry_wait_s: 7200}"));
+    test::TunebenchProcess run({"run", "s.yaml", "--db", "t.db", "--no-report"}, dir / "run.log",
+                               dir.path(), {"TB_WAIT_KEY=sk-wait-0123456789"});
+    REQUIRE(test::wait_until([&] { return judge.requests() >= 2; }, 20));  // answer, judge
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const auto stopped = Clock::now();
+    run.signal(SIGINT);
+    const int code = run.wait(20);
+    INFO(test::read_text(dir / "run.log"));
+    CHECK(code == 3);
+    CHECK(seconds_since(stopped) < 5);
+    const auto db = dir / "t.db";
+    CHECK(query(db, "select status from runs") == "interrupted");
+    // Not final: a resume judges it (its answer is in the response cache).
+    CHECK(count(db, "select count(*) from results") == 0);
+    CHECK(count(db, "select count(*) from response_cache") == 1);
+  }
+}

@@ -345,7 +345,7 @@ TEST_CASE("models lists the catalog with shutdown dates; a run near a shutdown w
   CHECK(run.exit_code == 0);
   CHECK(run.output.find("warning: ft:gpt-4o-mini-2024-07-18:acme::demo1 (variant fine-tuned) shuts down on 2027-01-14 "
                         "(in 46 days) (every fine-tune on its base model stops with it)") != std::string::npos);
-  CHECK(run.output.find("warning: gpt-4o-mini (variants prompted, base-short, rag) shuts down on 2027-01-14 (in 46 days); "
+  CHECK(run.output.find("warning: gpt-4o-mini (variants prompted, base-short, rag, few-shot, structured, tools) shuts down on 2027-01-14 (in 46 days); "
                         "replacement: gpt-5-mini\n") != std::string::npos);
   const auto later = tunebench("run '" + demo + "' --db t.db --no-report --quiet", dir.path().string(),
                                "TUNEBENCH_TODAY=2026-06-01");

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "e2e/cli.hpp"
 #include "e2e/hostile_server.hpp"
 #include "e2e/process.hpp"
@@ -70,6 +72,12 @@ TEST_CASE("usage that is missing, wrong-typed or negative: answers costed from l
                           "believable; local token counts instead, see results.usage_note): a 3 "
                           "of 3 results") != std::string::npos);
       CHECK(test::read_text(dir / "out/run-1.html").find("a 3 of 3 results") != std::string::npos);
+      const auto report = nlohmann::json::parse(test::read_text(dir / "out/run-1.json"));
+      CHECK(report["variants"][0]["cost"]["estimated_results"] == 3);
+      for (const auto& result : report["results"]) {
+        CHECK(result["usage_estimated"] == true);
+        CHECK(result["usage_note"].get<std::string>().starts_with(lie.note));
+      }
     }
   }
 }

@@ -35,6 +35,12 @@ class Sleeper {
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
+  // Killed, but not yet reaped: a zombie until stop().
+  void kill_only() {
+    kill(pid_, SIGKILL);
+    siginfo_t info{};
+    waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT);
+  }
   pid_t pid() const { return pid_; }
 
  private:
@@ -111,4 +117,18 @@ TEST_CASE("a lease from another host is judged by its heartbeat", "[store][lease
   REQUIRE(previous);
   CHECK(previous->host == "another-host.example");
   CHECK(previous->pid == 4242);
+}
+
+TEST_CASE("a killed process that is not yet reaped holds no lease", "[store][lease]") {
+  test::TempDir dir;
+  const auto db = dir / "t.db";
+  Store store(db);
+  const long long id = store.create_run(test::one_run(), test::one_variant());
+  Sleeper other;
+  hand_lease(db, id, other.pid(), host_name(), 0);
+  CHECK(store.lease(id)->live);
+  other.kill_only();  // its pid still exists, as a zombie
+  CHECK(kill(other.pid(), 0) == 0);
+  CHECK_FALSE(store.lease(id)->live);
+  CHECK(store.run(id)->stale);
 }
