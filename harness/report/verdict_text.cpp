@@ -105,7 +105,15 @@ VerdictText verdict_text(const RunSummary& summary) {
                  volume_with_interval(f.monthly_requests, f.ci.low, f.ci.high) + " (" +
                  (f.winner_above ? "below" : "above") + " it, " + other.variant + " is cheaper)";
     } else if (v.entries.size() > 1 && v.entries[1].excluded == Exclusion::none) {
-      out.flip = w.variant + " is the cheapest that meets the bar at every volume";
+      // No volume changes the answer: the next eligible one costs at least as much per request
+      // and up front. Say so with its figures, so the reader sees why.
+      const auto& next = cs[v.entries[1].candidate];
+      out.flip =
+          w.variant + " is the cheapest that meets the bar at every volume: the next, " +
+          next.variant + ", costs " + format_usd(next.cost_per_request) + " per request against " +
+          format_usd(w.cost_per_request) +
+          (next.one_time_usd > w.one_time_usd ? " and " + format_usd(next.one_time_usd) + " once"
+                                              : "");
     } else {
       out.flip = w.variant + " is the only strategy that meets the bar";
     }
