@@ -17,6 +17,7 @@
 #include "net/url.hpp"
 #include "retrieve/retrieval_index.hpp"
 #include "run/embeddings_client.hpp"
+#include "run/few_shot_selector.hpp"
 #include "run/variant_retriever.hpp"
 #include "store/store_error.hpp"
 #include "suite/dataset_reader.hpp"
@@ -49,6 +50,7 @@ struct VariantPrompts {
   std::unique_ptr<VariantRetriever> retriever;
   std::unique_ptr<RetrieveSpec> bm25_spec;
   std::unique_ptr<VariantRetriever> bm25;
+  std::unique_ptr<FewShotSelector> few_shot;  // a few-shot variant's examples, as the run picks them
   long long stand_ins = 0;
   double context_sum = 0;
 };
@@ -95,8 +97,13 @@ bool open_retrievers(const Suite& suite, const PromptsArgs& args, std::vector<Va
   return true;
 }
 
-// The messages a variant sends for a case, its passages included.
+// The messages a variant sends for a case, its passages or worked examples included.
 nlohmann::json messages_of(VariantPrompts& vp, const TestCase& test_case) {
+  if (vp.few_shot) {
+    nlohmann::json messages = render_messages(*vp.variant, test_case);
+    insert_examples(messages, vp.few_shot->select(test_case));
+    return messages;
+  }
   if (!vp.retriever) return render_messages(*vp.variant, test_case);
   auto retrieval = vp.retriever->retrieve(test_case);
   if (retrieval->missing_vector) {
@@ -169,6 +176,9 @@ int prompts(const PromptsArgs& args) {
 
   try {
     if (!open_retrievers(*suite, args, variants)) return kExitUsage;
+    for (auto& vp : variants)
+      if (vp.variant->few_shot)
+        vp.few_shot = std::make_unique<FewShotSelector>(*vp.variant->few_shot, args.vocab_dir);
   } catch (const TokenizerError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
@@ -199,7 +209,7 @@ int prompts(const PromptsArgs& args) {
       const double tokens = vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, messages))
                                        : estimate_tokens(messages);
       vp.tokens.push_back(tokens);
-      if (vp.retriever) {
+      if (vp.retriever || vp.few_shot) {
         const nlohmann::json plain = render_messages(*vp.variant, test_case);
         vp.context_sum += tokens - (vp.counter ? static_cast<double>(count_chat_messages(*vp.counter, plain))
                                                : estimate_tokens(plain));
@@ -263,6 +273,9 @@ int prompts(const PromptsArgs& args) {
                           {"k", vp.variant->retrieve->k},
                           {"context_mean", vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))},
                           {"bm25_stand_ins", vp.stand_ins}};
+      if (vp.few_shot)
+        v["few_shot"] = {{"k", vp.variant->few_shot->k},
+                         {"examples_mean", vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()))}};
       out["variants"].push_back(std::move(v));
     }
     std::cout << out.dump(2) << "\n";
@@ -299,6 +312,15 @@ int prompts(const PromptsArgs& args) {
                "mean tokens fewer than the baseline; input/month = input tokens only, at "
             << with_thousands(suite->decide.monthly_requests) << " requests a month)\n";
   for (const auto& vp : variants) {
+    const double context_mean = vp.context_sum / static_cast<double>(std::max<std::size_t>(1, vp.tokens.size()));
+    if (vp.few_shot)
+      std::cout << vp.variant->id << ": " << vp.variant->few_shot->k << " worked examples per request from "
+                << vp.variant->few_shot->display << ", " << fixed(context_mean, 1) << " tokens of them on average\n";
+    // The API bills a response_format schema and tool definitions as prompt tokens in a format
+    // OpenAI does not publish: not counted here, and the table says so rather than guess.
+    if (vp.variant->response_format.is_object() || !vp.variant->tools.is_null())
+      std::cout << vp.variant->id << ": the " << (vp.variant->tools.is_null() ? "response_format schema" : "tool definition")
+                << " it sends is billed as prompt tokens too and is not in this count (a run stores the API's usage)\n";
     if (!vp.retriever) continue;
     const RetrieveSpec& spec = *vp.variant->retrieve;
     std::cout << vp.variant->id << ": " << spec.k << " passages per request (" << spec.method << ") from "

@@ -89,8 +89,8 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
       << "</td><td>" << fixed(v.mean_score, 3) << "</td><td>" << bar(v.prompt_tokens_mean / max_tokens)
       << format_count(v.prompt_tokens_mean) << " / " << format_count(v.prompt_tokens_median)
       << (v.tokens_from_usage ? "" : " <span class=\"small\">(local count)</span>")
-      << (v.retrieval && v.split_results > 0
-              ? "<br><span class=\"small\">" + format_pct(v.context_share) + " retrieved context</span>"
+      << (v.split_results > 0 && v.context_tokens_mean > 0
+              ? "<br><span class=\"small\">" + format_pct(v.context_share) + " " + context_label(v) + "</span>"
               : "")
       << "</td><td>";
     if (is_base) h << "\u2014";

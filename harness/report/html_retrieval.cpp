@@ -25,9 +25,9 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
           std::max(scale, v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean);
   if (scale == 0) return;
   h << "<h2>Prompt composition</h2><table><tr><th class=\"l\">variant</th><th>instructions</th>"
-       "<th>retrieved context</th><th>case</th><th>context share</th><th class=\"l\">"
+       "<th>context</th><th>case</th><th>context share</th><th class=\"l\">"
        "<span class=\"bar\" style=\"width:10px;background:#4a7bd8\"></span> instructions "
-       "<span class=\"bar\" style=\"width:10px;background:#e8a33d\"></span> retrieved context "
+       "<span class=\"bar\" style=\"width:10px;background:#e8a33d\"></span> context "
        "<span class=\"bar\" style=\"width:10px;background:#8a94a6\"></span> case</th></tr>\n";
   for (const auto& v : summary.variants) {
     h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td>";
@@ -37,15 +37,16 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
     }
     h << "<td>" << format_count(v.instruction_tokens_mean) << "</td><td>"
       << format_count(v.context_tokens_mean) << "</td><td>" << format_count(v.case_tokens_mean)
-      << "</td><td>" << (v.retrieval ? format_pct(v.context_share) : "\u2014")
+      << "</td><td>" << (v.context_tokens_mean > 0 ? format_pct(v.context_share) : "\u2014")
       << "</td><td class=\"l\" style=\"white-space:nowrap\">"
       << segment(v.instruction_tokens_mean, scale, "#4a7bd8", "instructions")
-      << segment(v.context_tokens_mean, scale, "#e8a33d", "retrieved context")
+      << segment(v.context_tokens_mean, scale, "#e8a33d", context_label(v).c_str())
       << segment(v.case_tokens_mean, scale, "#8a94a6", "case") << "</td></tr>\n";
   }
   h << "</table><p class=\"small\">Mean prompt tokens per request by part, counted with the "
-       "model's tokenizer: the instructions (system messages before the case's own), the passages "
-       "a rag variant retrieved (what they add to the prompt), and the case's own messages. What "
+       "model's tokenizer: the instructions (system messages before the case's own), the context "
+       "that changes with the case (the passages a rag variant retrieved, what they add to the prompt, "
+       "or a few-shot variant's worked examples), and the case's own messages. What "
        "retrieval costs in prompt length stands next to what a fine-tune saves.</p>\n";
 }
 

@@ -13,9 +13,21 @@ bool has_retrieval(const RunSummary& summary) {
   return false;
 }
 
+bool has_context(const RunSummary& summary) {
+  for (const auto& v : summary.variants)
+    if (v.split_results > 0 && v.context_tokens_mean > 0) return true;
+  return false;
+}
+
 std::string context_share_text(const VariantSummary& v) {
-  if (!v.retrieval || v.split_results == 0) return "-";
+  if (v.split_results == 0 || v.context_tokens_mean <= 0) return "-";
   return format_pct(v.context_share);
+}
+
+std::string context_label(const VariantSummary& v) {
+  if (v.retrieval) return "retrieved context";
+  if (v.variant.kind == "few-shot") return "worked examples";
+  return "context";
 }
 
 std::string recall_text(const VariantSummary& v) {

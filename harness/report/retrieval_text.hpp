@@ -12,8 +12,14 @@ namespace tb {
 // Whether any variant retrieved passages (the reports then show the retrieval columns).
 bool has_retrieval(const RunSummary& summary);
 
-// "23.0%": the retrieved context's share of a rag variant's prompt; "-" for the others.
+// Whether any variant's prompt carries context that changes with the case: a rag variant's
+// retrieved passages or a few-shot variant's worked examples (the reports then show its share).
+bool has_context(const RunSummary& summary);
+
+// "23.0%": the context's share of a variant's prompt; "-" for variants without context.
 std::string context_share_text(const VariantSummary& v);
+// What a variant's context is: "retrieved context" (rag), "worked examples" (few-shot).
+std::string context_label(const VariantSummary& v);
 // "recall@3 90.0%" parts: the value alone ("90.0%"), or "-" without retrieval or gold passages.
 std::string recall_text(const VariantSummary& v);
 

@@ -89,12 +89,13 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
       << " (" << run.status << ")"
       << (run.simulated ? "  [SIMULATED: answers from the built-in mock, not a real model]" : "")
       << "\n";
-  // With a rag variant, two more columns: the retrieved context's share of the prompt, and
-  // recall@k against the dataset's gold passages.
+  // With context that changes with the case (rag's passages, few-shot's examples), its share of
+  // the prompt; with a rag variant, recall@k against the dataset's gold passages.
   const bool rag = has_retrieval(summary);
+  const bool context = has_context(summary);
   out << std::left << std::setw(16) << "variant" << std::right << std::setw(13) << "conformance"
       << std::setw(10) << "prompt";
-  if (rag) out << std::setw(9) << "context";
+  if (context) out << std::setw(9) << "context";
   out << std::setw(10) << "savings" << std::setw(11) << "cost/1k";
   if (rag) out << std::setw(10) << "recall@k";
   out << std::setw(9) << "p50 ms" << std::setw(9) << "p95 ms" << std::setw(8) << "errors" << "\n";
@@ -103,7 +104,7 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
     std::string name = ellipsize(v.variant.id, 14) + (is_base ? "*" : "");
     out << std::left << std::setw(16) << name << std::right << std::setw(13) << format_pct(v.conformance)
         << std::setw(10) << format_count(v.prompt_tokens_mean);
-    if (rag) out << std::setw(9) << context_share_text(v);
+    if (context) out << std::setw(9) << context_share_text(v);
     out << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
         << std::setw(11) << (v.self_hosted ? "~" : "") + format_usd(v.cost_per_1k);
     if (rag) out << std::setw(10) << recall_text(v);
@@ -111,7 +112,8 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
         << std::setw(8) << v.errors << "\n";
   }
   out << "(* baseline; prompt = mean prompt tokens per request"
-      << (rag ? ", context = the retrieved passages' share of it, recall@k = gold passages retrieved" : "")
+      << (context ? ", context = the share of it from retrieved passages or worked examples" : "")
+      << (rag ? ", recall@k = gold passages retrieved" : "")
       << "; savings against the baseline"
       << (std::any_of(summary.variants.begin(), summary.variants.end(),
                       [](const VariantSummary& v) { return v.self_hosted.has_value(); })
@@ -131,9 +133,12 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
           << (r.flaky == 1 ? " flaky case" : " flaky cases") << " of " << r.cases << "\n";
     }
   }
-  if (rag) {
-    out << "prompt tokens, instructions / retrieved context / the case's own messages (local count):\n";
+  if (context) {
+    out << "prompt tokens, instructions / context (retrieved passages, worked examples) / the case's own "
+           "messages (local count):\n";
     for (const auto& v : summary.variants) out << "  " << v.variant.id << ": " << prompt_split_text(v) << "\n";
+  }
+  if (rag) {
     out << "retrieval:\n";
     for (const auto& line : retrieval_lines(summary)) out << "  " << line << "\n";
   }

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -72,6 +73,12 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(query(db, "select count(*) from results where variant_id='rag' and"
                   " instruction_tokens + context_tokens + case_tokens = local_prompt_tokens and context_tokens > 0") == "60");
   CHECK(r.output.find("recall@3") != std::string::npos);
+  // The few-shot variant's examples are context too: its share shows in the summary's column
+  // and its split line carries them, as the store's mean.
+  const long long examples = std::llround(std::stod(
+      query(db, "select avg(context_tokens) from results where variant_id='few-shot'")));
+  CHECK(r.output.find("few-shot: 11 / " + std::to_string(examples) + " / 9") != std::string::npos);
+  CHECK(r.output.find("context = the share of it from retrieved passages or worked examples") != std::string::npos);
   // The failure taxonomy: the base model without the format spelled out breaks it in countable ways.
   CHECK(std::stoi(query(db, "select count(*) from results where variant_id='base-short' and failure_kind='fenced'")) > 0);
   CHECK(query(db, "select count(*) from results where conformant=1 and failure_kind<>'none'") == "0");

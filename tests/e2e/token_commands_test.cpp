@@ -190,6 +190,17 @@ TEST_CASE("prompts reports the demo's prompt savings without calling a model", "
   // The fine-tuned model's input price (0.30) is the catalog's fine-tuned price.
   CHECK(by_id["fine-tuned"]["input_price_per_1m"].get<double>() == Approx(0.30));
   CHECK(by_id["fine-tuned"]["input_cost_difference_per_month"].get<double>() < 0);
+  // A few-shot variant's worked examples are in its count, as the run sends them: its mean is
+  // the one-line prompt's (base-short's) plus the examples' tokens.
+  REQUIRE(by_id.count("few-shot"));
+  REQUIRE(by_id.count("base-short"));
+  const double examples = by_id["few-shot"]["few_shot"]["examples_mean"].get<double>();
+  CHECK(examples > 100);
+  CHECK(by_id["few-shot"]["mean"].get<double>() ==
+        Approx(by_id["base-short"]["mean"].get<double>() + examples));
+  r = run("prompts suites/demo.yaml");
+  CHECK(has(r.output, "few-shot: 3 worked examples per request from datasets/tech_terms_train.jsonl"));
+  CHECK(has(r.output, "tools: the tool definition it sends is billed as prompt tokens too and is not in this count"));
 }
 
 TEST_CASE("prompts estimates unknown models, shows missing prices and respects the limit", "[e2e][prompts]") {
