@@ -82,6 +82,42 @@ RetrievalSummary summarize_retrieval(Store& store, long long run_id, const Varia
   return out;
 }
 
+// Cost intervals, the break-even of every pair, the verdict and the volume sweep, over the
+// variants in their order.
+void add_decision(RunSummary& summary, std::map<std::string, std::vector<CaseCost>>& case_costs) {
+  summary.decide = decide_from_suite_json(summary.run.suite_json);
+  summary.decide.monthly_requests = summary.run.monthly_requests;
+  std::vector<CostInput> inputs;
+  for (const auto& s : summary.variants) {
+    CostInput in;
+    in.cases = std::move(case_costs[s.variant.id]);
+    if (s.self_hosted) in.self_hosted = s.self_hosted->setting;
+    in.one_time_usd = s.one_time_cost;
+    inputs.push_back(std::move(in));
+  }
+  summary.costs = bootstrap_costs(inputs, summary.decide.horizon_months);
+  const double monthly = static_cast<double>(summary.run.monthly_requests);
+  for (std::size_t i = 0; i < summary.variants.size(); ++i) {
+    auto& s = summary.variants[i];
+    s.cost_per_request_ci = summary.costs.per_request_ci[i];
+    s.cost_monthly_ci = {s.cost_per_request_ci.low * monthly, s.cost_per_request_ci.high * monthly};
+    VerdictCandidate c;
+    c.variant = s.variant.id;
+    c.results = s.results;
+    c.conformance = s.conformance;
+    c.conformance_ci = s.conformance_ci;
+    c.latency_p95_ms = s.latency_p95;
+    c.cost_per_request = s.cost_per_request;
+    c.cost_per_request_ci = s.cost_per_request_ci;
+    c.one_time_usd = s.one_time_cost;
+    c.derived = s.self_hosted.has_value();
+    summary.candidates.push_back(std::move(c));
+  }
+  const Verdict verdict = decide_verdict(summary.candidates, summary.costs, summary.decide);
+  summary.sweep = volume_sweep(summary.candidates, verdict);
+  if (summary.decide.verdict) summary.verdict = verdict;
+}
+
 }  // namespace
 
 RunSummary summarize_run(Store& store, long long run_id) {
@@ -102,6 +138,7 @@ RunSummary summarize_run(Store& store, long long run_id) {
     else
       order.push_back(&v);
   std::map<std::string, VariantSummary> by_id;
+  std::map<std::string, std::vector<CaseCost>> case_costs;
   double baseline_cost_per_request = 0;
 
   for (const VariantRecord* vp : order) {
@@ -113,9 +150,19 @@ RunSummary summarize_run(Store& store, long long run_id) {
       if (is_baseline) baseline_index.add(r);
     });
     a.finish();
-    if (is_baseline) baseline_cost_per_request = ratio(a.cost_sum, a.results);
     VariantSummary s;
     s.variant = v;
+    // Self-hosted: the cost is GPU time over the throughput measured here (or given).
+    if (const auto hosted = self_hosted_from_params(v.params_json)) {
+      double latency_s = 0, tokens = 0;
+      for (const auto& c : a.case_costs) {
+        latency_s += c.latency_s;
+        tokens += c.tokens;
+      }
+      s.self_hosted = VariantSummary::SelfHostedSummary{*hosted, self_hosted_cost(*hosted, latency_s, tokens)};
+      a.cost_sum += s.self_hosted->cost.usd;  // beside what was billed (a rag query's embedding)
+    }
+    if (is_baseline) baseline_cost_per_request = ratio(a.cost_sum, a.results);
     s.results = a.results;
     s.ok = a.ok;
     s.errors = a.errors;
@@ -188,6 +235,7 @@ RunSummary summarize_run(Store& store, long long run_id) {
       }
       s.savings_tokens_median = median(a.savings);
     }
+    case_costs.emplace(v.id, std::move(a.case_costs));
     by_id.emplace(v.id, std::move(s));
   }
 
@@ -203,8 +251,10 @@ RunSummary summarize_run(Store& store, long long run_id) {
     if (s.training_cost && v.id != summary.baseline)
       s.break_even_requests =
           break_even_requests(*s.training_cost, baseline_cost_per_request, s.cost_per_request);
+    s.one_time_cost = s.training_cost.value_or(0) + (s.retrieval ? s.retrieval->index_cost : 0);
     summary.variants.push_back(std::move(s));
   }
+  add_decision(summary, case_costs);
   return summary;
 }
 

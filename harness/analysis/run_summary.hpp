@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "analysis/case_outcomes.hpp"
+#include "analysis/cost_bootstrap.hpp"
+#include "analysis/decide_spec.hpp"
+#include "analysis/verdict.hpp"
 #include "analysis/retrieval_quality.hpp"
 #include "analysis/statistics.hpp"
 #include "store/records.hpp"
@@ -82,6 +85,16 @@ struct VariantSummary {
   double cost_per_request = 0;
   double cost_per_1k = 0;
   double cost_monthly = 0;  // at the suite's monthly volume, without training
+  // 95%, bootstrap over cases with their repeats (analysis/cost_bootstrap.hpp).
+  Interval cost_per_request_ci, cost_monthly_ci;
+  // Self-hosted (price: {gpu_hour_usd}): every cost above is derived from GPU time at this
+  // throughput, not billed (analysis/self_hosted_cost.hpp).
+  struct SelfHostedSummary {
+    SelfHosted setting;
+    SelfHostedCost cost;  // over the whole run
+  };
+  std::optional<SelfHostedSummary> self_hosted;
+  double one_time_cost = 0;  // training and embedding the corpus, paid once
   std::optional<double> training_cost;
   std::optional<double> break_even_requests;  // < 0: never breaks even
 
@@ -104,6 +117,14 @@ struct RunSummary {
   RunRecord run;
   std::string baseline;
   std::vector<VariantSummary> variants;
+  // The decision (analysis/verdict.hpp): the suite's `decide:`, its candidates (one per
+  // variant, in the same order), costs with intervals and the break-even of every pair, the
+  // verdict when `decide:` asks for one, and the volume sweep.
+  Decide decide;
+  std::vector<VerdictCandidate> candidates;
+  CostIntervals costs;
+  std::optional<Verdict> verdict;
+  std::vector<SweepPoint> sweep;
   const VariantSummary* find(const std::string& id) const;
 };
 

@@ -64,21 +64,13 @@ Interval wilson_interval_real(double successes, double nn, double z) {
 Interval bootstrap_mean_interval(std::span<const double> values, int resamples, double confidence,
                                  unsigned seed) {
   if (values.empty()) return {0, 0};
-  // splitmix64 (modulo bias is below 1e-9 for any sample size here): a resample draws n
-  // indices, and mt19937 with uniform_int_distribution made that the slowest part of a report.
-  std::uint64_t state = seed;
-  const auto n = static_cast<std::uint64_t>(values.size());
+  ResampleIndices draw(seed);
+  const std::size_t n = values.size();
   std::vector<double> means;
   means.reserve(static_cast<std::size_t>(resamples));
   for (int r = 0; r < resamples; ++r) {
     double sum = 0;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      z ^= z >> 31;
-      sum += values[static_cast<std::size_t>(z % n)];
-    }
+    for (std::size_t i = 0; i < n; ++i) sum += values[draw.next(n)];
     means.push_back(sum / static_cast<double>(n));
   }
   const double tail = (1 - confidence) / 2 * 100;

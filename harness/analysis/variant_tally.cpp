@@ -65,7 +65,10 @@ void VariantTally::close_case() {
   if (current_case_ < 0) return;
   cases.push_back(current_);
   if (baseline_) paired_cases.push_back({baseline_->case_outcome(current_case_), current_});
+  current_cost_.case_index = current_case_;
+  case_costs.push_back(current_cost_);
   current_ = {};
+  current_cost_ = {};
 }
 
 void VariantTally::finish() {
@@ -83,6 +86,12 @@ void VariantTally::add(const ResultFacts& r, const BaselineIndex* baseline) {
   }
   ++current_.runs;
   current_.passed += r.conformant;
+  ++current_cost_.results;
+  current_cost_.cost_usd += r.cost_usd;
+  if (r.ok) {  // what a self-hosted price derives its cost from (analysis/self_hosted_cost.hpp)
+    current_cost_.latency_s += r.latency_ms.value_or(0) / 1000.0;
+    current_cost_.tokens += static_cast<double>(prompt_size(r).value_or(0) + r.completion_tokens.value_or(0));
+  }
   ++results;
   conformant += r.conformant;
   cached += r.cached;

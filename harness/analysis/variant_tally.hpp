@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/case_outcomes.hpp"
+#include "analysis/cost_bootstrap.hpp"
 #include "analysis/paired_cases.hpp"
 #include "analysis/statistics.hpp"
 
@@ -78,6 +79,7 @@ struct VariantTally {
   // same paired with the baseline's on the case. In case order.
   std::vector<CaseOutcome> cases;
   std::vector<PairedCase> paired_cases;
+  std::vector<CaseCost> case_costs;  // what each case's repeats cost (analysis/cost_bootstrap)
 
   // `baseline` is null for the baseline itself (it pairs with itself trivially). Results come
   // in (case, repeat) order; finish() closes the last case.
@@ -88,6 +90,7 @@ struct VariantTally {
   void close_case();
   long long current_case_ = -1;
   CaseOutcome current_;
+  CaseCost current_cost_;
   const BaselineIndex* baseline_ = nullptr;
 };
 

@@ -1,7 +1,10 @@
 #include "report/csv_report.hpp"
 
+#include <algorithm>
 #include <string>
 
+#include "analysis/run_summary.hpp"
+#include "analysis/self_hosted_cost.hpp"
 #include "common/text.hpp"
 #include "store/record_scrub.hpp"
 #include "store/store.hpp"
@@ -45,11 +48,21 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
   const std::string simulated = run && run->simulated ? "yes" : "no";
   out << "run_id,simulated,variant,model,case_index,case_id,repeat,status,error_class,conformant,"
          "score,failed_checks,prompt_tokens,completion_tokens,cached_tokens,prompt_chars,"
-         "latency_ms,ttft_ms,attempts,cached,cost_usd,usage_estimated,finish_reason,failure_kind,"
+         "latency_ms,ttft_ms,attempts,cached,cost_usd,usage_estimated,cost_basis,finish_reason,failure_kind,"
          "failure_path,instruction_tokens,context_tokens,case_tokens,retrieval_ms,embedding_tokens,"
          "retrieved,output\r\n";
   std::map<std::string, std::string> models;
-  for (const auto& v : store.variants(run_id)) models[v.id] = v.model;
+  bool self_hosted = false;
+  for (const auto& v : store.variants(run_id)) {
+    models[v.id] = v.model;
+    self_hosted |= self_hosted_from_params(v.params_json).has_value();
+  }
+  // A self-hosted variant's results are not billed: each gets its tokens' share of the GPU
+  // time at the throughput the whole run measured (analysis/run_summary), labelled derived.
+  std::map<std::string, double> usd_per_token;
+  if (self_hosted)
+    for (const auto& v : summarize_run(store, run_id).variants)
+      if (v.self_hosted) usd_per_token[v.variant.id] = v.self_hosted->cost.usd_per_1m_tokens / 1e6;
   Store::ResultQuery query;
   query.with_checks = true;
   query.with_retrievals = true;
@@ -60,6 +73,14 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
         failed += (failed.empty() ? "" : "; ") + c.name + (c.detail.empty() ? "" : ": " + c.detail);
     if (r.status != "ok") failed = r.error_message;
     auto number = [](long long v) { return v >= 0 ? std::to_string(v) : std::string(); };
+    const auto rate = usd_per_token.find(r.variant_id);
+    const bool derived = rate != usd_per_token.end();
+    const double cost =
+        derived && r.status == "ok"
+            ? r.cost_usd + rate->second * static_cast<double>(std::max(0LL, r.prompt_tokens >= 0 ? r.prompt_tokens
+                                                                                               : r.local_prompt_tokens) +
+                                                              std::max(0LL, r.completion_tokens))
+            : r.cost_usd;
     out << run_id << ',' << simulated << ',' << csv_field(r.variant_id) << ','
         << csv_field(models[r.variant_id]) << ',' << r.case_index << ',' << csv_field(r.case_id)
         << ',' << r.repeat << ',' << r.status << ',' << r.error_class << ','
@@ -67,7 +88,8 @@ void write_csv_report(Store& store, long long run_id, std::ostream& out) {
         << number(r.prompt_tokens) << ',' << number(r.completion_tokens) << ',' << r.cached_tokens
         << ',' << r.prompt_chars << ',' << fixed(r.latency_ms, 2) << ','
         << (r.ttft_ms >= 0 ? fixed(r.ttft_ms, 2) : std::string()) << ',' << r.attempts << ','
-        << (r.cached ? 1 : 0) << ',' << fixed(r.cost_usd, 8) << ',' << (r.usage_estimated ? 1 : 0)
+        << (r.cached ? 1 : 0) << ',' << fixed(cost, 8) << ',' << (r.usage_estimated ? 1 : 0) << ','
+        << (derived ? "derived" : "billed")
         << ',' << csv_field(r.finish_reason) << ',' << csv_field(r.failure_kind) << ','
         << csv_field(r.failure_path) << ',' << number(r.instruction_tokens) << ','
         << number(r.context_tokens) << ',' << number(r.case_tokens) << ','

@@ -9,6 +9,7 @@
 #include "report/report_text.hpp"
 #include "report/retrieval_text.hpp"
 #include "report/terminal_summary.hpp"
+#include "report/verdict_text.hpp"
 #include "store/store.hpp"
 
 namespace tb {
@@ -23,6 +24,8 @@ th{background:#f5f6fa;font-weight:600}td.l,th.l{text-align:left}.bar{display:inl
 .bad{color:#b42318}.good{color:#137333}.small{font-size:.8rem;color:#667}
 pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f9;padding:.4rem;border-radius:4px;margin:0;font-size:.8rem;max-height:12rem;overflow:auto}
 ul.verdict li{margin:.3rem 0}
+.decision{border:2px solid #2f9e44;background:#f0faf2;border-radius:8px;padding:.8rem 1.2rem;margin:1rem 0}
+.decision.none{border-color:#b42318;background:#fdf1f0}.decision p{margin:.3rem 0}.decision .head{font-size:1.1rem;font-weight:600}
 )css";
 
 std::string bar(double fraction, const char* color = "#4a7bd8") {
@@ -53,6 +56,14 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     h << "<div class=\"banner\">SIMULATED: the answers in this report come from tunebench's built-in mock "
          "server, not from a real model. Conformance, latency and token counts are simulated; prices are "
          "real list prices applied to the simulated token counts.</div>\n";
+
+  // The decision first, when the suite's `decide:` asks for one: the same words as the terminal.
+  if (const VerdictText text = verdict_text(summary); !text.headline.empty()) {
+    h << "<div class=\"decision" << (summary.verdict->winner ? "" : " none") << "\"><p class=\"head\">"
+      << html_escape(text.headline) << "</p><ul class=\"verdict\">";
+    for (const auto& line : text.why) h << "<li>" << html_escape(line) << "</li>";
+    h << "</ul>" << (text.flip.empty() ? "" : "<p>" + html_escape(text.flip) + "</p>") << "</div>\n";
+  }
 
   h << "<h2>Verdict</h2><ul class=\"verdict\">";
   for (const auto& line : verdict_lines(summary)) h << "<li>" << html_escape(line) << "</li>";
@@ -88,8 +99,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
         << " tokens mean (95% CI " << format_count(v.savings_tokens_ci.low) << "\u2013" << format_count(v.savings_tokens_ci.high)
         << "), median " << format_count(v.savings_tokens_median) << "</span>";
     else h << "n/a";
-    h << "</td><td>" << format_count(v.completion_tokens_mean) << "</td><td>" << format_usd(v.cost_per_1k)
-      << "</td><td>" << format_usd(v.cost_monthly) << "</td><td>" << fixed(v.latency_p50, 0) << " / " << fixed(v.latency_p95, 0)
+    const std::string derived = v.self_hosted ? " <span class=\"small\">(derived)</span>" : "";
+    h << "</td><td>" << format_count(v.completion_tokens_mean) << "</td><td>" << format_usd(v.cost_per_1k) << derived
+      << "</td><td>" << format_usd(v.cost_monthly) << derived << "</td><td>" << fixed(v.latency_p50, 0) << " / " << fixed(v.latency_p95, 0)
       << "</td><td" << (v.errors > 0 ? " class=\"bad\"" : "") << ">" << v.errors << "</td></tr>\n";
   }
   h << "</table>";
@@ -105,12 +117,15 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
   write_html_retrieval(summary, h);
 
   h << "<h2>Cost and break-even</h2><table><tr><th class=\"l\">variant</th><th>price in / cached / out per 1M</th>"
-       "<th>cost per request</th><th>training cost</th><th>break-even volume</th><th>first month incl. training"
+       "<th>cost per request (95% CI)</th><th>training cost</th><th>break-even volume</th><th>first month incl. training"
     << (has_retrieval(summary) ? " and corpus embedding" : "") << "</th></tr>\n";
   for (const auto& v : summary.variants) {
     h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td><td>" << format_usd(v.variant.price_input) << " / "
-      << format_usd(v.variant.price_cached_input) << " / " << format_usd(v.variant.price_output) << "</td><td>"
-      << format_usd(v.cost_per_request) << "</td><td>" << (v.training_cost ? format_usd(*v.training_cost) : "\u2014") << "</td><td>";
+      << format_usd(v.variant.price_cached_input) << " / " << format_usd(v.variant.price_output)
+      << (v.self_hosted ? "<br><span class=\"small\">self-hosted, " + html_escape(derived_cost_note(v)) + "</span>" : "")
+      << "</td><td>" << format_usd(v.cost_per_request) << (v.self_hosted ? " <b>(derived)</b>" : "")
+      << "<br><span class=\"small\">" << format_usd(v.cost_per_request_ci.low) << "\u2013"
+      << format_usd(v.cost_per_request_ci.high) << "</span></td><td>" << (v.training_cost ? format_usd(*v.training_cost) : "\u2014") << "</td><td>";
     if (v.break_even_requests) {
       if (*v.break_even_requests >= 0) h << format_count(std::ceil(*v.break_even_requests)) << " requests";
       else h << "<span class=\"bad\">never (costs more per request)</span>";
@@ -121,6 +136,11 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     h << "</td><td>" << format_usd(v.cost_monthly + once) << "</td></tr>\n";
   }
   h << "</table>\n";
+  if (const auto lines = break_even_lines(summary); !lines.empty()) {
+    h << "<p>Break-even between strategies (95% intervals, bootstrap over cases):</p><ul class=\"verdict\">";
+    for (const auto& line : lines) h << "<li>" << html_escape(line) << "</li>";
+    h << "</ul>\n";
+  }
   if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
     h << "<p class=\"bad\">" << html_escape(estimated) << "</p>\n";
 

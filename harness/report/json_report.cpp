@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/run_summary.hpp"
+#include "report/decision_json.hpp"
 #include "store/store.hpp"
 
 namespace tb {
@@ -101,6 +102,7 @@ json variant_json(const VariantSummary& v, bool is_baseline) {
       {"failed_checks", v.failed_checks},
       {"failure_kinds", v.failure_kinds},
       {"failure_paths", v.failure_paths}};
+  add_cost_intervals(v, out["cost"]);
   if (v.streamed > 0)
     out["streaming"] = {
         {"results", v.streamed},
@@ -227,7 +229,8 @@ void write_json_report(Store& store, const RunSummary& summary, std::ostream& ou
                      {"run", run_json(summary.run)},
                      {"baseline", summary.baseline},
                      {"gates", std::move(gates)},
-                     {"variants", std::move(variants)}};
+                     {"variants", std::move(variants)},
+                     {"decision", decision_json(summary)}};
   // The head as an object without its closing brace, then "results" streamed record by record.
   std::string text = dump(head, 2);
   text.erase(text.find_last_of('}'));

@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "report/report_text.hpp"
 #include "report/retrieval_text.hpp"
+#include "report/verdict_text.hpp"
 
 namespace tb {
 
@@ -41,7 +42,8 @@ std::vector<std::string> verdict_lines(const RunSummary& summary) {
     if (v.retrieval && v.retrieval->quality.judged > 0)
       line += "; recall@" + std::to_string(v.retrieval->k) + " " +
               format_pct(v.retrieval->quality.recall);
-    line += "; " + format_usd(v.cost_per_1k) + " vs " + format_usd(base->cost_per_1k) +
+    line += "; " + format_usd(v.cost_per_1k) + (v.self_hosted ? " (derived)" : "") + " vs " +
+            format_usd(base->cost_per_1k) + (base->self_hosted ? " (derived)" : "") +
             " per 1k requests";
     if (v.training_cost) {
       line += "; training " + format_usd(*v.training_cost);
@@ -113,14 +115,19 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
         << format_pct(v.conformance) << std::setw(10) << format_count(v.prompt_tokens_mean);
     if (context) out << std::setw(9) << context_share_text(v);
     out << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
-        << std::setw(11) << format_usd(v.cost_per_1k);
+        << std::setw(11) << (v.self_hosted ? "~" : "") + format_usd(v.cost_per_1k);
     if (rag) out << std::setw(10) << recall_text(v);
     out << std::setw(9) << fixed(v.latency_p50, 0) << std::setw(9) << fixed(v.latency_p95, 0)
         << std::setw(8) << v.errors << "\n";
   }
   out << "(* baseline; prompt = mean prompt tokens per request"
       << (context ? ", context = the share of it from retrieved passages or worked examples" : "")
-      << (rag ? ", recall@k = gold passages retrieved" : "") << "; savings against the baseline)\n";
+      << (rag ? ", recall@k = gold passages retrieved" : "") << "; savings against the baseline"
+      << (std::any_of(summary.variants.begin(), summary.variants.end(),
+                      [](const VariantSummary& v) { return v.self_hosted.has_value(); })
+              ? "; ~ cost derived from GPU time, not billed"
+              : "")
+      << ")\n";
   if (const std::string estimated = estimated_cost_text(summary); !estimated.empty())
     out << estimated << "\n";
   for (const auto& line : verdict_lines(summary)) out << "- " << line << "\n";
@@ -153,6 +160,31 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
     for (const auto& v : summary.variants)
       out << "  " << v.variant.id << ": " << taxonomy_text(v) << "\n";
   }
+  write_decision(summary, out);
+}
+
+void write_decision(const RunSummary& summary, std::ostream& out) {
+  for (const auto& v : summary.variants)
+    if (v.self_hosted) out << v.variant.id << ": cost " << derived_cost_note(v) << "\n";
+  const VerdictText text = verdict_text(summary);
+  if (text.headline.empty()) return;
+  out << "cost per request and a month at "
+      << format_count(static_cast<double>(summary.run.monthly_requests))
+      << " requests (95% intervals, bootstrap over cases):\n";
+  for (const auto& v : summary.variants)
+    out << "  " << v.variant.id << ": " << format_usd(v.cost_per_request) << " ("
+        << format_usd(v.cost_per_request_ci.low) << " to " << format_usd(v.cost_per_request_ci.high)
+        << "), " << format_usd(v.cost_monthly) << " a month (" << format_usd(v.cost_monthly_ci.low)
+        << " to " << format_usd(v.cost_monthly_ci.high) << ")"
+        << (v.one_time_cost > 0 ? " + " + format_usd(v.one_time_cost) + " once" : "")
+        << (v.self_hosted ? " [derived]" : "") << "\n";
+  if (const auto lines = break_even_lines(summary); !lines.empty()) {
+    out << "break-even:\n";
+    for (const auto& line : lines) out << "  " << line << "\n";
+  }
+  out << "verdict: " << text.headline << "\n";
+  for (const auto& line : text.why) out << "  - " << line << "\n";
+  if (!text.flip.empty()) out << "  " << text.flip << "\n";
 }
 
 }  // namespace tb

@@ -8,6 +8,10 @@ namespace tb {
 // The per-variant table and the verdict printed after a run and by `tunebench report`.
 void write_terminal_summary(const RunSummary& summary, std::ostream& out);
 
+// The decision after the table: how self-hosted costs were derived, and when the suite's
+// `decide:` asks for a verdict, costs with intervals, break-even volumes and the verdict.
+void write_decision(const RunSummary& summary, std::ostream& out);
+
 // One sentence per non-baseline variant comparing it with the baseline.
 std::vector<std::string> verdict_lines(const RunSummary& summary);
 

@@ -10,6 +10,7 @@
 #include "common/secrets.hpp"
 #include "common/text.hpp"
 #include "net/url.hpp"
+#include "run/training_file.hpp"
 #include "score/check.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -338,6 +339,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
     r.endpoint = &suite.endpoints.at(v.endpoint);
     if (v.price) {
       r.price = *v.price;
+    } else if (r.endpoint->price) {
+      r.price = *r.endpoint->price;
     } else if (auto it = suite.prices.find(v.model); it != suite.prices.end()) {
       r.price = it->second;
     } else if (auto p = catalog ? catalog->find(v.model) : std::nullopt) {
@@ -369,6 +372,8 @@ void resolve_variants(const Suite& suite, Preflight& out, Diagnostics& errors) {
         out.tokenizer_note = std::string(e.what()) +
                              "; local token counts are skipped and the API's usage counts are used";
     }
+    r.training = resolve_training(suite, v, r.token_counter ? &*r.token_counter : nullptr,
+                                  catalog ? &*catalog : nullptr, errors);
     if (v.retrieve) {
       r.retrieval = resolve_retrieval(suite, v, r, catalog ? &*catalog : nullptr, corpora, out,
                                       errors, reported_keys);

@@ -33,6 +33,8 @@ struct ResolvedVariant {
   // tokenizer's vocabulary (then only the API's usage counts are stored).
   std::optional<ChatTokenCounter> token_counter;
   std::optional<ResolvedRetrieval> retrieval;  // rag variants
+  // The variant's training with tokens and epochs known (run/training_file.hpp).
+  std::optional<Training> training;
 };
 
 // A model-graded check's judge: where it is asked, at what price, with which key.

@@ -90,15 +90,24 @@ std::vector<VariantRecord> Runner::variant_records() const {
                             {"k", v.few_shot->k},
                             {"select", v.few_shot->select == FewShotSpec::Select::similar ? "similar" : "random"},
                             {"seed", v.few_shot->seed}};
+    // A self-hosted price goes with the settings (no schema change): reports derive its cost
+    // per token from the throughput this run measures at its concurrency.
+    if (rv.price.gpu) {
+      nlohmann::json gpu = {{"gpu_hour_usd", rv.price.gpu->gpu_hour_usd},
+                            {"gpus", rv.price.gpu->gpus},
+                            {"concurrency", suite_.run.concurrency}};
+      if (rv.price.gpu->tokens_per_s) gpu["tokens_per_s"] = *rv.price.gpu->tokens_per_s;
+      params["self_hosted"] = gpu;
+    }
     r.params_json = Secrets::redact(params.dump());
     r.price_input = rv.price.input;
     r.price_cached_input = rv.price.cached_input;
     r.price_output = rv.price.output;
     r.price_training = rv.price.training;
-    if (v.training) {
-      r.training_tokens = v.training->tokens;
-      r.training_epochs = v.training->epochs;
-      r.training_cost_usd = v.training->cost_usd;
+    if (rv.training) {
+      r.training_tokens = rv.training->tokens;
+      r.training_epochs = rv.training->epochs;
+      r.training_cost_usd = rv.training->cost_usd;
     }
     r.simulated = rv.endpoint->kind == EndpointKind::mock;
     r.is_baseline = v.id == suite_.baseline;

@@ -14,9 +14,9 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 10> kEndpointKeys = {
+constexpr std::array<std::string_view, 11> kEndpointKeys = {
     "kind", "base_url", "api_key_env", "api_key_header", "rpm", "tpm", "insecure", "headers",
-    "mock", "description"};
+    "mock", "description", "price"};
 constexpr std::array<std::string_view, 2> kEndpointKinds = {"openai", "mock"};
 
 std::string default_openai_base_url() {
@@ -99,6 +99,8 @@ std::map<std::string, Endpoint> read_endpoints(FieldReader& r, const FieldReader
     endpoint.tpm = r.number(e, "tpm", 0, 1e12).value_or(0);
     endpoint.insecure = r.boolean(e, "insecure").value_or(false);
     if (e.value.contains("headers")) read_headers(r, e, endpoint);
+    // A self-hosted server's price (gpu_hour_usd) is the endpoint's: every model it serves.
+    if (e.value.contains("price")) endpoint.price = read_price(r, e.child("price"));
     if (e.value.contains("mock")) {
       if (endpoint.kind != EndpointKind::mock) r.error(e.child("mock"), "only for kind: mock");
       else if (!e.value["mock"].is_object()) r.error(e.child("mock"), "expected a mapping of mock settings");

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/decide_spec.hpp"
 #include "analysis/gate_spec.hpp"
 #include "analysis/model_price.hpp"
 #include "net/http_types.hpp"
@@ -36,12 +37,20 @@ struct Endpoint {
   bool insecure = false;    // skip TLS verification (loudly)
   std::map<std::string, std::string> headers;
   nlohmann::json mock;      // settings of the built-in mock (kind: mock)
+  // For every variant on the endpoint without its own price (a self-hosted server's GPU hour).
+  std::optional<ModelPrice> price;
 };
 
 struct Training {
   long long tokens = 0;  // tokens in the training file (per epoch)
+  // 0: auto, the API's default for the file's examples as `dataset check` computes it (3 when
+  // only tokens are given: OpenAI's default for 34 to 8,333 examples).
   int epochs = 0;
   std::optional<double> cost_usd;  // when known from the provider's bill
+  // training.file: the fine-tuning file itself, counted at preflight as `dataset check` counts
+  // it (resolved against the suite's folder; display as written).
+  std::filesystem::path file;
+  std::string file_display;
 };
 
 // Where a rag variant's passages go and how they read (`retrieve.template`). Placeholders are
@@ -169,10 +178,6 @@ struct RunOptions {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   std::optional<long long> seed;
-};
-
-struct Decide {
-  long long monthly_requests = 100000;
 };
 
 

@@ -38,10 +38,28 @@ std::string display_path(const Suite& suite, const std::string& relative) {
 }
 
 std::optional<ModelPrice> read_price(FieldReader& r, const FieldReader::At& at) {
-  static constexpr std::array<std::string_view, 4> kPriceKeys = {"input", "cached_input", "output", "training"};
+  static constexpr std::array<std::string_view, 7> kPriceKeys = {
+      "input", "cached_input", "output", "training", "gpu_hour_usd", "gpus", "tokens_per_s"};
   if (!r.expect_mapping(at, kPriceKeys)) return std::nullopt;
   const std::size_t before = r.error_count();
   ModelPrice p;
+  if (at.value.contains("gpu_hour_usd") || at.value.contains("gpus") || at.value.contains("tokens_per_s")) {
+    // Self-hosted: paid by the GPU hour. A per-token price beside it would be counted twice.
+    for (const char* key : {"input", "cached_input", "output"})
+      if (at.value.contains(key))
+        r.error(at.child(key), "a self-hosted price (gpu_hour_usd) is per GPU hour; give either "
+                               "gpu_hour_usd or per-token prices, not both");
+    GpuPrice gpu;
+    const auto hour = r.number(at, "gpu_hour_usd", 0, 1e6);
+    if (!hour) r.error(at, "gpu_hour_usd: missing (USD per GPU hour of the self-hosted server)");
+    gpu.gpu_hour_usd = hour.value_or(0);
+    gpu.gpus = static_cast<int>(r.integer(at, "gpus", 1, 100000).value_or(1));
+    gpu.tokens_per_s = r.number(at, "tokens_per_s", 0.001, 1e12);
+    p.gpu = gpu;
+    p.training = r.number(at, "training", 0, 1e6);
+    if (r.error_count() != before) return std::nullopt;
+    return p;
+  }
   auto input = r.number(at, "input", 0, 1e6);
   auto output = r.number(at, "output", 0, 1e6);
   if (!input) r.error(at, "input: missing (USD per 1M input tokens)");
@@ -74,7 +92,8 @@ constexpr std::array<std::string_view, 13> kRunKeys = {"concurrency",
                                                        "temperature",
                                                        "max_tokens",
                                                        "seed"};
-constexpr std::array<std::string_view, 1> kDecideKeys = {"monthly_requests"};
+constexpr std::array<std::string_view, 4> kDecideKeys = {"monthly_requests", "min_conformance",
+                                                        "horizon_months", "max_p95_latency_ms"};
 
 void read_run(FieldReader& r, const FieldReader::At& root, RunOptions& run) {
   if (!root.value.contains("run")) return;
@@ -104,6 +123,13 @@ void read_decide(FieldReader& r, const FieldReader::At& root, Decide& decide) {
   const auto at = root.child("decide");
   if (!r.expect_mapping(at, kDecideKeys)) return;
   decide.monthly_requests = r.integer(at, "monthly_requests", 1, 1LL << 50).value_or(decide.monthly_requests);
+  // A share, not a percentage: 95 would be a bar nothing can reach.
+  decide.min_conformance = r.number(at, "min_conformance", 0, 1);
+  decide.max_p95_latency_ms = r.number(at, "max_p95_latency_ms", 0.001, 1e9);
+  decide.horizon_months =
+      static_cast<int>(r.integer(at, "horizon_months", 1, 1200).value_or(decide.horizon_months));
+  decide.verdict = at.value.contains("min_conformance") || at.value.contains("horizon_months") ||
+                   at.value.contains("max_p95_latency_ms");
 }
 
 void read_prices(FieldReader& r, const FieldReader::At& root, Suite& suite) {

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 19> kVariantKeys = {
     "id", "kind", "endpoint", "model", "system", "system_text", "temperature", "max_tokens",
     "seed", "response_format", "extra_body", "stream", "training", "price", "retrieve",
     "description", "few_shot", "structured", "tools"};
-constexpr std::array<std::string_view, 3> kTrainingKeys = {"tokens", "epochs", "cost_usd"};
+constexpr std::array<std::string_view, 4> kTrainingKeys = {"tokens", "epochs", "cost_usd", "file"};
 // In VariantKind's order.
 constexpr std::array<std::string_view, 7> kVariantKinds = {
     "prompted", "fine-tuned", "rag", "as-is", "few-shot", "structured", "tools"};
@@ -79,15 +79,29 @@ void read_variant_prompt(FieldReader& r, const FieldReader::At& v, const Suite& 
   }
 }
 
-void read_variant_training(FieldReader& r, const FieldReader::At& v, Variant& variant) {
+void read_variant_training(FieldReader& r, const FieldReader::At& v, const Suite& suite, Variant& variant) {
   const auto t = v.child("training");
   if (!r.expect_mapping(t, kTrainingKeys)) return;
   Training training;
   training.tokens = r.integer(t, "tokens", 0, 1LL << 50).value_or(0);
-  training.epochs = static_cast<int>(r.integer(t, "epochs", 1, 1000).value_or(1));
+  // epochs: a number, or auto (the default): what `dataset check` bills for the file.
+  if (t.value.contains("epochs") && t.value["epochs"].is_string()) {
+    if (t.value["epochs"] != "auto")
+      r.error(t.child("epochs"), "expected a whole number of epochs (1 to 1000) or auto; got " +
+                                     dquote(t.value["epochs"].get<std::string>()));
+  } else {
+    training.epochs = static_cast<int>(r.integer(t, "epochs", 1, 1000).value_or(0));
+  }
   training.cost_usd = r.number(t, "cost_usd", 0, 1e9);
-  if (training.tokens == 0 && !training.cost_usd)
-    r.error(t, "give tokens (training file tokens per epoch) or cost_usd");
+  if (auto file = r.string(t, "file", false)) {
+    if (t.value.contains("tokens"))
+      r.error(t.child("tokens"), "give either file (counted here) or tokens, not both");
+    training.file = resolve_relative(suite.file, *file);
+    training.file_display = display_path(suite, *file);
+    if (auto problem = file_read_problem(training.file)) r.error(t.child("file"), *problem);
+  } else if (training.tokens == 0 && !training.cost_usd) {
+    r.error(t, "give file (the fine-tuning file), tokens (its tokens per epoch) or cost_usd");
+  }
   variant.training = training;
 }
 
@@ -147,7 +161,7 @@ Variant read_variant(FieldReader& r, const FieldReader::At& v, const std::map<st
     else variant.extra_body = v.value["extra_body"];
   }
   variant.stream = r.boolean(v, "stream").value_or(false);
-  if (v.value.contains("training")) read_variant_training(r, v, variant);
+  if (v.value.contains("training")) read_variant_training(r, v, suite, variant);
   if (v.value.contains("price")) variant.price = read_price(r, v.child("price"));
   if (v.value.contains("retrieve")) read_variant_retrieve(r, v, endpoints, suite, variant);
   read_variant_strategies(r, v, suite, variant);

@@ -30,7 +30,7 @@ TEST_CASE("the price catalog knows base, dated and fine-tuned models", "[cost]")
 }
 
 TEST_CASE("request cost uses input, cached and output prices", "[cost]") {
-  const ModelPrice p{0.15, 0.075, 0.60, 3.0};
+  const ModelPrice p{0.15, 0.075, 0.60, 3.0, std::nullopt};
   CHECK(request_cost(p, 1000, 0, 100) == Approx((1000 * 0.15 + 100 * 0.60) / 1e6));
   CHECK(request_cost(p, 1000, 400, 100) == Approx((600 * 0.15 + 400 * 0.075 + 100 * 0.60) / 1e6));
   CHECK(training_cost(p, 106000, 3) == Approx(0.954));

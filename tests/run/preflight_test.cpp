@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "run/preflight.hpp"
+#include "suite/dataset_check.hpp"
+#include "token/chat_token_counter.hpp"
 #include "suite/suite_loader.hpp"
 #include "test_paths.hpp"
 
@@ -122,4 +124,50 @@ endpoints:
   };
   CHECK(occurrences("TUNEBENCH_TEST_NO_SUCH_KEY is not set") == 1);
   CHECK(occurrences("TUNEBENCH_TEST_NO_SUCH_KEY_2 is not set") == 1);
+}
+
+TEST_CASE("preflight: a training file is counted as dataset check counts it, epochs auto", "[preflight][training]") {
+  const auto train = std::filesystem::path(TUNEBENCH_SOURCE_DIR) / "datasets/tech_terms_train.jsonl";
+  const std::string model = "ft:gpt-4o-mini-2024-07-18:acme::demo1";
+  std::optional<ChatTokenCounter> counter;
+  try {
+    counter = ChatTokenCounter::for_model(model);
+  } catch (const TokenizerError&) {
+  }
+  if (!counter) {
+    WARN("no tokenizer vocabulary here: the training file cannot be counted");
+    return;
+  }
+  const auto r = preflight(line("x", "q1"), std::nullopt,
+                           "name: t\ndataset: d.jsonl\nvariants:\n"
+                           "  - {id: ft, endpoint: mock, model: \"" + model + "\", training: {file: " +
+                               train.string() + ", epochs: auto}}\n"
+                           "  - {id: given, endpoint: mock, model: \"" + model + "\", training: {tokens: 8000}}\n");
+  INFO(r.errors);
+  REQUIRE(r.ok);
+  // The same figures `tunebench dataset check` bills, from the same code.
+  DatasetCheckSettings settings;
+  settings.model = model;
+  settings.token_limit = 65536;
+  std::string error;
+  const auto report = check_dataset_file(train, settings, *counter, error);
+  REQUIRE(report);
+  const auto& training = r.preflight.variants.at(0).training;
+  REQUIRE(training);
+  CHECK(training->tokens == report->tokens_per_epoch);
+  CHECK(training->epochs == default_epochs(report->examples));
+  CHECK(training->epochs == 3);  // 100 examples
+  // Tokens without a file: epochs auto is 3 (OpenAI's default for 34 to 8,333 examples).
+  CHECK(r.preflight.variants.at(1).training->epochs == 3);
+}
+
+TEST_CASE("preflight: a training file with problems is an error naming the variant", "[preflight][training]") {
+  test::TempDir dir;
+  test::write_text(dir / "bad.jsonl", "{\"messages\": []}\n");
+  const auto r = preflight(line("x", "q1"), std::nullopt,
+                           "name: t\ndataset: d.jsonl\nvariants:\n"
+                           "  - {id: ft, endpoint: mock, model: \"ft:gpt-4o-mini:acme::1\", training: {file: " +
+                               (dir / "bad.jsonl").string() + "}}\n");
+  CHECK_FALSE(r.ok);
+  CHECK(r.errors.find("variants.ft.training.file") != std::string::npos);
 }
