@@ -81,7 +81,9 @@ TEST_CASE(
     "over",
     "[e2e][lease]") {
   test::TempDir dir;
-  test::write_text(dir / "s.yaml", slow_suite(40));
+  // Slow enough (30 rounds of 150 ms) that the run is still going when it is killed, even
+  // under AddressSanitizer on a loaded machine, where each command around it takes a while.
+  test::write_text(dir / "s.yaml", slow_suite(150));
   const auto db = dir / "t.db";
   long long killed_pid = 0;
   {
