@@ -191,10 +191,13 @@ RunSummary summarize_run(Store& store, long long run_id) {
     if (!v.retrieve_json.empty()) s.retrieval = summarize_retrieval(store, run_id, v, a);
     s.completion_tokens_mean = ratio(a.completion_sum, a.completion_n);
     s.latency_mean = ratio(a.latency_sum, a.ok);
-    const auto latency = percentiles(a.latency_ms, {50, 95, 99});
-    s.latency_p50 = latency[0];
-    s.latency_p95 = latency[1];
-    s.latency_p99 = latency[2];
+    const auto latency = percentiles(a.latency_ms, {5, 25, 50, 75, 95, 99});
+    s.latency_p5 = latency[0];
+    s.latency_p25 = latency[1];
+    s.latency_p50 = latency[2];
+    s.latency_p75 = latency[3];
+    s.latency_p95 = latency[4];
+    s.latency_p99 = latency[5];
     s.streamed = static_cast<long long>(a.ttft_ms.size());
     const auto ttft = percentiles(a.ttft_ms, {50, 90, 99});
     s.ttft_p50 = ttft[0];

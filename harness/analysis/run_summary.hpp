@@ -99,6 +99,7 @@ struct VariantSummary {
   std::optional<double> break_even_requests;  // < 0: never breaks even
 
   double latency_p50 = 0, latency_p95 = 0, latency_p99 = 0, latency_mean = 0;
+  double latency_p5 = 0, latency_p25 = 0, latency_p75 = 0;  // the HTML's box plot
   long long streamed = 0;  // results with a time to first token
   double ttft_p50 = 0, ttft_p90 = 0, ttft_p99 = 0;
   double itl_p50 = 0;         // inter-token latency, ms

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/text.hpp"
+#include "report/html_table.hpp"
 #include "report/report_text.hpp"
 #include "report/retrieval_text.hpp"
 
@@ -24,13 +25,20 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
       scale =
           std::max(scale, v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean);
   if (scale == 0) return;
-  h << "<h2>Prompt composition</h2><table><tr><th class=\"l\">variant</th><th>instructions</th>"
-       "<th>context</th><th>case</th><th>context share</th><th class=\"l\">"
-       "<span class=\"bar\" style=\"width:10px;background:#4a7bd8\"></span> instructions "
-       "<span class=\"bar\" style=\"width:10px;background:#e8a33d\"></span> context "
-       "<span class=\"bar\" style=\"width:10px;background:#8a94a6\"></span> case</th></tr>\n";
+  h << "<h2>Prompt composition</h2>";
+  open_html_table(h, "Mean prompt tokens per request by part",
+                  {{"variant", true},
+                   {"instructions"},
+                   {"context"},
+                   {"case"},
+                   {"context share"},
+                   {"<span class=\"bar\" style=\"width:10px;background:#4a7bd8\"></span> "
+                    "instructions <span class=\"bar\" style=\"width:10px;background:#e8a33d\">"
+                    "</span> context <span class=\"bar\" style=\"width:10px;background:#8a94a6\">"
+                    "</span> case",
+                    true}});
   for (const auto& v : summary.variants) {
-    h << "<tr><td class=\"l\">" << html_escape(v.variant.id) << "</td>";
+    h << "<tr><th scope=\"row\" class=\"l\">" << html_escape(v.variant.id) << "</th>";
     if (v.split_results == 0) {
       h << "<td>\u2014</td><td>\u2014</td><td>\u2014</td><td>\u2014</td><td></td></tr>\n";
       continue;
@@ -43,7 +51,8 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
       << segment(v.context_tokens_mean, scale, "#e8a33d", context_label(v).c_str())
       << segment(v.case_tokens_mean, scale, "#8a94a6", "case") << "</td></tr>\n";
   }
-  h << "</table><p class=\"small\">Mean prompt tokens per request by part, counted with the "
+  close_html_table(h);
+  h << "<p class=\"small\">Mean prompt tokens per request by part, counted with the "
        "model's tokenizer: the instructions (system messages before the case's own), the context "
        "that changes with the case (the passages a rag variant retrieved, what they add to the "
        "prompt, "
@@ -53,18 +62,30 @@ void write_html_prompt_composition(const RunSummary& summary, std::ostream& h) {
 
 void write_html_retrieval(const RunSummary& summary, std::ostream& h) {
   if (!has_retrieval(summary)) return;
-  h << "<h2>Retrieval</h2><table><tr><th class=\"l\">variant</th><th class=\"l\">method</th>"
-       "<th class=\"l\">corpus</th><th>k</th><th>recall@k</th><th>precision@k</th><th>MRR</th>"
-       "<th>nDCG@k</th><th>hit rate</th><th>results judged</th>"
-       "<th>conformance with / without a gold passage retrieved</th><th>search p50 / p95 ms</th>"
-       "<th>query embeddings / 1k requests</th><th>corpus embedded once</th></tr>\n";
+  h << "<h2>Retrieval</h2>";
+  open_html_table(h, "Retrieval quality against the gold passages, search time and embedding cost",
+                  {{"variant", true},
+                   {"method", true},
+                   {"corpus", true},
+                   {"k"},
+                   {"recall@k"},
+                   {"precision@k"},
+                   {"MRR"},
+                   {"nDCG@k"},
+                   {"hit rate"},
+                   {"results judged"},
+                   {"conformance with / without a gold passage retrieved"},
+                   {"search p50 / p95 ms"},
+                   {"query embeddings / 1k requests"},
+                   {"corpus embedded once"}});
   for (const auto& v : summary.variants) {
     if (!v.retrieval) continue;
     const RetrievalSummary& r = *v.retrieval;
     const auto& q = r.quality;
-    h << "<tr><td class=\"l\"><b>" << html_escape(v.variant.id) << "</b></td><td class=\"l\">"
-      << html_escape(r.method) << "</td><td class=\"l\">" << html_escape(r.corpus) << " ("
-      << with_thousands(r.documents) << " documents)</td><td>" << r.k << "</td>";
+    h << "<tr><th scope=\"row\" class=\"l\">" << html_escape(v.variant.id)
+      << "</th><td class=\"l\">" << html_escape(r.method) << "</td><td class=\"l\">"
+      << html_escape(r.corpus) << " (" << with_thousands(r.documents) << " documents)</td><td>"
+      << r.k << "</td>";
     if (q.judged > 0)
       h << "<td>" << format_pct(q.recall) << "</td><td>" << format_pct(q.precision) << "</td><td>"
         << fixed(q.mrr, 3) << "</td><td>" << fixed(q.ndcg, 3) << "</td><td>"
@@ -82,7 +103,8 @@ void write_html_retrieval(const RunSummary& summary, std::ostream& h) {
                                        : std::string("\u2014"))
       << "</td></tr>\n";
   }
-  h << "</table><p class=\"small\">Measured on the results whose case names its gold passages "
+  close_html_table(h);
+  h << "<p class=\"small\">Measured on the results whose case names its gold passages "
        "(<code>\"gold\": [\"doc-id\"]</code> on a dataset line): recall@k = share of gold passages "
        "among the k retrieved, precision@k = retrieved passages that are gold / k, MRR = mean of "
        "1 / rank of the first gold passage, nDCG@k with binary relevance, hit rate = share with "

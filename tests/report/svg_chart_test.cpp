@@ -1,0 +1,123 @@
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "report/run_charts.hpp"
+#include "report/svg_chart.hpp"
+
+using namespace tb;
+
+namespace {
+
+VariantSummary variant(const std::string& id, double conformance, double cost_per_1k) {
+  VariantSummary v;
+  v.variant.id = id;
+  v.results = 100;
+  v.ok = 100;
+  v.conformant = static_cast<long long>(conformance * 100);
+  v.conformance = conformance;
+  v.conformance_ci = {conformance - 0.05, conformance + 0.04};
+  v.cost_per_1k = cost_per_1k;
+  v.prompt_tokens_mean = 100;
+  v.latency_p5 = 10;
+  v.latency_p25 = 20;
+  v.latency_p50 = 30;
+  v.latency_p75 = 40;
+  v.latency_p95 = 60;
+  v.latency_p99 = 90;
+  return v;
+}
+
+RunSummary summary_of(std::vector<VariantSummary> variants) {
+  RunSummary s;
+  s.baseline = variants.front().variant.id;
+  s.variants = std::move(variants);
+  return s;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("chart ticks are nice numbers covering the range", "[report][svg]") {
+  CHECK(SvgChart::ticks(0, 1, 4) == std::vector<double>{0, 0.25, 0.5, 0.75, 1});
+  CHECK(SvgChart::ticks(0, 300, 3) == std::vector<double>{0, 100, 200, 300});
+  CHECK(SvgChart::nice_max(0.205) == Approx(0.25));
+  CHECK(SvgChart::nice_max(791) == Approx(800));
+  CHECK(SvgChart::nice_max(0) == 1);
+}
+
+TEST_CASE("a chart is an accessible SVG with its title and text alternative", "[report][svg]") {
+  SvgChart c("c1", 400, 200, "A <title>", "numbers & words");
+  c.x_axis({0, 1, "share", true});
+  const std::string svg = c.svg();
+  CHECK(svg.starts_with("<svg class=\"chart\" id=\"c1\" viewBox=\"0 0 400.0 200.0\""));
+  CHECK(svg.find("role=\"img\" aria-labelledby=\"c1-t c1-d\"") != std::string::npos);
+  CHECK(svg.find("<title id=\"c1-t\">A &lt;title&gt;</title>") != std::string::npos);
+  CHECK(svg.find("<desc id=\"c1-d\">numbers &amp; words</desc>") != std::string::npos);
+  CHECK(svg.find(">40%</text>") != std::string::npos);
+  CHECK(svg.ends_with("</svg>"));
+}
+
+TEST_CASE("conformance bars are coloured by level", "[report][svg]") {
+  CHECK(conformance_color(0.95) == "#2f9e44");
+  CHECK(conformance_color(0.8) == "#d98e04");
+  CHECK(conformance_color(0.28) == "#c92a2a");
+  const auto s = summary_of({variant("base", 0.28, 1), variant("ft", 0.95, 0.5)});
+  const std::string svg = conformance_chart(s);
+  CHECK(svg.find("fill=\"#c92a2a\"><title>base: 28.0% (28 of 100)</title>") != std::string::npos);
+  CHECK(svg.find("fill=\"#2f9e44\"><title>ft: 95.0% (95 of 100)</title>") != std::string::npos);
+  CHECK(svg.find("base 28.0% (23.0% to 32.0%)") != std::string::npos);  // the text alternative
+}
+
+TEST_CASE("the Pareto front holds the variants nothing beats on both cost and conformance",
+          "[report][svg]") {
+  // cheap beats mid on both; dear is the most conformant; cheapest is the cheapest.
+  const auto s =
+      summary_of({variant("mid", 0.7, 2), variant("cheap", 0.8, 1), variant("dear", 0.95, 5),
+                  variant("cheapest", 0.5, 0.5), variant("worse", 0.9, 6)});
+  const std::string svg = cost_conformance_chart(s);
+  INFO(svg);
+  CHECK(svg.find("cheapest $0.5000, 50.0% (Pareto front)") != std::string::npos);
+  CHECK(svg.find("cheap $1.00, 80.0% (Pareto front)") != std::string::npos);
+  CHECK(svg.find("dear $5.00, 95.0% (Pareto front)") != std::string::npos);
+  CHECK(svg.find("mid $2.00, 70.0%;") != std::string::npos);
+  CHECK(svg.find("worse $6.00, 90.0%;") != std::string::npos);
+  CHECK(count(svg, "fill=\"#3b5bdb\" stroke=\"#3b5bdb\"") == 3);  // filled points: the front
+  CHECK(count(svg, "<polyline") == 1);
+}
+
+TEST_CASE("charts with nothing to draw are left out", "[report][svg]") {
+  auto s = summary_of({variant("a", 1, 1)});
+  CHECK(failure_kinds_chart(s).empty());  // no failures
+  s.variants[0].failure_kinds["fenced"] = 20;
+  s.variants[0].failure_kinds["not_json"] = 5;
+  const std::string svg = failure_kinds_chart(s);
+  CHECK(svg.find("a fenced 20.0% not_json 5.0%;") != std::string::npos);
+  CHECK(svg.find("<title>a fenced: 20 (20.0%)</title>") != std::string::npos);
+  CHECK(svg.find(">25.0%</text>") != std::string::npos);  // the stack's total
+  s.variants[0].ok = 0;
+  CHECK(latency_chart(s).empty());  // no answers, no latencies
+}
+
+TEST_CASE("the latency box plot draws the summary's percentiles", "[report][svg]") {
+  const auto s = summary_of({variant("a", 1, 1)});
+  const std::string svg = latency_chart(s);
+  CHECK(svg.find("a p5 10, p25 20, median 30, p75 40, p95 60, p99 90") != std::string::npos);
+  CHECK(svg.find("<title>p99 90 ms</title>") != std::string::npos);
+}
+
+TEST_CASE("prompt token bars split into instructions, context and case", "[report][svg]") {
+  auto s = summary_of({variant("rag", 1, 1)});
+  s.variants[0].prompt_tokens_mean = 1000;
+  s.variants[0].split_results = 10;
+  s.variants[0].instruction_tokens_mean = 700;
+  s.variants[0].context_tokens_mean = 250;
+  s.variants[0].case_tokens_mean = 50;
+  const std::string svg = prompt_tokens_chart(s);
+  CHECK(svg.find("rag 1,000 (700 / 250 / 50)") != std::string::npos);
+  CHECK(svg.find("<title>rag context: 250 tokens</title>") != std::string::npos);
+}
