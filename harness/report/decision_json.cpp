@@ -7,17 +7,19 @@
 
 namespace tb {
 
-namespace {
-
 using json = nlohmann::json;
 
-// JSON has no infinity: an unbounded end ("never") is null, as any figure that is not a number.
-json number(double v) {
+json json_number(double v) {
   return std::isfinite(v) ? json(v) : json(nullptr);
 }
-json interval(const Interval& i) {
-  return json::array({number(i.low), number(i.high)});
+json json_interval(const Interval& i) {
+  return json::array({json_number(i.low), json_number(i.high)});
 }
+
+namespace {
+
+const auto number = json_number;
+const auto interval = json_interval;
 
 std::string_view exclusion_name(Exclusion e) {
   switch (e) {

@@ -5,8 +5,14 @@
 
 namespace tb {
 
+struct Interval;
 struct RunSummary;
 struct VariantSummary;
+
+// JSON has no NaN or infinity: a figure that is not a number (an unbounded "never") is null.
+nlohmann::json json_number(double v);
+// [low, high], each end as json_number writes it.
+nlohmann::json json_interval(const Interval& i);
 
 // A variant's cost intervals, one-time cost and, for a self-hosted one, how it was derived:
 // merged into the variant's "cost" object.

@@ -13,13 +13,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// JSON has no NaN or infinity: a figure that is not a number is written as null.
-json number(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-json interval(const Interval& i) {
-  return json::array({number(i.low), number(i.high)});
-}
+const auto number = json_number;
+const auto interval = json_interval;
 json count_or_null(long long v) {
   return v >= 0 ? json(v) : json(nullptr);
 }
@@ -42,9 +37,12 @@ json run_json(const RunRecord& r) {
           {"tool_version", r.tool_version},
           {"price_catalog", r.price_catalog},
           {"gate_status", r.gate_status.empty() ? json(nullptr) : json(r.gate_status)},
-          {"suite_fingerprint", r.suite_fingerprint.empty() ? json(nullptr) : json(r.suite_fingerprint)},
-          {"shard", r.shard_index ? json{{"index", *r.shard_index}, {"count", r.shard_count}} : json(nullptr)},
-          {"merged_from", r.merged_from.empty() ? json(nullptr) : json::parse(r.merged_from, nullptr, false)},
+          {"suite_fingerprint",
+           r.suite_fingerprint.empty() ? json(nullptr) : json(r.suite_fingerprint)},
+          {"shard", r.shard_index ? json{{"index", *r.shard_index}, {"count", r.shard_count}}
+                                  : json(nullptr)},
+          {"merged_from",
+           r.merged_from.empty() ? json(nullptr) : json::parse(r.merged_from, nullptr, false)},
           {"partial", r.partial}};
 }
 
@@ -131,7 +129,8 @@ json variant_json(const VariantSummary& v, bool is_baseline) {
         {"ndcg", q.judged > 0 ? number(q.ndcg) : json(nullptr)},
         {"hit_rate", q.judged > 0 ? number(q.hit_rate) : json(nullptr)},
         {"with_gold_retrieved", {{"results", r.hit_results}, {"conformant", r.hit_conformant}}},
-        {"without_gold_retrieved", {{"results", r.miss_results}, {"conformant", r.miss_conformant}}},
+        {"without_gold_retrieved",
+         {{"results", r.miss_results}, {"conformant", r.miss_conformant}}},
         {"search_ms", {{"p50", number(r.retrieval_ms_p50)}, {"p95", number(r.retrieval_ms_p95)}}},
         {"query_embedding_tokens_mean", number(r.embedding_tokens_mean)},
         {"query_embedding_cost_usd", number(r.embedding_cost_total)},
@@ -182,30 +181,30 @@ json result_json(const ResultRecord& r) {
                       {"score", number(c.score)},
                       {"detail", c.detail}});
   json out = {{"variant", r.variant_id},
-          {"case_index", r.case_index},
-          {"case_id", r.case_id},
-          {"repeat", r.repeat},
-          {"status", r.status},
-          {"error_class", r.error_class},
-          {"error_message", r.error_message.empty() ? json(nullptr) : json(r.error_message)},
-          {"conformant", r.conformant},
-          {"score", number(r.score)},
-          {"checks", std::move(checks)},
-          {"prompt_tokens", count_or_null(r.prompt_tokens)},
-          {"completion_tokens", count_or_null(r.completion_tokens)},
-          {"cached_tokens", r.cached_tokens},
-          {"local_prompt_tokens", count_or_null(r.local_prompt_tokens)},
-          {"latency_ms", number(r.latency_ms)},
-          {"ttft_ms", r.ttft_ms >= 0 ? number(r.ttft_ms) : json(nullptr)},
-          {"attempts", r.attempts},
-          {"cached", r.cached},
-          {"cost_usd", number(r.cost_usd)},
-          {"usage_estimated", r.usage_estimated},
-          {"usage_note", r.usage_note.empty() ? json(nullptr) : json(r.usage_note)},
-          {"finish_reason", r.finish_reason},
-          {"failure_kind", r.failure_kind},
-          {"failure_path", r.failure_path.empty() ? json(nullptr) : json(r.failure_path)},
-          {"output", r.output}};
+              {"case_index", r.case_index},
+              {"case_id", r.case_id},
+              {"repeat", r.repeat},
+              {"status", r.status},
+              {"error_class", r.error_class},
+              {"error_message", r.error_message.empty() ? json(nullptr) : json(r.error_message)},
+              {"conformant", r.conformant},
+              {"score", number(r.score)},
+              {"checks", std::move(checks)},
+              {"prompt_tokens", count_or_null(r.prompt_tokens)},
+              {"completion_tokens", count_or_null(r.completion_tokens)},
+              {"cached_tokens", r.cached_tokens},
+              {"local_prompt_tokens", count_or_null(r.local_prompt_tokens)},
+              {"latency_ms", number(r.latency_ms)},
+              {"ttft_ms", r.ttft_ms >= 0 ? number(r.ttft_ms) : json(nullptr)},
+              {"attempts", r.attempts},
+              {"cached", r.cached},
+              {"cost_usd", number(r.cost_usd)},
+              {"usage_estimated", r.usage_estimated},
+              {"usage_note", r.usage_note.empty() ? json(nullptr) : json(r.usage_note)},
+              {"finish_reason", r.finish_reason},
+              {"failure_kind", r.failure_kind},
+              {"failure_path", r.failure_path.empty() ? json(nullptr) : json(r.failure_path)},
+              {"output", r.output}};
   add_rag_fields(r, out);
   return out;
 }
@@ -225,12 +224,9 @@ void write_json_report(Store& store, const RunSummary& summary, std::ostream& ou
   json variants = json::array();
   for (const auto& v : summary.variants)
     variants.push_back(variant_json(v, v.variant.id == summary.baseline));
-  const json head = {{"format", kJsonReportFormat},
-                     {"run", run_json(summary.run)},
-                     {"baseline", summary.baseline},
-                     {"gates", std::move(gates)},
-                     {"variants", std::move(variants)},
-                     {"decision", decision_json(summary)}};
+  const json head = {{"format", kJsonReportFormat},     {"run", run_json(summary.run)},
+                     {"baseline", summary.baseline},    {"gates", std::move(gates)},
+                     {"variants", std::move(variants)}, {"decision", decision_json(summary)}};
   // The head as an object without its closing brace, then "results" streamed record by record.
   std::string text = dump(head, 2);
   text.erase(text.find_last_of('}'));
