@@ -158,6 +158,15 @@ void SvgChart::polyline(const std::vector<std::pair<double, double>>& points,
            "/>";
 }
 
+double SvgChart::stacked_bar(double top, double h, const std::vector<Segment>& segments) {
+  double at = 0;
+  for (const auto& s : segments) {
+    rect(x(at), top, x(at + s.value) - x(at), h, s.color, s.tooltip);
+    at += s.value;
+  }
+  return at;
+}
+
 void SvgChart::text(double x, double y, std::string_view label, std::string_view anchor,
                     double size, std::string_view fill) {
   body_ += "<text x=\"" + n(x) + "\" y=\"" + n(y) + "\" font-size=\"" + n(size) +

@@ -39,6 +39,12 @@ class SvgChart {
     std::string label;
     std::string color;
   };
+  // One part of a stacked bar: its length in x-axis units, fill and hover text.
+  struct Segment {
+    double value;
+    std::string_view color;
+    std::string tooltip;
+  };
 
   SvgChart(std::string id, double width, double height, std::string title, std::string description);
 
@@ -70,6 +76,9 @@ class SvgChart {
               std::string_view tooltip = {});
   void polyline(const std::vector<std::pair<double, double>>& points, std::string_view stroke,
                 double width = 1.5, bool dashed = false);
+  // A horizontal bar of consecutive segments from x = 0 in the band [top, top + h]; returns
+  // where it ends (the segments' sum) so the caller can label it.
+  double stacked_bar(double top, double h, const std::vector<Segment>& segments);
   void text(double x, double y, std::string_view text, std::string_view anchor = "start",
             double size = 12, std::string_view fill = "#1d2330");
   // Rows of coloured keys along the top margin, from the frame's left edge.

@@ -54,13 +54,6 @@ std::string release_suite(const std::string& model, const std::string& regressed
          "0}\n";
 }
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The case ids of the JUnit test cases that hold a <failure>, per test suite name.
 std::set<std::string> failing_junit_cases(const std::string& xml, const std::string& suite) {
   std::set<std::string> ids;
@@ -94,7 +87,7 @@ TEST_CASE(
   INFO(v1.output);
   REQUIRE(v1.exit_code == 0);
   CHECK(v1.output.find("PASS no_regression fine-tuned") != std::string::npos);
-  CHECK(failing_junit_cases(read(dir / "r1/junit.xml"), "release-gate / fine-tuned").empty());
+  CHECK(failing_junit_cases(test::read_text(dir / "r1/junit.xml"), "release-gate / fine-tuned").empty());
 
   // v2 regresses c03, c07 and c11: the gate fails with one line, exit 1.
   const auto v2 = tunebench("run v2.yaml --db ci.db --out r2 --junit r2/junit.xml", cwd);
@@ -125,7 +118,7 @@ TEST_CASE(
   CHECK(md.output.find("| c07 |") != std::string::npos);
 
   // The JUnit file fails exactly those cases, and the gate.
-  const std::string junit = read(dir / "r2/junit.xml");
+  const std::string junit = test::read_text(dir / "r2/junit.xml");
   CHECK(failing_junit_cases(junit, "release-gate / fine-tuned") ==
         std::set<std::string>{"c03", "c07", "c11"});
   CHECK(failing_junit_cases(junit, "release-gate / gates") ==
