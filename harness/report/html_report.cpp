@@ -12,6 +12,7 @@
 #include "report/retrieval_text.hpp"
 #include "report/run_charts.hpp"
 #include "report/svg_chart.hpp"
+#include "report/volume_chart.hpp"
 #include "report/terminal_summary.hpp"
 #include "report/verdict_text.hpp"
 #include "store/store.hpp"
@@ -107,6 +108,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     << figure(cost_conformance_chart(summary),
               "Filled points are the Pareto front: no other variant is both cheaper and more "
               "conformant.")
+    << figure(monthly_cost_chart(summary),
+              "Rings mark break-even volumes (hover for the 95% interval); a thin dashed line is "
+              "a strategy the verdict excludes.")
     << figure(latency_chart(summary), "Answered requests only; errors have no latency.")
     << figure(prompt_tokens_chart(summary),
               "Mean per request; the split is counted with the model's tokenizer where the run "

@@ -36,16 +36,26 @@ void SvgChart::set_margins(double left, double top, double right, double bottom)
   bottom_ = bottom;
 }
 
+// Where a value lies along an axis, 0 at its min and 1 at its max (clamped).
+static double axis_fraction(const SvgChart::Axis& axis, double value) {
+  double lo = axis.min, hi = axis.max;
+  if (axis.log) {
+    if (!(lo > 0) || !(hi > lo)) return 0;
+    lo = std::log10(lo);
+    hi = std::log10(hi);
+    value = value > 0 ? std::log10(value) : lo;
+  }
+  const double span = hi - lo;
+  const double t = span > 0 ? (value - lo) / span : 0;
+  return std::isfinite(t) ? std::clamp(t, 0.0, 1.0) : 0;
+}
+
 double SvgChart::x(double value) const {
-  const double span = x_axis_.max - x_axis_.min;
-  const double t = span > 0 ? (value - x_axis_.min) / span : 0;
-  return plot_left() + std::clamp(t, 0.0, 1.0) * (plot_right() - plot_left());
+  return plot_left() + axis_fraction(x_axis_, value) * (plot_right() - plot_left());
 }
 
 double SvgChart::y(double value) const {
-  const double span = y_axis_.max - y_axis_.min;
-  const double t = span > 0 ? (value - y_axis_.min) / span : 0;
-  return plot_bottom() - std::clamp(t, 0.0, 1.0) * (plot_bottom() - plot_top());
+  return plot_bottom() - axis_fraction(y_axis_, value) * (plot_bottom() - plot_top());
 }
 
 double SvgChart::band_height(int count) const {
@@ -84,6 +94,15 @@ double SvgChart::text_width(std::string_view text, double size) {
 }
 
 std::string SvgChart::tick_text(const Axis& axis, double value, double step) const {
+  if (axis.log) {
+    // Powers of ten: 1, 10, 100, 1k, 10k, 100k, 1M, ... (and 0.1, 0.01 below one).
+    static constexpr std::pair<double, const char*> kUnits[] = {{1e9, "B"}, {1e6, "M"}, {1e3, "k"}};
+    for (const auto& [unit, suffix] : kUnits)
+      if (value >= unit * 0.999) return axis.prefix + fixed(value / unit, 0) + suffix;
+    return axis.prefix +
+           (value >= 0.999 ? fixed(value, 0)
+                           : fixed(value, static_cast<int>(std::ceil(-std::log10(value) - 1e-9))));
+  }
   if (axis.percent) return fixed(value * 100, step * 100 < 1 ? 1 : 0) + "%";
   int decimals = 0;
   while (decimals < 4 && step * std::pow(10.0, decimals) < 0.999) ++decimals;
@@ -93,9 +112,18 @@ std::string SvgChart::tick_text(const Axis& axis, double value, double step) con
   return axis.prefix + number;
 }
 
+// Powers of ten within [min, max], for a log axis.
+static std::vector<double> decades(double min, double max) {
+  std::vector<double> out;
+  if (!(min > 0) || !(max > min)) return out;
+  for (double e = std::ceil(std::log10(min) - 1e-9); e <= std::log10(max) + 1e-9; ++e)
+    out.push_back(std::pow(10.0, e));
+  return out;
+}
+
 void SvgChart::x_axis(const Axis& axis, int count) {
   x_axis_ = axis;
-  const auto t = ticks(axis.min, axis.max, count);
+  const auto t = axis.log ? decades(axis.min, axis.max) : ticks(axis.min, axis.max, count);
   const double step = t.size() > 1 ? t[1] - t[0] : 1;
   for (const double v : t) {
     line(x(v), plot_top(), x(v), plot_bottom(), "#e3e6ee");
@@ -108,7 +136,7 @@ void SvgChart::x_axis(const Axis& axis, int count) {
 
 void SvgChart::y_axis(const Axis& axis, int count) {
   y_axis_ = axis;
-  const auto t = ticks(axis.min, axis.max, count);
+  const auto t = axis.log ? decades(axis.min, axis.max) : ticks(axis.min, axis.max, count);
   const double step = t.size() > 1 ? t[1] - t[0] : 1;
   for (const double v : t) {
     line(plot_left(), y(v), plot_right(), y(v), "#e3e6ee");

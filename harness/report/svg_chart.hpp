@@ -34,6 +34,8 @@ class SvgChart {
     std::string label;
     bool percent = false;  // ticks read 0%, 25%, ... (values are fractions)
     std::string prefix;    // before each tick's number, e.g. "$"
+    // Logarithmic (min > 0): ticks at powers of ten, read compactly (1k, 10M, $100).
+    bool log = false;
   };
   struct LegendItem {
     std::string label;
