@@ -73,7 +73,7 @@ std::vector<double> SvgChart::ticks(double min, double max, int count) {
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude;
   for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * magnitude >= raw) {
+    if (m * magnitude >= raw * (1 - 1e-9)) {  // 0.1 + 1e-17 still takes step 0.1
       step = m * magnitude;
       break;
     }
@@ -147,6 +147,24 @@ void SvgChart::y_axis(const Axis& axis, int count) {
     body_ += "<text x=\"12\" y=\"" + n((plot_top() + plot_bottom()) / 2) +
              "\" font-size=\"12\" fill=\"#334\" text-anchor=\"middle\" transform=\"rotate(-90 12 " +
              n((plot_top() + plot_bottom()) / 2) + ")\">" + html_escape(axis.label) + "</text>";
+}
+
+void SvgChart::x_categories(const std::vector<std::string>& labels, std::string_view axis_label) {
+  const double last = labels.size() > 1 ? static_cast<double>(labels.size() - 1) : 1;
+  x_axis_ = Axis{-0.3, last + 0.3, std::string(axis_label)};
+  double widest = 1;
+  for (const auto& l : labels) widest = std::max(widest, text_width(l, 12) + 8);
+  const double room =
+      (plot_right() - plot_left()) / std::max<double>(1, static_cast<double>(labels.size()));
+  const std::size_t every = static_cast<std::size_t>(std::ceil(widest / std::max(1.0, room)));
+  for (std::size_t i = 0; i < labels.size(); i += std::max<std::size_t>(1, every)) {
+    const double at = x(static_cast<double>(i));
+    line(at, plot_top(), at, plot_bottom(), "#e3e6ee");
+    text(at, plot_bottom() + 15, labels[i], "middle", 12, "#556");
+  }
+  line(plot_left(), plot_bottom(), plot_right(), plot_bottom(), "#8a94a6");
+  if (!axis_label.empty())
+    text((plot_left() + plot_right()) / 2, height_ - 6, axis_label, "middle", 12, "#334");
 }
 
 void SvgChart::row_label(double y, std::string_view label, bool bold) {

@@ -55,6 +55,9 @@ class SvgChart {
   // Draws the axis with gridlines, about `ticks` "nice" ticks and its label.
   void x_axis(const Axis& axis, int ticks = 5);
   void y_axis(const Axis& axis, int ticks = 5);
+  // A categorical x axis: positions 0 .. labels.size()-1, each labelled below the plot area
+  // (every k-th when they would crowd), with the axis label under them.
+  void x_categories(const std::vector<std::string>& labels, std::string_view axis_label);
   // Data to user units, along the axes set above (the y axis grows upwards).
   double x(double value) const;
   double y(double value) const;

@@ -87,7 +87,8 @@ TEST_CASE(
   INFO(v1.output);
   REQUIRE(v1.exit_code == 0);
   CHECK(v1.output.find("PASS no_regression fine-tuned") != std::string::npos);
-  CHECK(failing_junit_cases(test::read_text(dir / "r1/junit.xml"), "release-gate / fine-tuned").empty());
+  CHECK(failing_junit_cases(test::read_text(dir / "r1/junit.xml"), "release-gate / fine-tuned")
+            .empty());
 
   // v2 regresses c03, c07 and c11: the gate fails with one line, exit 1.
   const auto v2 = tunebench("run v2.yaml --db ci.db --out r2 --junit r2/junit.xml", cwd);
@@ -179,4 +180,25 @@ TEST_CASE(
   INFO(regate.output);
   CHECK(regate.exit_code == 1);
   CHECK(regate.output.find("1 case regressed against run 2") != std::string::npos);
+
+  // The history in charts: compare's HTML draws the change with its interval, trend's HTML the
+  // figure per run (run 3 is another suite's and is not in it).
+  const auto html = tunebench("compare 1 2 --db ci.db --format html", cwd);
+  CHECK(html.exit_code == 0);
+  CHECK(html.output.find("<svg class=\"chart\" id=\"chart-compare\"") != std::string::npos);
+  CHECK(html.output.find(" fine-tuned -25.0 pts (") != std::string::npos);  // 3 of 12 cases
+  const auto text_trend = tunebench("trend release-gate --db ci.db", cwd);
+  INFO(text_trend.output);
+  CHECK(text_trend.exit_code == 0);
+  CHECK(std::regex_search(text_trend.output, std::regex(R"(\n1 .*fine-tuned +100\.0% \[)")));
+  CHECK(std::regex_search(text_trend.output, std::regex(R"(\n2 .*fine-tuned +75\.0% \[)")));
+  CHECK(std::regex_search(text_trend.output, std::regex(R"(\n4 .*fine-tuned +91\.7% \[)")));
+  const auto trend = tunebench("trend release-gate --db ci.db --format html --out trend.html", cwd);
+  INFO(trend.output);
+  CHECK(trend.exit_code == 0);
+  const std::string page = test::read_text(dir / "trend.html");
+  CHECK(page.find("<svg class=\"chart\" id=\"chart-trend\"") != std::string::npos);
+  CHECK(page.find(" fine-tuned run 1 100.0% run 2 75.0% run 4 91.7%;") != std::string::npos);
+  CHECK(page.find(">#3</text>") == std::string::npos);
+  CHECK(tunebench("trend nope --db ci.db", cwd).exit_code == 2);
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
+#include "report/history_charts.hpp"
 #include "report/run_charts.hpp"
 #include "report/svg_chart.hpp"
 #include "report/volume_chart.hpp"
@@ -178,4 +179,50 @@ TEST_CASE("monthly cost against volume draws a line per strategy and marks the b
   // Without a sweep there is nothing to draw.
   s.sweep.clear();
   CHECK(monthly_cost_chart(s).empty());
+}
+
+TEST_CASE("the compare chart draws each pair's change with its interval, red when it drops",
+          "[report][svg]") {
+  RunComparison cmp;
+  cmp.a_label = "1";
+  cmp.b_label = "2";
+  VariantComparison dropped;
+  dropped.a_variant = dropped.b_variant = "fine-tuned";
+  dropped.conformance.cases = 60;
+  dropped.conformance.difference = -0.2;
+  dropped.conformance.difference_ci = {-0.3, -0.1};
+  VariantComparison unclear;
+  unclear.a_variant = "prompted";
+  unclear.b_variant = "few-shot";
+  unclear.conformance.cases = 60;
+  unclear.conformance.difference = 0.05;
+  unclear.conformance.difference_ci = {-0.02, 0.12};
+  cmp.variants = {dropped, unclear};
+  const std::string svg = compare_conformance_chart(cmp);
+  INFO(svg);
+  CHECK(svg.find("fine-tuned -20.0 pts (-30.0 pts to -10.0 pts, 60 cases);") != std::string::npos);
+  CHECK(svg.find("prompted -&gt; few-shot +5.0 pts (-2.0 pts to +12.0 pts, 60 cases);") !=
+        std::string::npos);
+  CHECK(count(svg, "stroke=\"#c92a2a\"") == 4);          // the drop: interval, two ends, the point
+  CHECK(count(svg, "stroke=\"#495057\"") == 4);          // the unclear change, grey
+  CHECK(svg.find(">-30%</text>") != std::string::npos);  // the axis reaches the widest end
+  cmp.variants.clear();
+  CHECK(compare_conformance_chart(cmp).empty());
+}
+
+TEST_CASE("the trend chart puts one point per run and variant in run order", "[report][svg]") {
+  const std::vector<long long> runs{3, 7, 9};
+  std::vector<TrendPoint> points{{3, "ft", 0.9, {0.8, 0.95}, true},
+                                 {7, "ft", 0.8, {0.7, 0.88}, true},
+                                 {9, "ft", 0.95, {0.9, 0.98}, true},
+                                 {9, "base", 0.5, {0.4, 0.6}, true}};
+  const std::string svg = trend_chart(runs, points, "conformance");
+  INFO(svg);
+  CHECK(svg.find("ft run 3 90.0% run 7 80.0% run 9 95.0%; base run 9 50.0%;") != std::string::npos);
+  CHECK(count(svg, "<polyline") == 1);  // base has one run: a point, no line
+  CHECK(count(svg, "<circle") == 4);
+  for (const char* label : {">#3</text>", ">#7</text>", ">#9</text>"})
+    CHECK(svg.find(label) != std::string::npos);
+  CHECK(svg.find("<title>ft, run 7: 80.0%</title>") != std::string::npos);
+  CHECK(trend_chart(runs, {}, "cost").empty());
 }
