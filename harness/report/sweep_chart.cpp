@@ -35,6 +35,14 @@ std::string sweep_chart(const RunSummary& summary, const CheckpointSweep& sweep,
   c.set_margins(56, 16, 24, 44);
   c.x_axis({0, SvgChart::nice_max(static_cast<double>(max_step)), "training step"});
   c.y_axis({0, 1, "conformance", true});
+  // The baseline's level, for the question a sweep asks: from which step on is it reached?
+  if (const auto* base = summary.find(summary.baseline);
+      base && base->variant.sweep_of != sweep.of && base->results > 0) {
+    const double by = c.y(base->conformance);
+    c.line(c.plot_left(), by, c.plot_right(), by, "#868e96", 1, true);
+    c.text(c.plot_left() + 4, by - 4,
+           base->variant.id + " (baseline) " + format_pct(base->conformance), "start", 11, "#556");
+  }
   std::vector<std::pair<double, double>> line;
   for (const auto* v : points)
     line.emplace_back(c.x(static_cast<double>(*v->variant.checkpoint_step)), c.y(v->conformance));
@@ -60,7 +68,8 @@ std::string checkpoint_sweep_figures(const RunSummary& summary) {
     if (svg.empty()) continue;
     out += "<figure>" + svg + "<figcaption>" +
            html_escape("Each point is one checkpoint of " + sweep.of +
-                       " (coloured by level); the bar is its 95% interval.") +
+                       " (coloured by level); the bar is its 95% interval; the dashed line is "
+                       "the baseline's conformance.") +
            "</figcaption></figure>\n";
   }
   return out;
