@@ -32,19 +32,6 @@ std::string monthly_cost_chart(const RunSummary& summary) {
   const auto monthly_cost = [&](std::size_t i, double volume) {
     return candidates[i].one_time_usd / horizon + candidates[i].cost_per_request * volume;
   };
-  double lo = 0, hi = 0;
-  for (const auto& p : sweep)
-    for (const double cost : p.monthly_cost)
-      if (cost > 0) {
-        lo = lo > 0 ? std::min(lo, cost) : cost;
-        hi = std::max(hi, cost);
-      }
-  if (!(hi > 0)) return {};
-  // Whole decades around the costs drawn.
-  lo = std::pow(10.0, std::floor(std::log10(lo)));
-  hi = std::pow(10.0, std::ceil(std::log10(hi)));
-  if (hi <= lo) hi = lo * 10;
-
   // Which strategy's break-evens to mark: the verdict's winner, else the baseline.
   std::optional<std::size_t> anchor;
   if (summary.verdict && summary.verdict->winner) anchor = summary.verdict->winner;
@@ -56,6 +43,33 @@ std::string monthly_cost_chart(const RunSummary& summary) {
       if (e.candidate == i) return e.excluded != Exclusion::none;
     return false;
   };
+  // The sweep's range (1k to 100M a month), reaching down a decade past a break-even below it
+  // (a fine-tune that pays back at 290 requests a month should show where it does).
+  double x_lo = static_cast<double>(sweep.front().monthly_requests);
+  const double x_hi = static_cast<double>(sweep.back().monthly_requests);
+  if (anchor)
+    for (const auto& pair : summary.costs.pairs)
+      if ((pair.a == *anchor || pair.b == *anchor) && pair.monthly_requests &&
+          *pair.monthly_requests >= 1 && *pair.monthly_requests < x_lo)
+        x_lo = std::pow(10.0, std::floor(std::log10(*pair.monthly_requests)));
+  // The lines: the sweep's half-decades, and the same costs below its start.
+  std::vector<double> volumes;
+  for (double v = x_lo; v < static_cast<double>(sweep.front().monthly_requests) * 0.999;
+       v *= std::sqrt(10.0))
+    volumes.push_back(v);
+  for (const auto& p : sweep) volumes.push_back(static_cast<double>(p.monthly_requests));
+  double lo = 0, hi = 0;
+  for (const double v : volumes)
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+      if (const double cost = monthly_cost(i, v); cost > 0) {
+        lo = lo > 0 ? std::min(lo, cost) : cost;
+        hi = std::max(hi, cost);
+      }
+  if (!(hi > 0)) return {};
+  // Whole decades around the costs drawn.
+  lo = std::pow(10.0, std::floor(std::log10(lo)));
+  hi = std::pow(10.0, std::ceil(std::log10(hi)));
+  if (hi <= lo) hi = lo * 10;
 
   std::string desc = "Monthly cost against monthly requests (one-time costs spread over " +
                      (horizon == 1 ? std::string("1 month") : std::to_string(horizon) + " months") +
@@ -75,9 +89,7 @@ std::string monthly_cost_chart(const RunSummary& summary) {
     for (const auto& pair : summary.costs.pairs) {
       if ((pair.a != *anchor && pair.b != *anchor) || !pair.monthly_requests) continue;
       const double volume = *pair.monthly_requests;
-      if (volume < static_cast<double>(sweep.front().monthly_requests) ||
-          volume > static_cast<double>(sweep.back().monthly_requests))
-        continue;
+      if (volume < x_lo || volume > x_hi) continue;
       const std::string& a = candidates[pair.a].variant;
       const std::string& b = candidates[pair.b].variant;
       marks.push_back({volume, monthly_cost(pair.a, volume),
@@ -96,9 +108,7 @@ std::string monthly_cost_chart(const RunSummary& summary) {
   SvgChart c("chart-volume", kWidth, top + 300, "Monthly cost against volume", desc);
   c.set_margins(56, top, 24, 40);
   c.legend(legend);
-  SvgChart::Axis x_axis{static_cast<double>(sweep.front().monthly_requests),
-                        static_cast<double>(sweep.back().monthly_requests),
-                        "requests a month (log scale)"};
+  SvgChart::Axis x_axis{x_lo, x_hi, "requests a month (log scale)"};
   x_axis.log = true;
   SvgChart::Axis y_axis{lo, hi, "cost a month (log scale)", false, "$"};
   y_axis.log = true;
@@ -110,8 +120,7 @@ std::string monthly_cost_chart(const RunSummary& summary) {
   }
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     std::vector<std::pair<double, double>> points;
-    for (const auto& p : sweep)
-      points.emplace_back(c.x(static_cast<double>(p.monthly_requests)), c.y(p.monthly_cost[i]));
+    for (const double v : volumes) points.emplace_back(c.x(v), c.y(monthly_cost(i, v)));
     c.polyline(points, series_color(i), excluded(i) ? 1.5 : 2.5, excluded(i) || i >= kSeriesColors);
   }
   for (const auto& m : marks) c.circle(c.x(m.volume), c.y(m.cost), 5, "#ffffff", "#1d2330", m.text);

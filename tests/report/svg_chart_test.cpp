@@ -176,6 +176,12 @@ TEST_CASE("monthly cost against volume draws a line per strategy and marks the b
   CHECK(svg.find("the suite&#39;s volume is 20,000 requests a month.") != std::string::npos);
   CHECK(svg.find(">$1</text>") != std::string::npos);   // cost decades from $1 ...
   CHECK(svg.find(">$1M</text>") != std::string::npos);  // ... to $1M
+  // A break-even below the sweep's 1k start widens the axis down to its decade.
+  s.costs.pairs[0].monthly_requests = 290;
+  const std::string low = monthly_cost_chart(s);
+  CHECK(low.find(">100</text>") != std::string::npos);
+  CHECK(low.find("<title>ft is cheaper than base above 290 requests a month") != std::string::npos);
+  CHECK(svg.find(">100</text>") == std::string::npos);  // not drawn when nothing is there
   // Without a sweep there is nothing to draw.
   s.sweep.clear();
   CHECK(monthly_cost_chart(s).empty());
