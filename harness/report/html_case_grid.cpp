@@ -1,11 +1,11 @@
 #include "report/html_case_grid.hpp"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
 #include "common/json_depth.hpp"
 #include "common/text.hpp"
-#include "report/html_details.hpp"
 #include "report/html_table.hpp"
 #include "report/report_text.hpp"
 #include "report/text_diff.hpp"
@@ -26,9 +26,14 @@ table.grid td.c{min-width:6.5rem}table.grid td.c details[open]{min-width:24rem}
 td.c summary{cursor:pointer;font-weight:600;white-space:nowrap}
 td.c-pass{background:#e6f4ea}td.c-fail{background:#fce8e6}td.c-mixed{background:#fef7e0}td.c-none{background:#f1f3f4;color:#667}
 .res{border-top:1px solid #d5d9e0;margin-top:.4rem;padding-top:.3rem}.res p{margin:.2rem 0}
-ul.checks{list-style:none;padding:0;margin:.2rem 0;font-size:.8rem}ul.checks li{overflow-wrap:anywhere}
+.checks{list-style:none;padding:0;margin:.2rem 0;font-size:.8rem;overflow-wrap:anywhere}
 pre.diff del{background:#f6c6c0;text-decoration:line-through}pre.diff ins{background:#bfe5c8;text-decoration:none}
 .tag{display:inline-block;font-size:.7rem;border:1px solid #c9d3e6;border-radius:3px;padding:0 .25rem;margin-left:.2rem;font-weight:400}
+table.grid td.x{font-size:.8rem}table.grid tr[hidden]{display:none}
+@media (max-width:700px){table.grid,table.grid tbody,table.grid tr,table.grid th,table.grid td{display:block;width:auto}
+table.grid thead{display:none}table.grid caption{display:block}table.grid tr{border-bottom:2px solid #c9d3e6;padding:.3rem 0}table.grid td,table.grid th{border:0;padding:.2rem .4rem}
+table.grid td.x,table.grid td.c details[open]{min-width:0;max-width:none}table.grid td.c{margin:.15rem 0;border-radius:4px}
+table.grid td[data-v]::before{content:attr(data-v);display:block;font-size:.7rem;color:#556}}
 @media print{.gf{display:none}}
 )css";
 
@@ -63,6 +68,25 @@ apply();
 </script>
 )js";
 
+// An answer in a cell: whole up to kDiffChars (longer ones scroll inside the box, which says so;
+// beyond, the CSV, JSON and database hold the rest), so that a grid of thousands of cases stays
+// a file a browser opens.
+std::string output_box(const std::string& text) {
+  const std::string shown = text.size() > kDiffChars ? ellipsize(text, kDiffChars) : text;
+  const long long lines = 1 + std::count(shown.begin(), shown.end(), '\n');
+  const bool is_long = lines > 24 || shown.size() > 2400;
+  std::string box = std::string("<pre") + (is_long ? " class=\"long\" tabindex=\"0\"" : "") + ">" +
+                    html_text_escape(shown) + "</pre>";
+  if (is_long)
+    box += "<div class=\"cue\">" + std::to_string(lines) + (lines == 1 ? " line" : " lines") +
+           ": scroll inside the box for the rest</div>";
+  if (text.size() > kDiffChars)
+    box += "<div class=\"cue\">" +
+           with_thousands(static_cast<long long>(text.size() - kDiffChars)) +
+           " more characters in the CSV, JSON and database</div>";
+  return box;
+}
+
 std::string plural(long long n, std::string_view one, std::string_view many) {
   return with_thousands(n) + " " + std::string(n == 1 ? one : many);
 }
@@ -91,42 +115,53 @@ void write_result(const CaseGridResult& r, const std::string& reference, bool wi
                   std::ostream& h) {
   h << "<div class=\"res\"><p>";
   if (with_repeat) h << "<b>repeat " << r.repeat + 1 << "</b>: ";
-  h << (r.passed ? "<span class=\"good\">\u2713 passed</span>"
-                 : "<span class=\"bad\">\u2717 " + html_escape(kind_label(kind_of(r))) + "</span>")
+  h << (r.passed
+            ? "<span class=\"good\">\u2713 passed</span>"
+            : "<span class=\"bad\">\u2717 " + html_text_escape(kind_label(kind_of(r))) + "</span>")
     << "</p><p class=\"small\">" << tokens_text(r) << " &middot; " << fixed(r.latency_ms, 0)
     << " ms &middot; " << format_usd(r.cost_usd) << "</p>";
   if (r.status != "ok")
-    h << "<p class=\"bad\">" << html_escape(r.error_class)
-      << (r.error_message.empty() ? "" : ": " + html_escape(r.error_message)) << "</p>";
-  if (!r.checks.empty()) {
-    h << "<ul class=\"checks\">";
-    for (const auto& c : r.checks)
-      h << "<li class=\"" << (c.passed ? "good" : "bad") << "\">"
-        << (c.passed ? "\u2713 " : "\u2717 ") << html_escape(c.name)
-        << (c.required ? "" : " <span class=\"small\">(optional)</span>")
-        << (c.detail.empty() ? "" : ": " + html_escape(c.detail)) << "</li>";
-    h << "</ul>";
+    h << "<p class=\"bad\">" << html_text_escape(r.error_class)
+      << (r.error_message.empty() ? "" : ": " + html_text_escape(r.error_message)) << "</p>";
+  // Failed checks one a line; the passed ones on one line after them, to keep cells small.
+  std::string passed;
+  bool any_failed = false;
+  for (const auto& c : r.checks) {
+    const std::string text = html_text_escape(c.name) + (c.required ? "" : " (optional)") +
+                             (c.detail.empty() ? "" : ": " + html_text_escape(c.detail));
+    if (c.passed) {
+      passed += (passed.empty() ? "" : " &middot; ") + text;
+      continue;
+    }
+    h << (any_failed ? "" : "<ul class=\"checks\">") << "<li class=\"bad\">\u2717 " << text
+      << "</li>";
+    any_failed = true;
   }
-  if (r.status == "ok" || !r.output.empty()) h << html_output_box(r.output);
+  if (any_failed) h << "</ul>";
+  if (!passed.empty()) h << "<p class=\"checks good\">\u2713 " << passed << "</p>";
+  if (r.status == "ok" || !r.output.empty()) h << output_box(r.output);
   if (!reference.empty() && r.status == "ok") {
     if (r.output == reference) {
       h << "<p class=\"small\">The answer is the reference, to the character.</p>";
-    } else if (r.output.size() > kDiffChars || reference.size() > kDiffChars) {
-      h << "<p class=\"small\">Too long to compare with the reference here.</p>";
-    } else if (const auto diff = word_diff(reference, r.output)) {
+    } else if (const auto diff = r.output.size() > kDiffChars || reference.size() > kDiffChars
+                                     ? std::nullopt
+                                     : word_diff(reference, r.output)) {
       h << "<p class=\"small\">Against the reference (<del>only in the reference</del>, "
            "<ins>only in the answer</ins>):</p><pre class=\"diff\">"
         << diff_html(*diff) << "</pre>";
+    } else {
+      h << "<p class=\"small\">Too long to compare with the reference here.</p>";
     }
   }
   h << "</div>";
 }
 
-void write_cell(const CaseGridCell& cell, const std::string& reference, int repeats,
-                std::ostream& h) {
+// `variant` labels the cell where the grid reflows into one block per case (narrow screens).
+void write_cell(const CaseGridCell& cell, const std::string& variant, const std::string& reference,
+                int repeats, std::ostream& h) {
   const int n = static_cast<int>(cell.results.size());
   if (n == 0) {
-    h << "<td class=\"c c-none\">no result</td>";
+    h << "<td class=\"c c-none\" data-v=\"" << html_escape(variant) << "\">no result</td>";
     return;
   }
   const int k = cell.passed();
@@ -140,7 +175,8 @@ void write_cell(const CaseGridCell& cell, const std::string& reference, int repe
   std::set<std::string> kinds;
   for (const auto& r : cell.results)
     if (!r.passed) kinds.insert(kind_of(r));
-  h << "<td class=\"c c-" << state << "\"><details><summary>" << label;
+  h << "<td class=\"c c-" << state << "\" data-v=\"" << html_escape(variant)
+    << "\"><details><summary>" << label;
   for (const auto& kind : kinds) h << " <span class=\"tag\">" << html_escape(kind) << "</span>";
   h << "</summary>";
   for (const auto& r : cell.results) write_result(r, reference, repeats > 1 || n > 1, h);
@@ -204,15 +240,17 @@ void write_case_grid(Store& store, const RunSummary& summary, long long max_case
         t << "<tr data-case=\"" << row.case_index << "\" data-failing=\"" << row.failing_variants
           << "\" data-disagree=\"" << (row.disagree ? 1 : 0) << "\" data-kinds=\""
           << html_escape(kinds_attr) << "\"><th scope=\"row\" class=\"l\">"
-          << html_escape(row.case_id)
+          << html_text_escape(row.case_id)
           << (row.disagree ? "<br><span class=\"tag\">variants disagree</span>" : "")
-          << "</th><td class=\"x\">"
-          << html_escape(ellipsize(case_input_text(row.messages_json), kExcerpt))
-          << "</td><td class=\"x\">"
+          << "</th><td class=\"x\" data-v=\"input\">"
+          << html_text_escape(ellipsize(case_input_text(row.messages_json), kExcerpt))
+          << "</td><td class=\"x\" data-v=\"reference answer\">"
           << (row.reference.empty() ? "<span class=\"small\">none</span>"
-                                    : html_escape(ellipsize(row.reference, kExcerpt)))
+                                    : html_text_escape(ellipsize(row.reference, kExcerpt)))
           << "</td>";
-        for (const auto& cell : row.cells) write_cell(cell, row.reference, run.repeats, t);
+        for (std::size_t i = 0; i < row.cells.size(); ++i)
+          write_cell(row.cells[i], i < variants.size() ? variants[i].id : "", row.reference,
+                     run.repeats, t);
         t << "</tr>\n";
       });
   close_html_table(t);

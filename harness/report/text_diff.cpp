@@ -86,13 +86,13 @@ std::string diff_html(const std::vector<DiffPiece>& pieces) {
   for (const auto& p : pieces) {
     switch (p.op) {
       case DiffPiece::Op::same:
-        html += html_escape(p.text);
+        html += html_text_escape(p.text);
         break;
       case DiffPiece::Op::removed:
-        html += "<del>" + html_escape(p.text) + "</del>";
+        html += "<del>" + html_text_escape(p.text) + "</del>";
         break;
       case DiffPiece::Op::added:
-        html += "<ins>" + html_escape(p.text) + "</ins>";
+        html += "<ins>" + html_text_escape(p.text) + "</ins>";
         break;
     }
   }

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <regex>
+#include <tuple>
 
 #include "e2e/cli.hpp"
 #include "e2e/process.hpp"
@@ -222,14 +223,22 @@ TEST_CASE("the demo's HTML report holds its layout in a real browser at 1400 and
       CHECK(std::stoi(m[1]) <= width);
     }
 
-    // Screenshots for a person: what the window shows, and the whole page.
+    // Screenshots for a person: what the window shows, the whole page, and the case grid with
+    // its first failing cell opened (in a copy of the report).
     const long long page_height = std::clamp<long long>(fact(probe, "scrollHeight"), height, 30000);
-    for (const auto& [name, h] :
-         {std::pair{"report-" + size + ".png", static_cast<long long>(height)},
-          std::pair{"report-" + size + "-full.png", page_height}}) {
+    std::string opened = html;
+    const auto failing_cell = opened.find("<details>", opened.find("<td class=\"c c-fail\""));
+    REQUIRE(failing_cell != std::string::npos);
+    opened.insert(failing_cell + std::string("<details").size(), " open");
+    test::write_text(dir / "out/grid-open.html", opened);
+    for (const auto& [name, h, src] :
+         {std::tuple{"report-" + size + ".png", static_cast<long long>(height), "run-1.html"},
+          std::tuple{"report-" + size + "-full.png", page_height, "run-1.html"},
+          std::tuple{"report-" + size + "-grid.png", static_cast<long long>(height),
+                     "grid-open.html#cases"}}) {
       const auto png = shots / name;
       const auto shot_page = dir / ("out/shot-" + name + ".html");
-      test::write_text(shot_page, frame_page("run-1.html", width, h, false));
+      test::write_text(shot_page, frame_page(src, width, h, false));
       std::filesystem::remove(png);
       shell(chromium_command(chromium, dir / ("shot-" + name), std::max(width, 500),
                              static_cast<int>(h)) +

@@ -43,14 +43,14 @@ TEST_CASE("the case grid has a row per case, a cell per variant, and says k/n wi
   CHECK(count(html, "c-mixed") == 1);
   CHECK(html.find("\u25d0 1/2") != std::string::npos);  // case 3, variant z
   CHECK(html.find("\u2717 0/2 <span class=\"tag\">fenced</span>") != std::string::npos);
-  CHECK(html.find("<td class=\"c c-none\">no result</td>") != std::string::npos);
+  CHECK(html.find("<td class=\"c c-none\" data-v=\"a\">no result</td>") != std::string::npos);
   // The header counts, with the plural right.
   CHECK(html.find("5 cases &times; 2 variants: 3 failing in some variant, 2 where the variants "
                   "disagree.") != std::string::npos);
   // Variant columns in the variants' order; input and reference excerpts.
   CHECK(html.find("<th scope=\"col\" class=\"l\">z</th><th scope=\"col\" class=\"l\">a</th>") !=
         std::string::npos);
-  CHECK(html.find("<td class=\"x\">term 2</td>") != std::string::npos);
+  CHECK(html.find("<td class=\"x\" data-v=\"input\">term 2</td>") != std::string::npos);
   // Every result's tokens, latency, cost and checks; a diff against the reference.
   CHECK(html.find("102 + 10 tokens &middot; 252 ms &middot; $0.000100") != std::string::npos);
   CHECK(html.find("\u2717 is-json: JSON inside a ``` fence") != std::string::npos);
@@ -66,10 +66,11 @@ TEST_CASE("the case grid escapes what cases and answers hold", "[report][grid][s
   test::TempDir dir;
   test::store_grid_run(dir / "t.db", "</td><script>alert('x')</script>&amp;");
   const std::string html = grid_html(dir / "t.db", 5000);
-  CHECK(html.find("alert('x')") == std::string::npos);
+  CHECK(html.find("<script>alert") == std::string::npos);
   CHECK(count(html, "<script>") == 1);  // the grid's own
-  CHECK(html.find("&lt;/td&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;amp;") !=
-        std::string::npos);
+  CHECK(count(html, "</td>") == count(html, "<td"));
+  // Escaped in the case's id, its input and the answer that holds it.
+  CHECK(count(html, "&lt;/td&gt;&lt;script&gt;alert('x')&lt;/script&gt;&amp;amp;") >= 3);
   // Rows still line up: as many cells as cases times variants.
   CHECK(count(html, "<td class=\"c c-") == 10);
 }
