@@ -5,6 +5,7 @@
 #include "analysis/run_summary.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/number_flags.hpp"
 #include "app/report_files.hpp"
 #include "report/csv_report.hpp"
 #include "report/json_report.hpp"
@@ -88,7 +89,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-cases", args->max_cases,
                   "At most this many cases in the HTML report's case grid (those where the variants "
                   "disagree and those failing first; the CSV and JSON hold every case)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_number(0, 1e12))
       ->capture_default_str();
   cmd->footer("Examples:\n  tunebench report latest --format csv --out -\n  tunebench report 3 --format json --out - | jq '.variants[].conformance'");
   cmd->callback([args, &exit_code] { exit_code = report(*args); });

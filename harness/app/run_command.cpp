@@ -314,7 +314,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-cases", args->max_cases,
                   "At most this many cases in the HTML report's case grid (those where the variants "
                   "disagree and those failing first; the CSV and JSON hold every case)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_number(0, 1e12))
       ->capture_default_str();
   cmd->add_flag("--fail-on-checks", args->fail_on_checks,
                 "Exit 1 when any answer of any variant failed a required check (strict; the suite's gate: "
