@@ -288,9 +288,11 @@ void write_case_grid(Store& store, const RunSummary& summary, long long max_case
     const long long failing_left = std::max(0LL, counts.failing - counts.shown);
     h << "<div class=\"banner\" id=\"grid-left-out\">" << plural(left_out, "case", "cases")
       << " left out of this grid"
-      << (failing_left > 0
-              ? " (" + with_thousands(failing_left) + " of them failing in some variant)"
-              : " (every variant passed them)")
+      << (failing_left == 0
+              ? (left_out == 1 ? " (every variant passed it)" : " (every variant passed them)")
+          : left_out == 1
+              ? " (it fails in some variant)"
+              : " (" + with_thousands(failing_left) + " of them failing in some variant)")
       << " \u2014 at most " << with_thousands(max_cases)
       << " cases fit in this file (<code>--max-cases</code>). Every result is in the CSV and "
          "JSON export (<code>run-"

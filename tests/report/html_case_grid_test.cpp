@@ -91,7 +91,7 @@ TEST_CASE("a capped case grid says how many cases it left out and where they are
   CHECK(html.find("sqlite3 t.db \"SELECT c.case_id") != std::string::npos);
 
   const std::string one_left = grid_html(dir / "t.db", 4);
-  CHECK(one_left.find("1 case left out of this grid (every variant passed them)") !=
+  CHECK(one_left.find("1 case left out of this grid (every variant passed it)") !=
         std::string::npos);
 }
 
