@@ -5,6 +5,7 @@
 #include "analysis/run_summary.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/number_flags.hpp"
 #include "app/report_files.hpp"
 #include "report/csv_report.hpp"
 #include "report/json_report.hpp"
@@ -19,6 +20,7 @@ struct ReportArgs {
   std::string db = "tunebench.db";
   std::string out = "reports/out";
   std::string format = "all";
+  long long max_cases = kDefaultGridCases;
 };
 
 int report(const ReportArgs& args) {
@@ -65,7 +67,7 @@ int report(const ReportArgs& args) {
   const bool html = args.format == "html" || args.format == "all";
   const bool csv = args.format == "csv" || args.format == "all";
   const bool json = args.format == "json" || args.format == "all";
-  for (const auto& path : write_report_files(store, summary, args.out, html, csv, json))
+  for (const auto& path : write_report_files(store, summary, args.out, html, csv, json, args.max_cases))
     std::cout << "report: " << path.string() << "\n";
   return kExitOk;
 }
@@ -83,6 +85,11 @@ void add_report_command(CLI::App& app, int& exit_code) {
                   "html, csv, json (summary and every result; schema: docs/report.schema.json), all (the "
                   "three) or text (summary on standard output)")
       ->check(CLI::IsMember({"html", "csv", "json", "all", "text"}))
+      ->capture_default_str();
+  cmd->add_option("--max-cases", args->max_cases,
+                  "At most this many cases in the HTML report's case grid (those where the variants "
+                  "disagree and those failing first; the CSV and JSON hold every case)")
+      ->check(finite_number(0, 1e12))
       ->capture_default_str();
   cmd->footer("Examples:\n  tunebench report latest --format csv --out -\n  tunebench report 3 --format json --out - | jq '.variants[].conformance'");
   cmd->callback([args, &exit_code] { exit_code = report(*args); });

@@ -17,13 +17,14 @@ namespace tb {
 
 std::vector<std::filesystem::path> write_report_files(Store& store, const RunSummary& summary,
                                                       const std::filesystem::path& dir, bool html,
-                                                      bool csv, bool json) {
+                                                      bool csv, bool json,
+                                                      long long max_grid_cases) {
   std::vector<std::filesystem::path> written;
   const std::string stem = "run-" + std::to_string(summary.run.id);
   std::string error;
   if (html) {
     const auto path = dir / (stem + ".html");
-    if (!write_file_atomic(path, render_html_report(store, summary), &error))
+    if (!write_file_atomic(path, render_html_report(store, summary, max_grid_cases), &error))
       throw std::runtime_error(error);
     written.push_back(path);
   }

@@ -45,6 +45,7 @@ struct RunArgs {
   std::string shard;
   int shards = 0;
   std::string shard_limits = "divided";
+  long long max_cases = kDefaultGridCases;
 };
 
 std::string shell_quote(const std::string& s) {
@@ -248,7 +249,8 @@ int run(const RunArgs& args) {
   bool reports_failed = false;
   if (!args.no_report) {
     try {
-      for (const auto& path : write_report_files(store, summary, args.out, true, true, true))
+      for (const auto& path : write_report_files(store, summary, args.out, true, true, true,
+                                                    args.max_cases))
         std::cout << "report: " << path.string() << "\n";
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
@@ -309,6 +311,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 100000));
   cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
   cmd->add_flag("--no-report", args->no_report, "Do not write the HTML and CSV reports");
+  cmd->add_option("--max-cases", args->max_cases,
+                  "At most this many cases in the HTML report's case grid (those where the variants "
+                  "disagree and those failing first; the CSV and JSON hold every case)")
+      ->check(finite_number(0, 1e12))
+      ->capture_default_str();
   cmd->add_flag("--fail-on-checks", args->fail_on_checks,
                 "Exit 1 when any answer of any variant failed a required check (strict; the suite's gate: "
                 "section is the way to gate CI)");

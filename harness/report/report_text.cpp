@@ -38,6 +38,20 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+std::string html_text_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 16);
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string run_scope(const RunRecord& run) {
   if (run.shard_index)
     return "shard " + std::to_string(*run.shard_index) + "/" + std::to_string(run.shard_count);

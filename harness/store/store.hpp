@@ -15,6 +15,8 @@ namespace tb {
 
 struct ResultFacts;
 struct RetrievalFacts;
+struct CaseGridRow;
+struct CaseGridCounts;
 
 // The SQLite file holding every run: runs, variants, cases, results, check outcomes.
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
@@ -128,6 +130,13 @@ class Store {
   // Failed checks by name.
   std::map<std::string, long long> failed_check_counts(long long run_id,
                                                        const std::string& variant_id);
+
+  // The case grid (store/case_grid.hpp, store/case_grid_reader.cpp): one row per case with each
+  // variant's results, at most `max_cases` of them, in case order. When the run has more, the
+  // cases where the variants disagree come first, then those failing in more variants, then the
+  // rest by case. Reads one case at a time; returns what the whole run holds.
+  CaseGridCounts for_each_case_row(long long run_id, long long max_cases,
+                                   const std::function<void(const CaseGridRow&)>& fn);
 
   // Streams results in (variant position, case, repeat) order; memory stays flat.
   void for_each_result(long long run_id, const ResultQuery& query,

@@ -3,16 +3,19 @@
 // narrower than 500 px, so the report is shown in an <iframe> of the size under test (its
 // viewport: media queries and innerWidth are the frame's). A probe script appended to a copy of
 // the report measures the page and posts the facts to the frame's parent, which writes them into
-// its DOM; --dump-dom prints it once the scripts ran: nothing is wider than the viewport, every
-// chart's SVG is there with a size. Screenshots of the
-// report (the viewport and the whole page) go to report-screenshots/ in the build folder for a
-// person to look at. Needs chromium (scripts/setup installs it): without it the test fails.
+// its DOM; --dump-dom prints it once the scripts ran: nothing is wider than the viewport (with a
+// cell of the case grid opened), every chart's SVG is there with a size, and the case grid's
+// "failing only" filter hides exactly the cases the database says every variant passed. Screenshots
+// of the report (the viewport and the whole page) go to report-screenshots/ in the build folder for
+// a person to look at. Needs chromium (scripts/setup installs it): without it the test fails.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <algorithm>
 #include <cstdio>
 #include <regex>
+#include <tuple>
 
 #include "e2e/cli.hpp"
 #include "e2e/process.hpp"
@@ -58,6 +61,9 @@ std::string chromium_command(const std::string& chromium, const std::filesystem:
 constexpr const char* kProbe = R"js(<script>
 (function(){
   var d=document.documentElement, out=[];
+  /* an opened cell of the case grid must not widen the page either */
+  var cell=document.querySelector('#case-grid td.c-fail details');
+  if(cell) cell.open=true;
   out.push('viewport '+window.innerWidth);
   out.push('scrollWidth '+d.scrollWidth);
   out.push('scrollHeight '+d.scrollHeight);
@@ -74,6 +80,26 @@ constexpr const char* kProbe = R"js(<script>
     var r=s.getBoundingClientRect();
     out.push('chart '+s.id+' '+Math.round(r.width)+' '+Math.round(r.height));
   });
+  /* the case grid's "failing only" filter, as a click would set it */
+  var f=document.getElementById('grid-filters'), rows=document.querySelectorAll('#case-grid tbody tr');
+  out.push('grid rows '+rows.length);
+  out.push('grid filters '+(f&&!f.hidden?'shown':'hidden'));
+  if(f){
+    f.elements.failing.checked=true;
+    f.elements.failing.dispatchEvent(new Event('change',{bubbles:true}));
+    var shown=0, hidden=[];
+    rows.forEach(function(r){
+      if(r.getClientRects().length>0) shown++; else hidden.push(r.cells[0].firstChild.textContent);
+    });
+    out.push('failing-only shown '+shown);
+    out.push('failing-only hidden '+hidden.length);
+    out.push('failing-only hidden-ids '+hidden.sort().join(','));
+    out.push('grid count-text '+document.getElementById('grid-count').textContent);
+    f.elements.failing.checked=false;
+    f.elements.failing.dispatchEvent(new Event('change',{bubbles:true}));
+    var back=0; rows.forEach(function(r){ if(r.getClientRects().length>0) back++; });
+    out.push('unfiltered shown '+back);
+  }
   parent.postMessage('\n'+out.join('\n')+'\n','*');
 })();
 </script>)js";
@@ -124,6 +150,29 @@ TEST_CASE("the demo's HTML report holds its layout in a real browser at 1400 and
   CHECK(html.find("href=\"http") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
 
+  // Which cases every variant passed, from the database: what "failing only" must hide.
+  std::vector<std::string> passing, failing;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((dir / "t.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+            SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(
+        sqlite3_prepare_v2(db,
+                           "SELECT c.case_id, min(r.status = 'ok' AND r.conformant) FROM results r"
+                           " JOIN cases c ON c.run_id = r.run_id AND c.case_index = r.case_index"
+                           " WHERE r.run_id = 1 GROUP BY r.case_index ORDER BY c.case_id",
+                           -1, &q, nullptr) == SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW)
+      (sqlite3_column_int(q, 1) != 0 ? passing : failing)
+          .emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+  }
+  REQUIRE(!passing.empty());  // the demo has both, or the filter would show nothing of itself
+  REQUIRE(!failing.empty());
+  CHECK(html.find("id=\"case-grid\"") != std::string::npos);
+
   std::string probed = html;
   probed.insert(probed.rfind("</body>"), kProbe);
   const auto probe_page = dir / "out/probe.html";
@@ -152,6 +201,20 @@ TEST_CASE("the demo's HTML report holds its layout in a real browser at 1400 and
     // Nothing wider than the page: tables scroll inside their wrappers, charts scale down.
     CHECK(fact(probe, "scrollWidth") <= width);
     CHECK(fact(probe, "overflowing") == 0);
+    // The case grid: a row per case; "failing only" hides exactly the cases every variant
+    // passed, as the database says, and unticking it shows them again.
+    CHECK(fact(probe, "grid rows") == static_cast<long long>(passing.size() + failing.size()));
+    CHECK(probe.find("\ngrid filters shown") != std::string::npos);
+    CHECK(fact(probe, "failing-only shown") == static_cast<long long>(failing.size()));
+    CHECK(fact(probe, "failing-only hidden") == static_cast<long long>(passing.size()));
+    std::string hidden_ids;
+    for (const auto& id : passing) hidden_ids += (hidden_ids.empty() ? "" : ",") + id;
+    CHECK(probe.find("\nfailing-only hidden-ids " + hidden_ids + "\n") != std::string::npos);
+    CHECK(probe.find("\ngrid count-text " + std::to_string(failing.size()) + " of " +
+                     std::to_string(passing.size() + failing.size()) + " cases shown") !=
+          std::string::npos);
+    CHECK(fact(probe, "unfiltered shown") ==
+          static_cast<long long>(passing.size() + failing.size()));
     for (const auto& id : charts) {
       std::smatch m;
       REQUIRE(std::regex_search(probe, m, std::regex("\nchart " + id + " ([0-9]+) ([0-9]+)")));
@@ -160,14 +223,22 @@ TEST_CASE("the demo's HTML report holds its layout in a real browser at 1400 and
       CHECK(std::stoi(m[1]) <= width);
     }
 
-    // Screenshots for a person: what the window shows, and the whole page.
+    // Screenshots for a person: what the window shows, the whole page, and the case grid with
+    // its first failing cell opened (in a copy of the report).
     const long long page_height = std::clamp<long long>(fact(probe, "scrollHeight"), height, 30000);
-    for (const auto& [name, h] :
-         {std::pair{"report-" + size + ".png", static_cast<long long>(height)},
-          std::pair{"report-" + size + "-full.png", page_height}}) {
+    std::string opened = html;
+    const auto failing_cell = opened.find("<details>", opened.find("<td class=\"c c-fail\""));
+    REQUIRE(failing_cell != std::string::npos);
+    opened.insert(failing_cell + std::string("<details").size(), " open");
+    test::write_text(dir / "out/grid-open.html", opened);
+    for (const auto& [name, h, src] :
+         {std::tuple{"report-" + size + ".png", static_cast<long long>(height), "run-1.html"},
+          std::tuple{"report-" + size + "-full.png", page_height, "run-1.html"},
+          std::tuple{"report-" + size + "-grid.png", static_cast<long long>(height),
+                     "grid-open.html#cases"}}) {
       const auto png = shots / name;
       const auto shot_page = dir / ("out/shot-" + name + ".html");
-      test::write_text(shot_page, frame_page("run-1.html", width, h, false));
+      test::write_text(shot_page, frame_page(src, width, h, false));
       std::filesystem::remove(png);
       shell(chromium_command(chromium, dir / ("shot-" + name), std::max(width, 500),
                              static_cast<int>(h)) +
