@@ -8,10 +8,12 @@ namespace tb {
 
 AblationSearch::AblationSearch(std::string full_prompt, std::vector<PromptSection> sections,
                                double alpha,
-                               std::function<long long(std::string_view)> count_tokens)
+                               std::function<long long(std::string_view)> count_tokens,
+                               std::optional<double> max_drop)
     : full_prompt_(std::move(full_prompt)),
       sections_(std::move(sections)),
       alpha_(alpha),
+      max_drop_(max_drop),
       count_tokens_(std::move(count_tokens)),
       order_(removal_order(sections_)),
       kept_(sections_.size(), true) {}
@@ -27,6 +29,11 @@ std::vector<std::size_t> AblationSearch::removal_order(const std::vector<PromptS
 
 bool AblationSearch::significantly_below(const AblationMeasurement& m, double alpha) {
   return m.p_value < alpha && m.difference < 0;
+}
+
+bool AblationSearch::too_low(const AblationMeasurement& m) const {
+  // A small epsilon: a drop of exactly max_drop (3 of 60 cases for 0.05) is within it.
+  return significantly_below(m, alpha_) || (max_drop_ && -m.difference > *max_drop_ + 1e-9);
 }
 
 const AblationCandidate* AblationSearch::next() {
@@ -58,7 +65,7 @@ void AblationSearch::record(const AblationMeasurement& measurement) {
   pending_ = false;
   AblationCandidate& c = candidates_.back();
   c.measured = measurement;
-  c.accepted = !c.removed || !significantly_below(measurement, alpha_);
+  c.accepted = !c.removed || !too_low(measurement);
   if (c.accepted && c.removed) kept_[*c.removed] = false;
 }
 

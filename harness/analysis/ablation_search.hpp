@@ -47,8 +47,11 @@ class AblationSearch {
   // `full_prompt` is sent as written at step 0; later candidates are the kept sections joined
   // by a blank line. `alpha`: a removal is undone when the candidate is significantly below the
   // full prompt at this level (two-sided p < alpha and a negative difference).
+  // `max_drop`, when set: a removal is also undone when the candidate's conformance is more
+  // than this (a fraction, 0.05 = 5 points) below the full prompt's, significant or not.
   AblationSearch(std::string full_prompt, std::vector<PromptSection> sections, double alpha,
-                 std::function<long long(std::string_view)> count_tokens);
+                 std::function<long long(std::string_view)> count_tokens,
+                 std::optional<double> max_drop = std::nullopt);
 
   // The candidate to measure next, or nullptr when the search is over. At most sections + 1.
   const AblationCandidate* next();
@@ -65,11 +68,14 @@ class AblationSearch {
   // Sections by the order they are tried: most tokens first, earlier first among equals.
   static std::vector<std::size_t> removal_order(const std::vector<PromptSection>& sections);
   static bool significantly_below(const AblationMeasurement& m, double alpha);
+  // Whether the removal measured by `m` is undone.
+  bool too_low(const AblationMeasurement& m) const;
 
  private:
   std::string full_prompt_;
   std::vector<PromptSection> sections_;
   double alpha_;
+  std::optional<double> max_drop_;
   std::function<long long(std::string_view)> count_tokens_;
   std::vector<std::size_t> order_;
   std::vector<bool> kept_;  // after the removals accepted so far

@@ -36,7 +36,8 @@ struct AblateArgs {
   long long sample = 30;
   long long seed = 1;
   double alpha = 0.05;
-  std::string out;  // default: ablated-VARIANT.txt in the current folder
+  double max_drop = -1;  // points; < 0: only the test decides
+  std::string out;       // default: ablated-VARIANT.txt in the current folder
   std::string db = "tunebench.db";
   bool quiet = false;
 };
@@ -219,12 +220,16 @@ int ablate(const AblateArgs& args) {
       suite->dataset_display + " (sample: " + std::to_string(sample->sampled) + " of " +
       std::to_string(sample->cases) + " cases, seed " + std::to_string(args.seed) + ")";
 
-  AblationSearch search(*variant->system, std::move(sections), args.alpha, count);
+  AblationSearch search(
+      *variant->system, std::move(sections), args.alpha, count,
+      args.max_drop >= 0 ? std::optional<double>(args.max_drop / 100) : std::nullopt);
   std::cout << "Prompt ablation of " << variant->id << " (" << variant->model << ") in "
             << suite->display_file << ": " << sample->sampled << " of " << sample->cases
             << " cases (seed " << args.seed << "), " << suite->run.repeats
             << (suite->run.repeats == 1 ? " repeat" : " repeats") << ", alpha "
             << fixed(args.alpha, 3)
+            << (args.max_drop >= 0 ? ", max drop " + fixed(args.max_drop, 1) + " points"
+                                   : std::string())
             << (preflight.simulated ? "; simulated by the built-in mock" : "") << "\n";
   if (sample->sampled < sample->cases && sample->sampled < args.sample)
     std::cout << "(the dataset has only " << sample->cases << " cases)\n";
@@ -311,6 +316,11 @@ void add_ablate_command(CLI::App& app, int& exit_code) {
          "level (two-sided exact paired test)")
       ->check(finite_number(0, 0.5, true))
       ->capture_default_str();
+  cmd->add_option(
+         "--max-drop", args->max_drop,
+         "Also undo a removal that lowers conformance by more than this many points (0-100), "
+         "significant or not")
+      ->check(finite_number(0, 100));
   cmd->add_option("--out", args->out,
                   "Where the chosen prompt is written (default: ablated-VARIANT.txt)");
   cmd->add_option("--db", args->db, "SQLite database to store each step's run in")

@@ -69,9 +69,11 @@ void write_ablation_step(const AblationSearch& search, const AblationCandidate& 
                          std::ostream& out) {
   if (!c.measured) return;
   const AblationMeasurement& m = *c.measured;
-  out << "step " << c.step << "/" << (search.planned_steps() - 1) << "  " << std::left
-      << std::setw(34) << tried_text(search, c, 34) << std::right << std::setw(6) << c.tokens
-      << " tokens  " << m.conformant << "/" << m.results << " conformant, " << rate_text(m);
+  const std::string of = std::to_string(search.planned_steps() - 1);
+  out << "step " << std::right << std::setw(static_cast<int>(of.size())) << c.step << "/" << of
+      << "  " << std::left << std::setw(34) << tried_text(search, c, 34) << std::right
+      << std::setw(6) << c.tokens << " tokens  " << m.conformant << "/" << m.results
+      << " conformant, " << rate_text(m);
   if (c.removed)
     out << "; vs full " << points(m.difference) << " points, p " << p_text(m.p_value) << ": "
         << decision_text(c);
@@ -120,6 +122,12 @@ void write_ablation_choice(const AblationSearch& search, double alpha,
     out << "  conformance " << rate_text(cm) << " against " << rate_text(fm)
         << " with the full prompt: " << difference_text(cm) << " points, p " << p_text(cm.p_value)
         << ", not significantly below at alpha " << fixed(alpha, 3) << "\n";
+    if (cm.difference < 0)
+      out << "  note: on this sample the chosen prompt scores " << fixed(-100 * cm.difference, 1)
+          << " points below the full one; " << cm.cases
+          << " cases cannot tell that from chance, so measure it on more (--sample) or bound the "
+             "drop "
+             "(--max-drop) before shipping it\n";
   } else {
     out << "  every removal lowered conformance significantly (alpha " << fixed(alpha, 3)
         << "): the full prompt stays, " << rate_text(fm) << "\n";

@@ -57,6 +57,24 @@ TEST_CASE("a removal is undone only when conformance falls significantly", "[abl
   CHECK_FALSE(AblationSearch::significantly_below(m, 0.05));  // significantly better is fine
 }
 
+TEST_CASE("with a maximum drop, a removal that costs more is undone even when not significant",
+          "[ablate]") {
+  AblationSearch search(kPrompt, split_prompt(kPrompt, chars), 0.05, chars, 0.05);
+  AblationMeasurement m;
+  m.p_value = 0.5;
+  m.difference = -0.05;  // exactly the bound: kept
+  CHECK_FALSE(search.too_low(m));
+  m.difference = -0.0667;  // 2 of 30 cases
+  CHECK(search.too_low(m));
+  m.p_value = 0.01;
+  m.difference = -0.04;  // within the bound but significant
+  CHECK(search.too_low(m));
+  AblationSearch test_only = make_search();
+  m.p_value = 0.5;
+  m.difference = -0.3;
+  CHECK_FALSE(test_only.too_low(m));
+}
+
 TEST_CASE("backward elimination keeps the needed section and drops the others", "[ablate]") {
   AblationSearch search = make_search();
   REQUIRE(search.sections().size() == 4);
