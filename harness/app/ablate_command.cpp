@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -231,7 +232,7 @@ int ablate(const AblateArgs& args) {
             << (args.max_drop >= 0 ? ", max drop " + fixed(args.max_drop, 1) + " points"
                                    : std::string())
             << (preflight.simulated ? "; simulated by the built-in mock" : "") << "\n";
-  if (sample->sampled < sample->cases && sample->sampled < args.sample)
+  if (sample->cases < args.sample)
     std::cout << "(the dataset has only " << sample->cases << " cases)\n";
   if (!args.quiet) write_ablation_sections(search, counting, std::cout);
   std::cout << "\n";
@@ -240,7 +241,12 @@ int ablate(const AblateArgs& args) {
   options.db_path = args.db;
   options.quiet = true;  // one line per step instead of a run's progress
   long long sent = 0, cached = 0;
+  // On a terminal, which step is being measured (a step against a real API takes a while).
+  const bool tty = !args.quiet && isatty(fileno(stderr)) != 0;
   while (const AblationCandidate* c = search.next()) {
+    if (tty)
+      std::cerr << "step " << c->step << "/" << (search.planned_steps() - 1) << ": measuring "
+                << c->tokens << " tokens on " << sample->sampled << " cases..." << std::flush;
     const Suite step = step_suite(*suite, *variant, sample_file, sample_display, *c);
     Preflight step_preflight;
     Diagnostics step_errors;
@@ -248,8 +254,8 @@ int ablate(const AblateArgs& args) {
       print_errors(step_errors);
       return kExitRuntime;
     }
-    options.resume_hint = "tunebench ablate " + args.suite;
     const RunOutcome outcome = execute_run(step, step_preflight, options);
+    if (tty) std::cerr << "\r\033[K" << std::flush;
     sent += outcome.sent;
     cached += outcome.cached;
     if (outcome.status != "done") {
@@ -288,7 +294,7 @@ int ablate(const AblateArgs& args) {
   std::cout << "written: " << out.string() << " (use it as the variant's system: file)\n";
   std::cout << "requests sent: " << sent
             << " (retries included); answered from the cache: " << cached
-            << "; every step is a run in " << args.db << " (tunebench report --run ID)\n";
+            << "; every step is a run in " << args.db << " (tunebench report ID)\n";
   return kExitOk;
 }
 
