@@ -6,6 +6,7 @@
 
 #include "analysis/run_compare.hpp"
 #include "common/text.hpp"
+#include "report/history_charts.hpp"
 #include "report/report_text.hpp"
 #include "store/store.hpp"
 
@@ -170,11 +171,16 @@ class Writer {
          << "padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f5f6fa}"
          << "pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font-size:.8rem;background:#f7f7f9;padding:.3rem}"
          << ".fail{color:#b42318}.pass{color:#137333}.banner{background:#fff4d6;border:1px solid #e8c55a;"
-         << "padding:.5rem 1rem;border-radius:6px}</style></head><body>\n";
+         << "padding:.5rem 1rem;border-radius:6px}svg.chart{display:block;width:100%;max-width:640px;height:auto}"
+         << "figure{margin:1rem 0}figcaption{font-size:.8rem;color:#556}</style></head><body>\n";
     out_ << "<h1>Compare " << html_escape(run_title(c_.a, c_.a_label)) << " &rarr; "
          << html_escape(run_title(c_.b, c_.b_label)) << "</h1>\n";
     if (c_.b.simulated || c_.a.simulated)
       out_ << "<p class=\"banner\">SIMULATED: answers from tunebench's built-in mock, not a real model.</p>\n";
+    if (const std::string chart = compare_conformance_chart(c_); !chart.empty())
+      out_ << "<figure>" << chart
+           << "<figcaption>Red: the whole interval is below zero (a significant drop); green: above "
+              "zero. Intervals over cases, repeats clustered.</figcaption></figure>\n";
     for (const auto& v : c_.variants) {
       out_ << "<h2>" << html_escape(v.a_variant) << " &rarr; " << html_escape(v.b_variant) << "</h2>\n<table><caption>"
            << html_escape(std::to_string(v.regressed.size()) + " regressed") << "</caption><tbody>\n";

@@ -12,6 +12,7 @@
 #include "report/retrieval_text.hpp"
 #include "report/run_charts.hpp"
 #include "report/svg_chart.hpp"
+#include "report/volume_chart.hpp"
 #include "report/terminal_summary.hpp"
 #include "report/verdict_text.hpp"
 #include "store/store.hpp"
@@ -107,6 +108,9 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     << figure(cost_conformance_chart(summary),
               "Filled points are the Pareto front: no other variant is both cheaper and more "
               "conformant.")
+    << figure(monthly_cost_chart(summary),
+              "Rings mark break-even volumes (hover for the 95% interval); a thin dashed line is "
+              "a strategy the verdict excludes.")
     << figure(latency_chart(summary), "Answered requests only; errors have no latency.")
     << figure(prompt_tokens_chart(summary),
               "Mean per request; the split is counted with the model's tokenizer where the run "
@@ -137,7 +141,7 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
       << "</td><td class=\"l\">"
       << "<span style=\"color:" << conformance_color(v.conformance) << ";font-weight:600\">"
       << format_pct(v.conformance) << "</span> <span class=\"small\">("
-      << format_pct(v.conformance_ci.low) << "\u2013" << format_pct(v.conformance_ci.high) << ", "
+      << format_pct(v.conformance_ci.low) << " to " << format_pct(v.conformance_ci.high) << ", "
       << v.conformant << "/" << v.results << ")</span>"
       << (v.retrieval && v.retrieval->quality.judged > 0
               ? "<br><span class=\"small\">recall@" + std::to_string(v.retrieval->k) + " " +
@@ -156,7 +160,7 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
     else if (v.paired > 0)
       h << fixed(v.savings_pct, 1) << "%<br><span class=\"small\">"
         << format_count(v.savings_tokens_mean) << " tokens mean (95% CI "
-        << format_count(v.savings_tokens_ci.low) << "\u2013"
+        << format_count(v.savings_tokens_ci.low) << " to "
         << format_count(v.savings_tokens_ci.high) << "), median "
         << format_count(v.savings_tokens_median) << "</span>";
     else
@@ -204,7 +208,7 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
                               html_escape(derived_cost_note(v)) + "</span>"
                         : "")
       << "</td><td>" << format_usd(v.cost_per_request) << (v.self_hosted ? " <b>(derived)</b>" : "")
-      << "<br><span class=\"small\">" << format_usd(v.cost_per_request_ci.low) << "\u2013"
+      << "<br><span class=\"small\">" << format_usd(v.cost_per_request_ci.low) << " to "
       << format_usd(v.cost_per_request_ci.high) << "</span></td>";
     if (any_training) {
       h << "<td>" << (v.training_cost ? format_usd(*v.training_cost) : "\u2014") << "</td><td>";

@@ -231,18 +231,16 @@ std::string prompt_tokens_chart(const RunSummary& summary) {
       // The parts are local counts; scaled to the mean so that the bar's length is the mean.
       const double parts = v.instruction_tokens_mean + v.context_tokens_mean + v.case_tokens_mean;
       const double scale = parts > 0 ? v.prompt_tokens_mean / parts : 0;
-      double at = 0;
-      const std::array<std::pair<double, const char*>, 3> segments{
-          {{v.instruction_tokens_mean, "#4a7bd8"},
-           {v.context_tokens_mean, "#e8a33d"},
-           {v.case_tokens_mean, "#8a94a6"}}};
       static constexpr const char* kNames[] = {"instructions", "context", "case"};
-      for (std::size_t k = 0; k < segments.size(); ++k) {
-        const double w = segments[k].first * scale;
-        c.rect(c.x(at), top, c.x(at + w) - c.x(at), h, segments[k].second,
-               v.variant.id + " " + kNames[k] + ": " + format_count(segments[k].first) + " tokens");
-        at += w;
-      }
+      const std::array<double, 3> parts_mean{v.instruction_tokens_mean, v.context_tokens_mean,
+                                             v.case_tokens_mean};
+      const std::array<std::string_view, 3> colors{"#4a7bd8", "#e8a33d", "#8a94a6"};
+      std::vector<SvgChart::Segment> segments;
+      for (std::size_t k = 0; k < parts_mean.size(); ++k)
+        segments.push_back({parts_mean[k] * scale, colors[k],
+                            v.variant.id + " " + kNames[k] + ": " + format_count(parts_mean[k]) +
+                                " tokens"});
+      c.stacked_bar(top, h, segments);
     } else {
       c.rect(c.x(0), top, c.x(v.prompt_tokens_mean) - c.x(0), h, "#4a7bd8",
              v.variant.id + ": " + format_count(v.prompt_tokens_mean) + " tokens");
@@ -302,16 +300,16 @@ std::string failure_kinds_chart(const RunSummary& summary) {
     const double n = std::max<double>(1, static_cast<double>(v.results));
     const double top = c.band_top(i, count) + 6;
     const double h = c.band_height(count) - 12;
-    double at = 0;
+    std::vector<SvgChart::Segment> segments;
     for (const auto& [kind, color] : kKinds) {
       const auto it = v.failure_kinds.find(std::string(kind));
       if (it == v.failure_kinds.end()) continue;
       const double share = static_cast<double>(it->second) / n;
-      c.rect(c.x(at), top, c.x(at + share) - c.x(at), h, color,
-             v.variant.id + " " + std::string(kind) + ": " + std::to_string(it->second) + " (" +
-                 format_pct(share) + ")");
-      at += share;
+      segments.push_back({share, color,
+                          v.variant.id + " " + std::string(kind) + ": " +
+                              std::to_string(it->second) + " (" + format_pct(share) + ")"});
     }
+    const double at = c.stacked_bar(top, h, segments);
     c.text(c.x(at) + 6, top + h / 2 + 4, at > 0 ? format_pct(at) : "none", "start", 12);
   }
   return c.svg();

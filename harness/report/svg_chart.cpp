@@ -36,16 +36,26 @@ void SvgChart::set_margins(double left, double top, double right, double bottom)
   bottom_ = bottom;
 }
 
+// Where a value lies along an axis, 0 at its min and 1 at its max (clamped).
+static double axis_fraction(const SvgChart::Axis& axis, double value) {
+  double lo = axis.min, hi = axis.max;
+  if (axis.log) {
+    if (!(lo > 0) || !(hi > lo)) return 0;
+    lo = std::log10(lo);
+    hi = std::log10(hi);
+    value = value > 0 ? std::log10(value) : lo;
+  }
+  const double span = hi - lo;
+  const double t = span > 0 ? (value - lo) / span : 0;
+  return std::isfinite(t) ? std::clamp(t, 0.0, 1.0) : 0;
+}
+
 double SvgChart::x(double value) const {
-  const double span = x_axis_.max - x_axis_.min;
-  const double t = span > 0 ? (value - x_axis_.min) / span : 0;
-  return plot_left() + std::clamp(t, 0.0, 1.0) * (plot_right() - plot_left());
+  return plot_left() + axis_fraction(x_axis_, value) * (plot_right() - plot_left());
 }
 
 double SvgChart::y(double value) const {
-  const double span = y_axis_.max - y_axis_.min;
-  const double t = span > 0 ? (value - y_axis_.min) / span : 0;
-  return plot_bottom() - std::clamp(t, 0.0, 1.0) * (plot_bottom() - plot_top());
+  return plot_bottom() - axis_fraction(y_axis_, value) * (plot_bottom() - plot_top());
 }
 
 double SvgChart::band_height(int count) const {
@@ -63,7 +73,7 @@ std::vector<double> SvgChart::ticks(double min, double max, int count) {
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude;
   for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * magnitude >= raw) {
+    if (m * magnitude >= raw * (1 - 1e-9)) {  // 0.1 + 1e-17 still takes step 0.1
       step = m * magnitude;
       break;
     }
@@ -84,6 +94,15 @@ double SvgChart::text_width(std::string_view text, double size) {
 }
 
 std::string SvgChart::tick_text(const Axis& axis, double value, double step) const {
+  if (axis.log) {
+    // Powers of ten: 1, 10, 100, 1k, 10k, 100k, 1M, ... (and 0.1, 0.01 below one).
+    static constexpr std::pair<double, const char*> kUnits[] = {{1e9, "B"}, {1e6, "M"}, {1e3, "k"}};
+    for (const auto& [unit, suffix] : kUnits)
+      if (value >= unit * 0.999) return axis.prefix + fixed(value / unit, 0) + suffix;
+    return axis.prefix +
+           (value >= 0.999 ? fixed(value, 0)
+                           : fixed(value, static_cast<int>(std::ceil(-std::log10(value) - 1e-9))));
+  }
   if (axis.percent) return fixed(value * 100, step * 100 < 1 ? 1 : 0) + "%";
   int decimals = 0;
   while (decimals < 4 && step * std::pow(10.0, decimals) < 0.999) ++decimals;
@@ -93,9 +112,18 @@ std::string SvgChart::tick_text(const Axis& axis, double value, double step) con
   return axis.prefix + number;
 }
 
+// Powers of ten within [min, max], for a log axis.
+static std::vector<double> decades(double min, double max) {
+  std::vector<double> out;
+  if (!(min > 0) || !(max > min)) return out;
+  for (double e = std::ceil(std::log10(min) - 1e-9); e <= std::log10(max) + 1e-9; ++e)
+    out.push_back(std::pow(10.0, e));
+  return out;
+}
+
 void SvgChart::x_axis(const Axis& axis, int count) {
   x_axis_ = axis;
-  const auto t = ticks(axis.min, axis.max, count);
+  const auto t = axis.log ? decades(axis.min, axis.max) : ticks(axis.min, axis.max, count);
   const double step = t.size() > 1 ? t[1] - t[0] : 1;
   for (const double v : t) {
     line(x(v), plot_top(), x(v), plot_bottom(), "#e3e6ee");
@@ -108,7 +136,7 @@ void SvgChart::x_axis(const Axis& axis, int count) {
 
 void SvgChart::y_axis(const Axis& axis, int count) {
   y_axis_ = axis;
-  const auto t = ticks(axis.min, axis.max, count);
+  const auto t = axis.log ? decades(axis.min, axis.max) : ticks(axis.min, axis.max, count);
   const double step = t.size() > 1 ? t[1] - t[0] : 1;
   for (const double v : t) {
     line(plot_left(), y(v), plot_right(), y(v), "#e3e6ee");
@@ -119,6 +147,24 @@ void SvgChart::y_axis(const Axis& axis, int count) {
     body_ += "<text x=\"12\" y=\"" + n((plot_top() + plot_bottom()) / 2) +
              "\" font-size=\"12\" fill=\"#334\" text-anchor=\"middle\" transform=\"rotate(-90 12 " +
              n((plot_top() + plot_bottom()) / 2) + ")\">" + html_escape(axis.label) + "</text>";
+}
+
+void SvgChart::x_categories(const std::vector<std::string>& labels, std::string_view axis_label) {
+  const double last = labels.size() > 1 ? static_cast<double>(labels.size() - 1) : 1;
+  x_axis_ = Axis{-0.3, last + 0.3, std::string(axis_label)};
+  double widest = 1;
+  for (const auto& l : labels) widest = std::max(widest, text_width(l, 12) + 8);
+  const double room =
+      (plot_right() - plot_left()) / std::max<double>(1, static_cast<double>(labels.size()));
+  const std::size_t every = static_cast<std::size_t>(std::ceil(widest / std::max(1.0, room)));
+  for (std::size_t i = 0; i < labels.size(); i += std::max<std::size_t>(1, every)) {
+    const double at = x(static_cast<double>(i));
+    line(at, plot_top(), at, plot_bottom(), "#e3e6ee");
+    text(at, plot_bottom() + 15, labels[i], "middle", 12, "#556");
+  }
+  line(plot_left(), plot_bottom(), plot_right(), plot_bottom(), "#8a94a6");
+  if (!axis_label.empty())
+    text((plot_left() + plot_right()) / 2, height_ - 6, axis_label, "middle", 12, "#334");
 }
 
 void SvgChart::row_label(double y, std::string_view label, bool bold) {
@@ -156,6 +202,15 @@ void SvgChart::polyline(const std::vector<std::pair<double, double>>& points,
   body_ += "<polyline points=\"" + list + "\" fill=\"none\" stroke=\"" + std::string(stroke) +
            "\" stroke-width=\"" + n(width) + "\"" + (dashed ? " stroke-dasharray=\"5 4\"" : "") +
            "/>";
+}
+
+double SvgChart::stacked_bar(double top, double h, const std::vector<Segment>& segments) {
+  double at = 0;
+  for (const auto& s : segments) {
+    rect(x(at), top, x(at + s.value) - x(at), h, s.color, s.tooltip);
+    at += s.value;
+  }
+  return at;
 }
 
 void SvgChart::text(double x, double y, std::string_view label, std::string_view anchor,

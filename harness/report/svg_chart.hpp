@@ -34,10 +34,18 @@ class SvgChart {
     std::string label;
     bool percent = false;  // ticks read 0%, 25%, ... (values are fractions)
     std::string prefix;    // before each tick's number, e.g. "$"
+    // Logarithmic (min > 0): ticks at powers of ten, read compactly (1k, 10M, $100).
+    bool log = false;
   };
   struct LegendItem {
     std::string label;
     std::string color;
+  };
+  // One part of a stacked bar: its length in x-axis units, fill and hover text.
+  struct Segment {
+    double value;
+    std::string_view color;
+    std::string tooltip;
   };
 
   SvgChart(std::string id, double width, double height, std::string title, std::string description);
@@ -47,6 +55,9 @@ class SvgChart {
   // Draws the axis with gridlines, about `ticks` "nice" ticks and its label.
   void x_axis(const Axis& axis, int ticks = 5);
   void y_axis(const Axis& axis, int ticks = 5);
+  // A categorical x axis: positions 0 .. labels.size()-1, each labelled below the plot area
+  // (every k-th when they would crowd), with the axis label under them.
+  void x_categories(const std::vector<std::string>& labels, std::string_view axis_label);
   // Data to user units, along the axes set above (the y axis grows upwards).
   double x(double value) const;
   double y(double value) const;
@@ -70,6 +81,9 @@ class SvgChart {
               std::string_view tooltip = {});
   void polyline(const std::vector<std::pair<double, double>>& points, std::string_view stroke,
                 double width = 1.5, bool dashed = false);
+  // A horizontal bar of consecutive segments from x = 0 in the band [top, top + h]; returns
+  // where it ends (the segments' sum) so the caller can label it.
+  double stacked_bar(double top, double h, const std::vector<Segment>& segments);
   void text(double x, double y, std::string_view text, std::string_view anchor = "start",
             double size = 12, std::string_view fill = "#1d2330");
   // Rows of coloured keys along the top margin, from the frame's left edge.

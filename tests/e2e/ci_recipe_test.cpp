@@ -54,13 +54,6 @@ std::string release_suite(const std::string& model, const std::string& regressed
          "0}\n";
 }
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The case ids of the JUnit test cases that hold a <failure>, per test suite name.
 std::set<std::string> failing_junit_cases(const std::string& xml, const std::string& suite) {
   std::set<std::string> ids;
@@ -94,7 +87,8 @@ TEST_CASE(
   INFO(v1.output);
   REQUIRE(v1.exit_code == 0);
   CHECK(v1.output.find("PASS no_regression fine-tuned") != std::string::npos);
-  CHECK(failing_junit_cases(read(dir / "r1/junit.xml"), "release-gate / fine-tuned").empty());
+  CHECK(failing_junit_cases(test::read_text(dir / "r1/junit.xml"), "release-gate / fine-tuned")
+            .empty());
 
   // v2 regresses c03, c07 and c11: the gate fails with one line, exit 1.
   const auto v2 = tunebench("run v2.yaml --db ci.db --out r2 --junit r2/junit.xml", cwd);
@@ -125,7 +119,7 @@ TEST_CASE(
   CHECK(md.output.find("| c07 |") != std::string::npos);
 
   // The JUnit file fails exactly those cases, and the gate.
-  const std::string junit = read(dir / "r2/junit.xml");
+  const std::string junit = test::read_text(dir / "r2/junit.xml");
   CHECK(failing_junit_cases(junit, "release-gate / fine-tuned") ==
         std::set<std::string>{"c03", "c07", "c11"});
   CHECK(failing_junit_cases(junit, "release-gate / gates") ==
@@ -186,4 +180,25 @@ TEST_CASE(
   INFO(regate.output);
   CHECK(regate.exit_code == 1);
   CHECK(regate.output.find("1 case regressed against run 2") != std::string::npos);
+
+  // The history in charts: compare's HTML draws the change with its interval, trend's HTML the
+  // figure per run (run 3 is another suite's and is not in it).
+  const auto html = tunebench("compare 1 2 --db ci.db --format html", cwd);
+  CHECK(html.exit_code == 0);
+  CHECK(html.output.find("<svg class=\"chart\" id=\"chart-compare\"") != std::string::npos);
+  CHECK(html.output.find(" fine-tuned -25.0 pts (") != std::string::npos);  // 3 of 12 cases
+  const auto text_trend = tunebench("trend release-gate --db ci.db", cwd);
+  INFO(text_trend.output);
+  CHECK(text_trend.exit_code == 0);
+  CHECK(std::regex_search(text_trend.output, std::regex(R"(\n1 .*fine-tuned +100\.0% \[)")));
+  CHECK(std::regex_search(text_trend.output, std::regex(R"(\n2 .*fine-tuned +75\.0% \[)")));
+  CHECK(std::regex_search(text_trend.output, std::regex(R"(\n4 .*fine-tuned +91\.7% \[)")));
+  const auto trend = tunebench("trend release-gate --db ci.db --format html --out trend.html", cwd);
+  INFO(trend.output);
+  CHECK(trend.exit_code == 0);
+  const std::string page = test::read_text(dir / "trend.html");
+  CHECK(page.find("<svg class=\"chart\" id=\"chart-trend\"") != std::string::npos);
+  CHECK(page.find(" fine-tuned run 1 100.0% run 2 75.0% run 4 91.7%;") != std::string::npos);
+  CHECK(page.find(">#3</text>") == std::string::npos);
+  CHECK(tunebench("trend nope --db ci.db", cwd).exit_code == 2);
 }

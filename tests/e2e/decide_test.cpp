@@ -17,13 +17,6 @@ using test::tunebench;
 
 namespace {
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string line_starting(const std::string& text, const std::string& prefix) {
   const auto at = text.find(prefix);
   if (at == std::string::npos) return "";
@@ -45,7 +38,7 @@ TEST_CASE("the demo ends with a verdict, the same in the terminal, the HTML and 
   CHECK(run.output.find("break-even:\n") != std::string::npos);
   CHECK(run.output.find(" requests a month; 95% interval ") != std::string::npos);
 
-  const auto doc = nlohmann::json::parse(read(dir / "out/run-1.json"));
+  const auto doc = nlohmann::json::parse(test::read_text(dir / "out/run-1.json"));
   const auto& decision = doc["decision"];
   CHECK(decision["horizon_months"] == 6);
   CHECK(decision["min_conformance"] == 0.95);
@@ -86,7 +79,7 @@ TEST_CASE("the demo ends with a verdict, the same in the terminal, the HTML and 
   }
 
   // The HTML opens with the same headline (html-escaped: no markup in these words but &).
-  const std::string html = read(dir / "out/run-1.html");
+  const std::string html = test::read_text(dir / "out/run-1.html");
   const auto card = html.find("<div class=\"decision\">");
   REQUIRE(card != std::string::npos);
   CHECK(card < html.find("<h2>Variants</h2>"));
@@ -134,7 +127,7 @@ TEST_CASE("a self-hosted variant's cost is derived from GPU time and labelled so
   CHECK(run.output.find("lora vs api: ") != std::string::npos);
   CHECK(line_starting(run.output, "- lora vs api: ").find(" (derived) vs $") != std::string::npos);
 
-  const auto doc = nlohmann::json::parse(read(dir / "out/run-1.json"));
+  const auto doc = nlohmann::json::parse(test::read_text(dir / "out/run-1.json"));
   const auto& lora = doc["variants"][1]["cost"];
   CHECK(lora["derived"] == true);
   CHECK(lora["self_hosted"]["throughput_measured"] == true);
@@ -150,7 +143,7 @@ TEST_CASE("a self-hosted variant's cost is derived from GPU time and labelled so
   CHECK(given["cost"]["per_request_usd"].get<double>() == Approx(tokens * 2e-6).epsilon(0.02));
 
   // The CSV labels each result's cost; the derived ones are the tokens' share of GPU time.
-  const auto rows = test::read_csv(read(dir / "out/run-1.csv"));
+  const auto rows = test::read_csv(test::read_text(dir / "out/run-1.csv"));
   REQUIRE(rows.size() == 1 + 36);
   const auto& header = rows[0];
   const auto column = [&](const std::string& name) {
@@ -168,7 +161,7 @@ TEST_CASE("a self-hosted variant's cost is derived from GPU time and labelled so
   CHECK(derived == 24);
   CHECK(given_total == Approx(given["cost"]["total_usd"].get<double>()).epsilon(1e-6));
 
-  const std::string html = read(dir / "out/run-1.html");
+  const std::string html = test::read_text(dir / "out/run-1.html");
   CHECK(html.find("(derived)") != std::string::npos);
   CHECK(html.find("self-hosted, derived: $2.50/GPU-hour") != std::string::npos);
 }

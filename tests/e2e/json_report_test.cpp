@@ -16,13 +16,6 @@ using test::tunebench;
 
 namespace {
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void check_export(const std::filesystem::path& file, const std::string& cwd) {
   INFO(file.string());
   const std::string schema = (test::source_dir() / "docs/report.schema.json").string();
@@ -32,7 +25,7 @@ void check_export(const std::filesystem::path& file, const std::string& cwd) {
   CHECK(valid.exit_code == 0);
   CHECK(valid.output == "valid\n");
   // The summary and the records agree: each variant's counts are those of its results.
-  const auto doc = nlohmann::json::parse(read(file));
+  const auto doc = nlohmann::json::parse(test::read_text(file));
   for (const auto& v : doc["variants"]) {
     long long results = 0, conformant = 0, errors = 0;
     for (const auto& r : doc["results"]) {
@@ -59,7 +52,7 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   REQUIRE(run.exit_code == 0);
   CHECK(run.output.find("report: out/run-1.json") != std::string::npos);
   check_export(dir / "out/run-1.json", cwd);
-  const auto doc = nlohmann::json::parse(read(dir / "out/run-1.json"));
+  const auto doc = nlohmann::json::parse(test::read_text(dir / "out/run-1.json"));
   CHECK(doc["format"] == "tunebench-run/1");
   CHECK(doc["run"]["simulated"] == true);
   CHECK(doc["results"].size() == 420);
@@ -81,10 +74,10 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   // report --format json writes the same bytes, to a file or to standard output.
   const auto again = tunebench("report 1 --db t.db --format json --out -", cwd);
   CHECK(again.exit_code == 0);
-  CHECK(again.output == read(dir / "out/run-1.json"));
+  CHECK(again.output == test::read_text(dir / "out/run-1.json"));
 
   // Errors and repeats fill the fields the demo leaves empty.
-  std::string suite = read(demo);
+  std::string suite = test::read_text(demo);
   const auto base = (test::source_dir() / "suites").string() + "/";
   for (const std::string rel : {"../datasets/tech_terms_eval.jsonl", "../datasets/tech_terms_train.jsonl",
                                 "../datasets/schemas/term.ts",
@@ -102,7 +95,7 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   INFO(faulty.output);
   REQUIRE(faulty.exit_code == 0);
   check_export(dir / "out/run-2.json", cwd);
-  const auto doc2 = nlohmann::json::parse(read(dir / "out/run-2.json"));
+  const auto doc2 = nlohmann::json::parse(test::read_text(dir / "out/run-2.json"));
   CHECK(doc2["results"].size() == 140);  // 10 cases x 7 variants x 2 repeats
   CHECK(doc2["variants"][0]["errors"].get<long long>() > 0);
   CHECK(doc2["variants"][0]["repeats"]["k"] == 2);

@@ -14,14 +14,9 @@
 #include <thread>
 #include <vector>
 
-namespace tb::test {
+#include "test_paths.hpp"
 
-inline std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+namespace tb::test {
 
 // Polls `done` every 20 ms for up to `seconds`; true when it became true.
 inline bool wait_until(const std::function<bool()>& done, double seconds) {

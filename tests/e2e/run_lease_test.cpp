@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "e2e/cli.hpp"
+#include "e2e/paced_suite.hpp"
 #include "e2e/process.hpp"
 #include "e2e/sqlite_query.hpp"
 #include "test_paths.hpp"
@@ -18,19 +19,7 @@ namespace {
 
 const std::string kSource = TUNEBENCH_SOURCE_DIR;
 
-// 60 cases x 2 variants on the in-process mock, each answer taking `latency_ms`.
-std::string slow_suite(int latency_ms) {
-  const std::string mock =
-      "{seed: 3, latency: {distribution: fixed, median_ms: " + std::to_string(latency_ms) +
-      ", per_prompt_token_ms: 0, per_output_token_ms: 0}}";
-  return "name: lease-test\ndataset: " + kSource +
-         "/datasets/tech_terms_eval.jsonl\nlimit: 60\nexpect: {format: json}\n"
-         "variants:\n"
-         "  - {id: a, endpoint: m, model: gpt-4o-mini}\n"
-         "  - {id: b, endpoint: m, model: gpt-4o}\n"
-         "endpoints:\n  m: {kind: mock, mock: " +
-         mock + "}\nrun: {concurrency: 4}\n";
-}
+std::string slow_suite(int latency_ms) { return test::paced_suite("lease-test", 3, latency_ms); }
 
 }  // namespace
 

@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
+#include "report/history_charts.hpp"
 #include "report/run_charts.hpp"
 #include "report/svg_chart.hpp"
+#include "report/volume_chart.hpp"
+
+#include <limits>
 
 using namespace tb;
 
@@ -120,4 +124,105 @@ TEST_CASE("prompt token bars split into instructions, context and case", "[repor
   const std::string svg = prompt_tokens_chart(s);
   CHECK(svg.find("rag 1,000 (700 / 250 / 50)") != std::string::npos);
   CHECK(svg.find("<title>rag context: 250 tokens</title>") != std::string::npos);
+}
+
+TEST_CASE("a log axis puts powers of ten at equal steps and reads them compactly",
+          "[report][svg]") {
+  SvgChart c("log", 400, 200, "log", "log");
+  c.set_margins(50, 10, 50, 30);  // plot area x from 50 to 350
+  SvgChart::Axis x{1e3, 1e8, "requests"};
+  x.log = true;
+  c.x_axis(x);
+  CHECK(c.x(1e3) == Approx(50));
+  CHECK(c.x(1e5) == Approx(50 + 300 * 0.4));  // two of five decades
+  CHECK(c.x(1e8) == Approx(350));
+  CHECK(c.x(0) == Approx(50));  // no log of zero: the axis' start
+  const std::string svg = c.svg();
+  for (const char* tick :
+       {">1k</text>", ">10k</text>", ">100k</text>", ">1M</text>", ">100M</text>"})
+    CHECK(svg.find(tick) != std::string::npos);
+}
+
+TEST_CASE("monthly cost against volume draws a line per strategy and marks the break-even",
+          "[report][svg]") {
+  // ft trained once for $600 over 6 months ($100 a month) at $0.001 a request; base pays
+  // $0.002 a request: equal at 100 / (0.002 - 0.001) = 100,000 requests a month.
+  auto s = summary_of({variant("base", 0.9, 2), variant("ft", 0.95, 1)});
+  s.decide.horizon_months = 6;
+  s.decide.monthly_requests = 20000;
+  s.candidates.resize(2);
+  s.candidates[0].variant = "base";
+  s.candidates[0].cost_per_request = 0.002;
+  s.candidates[1].variant = "ft";
+  s.candidates[1].cost_per_request = 0.001;
+  s.candidates[1].one_time_usd = 600;
+  Verdict none;
+  none.decide = s.decide;
+  s.sweep = volume_sweep(s.candidates, none);
+  REQUIRE(s.sweep.size() == 11);
+  BreakEven pair;
+  pair.a = 1;
+  pair.b = 0;
+  pair.monthly_requests = 100000;
+  pair.ci = {80000, std::numeric_limits<double>::infinity()};
+  s.costs.pairs.push_back(pair);
+  const std::string svg = monthly_cost_chart(s);
+  INFO(svg);
+  CHECK(count(svg, "<polyline") == 2);
+  CHECK(svg.find("base $2.00 at 1,000, $200,000 at 100,000,000;") != std::string::npos);
+  CHECK(svg.find("ft $101.00 at 1,000, $100,100 at 100,000,000;") != std::string::npos);
+  CHECK(svg.find("<title>ft is cheaper than base above 100,000 requests a month (95% interval "
+                 "80,000 to never)</title>") != std::string::npos);
+  CHECK(svg.find("the suite&#39;s volume is 20,000 requests a month.") != std::string::npos);
+  CHECK(svg.find(">$1</text>") != std::string::npos);   // cost decades from $1 ...
+  CHECK(svg.find(">$1M</text>") != std::string::npos);  // ... to $1M
+  // Without a sweep there is nothing to draw.
+  s.sweep.clear();
+  CHECK(monthly_cost_chart(s).empty());
+}
+
+TEST_CASE("the compare chart draws each pair's change with its interval, red when it drops",
+          "[report][svg]") {
+  RunComparison cmp;
+  cmp.a_label = "1";
+  cmp.b_label = "2";
+  VariantComparison dropped;
+  dropped.a_variant = dropped.b_variant = "fine-tuned";
+  dropped.conformance.cases = 60;
+  dropped.conformance.difference = -0.2;
+  dropped.conformance.difference_ci = {-0.3, -0.1};
+  VariantComparison unclear;
+  unclear.a_variant = "prompted";
+  unclear.b_variant = "few-shot";
+  unclear.conformance.cases = 60;
+  unclear.conformance.difference = 0.05;
+  unclear.conformance.difference_ci = {-0.02, 0.12};
+  cmp.variants = {dropped, unclear};
+  const std::string svg = compare_conformance_chart(cmp);
+  INFO(svg);
+  CHECK(svg.find("fine-tuned -20.0 pts (-30.0 pts to -10.0 pts, 60 cases);") != std::string::npos);
+  CHECK(svg.find("prompted -&gt; few-shot +5.0 pts (-2.0 pts to +12.0 pts, 60 cases);") !=
+        std::string::npos);
+  CHECK(count(svg, "stroke=\"#c92a2a\"") == 4);          // the drop: interval, two ends, the point
+  CHECK(count(svg, "stroke=\"#495057\"") == 4);          // the unclear change, grey
+  CHECK(svg.find(">-30%</text>") != std::string::npos);  // the axis reaches the widest end
+  cmp.variants.clear();
+  CHECK(compare_conformance_chart(cmp).empty());
+}
+
+TEST_CASE("the trend chart puts one point per run and variant in run order", "[report][svg]") {
+  const std::vector<long long> runs{3, 7, 9};
+  std::vector<TrendPoint> points{{3, "ft", 0.9, {0.8, 0.95}, true},
+                                 {7, "ft", 0.8, {0.7, 0.88}, true},
+                                 {9, "ft", 0.95, {0.9, 0.98}, true},
+                                 {9, "base", 0.5, {0.4, 0.6}, true}};
+  const std::string svg = trend_chart(runs, points, "conformance");
+  INFO(svg);
+  CHECK(svg.find("ft run 3 90.0% run 7 80.0% run 9 95.0%; base run 9 50.0%;") != std::string::npos);
+  CHECK(count(svg, "<polyline") == 1);  // base has one run: a point, no line
+  CHECK(count(svg, "<circle") == 4);
+  for (const char* label : {">#3</text>", ">#7</text>", ">#9</text>"})
+    CHECK(svg.find(label) != std::string::npos);
+  CHECK(svg.find("<title>ft, run 7: 80.0%</title>") != std::string::npos);
+  CHECK(trend_chart(runs, {}, "cost").empty());
 }
