@@ -3,9 +3,6 @@
 // mistakes a user makes on the command line end with exit 2 before anything is sent.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "e2e/cli.hpp"
@@ -91,13 +88,6 @@ run: {concurrency: 4}
 )");
 }
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 TEST_CASE("ablate keeps the schema section, drops the others and writes the prompt",
@@ -111,7 +101,7 @@ TEST_CASE("ablate keeps the schema section, drops the others and writes the prom
   REQUIRE(result.exit_code == 0);
 
   // The prompt written is the schema block alone: neither everything nor anything without it.
-  CHECK(read(dir / "kept.txt") == kSchema + "\n");
+  CHECK(test::read_text(dir / "kept.txt") == kSchema + "\n");
   CHECK(result.output.find("10 of 12 cases (seed 3)") != std::string::npos);
   CHECK(result.output.find("Chosen: 1 of 5 sections") != std::string::npos);
   CHECK(result.output.find("fine-tuned short prompt (fine-tuned)") != std::string::npos);
@@ -149,7 +139,7 @@ TEST_CASE("ablate keeps the schema section, drops the others and writes the prom
       "ablate s.yaml --variant prompted --sample 10 --seed 3 --db t.db --out again.txt -q", cwd);
   INFO(again.output);
   REQUIRE(again.exit_code == 0);
-  CHECK(read(dir / "again.txt") == kSchema + "\n");
+  CHECK(test::read_text(dir / "again.txt") == kSchema + "\n");
   CHECK(again.output.find("Sections of the system prompt") == std::string::npos);  // -q
 }
 
