@@ -234,8 +234,10 @@ int ablate(const AblateArgs& args) {
             << (preflight.simulated ? "; simulated by the built-in mock" : "") << "\n";
   if (sample->cases < args.sample)
     std::cout << "(the dataset has only " << sample->cases << " cases)\n";
-  if (!args.quiet) write_ablation_sections(search, counting, std::cout);
-  std::cout << "\n";
+  if (!args.quiet) {
+    write_ablation_sections(search, counting, std::cout);
+    std::cout << "\n";
+  }
 
   RunnerOptions options;
   options.db_path = args.db;
