@@ -2,16 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "common/text.hpp"
+#include "suite/model_sweep.hpp"
 
 namespace tb {
 namespace {
 
-constexpr std::array<std::string_view, 7> kTopKeys = {"seed",   "latency", "models",      "profiles",
-                                                     "faults", "limits",  "prompt_cache"};
+constexpr std::array<std::string_view, 8> kTopKeys = {
+    "seed", "latency", "models", "profiles", "faults", "limits", "prompt_cache", "checkpoints"};
+constexpr std::array<std::string_view, 1> kCheckpointKeys = {"learn_steps"};
 constexpr std::array<std::string_view, 2> kPromptCacheKeys = {"min_tokens", "increment"};
 constexpr std::array<std::string_view, 9> kFaultKeys = {
     "rate_limit", "retry_after_s", "server_error", "stall", "stall_ms", "reset", "truncated",
@@ -89,13 +92,28 @@ MockConfig default_mock_config() {
   return c;
 }
 
-const MockProfile& MockConfig::profile_for(const std::string& model) const {
+MockProfile MockConfig::profile_for(const std::string& model) const {
+  const MockProfile* own = nullptr;
   for (const auto& [pattern, profile] : models) {
     if (pattern.ends_with('*') ? model.starts_with(pattern.substr(0, pattern.size() - 1))
-                               : model == pattern)
-      return profile;
+                               : model == pattern) {
+      own = &profile;
+      break;
+    }
   }
-  return model.starts_with("ft:") ? fine_tuned : base;
+  const auto step = checkpoint_step_of(model);
+  if (!step) return own ? *own : model.starts_with("ft:") ? fine_tuned : base;
+  // A checkpoint: trained towards its own profile (an adapter's name need not start with ft:).
+  MockProfile p = own ? *own : fine_tuned;
+  const double trained = 1 - std::exp(-static_cast<double>(*step) / checkpoints.learn_steps);
+  const auto blend = [&](double MockProfile::*rate) {
+    p.*rate = base.*rate + (p.*rate - base.*rate) * trained;
+  };
+  blend(&MockProfile::format_break);
+  blend(&MockProfile::format_break_unprompted);
+  blend(&MockProfile::field_error);
+  blend(&MockProfile::field_error_grounded);
+  return p;
 }
 
 bool parse_mock_config(const nlohmann::json& s, const std::string& where, MockConfig& out,
@@ -175,6 +193,14 @@ bool parse_mock_config(const nlohmann::json& s, const std::string& where, MockCo
     } else {
       ok = false;
     }
+  }
+  if (s.contains("checkpoints")) {
+    const auto& c = s["checkpoints"];
+    const std::string w = where + " checkpoints";
+    if (check_keys(c, kCheckpointKeys, w, errors))
+      ok &= number(c, "learn_steps", 0.001, 1e9, out.checkpoints.learn_steps, w, errors);
+    else
+      ok = false;
   }
   if (s.contains("profiles")) {
     const auto& p = s["profiles"];

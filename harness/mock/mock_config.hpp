@@ -71,18 +71,30 @@ struct MockPromptCache {
   double increment = 128;
 };
 
+// A model whose id names a training step (a checkpoint: ft:...:ckpt-step-N, .../checkpoint-N;
+// suite/model_sweep.hpp) answers as one trained that long: its format and value error rates go
+// from the base profile's at step 0 towards its own (its models: entry, else the fine-tuned
+// profile) as 1 - exp(-step / learn_steps), so a sweep's later checkpoints keep the format
+// better, as training curves do.
+struct MockCheckpoints {
+  double learn_steps = 100;
+};
+
 struct MockConfig {
   std::uint64_t seed = 42;
   MockPromptCache prompt_cache;
   MockFaults faults;
   MockLimits limits;
   MockLatency latency;
+  MockCheckpoints checkpoints;
   MockProfile base;        // models without the ft: prefix
   MockProfile fine_tuned;  // ft:... models: trained on the format, so a short prompt suffices
   // Per-model overrides; a key ending in '*' matches by prefix.
   std::vector<std::pair<std::string, MockProfile>> models;
 
-  const MockProfile& profile_for(const std::string& model) const;
+  // The profile a model answers with: its models: entry, else fine-tuned for ft: ids and base
+  // for any other name; blended by step for a checkpoint (MockCheckpoints).
+  MockProfile profile_for(const std::string& model) const;
 };
 
 MockConfig default_mock_config();

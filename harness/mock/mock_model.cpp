@@ -338,7 +338,7 @@ MockReply MockModel::chat_completion(std::string_view request_body, std::uint64_
     return error_reply(400, "invalid_request_error", "messages: expected a non-empty array");
   const std::string model = request["model"].get<std::string>();
   const json& messages = request["messages"];
-  const MockProfile& profile = config_.profile_for(model);
+  const MockProfile profile = config_.profile_for(model);
   const AnswerShape shape = answer_shape(request);
 
   // Same request, same answer: the draw depends on the seed and the request, not on timing.

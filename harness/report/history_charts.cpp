@@ -12,9 +12,6 @@ namespace tb {
 namespace {
 
 constexpr double kWidth = 560;
-// The colours of the volume chart (Okabe-Ito), so a variant reads alike across the reports.
-constexpr std::array<const char*, 8> kColors{"#0072b2", "#e69f00", "#009e73", "#cc79a7",
-                                             "#d55e00", "#56b4e9", "#666666", "#000000"};
 
 std::string points_text(double fraction) {
   return (fraction >= 0 ? "+" : "") + fixed(fraction * 100, 1) + " pts";
@@ -96,7 +93,7 @@ std::string trend_chart(const std::vector<long long>& runs, const std::vector<Tr
   }
   std::vector<SvgChart::LegendItem> legend;
   for (std::size_t i = 0; i < variants.size(); ++i)
-    legend.push_back({variants[i], kColors[i % kColors.size()]});
+    legend.push_back({variants[i], std::string(series_color(i))});
   const double top = SvgChart::legend_height(legend, kWidth) + 10;
   const std::string title = percent            ? "Conformance per run (95% interval)"
                             : metric == "cost" ? "Cost per 1k requests per run"
@@ -113,7 +110,7 @@ std::string trend_chart(const std::vector<long long>& runs, const std::vector<Tr
                                : "p95 latency (ms)",
             percent, metric == "cost" ? "$" : ""});
   for (std::size_t i = 0; i < variants.size(); ++i) {
-    const char* color = kColors[i % kColors.size()];
+    const std::string color(series_color(i));
     std::vector<std::pair<double, double>> line;
     for (const auto& p : points) {
       if (p.variant != variants[i]) continue;

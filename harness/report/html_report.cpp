@@ -12,6 +12,7 @@
 #include "report/retrieval_text.hpp"
 #include "report/run_charts.hpp"
 #include "report/svg_chart.hpp"
+#include "report/sweep_chart.hpp"
 #include "report/volume_chart.hpp"
 #include "report/terminal_summary.hpp"
 #include "report/verdict_text.hpp"
@@ -117,7 +118,7 @@ std::string render_html_report(Store& store, const RunSummary& summary, int fail
               "knew it.")
     << figure(failure_kinds_chart(summary),
               "Why answers missed the expected format, as a share of each variant's results.")
-    << "</div>\n";
+    << checkpoint_sweep_figures(summary) << "</div>\n";
 
   h << "<h2>Variants</h2>";
   open_html_table(h, "Each variant's conformance, prompt length, cost and latency",

@@ -137,6 +137,11 @@ json variant_json(const VariantSummary& v, bool is_baseline) {
         {"index_embedding_tokens", r.index_embedding_tokens},
         {"index_cost_usd", number(r.index_cost)}};
   }
+  // A variant of a checkpoint or model sweep: the variant the suite wrote, its step and loss.
+  if (!r.sweep_of.empty())
+    out["sweep"] = {{"of", r.sweep_of},
+                    {"step", r.checkpoint_step ? json(*r.checkpoint_step) : json(nullptr)},
+                    {"loss", r.training_loss ? number(*r.training_loss) : json(nullptr)}};
   if (!is_baseline)
     out["against_baseline"] = {
         {"paired", v.paired},

@@ -1,6 +1,7 @@
 #include "report/svg_chart.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "common/text.hpp"
@@ -260,6 +261,12 @@ std::string SvgChart::svg() const {
          "<title id=\"" +
          html_escape(id_) + "-t\">" + html_escape(title_) + "</title><desc id=\"" +
          html_escape(id_) + "-d\">" + html_escape(description_) + "</desc>" + body_ + "</svg>";
+}
+
+std::string_view series_color(std::size_t i) {
+  static constexpr std::array<std::string_view, kSeriesColors> kColors{
+      "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#666666", "#000000"};
+  return kColors[i % kColors.size()];
 }
 
 std::string_view conformance_color(double fraction01) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -111,6 +112,12 @@ class SvgChart {
   Axis x_axis_, y_axis_;
   std::string body_;
 };
+
+// The colour of series i (a variant's line): distinct on white and apart for the common kinds
+// of colour blindness (Okabe-Ito, then two greys), the same variant alike across the charts;
+// after kSeriesColors they repeat (draw those dashed).
+inline constexpr std::size_t kSeriesColors = 8;
+std::string_view series_color(std::size_t i);
 
 // Colour of a conformance level: green at 90% and above, amber from 70%, red below.
 std::string_view conformance_color(double fraction01);

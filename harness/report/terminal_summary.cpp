@@ -7,6 +7,7 @@
 #include "common/text.hpp"
 #include "report/report_text.hpp"
 #include "report/retrieval_text.hpp"
+#include "report/sweep_text.hpp"
 #include "report/verdict_text.hpp"
 
 namespace tb {
@@ -101,7 +102,12 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
   // the prompt; with a rag variant, recall@k against the dataset's gold passages.
   const bool rag = has_retrieval(summary);
   const bool context = has_context(summary);
-  out << std::left << std::setw(16) << "variant" << std::right << std::setw(13) << "conformance"
+  // Wide enough for the longest id (a sweep's read fine-tuned@step-1200), within reason.
+  std::size_t name_width = 16;
+  for (const auto& v : summary.variants)
+    name_width = std::max(name_width, std::min<std::size_t>(v.variant.id.size() + 2, 42));
+  const int width = static_cast<int>(name_width);
+  out << std::left << std::setw(width) << "variant" << std::right << std::setw(13) << "conformance"
       << std::setw(10) << "prompt";
   if (context) out << std::setw(9) << "context";
   out << std::setw(10) << "savings" << std::setw(11) << "cost/1k";
@@ -110,8 +116,8 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
       << "\n";
   for (const auto& v : summary.variants) {
     const bool is_base = v.variant.id == summary.baseline;
-    std::string name = ellipsize(v.variant.id, 14) + (is_base ? "*" : "");
-    out << std::left << std::setw(16) << name << std::right << std::setw(13)
+    std::string name = ellipsize(v.variant.id, name_width - 2) + (is_base ? "*" : "");
+    out << std::left << std::setw(width) << name << std::right << std::setw(13)
         << format_pct(v.conformance) << std::setw(10) << format_count(v.prompt_tokens_mean);
     if (context) out << std::setw(9) << context_share_text(v);
     out << std::setw(10) << (is_base ? std::string("-") : fixed(v.savings_pct, 1) + "%")
@@ -160,6 +166,7 @@ void write_terminal_summary(const RunSummary& summary, std::ostream& out) {
     for (const auto& v : summary.variants)
       out << "  " << v.variant.id << ": " << taxonomy_text(v) << "\n";
   }
+  write_checkpoint_sweeps(summary, out);
   write_decision(summary, out);
 }
 

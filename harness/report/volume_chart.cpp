@@ -13,11 +13,6 @@ namespace {
 
 constexpr double kWidth = 480;
 
-// Distinct line colours, readable on white and apart for the common kinds of colour blindness
-// (Okabe-Ito, then two greys); a ninth strategy reuses the first colour with a dash.
-constexpr std::array<const char*, 8> kColors{"#0072b2", "#e69f00", "#009e73", "#cc79a7",
-                                             "#d55e00", "#56b4e9", "#666666", "#000000"};
-
 std::string volume_text(double monthly) {
   return format_count(monthly) + " requests a month";
 }
@@ -96,7 +91,7 @@ std::string monthly_cost_chart(const RunSummary& summary) {
   std::vector<SvgChart::LegendItem> legend;
   for (std::size_t i = 0; i < candidates.size(); ++i)
     legend.push_back({candidates[i].variant + (excluded(i) ? " (not eligible)" : ""),
-                      kColors[i % kColors.size()]});
+                      std::string(series_color(i))});
   const double top = SvgChart::legend_height(legend, kWidth) + 10;
   SvgChart c("chart-volume", kWidth, top + 300, "Monthly cost against volume", desc);
   c.set_margins(56, top, 24, 40);
@@ -117,8 +112,7 @@ std::string monthly_cost_chart(const RunSummary& summary) {
     std::vector<std::pair<double, double>> points;
     for (const auto& p : sweep)
       points.emplace_back(c.x(static_cast<double>(p.monthly_requests)), c.y(p.monthly_cost[i]));
-    c.polyline(points, kColors[i % kColors.size()], excluded(i) ? 1.5 : 2.5,
-               excluded(i) || i >= kColors.size());
+    c.polyline(points, series_color(i), excluded(i) ? 1.5 : 2.5, excluded(i) || i >= kSeriesColors);
   }
   for (const auto& m : marks) c.circle(c.x(m.volume), c.y(m.cost), 5, "#ffffff", "#1d2330", m.text);
   return c.svg();

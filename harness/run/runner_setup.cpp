@@ -111,6 +111,11 @@ std::vector<VariantRecord> Runner::variant_records() const {
     }
     r.simulated = rv.endpoint->kind == EndpointKind::mock;
     r.is_baseline = v.id == suite_.baseline;
+    if (v.sweep) {
+      r.sweep_of = v.sweep->of;
+      r.checkpoint_step = v.sweep->step;
+      r.training_loss = v.sweep->loss;
+    }
     if (const auto i = static_cast<std::size_t>(r.position); rv.retrieval) {
       r.retrieve_json = retrieval_settings_.at(i);
       if (i < retrieval_.info.size()) {  // known once the index is ready (not yet on a resume)

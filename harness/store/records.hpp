@@ -86,6 +86,11 @@ struct VariantRecord {
   std::string retrieve_json;
   long long index_embedding_tokens = 0;
   double index_cost_usd = 0;
+  // A variant of a checkpoint or model sweep (v14): the variant the suite wrote (this one's id is
+  // sweep_of@label), empty for the others; its training step and loss, when known.
+  std::string sweep_of;
+  std::optional<long long> checkpoint_step;
+  std::optional<double> training_loss;
 };
 
 // A successful answer kept for re-runs of the same request (key: sha256 of URL, body, repeat).

@@ -6,7 +6,7 @@
 namespace tb::store_schema {
 
 // Index i takes a database from version i to version i + 1. Append, never edit.
-inline constexpr std::array<std::string_view, 13> kMigrations = {
+inline constexpr std::array<std::string_view, 14> kMigrations = {
     R"sql(
 CREATE TABLE runs(
   id INTEGER PRIMARY KEY,
@@ -279,6 +279,14 @@ ALTER TABLE variants ADD COLUMN index_cost_usd REAL;
 // arguments, the answer that was scored.
 R"sql(
 ALTER TABLE results ADD COLUMN tool_calls TEXT;
+)sql",
+// 14: checkpoint and model sweeps. A variant expanded from `models:` or `checkpoints:` keeps the
+// variant the suite wrote (its id is sweep_of@label), the training step and the training loss
+// when known; NULL for every other variant.
+R"sql(
+ALTER TABLE variants ADD COLUMN sweep_of TEXT;
+ALTER TABLE variants ADD COLUMN checkpoint_step INTEGER;
+ALTER TABLE variants ADD COLUMN training_loss REAL;
 )sql"};
 
 }  // namespace tb::store_schema

@@ -7,6 +7,7 @@
 #include "store/run_lease.hpp"
 #include "store/schema.hpp"
 #include "store/store_impl.hpp"
+#include "store/variant_sweep.hpp"
 
 namespace tb {
 
@@ -157,6 +158,7 @@ long long Store::create_run(const RunRecord& run, const std::vector<VariantRecor
       }
       v.run();
     }
+    variant_sweep::write(db, id, variants);
     db.exec("COMMIT");
     return id;
   } catch (...) {
@@ -280,6 +282,8 @@ std::vector<VariantRecord> Store::variants(long long run_id) {
     v.index_cost_usd = q.real(20);
     out.push_back(std::move(v));
   }
+  q.reset();
+  variant_sweep::read(impl_->db, run_id, out);
   return out;
 }
 

@@ -20,7 +20,7 @@ struct RetrievalFacts;
 // Readable with the sqlite3 shell; README's "The store" describes the tables. Throws StoreError.
 class Store {
  public:
-  static constexpr int kSchemaVersion = 13;
+  static constexpr int kSchemaVersion = 14;
 
   // How an existing file is checked when it is opened: `quick` runs PRAGMA quick_check and
   // refuses a damaged file (StoreError, StoreFailure::damaged) before anything is read or written;

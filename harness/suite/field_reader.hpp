@@ -35,6 +35,8 @@ class FieldReader {
   std::size_t error_count() const { return errors_.size(); }
 
   void error(const At& at, std::string message);
+  // A problem located in another file (one the suite names), reported as that file's.
+  void add(Diagnostic d) { errors_.add(std::move(d)); }
 
   // A mapping whose keys are all among `keys`; an unknown key is an error with a did-you-mean.
   bool expect_mapping(const At& at, std::span<const std::string_view> keys);

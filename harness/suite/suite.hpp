@@ -126,6 +126,14 @@ struct ToolsSpec {
   bool strict = true;       // parameters as a strict schema (suite/strict_schema.hpp)
 };
 
+// A variant expanded from `models:` or `checkpoints:` (suite/model_sweep.hpp): the variant as
+// the suite writes it, and what its list or checkpoints file says of this model.
+struct SweepOrigin {
+  std::string of;                 // the id in the suite; this variant's id is of@label
+  std::optional<long long> step;  // training step, when known
+  std::optional<double> loss;     // training loss at that step, when known
+};
+
 struct Variant {
   std::string id;
   VariantKind kind = VariantKind::as_is;
@@ -148,6 +156,7 @@ struct Variant {
   std::optional<ToolsSpec> tools_spec;
   nlohmann::json tools;        // the request's tools and tool_choice (built from tools_spec)
   nlohmann::json tool_choice;
+  std::optional<SweepOrigin> sweep;  // set on the variants a sweep expanded into
 };
 
 struct Expect {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "suite/field_reader.hpp"
+#include "suite/model_sweep.hpp"
 #include "suite/suite.hpp"
 
 namespace tb {
@@ -30,6 +31,11 @@ void read_variant_retrieve(FieldReader& r, const FieldReader::At& v,
 // A variant's few_shot:, structured: and tools: (after expect:, whose schema the last two send).
 void read_variant_strategies(FieldReader& r, const FieldReader::At& v, const Suite& suite,
                              Variant& variant);
+
+// A variant's `models:` or `checkpoints:` (suite/model_sweep.hpp): nullopt when it has neither;
+// empty after an error (reported).
+std::optional<std::vector<SweepModel>> read_variant_sweep(FieldReader& r, const FieldReader::At& v,
+                                                          const Suite& suite);
 
 // `gate:` (after the variants, whose ids its thresholds name).
 void read_gates(FieldReader& r, const FieldReader::At& root, Suite& suite);

@@ -2,6 +2,7 @@
 // parameters, training and price.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include "common/files.hpp"
@@ -14,10 +15,10 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 19> kVariantKeys = {
+constexpr std::array<std::string_view, 21> kVariantKeys = {
     "id", "kind", "endpoint", "model", "system", "system_text", "temperature", "max_tokens",
     "seed", "response_format", "extra_body", "stream", "training", "price", "retrieve",
-    "description", "few_shot", "structured", "tools"};
+    "description", "few_shot", "structured", "tools", "models", "checkpoints"};
 constexpr std::array<std::string_view, 4> kTrainingKeys = {"tokens", "epochs", "cost_usd", "file"};
 // In VariantKind's order.
 constexpr std::array<std::string_view, 7> kVariantKinds = {
@@ -105,6 +106,20 @@ void read_variant_training(FieldReader& r, const FieldReader::At& v, const Suite
   variant.training = training;
 }
 
+// The strategy that most shapes the answer names the kind: retrieval, fine-tuning (a training
+// cost, an ft: model, or a checkpoint of a sweep: a model with a training step), a tool call,
+// a schema-constrained answer, worked examples, then a prompt.
+VariantKind inferred_kind(const FieldReader::At& v, const Variant& variant) {
+  if (v.value.contains("retrieve")) return VariantKind::rag;
+  if (variant.training || variant.model.starts_with("ft:") || (variant.sweep && variant.sweep->step))
+    return VariantKind::fine_tuned;
+  if (variant.tools_spec) return VariantKind::tools;
+  if (variant.structured) return VariantKind::structured;
+  if (variant.few_shot) return VariantKind::few_shot;
+  if (variant.system) return VariantKind::prompted;
+  return VariantKind::as_is;
+}
+
 // `retrieve:` is what makes a variant rag: a rag kind without it would run as a plain prompted
 // variant under a label that says otherwise, and another kind with it would hide its passages.
 void read_variant_kind(FieldReader& r, const FieldReader::At& v, Variant& variant) {
@@ -125,24 +140,17 @@ void read_variant_kind(FieldReader& r, const FieldReader::At& v, Variant& varian
       r.error(v.child("kind"), "a variant with retrieve: is a rag variant; set kind: rag or remove kind");
     return;
   }
-  // The strategy that most shapes the answer names the kind: retrieval, fine-tuning, a tool
-  // call, a schema-constrained answer, worked examples, then a prompt.
-  if (v.value.contains("retrieve")) variant.kind = VariantKind::rag;
-  else if (variant.training || variant.model.starts_with("ft:")) variant.kind = VariantKind::fine_tuned;
-  else if (variant.tools_spec) variant.kind = VariantKind::tools;
-  else if (variant.structured) variant.kind = VariantKind::structured;
-  else if (variant.few_shot) variant.kind = VariantKind::few_shot;
-  else if (variant.system) variant.kind = VariantKind::prompted;
-  else variant.kind = VariantKind::as_is;
+  variant.kind = inferred_kind(v, variant);
 }
 
 Variant read_variant(FieldReader& r, const FieldReader::At& v, const std::map<std::string, Endpoint>& endpoints,
-                     std::set<std::string>& ids, Suite& suite) {
+                     std::set<std::string>& ids, Suite& suite, bool sweep) {
   Variant variant;
   variant.id = r.string(v, "id", true).value_or("");
   if (!variant.id.empty() && !ids.insert(variant.id).second)
     r.error(v.child("id"), "duplicate variant id " + dquote(variant.id));
-  variant.model = r.string(v, "model", true).value_or("");
+  // A sweep's models come from models: or checkpoints: (read_variant_sweep).
+  if (!sweep) variant.model = r.string(v, "model", true).value_or("");
   read_variant_endpoint(r, v, endpoints, variant, suite);
   read_variant_prompt(r, v, suite, variant);
   variant.temperature = r.number(v, "temperature", 0, 2);
@@ -169,6 +177,16 @@ Variant read_variant(FieldReader& r, const FieldReader::At& v, const std::map<st
   return variant;
 }
 
+// One variant of a sweep: the variant as written, on one model, named <id>@<label>.
+Variant expand(const FieldReader::At& v, const Variant& written, const SweepModel& m) {
+  Variant one = written;
+  one.id = written.id + "@" + sweep_label(m);
+  one.model = m.model;
+  one.sweep = SweepOrigin{written.id, m.step, m.loss};
+  if (!v.value.contains("kind")) one.kind = inferred_kind(v, one);
+  return one;
+}
+
 }  // namespace
 
 void read_variants(FieldReader& r, const FieldReader::At& root, const std::map<std::string, Endpoint>& endpoints,
@@ -183,14 +201,32 @@ void read_variants(FieldReader& r, const FieldReader::At& root, const std::map<s
     return;
   }
   std::set<std::string> ids;
+  std::map<std::string, std::string> swept;  // the id of a swept variant -> its first variant's
   for (std::size_t i = 0; i < at.value.size(); ++i) {
     const auto v = at.item(i);
     if (!r.expect_mapping(v, kVariantKeys)) continue;
-    suite.variants.push_back(read_variant(r, v, endpoints, ids, suite));
+    const auto models = read_variant_sweep(r, v, suite);
+    Variant variant = read_variant(r, v, endpoints, ids, suite, models.has_value());
+    if (!models) {
+      suite.variants.push_back(std::move(variant));
+      continue;
+    }
+    for (const auto& m : *models) {
+      Variant one = expand(v, variant, m);
+      if (!ids.insert(one.id).second)
+        r.error(v.child(m.line > 0 ? "checkpoints" : "models"),
+                "the sweep's variant " + dquote(one.id) + " has the id of another variant");
+      else if (swept.find(variant.id) == swept.end())
+        swept[variant.id] = one.id;
+      suite.variants.push_back(std::move(one));
+    }
   }
   if (root.value.contains("baseline")) {
     suite.baseline = r.string(root, "baseline", false).value_or("");
-    if (!suite.baseline.empty() && !ids.contains(suite.baseline)) {
+    if (auto it = swept.find(suite.baseline); it != swept.end()) {
+      r.error(root.child("baseline"), dquote(suite.baseline) + " is a sweep, run once per model; name one of its variants, such as " +
+                                          dquote(it->second));
+    } else if (!suite.baseline.empty() && !ids.contains(suite.baseline)) {
       std::vector<std::string_view> names(ids.begin(), ids.end());
       std::string message = "no variant has id " + dquote(suite.baseline);
       if (auto hint = did_you_mean(suite.baseline, names)) message += " (did you mean " + dquote(*hint) + "?)";

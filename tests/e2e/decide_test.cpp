@@ -56,6 +56,31 @@ TEST_CASE("the demo ends with a verdict, the same in the terminal, the HTML and 
   for (const auto& why : v["why"])
     CHECK(run.output.find("  - " + why.get<std::string>() + "\n") != std::string::npos);
   CHECK(run.output.find("  " + v["flip_text"].get<std::string>() + "\n") != std::string::npos);
+  // The answer changes at a volume, named with its interval: the nano fine-tune is the cheapest
+  // per request, and its training pays for itself above a few hundred requests a month; below,
+  // function calling (nothing to pay up front) is cheaper.
+  CHECK(winner == "fine-tuned-nano");
+  const auto& flip = v["flip"];
+  REQUIRE(flip.is_object());
+  CHECK(flip["other"] == "tools");
+  CHECK(flip["winner_cheaper"] == "above");
+  const double volume = flip["monthly_requests"];
+  CHECK(volume > 100);
+  CHECK(volume < 1000);
+  CHECK(flip["ci95"][0].get<double>() <= volume);
+  CHECK(flip["ci95"][1].get<double>() >= volume);
+  const std::string flip_text = v["flip_text"];
+  CHECK(flip_text.starts_with("fine-tuned-nano wins above "));
+  CHECK(flip_text.find(" requests a month; 95% interval ") != std::string::npos);
+  CHECK(flip_text.ends_with("(below it, tools is cheaper)"));
+  // The same pair's break-even, as the break-even lines give it.
+  bool listed = false;
+  for (const auto& pair : decision["break_even"])
+    if (pair["cheaper_above"] == "fine-tuned-nano" && pair["cheaper_below"] == "tools") {
+      listed = true;
+      CHECK(pair["monthly_requests"].get<double>() == Approx(volume));
+    }
+  CHECK(listed);
   // The winner is eligible and the cheapest of the eligible over the horizon.
   double winner_cost = 0;
   for (const auto& e : v["entries"])

@@ -55,8 +55,8 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   const auto doc = nlohmann::json::parse(test::read_text(dir / "out/run-1.json"));
   CHECK(doc["format"] == "tunebench-run/1");
   CHECK(doc["run"]["simulated"] == true);
-  CHECK(doc["results"].size() == 420);
-  CHECK(doc["variants"].size() == 7);
+  CHECK(doc["results"].size() == 480);
+  CHECK(doc["variants"].size() == 8);
   // The rag variant: its retrieval and prompt parts, and each of its results' passages.
   const auto& rag = doc["variants"][3];
   CHECK(rag["retrieval"]["k"] == 3);
@@ -96,7 +96,7 @@ TEST_CASE("the JSON export validates against its schema and matches the summary"
   REQUIRE(faulty.exit_code == 0);
   check_export(dir / "out/run-2.json", cwd);
   const auto doc2 = nlohmann::json::parse(test::read_text(dir / "out/run-2.json"));
-  CHECK(doc2["results"].size() == 140);  // 10 cases x 7 variants x 2 repeats
+  CHECK(doc2["results"].size() == 160);  // 10 cases x 8 variants x 2 repeats
   CHECK(doc2["variants"][0]["errors"].get<long long>() > 0);
   CHECK(doc2["variants"][0]["repeats"]["k"] == 2);
 }

@@ -15,13 +15,6 @@ using test::tunebench;
 
 namespace {
 
-std::string read_all(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Runs one query returning a single value, through the SQLite C API (as any SQLite tool would).
 std::string query(const std::filesystem::path& db, const std::string& sql) {
   sqlite3* handle = nullptr;
@@ -52,14 +45,14 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(r.output.find("fine-tuned vs prompted: conformance") != std::string::npos);
 
   // cases x variants x repeats, every one answered
-  CHECK(query(db, "select count(*) from results") == "420");
-  CHECK(query(db, "select count(*) from results where status='ok'") == "420");
+  CHECK(query(db, "select count(*) from results") == "480");
+  CHECK(query(db, "select count(*) from results where status='ok'") == "480");
   CHECK(query(db, "select count(*) from cases") == "60");
   CHECK(query(db, "select status from runs where id=1") == "done");
   CHECK(query(db, "select simulated from runs where id=1") == "1");
-  CHECK(query(db, "select count(distinct variant_id) from results") == "7");
-  // 8 checks x 420, and context-recall on the rag variant's 60 only
-  CHECK(query(db, "select count(*) from check_outcomes") == "3420");
+  CHECK(query(db, "select count(distinct variant_id) from results") == "8");
+  // 8 checks x 480, and context-recall on the rag variant's 60 only
+  CHECK(query(db, "select count(*) from check_outcomes") == "3900");
   // The strategies beside prompting: examples before every few-shot case, a strict schema for
   // structured, and the tools variant's answers as function calls whose arguments were scored.
   CHECK(query(db, "select count(*) from results where variant_id='tools' and tool_calls is not null") == "60");
@@ -92,14 +85,14 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   CHECK(conf_short + 0.3 < conf_tuned);
   CHECK(std::stod(query(db, "select sum(cost_usd) from results")) > 0);
 
-  const auto csv = test::read_csv(read_all(out / "run-1.csv"));
-  REQUIRE(csv.size() == 421);
+  const auto csv = test::read_csv(test::read_text(out / "run-1.csv"));
+  REQUIRE(csv.size() == 481);
   CHECK(csv[0][0] == "run_id");
   CHECK(csv[0].back() == "output");
   for (const auto& row : csv) CHECK(row.size() == csv[0].size());
   CHECK(csv[1][1] == "yes");  // simulated
 
-  const std::string html = read_all(out / "run-1.html");
+  const std::string html = test::read_text(out / "run-1.html");
   CHECK(html.find("SIMULATED") != std::string::npos);
   CHECK(html.find("<h2>Failing cases</h2>") != std::string::npos);
   CHECK(html.find("fine-tuned") != std::string::npos);
@@ -110,10 +103,10 @@ TEST_CASE("the demo runs end to end on the mock: summary, SQLite rows, CSV and H
   // The report is regenerated from the store alone.
   const auto again = tunebench("report latest --format csv --out - --db '" + db.string() + "'");
   REQUIRE(again.exit_code == 0);
-  CHECK(test::read_csv(again.output).size() == 421);
+  CHECK(test::read_csv(again.output).size() == 481);
   const auto runs = tunebench("runs --db '" + db.string() + "'");
   CHECK(runs.exit_code == 0);
-  CHECK(runs.output.find("420/420") != std::string::npos);
+  CHECK(runs.output.find("480/480") != std::string::npos);
 }
 
 TEST_CASE("a broken dataset line stops the run before any request, with no run stored", "[e2e]") {

@@ -324,7 +324,7 @@ TEST_CASE("merging a rag suite's shards: their retrieval indexes are passed over
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("note: shard-0.retrieval.db is a retrieval index (beside a shard's store), "
                       "not a run: skipped") != std::string::npos);
-  CHECK(r.output.find("merged 2 of 2 shards into run 1 of m.db: 60 cases, 420 results") !=
+  CHECK(r.output.find("merged 2 of 2 shards into run 1 of m.db: 60 cases, 480 results") !=
         std::string::npos);
   // Each shard embedded the corpus itself: the merged run's corpus cost is the two summed.
   const double shard0 = std::stod(test::query(dir / "shard-0.db", "select index_cost_usd from variants where id = 'rag'"));

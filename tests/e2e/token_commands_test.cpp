@@ -31,13 +31,6 @@ test::CommandResult run(const std::string& args, const std::string& cwd = kSourc
   return tunebench(args, cwd, vocab_env());
 }
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -260,7 +253,7 @@ TEST_CASE("dataset check passes the demo's training file and costs it", "[e2e][d
 
 TEST_CASE("dataset check lists every problem of a broken file with its line", "[e2e][dataset]") {
   test::TempDir dir;
-  std::string text = read_all(fs::path(kSource) / "datasets/broken_line17.jsonl");
+  std::string text = test::read_text(fs::path(kSource) / "datasets/broken_line17.jsonl");
   REQUIRE(std::count(text.begin(), text.end(), '\n') == 20);
   text += R"({"messages":[{"role":"user","content":"x","colour":"red"},{"role":"assistant","content":"y"}]})" "\n";  // 21
   text += R"({"messages":[{"role":"user","content":"x"},{"role":"assistant"}]})" "\n";                              // 22
@@ -313,15 +306,15 @@ TEST_CASE("dataset split writes train and eval deterministically and checks for 
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.output, "100 cases -> 80 train, 20 eval"));
   CHECK(has(r.output, "leak check: 0 exact, 0 near-duplicate (eval"));
-  const std::string train = read_all(dir / "a" / "tech_terms_train.train.jsonl");
-  const std::string eval = read_all(dir / "a" / "tech_terms_train.eval.jsonl");
+  const std::string train = test::read_text(dir / "a" / "tech_terms_train.train.jsonl");
+  const std::string eval = test::read_text(dir / "a" / "tech_terms_train.eval.jsonl");
   CHECK(std::count(train.begin(), train.end(), '\n') == 80);
   CHECK(std::count(eval.begin(), eval.end(), '\n') == 20);
 
   r = run("dataset split datasets/tech_terms_train.jsonl --holdout 0.2 --seed 7 --out-dir " + q(dir / "b"));
   REQUIRE(r.exit_code == 0);
-  CHECK(read_all(dir / "b" / "tech_terms_train.train.jsonl") == train);
-  CHECK(read_all(dir / "b" / "tech_terms_train.eval.jsonl") == eval);
+  CHECK(test::read_text(dir / "b" / "tech_terms_train.train.jsonl") == train);
+  CHECK(test::read_text(dir / "b" / "tech_terms_train.eval.jsonl") == eval);
 
   // A planted duplicate: two lines with the same input, one on each side.
   test::write_text(dir / "dup.jsonl", kGood + "\n" + kGood + "\n");

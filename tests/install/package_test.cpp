@@ -164,7 +164,7 @@ TEST_CASE("cpack -G DEB: the package unpacked anywhere runs the demo from its ow
          (data / "suites/demo.yaml").string() + " --db demo.db --out reports");
   INFO(r.text);
   CHECK(r.exit_code == 0);
-  CHECK(r.text.find("finished: 420/420 done") != std::string::npos);
+  CHECK(r.text.find("finished: 480/480 done") != std::string::npos);
   CHECK(r.text.find("fine-tuned vs prompted: conformance") != std::string::npos);
   CHECK(std::filesystem::exists(work / "reports/run-1.html"));
   CHECK(test::read_text(work / "reports/run-1.html").find("prices.json (") != std::string::npos);

@@ -225,10 +225,20 @@ TEST_CASE("the demo suites load", "[suite]") {
     auto suite = load_suite(test::source_dir() / name, errors);
     INFO(name << ": " << errors.to_string());
     REQUIRE(suite);
-    // prompted, fine-tuned, base-short, rag; the demo also few-shot, structured and tools
-    CHECK(suite->variants.size() == (std::string(name) == "suites/demo.yaml" ? 7u : 4u));
+    // prompted, fine-tuned, base-short, rag; the demo also fine-tuned-nano, few-shot, structured
+    // and tools
+    CHECK(suite->variants.size() == (std::string(name) == "suites/demo.yaml" ? 8u : 4u));
     CHECK(suite->baseline == "prompted");
   }
+  // The sweep example: a variant per line of its checkpoints file, named by step.
+  Diagnostics errors;
+  auto sweep = load_suite(test::source_dir() / "suites/checkpoint-sweep.yaml", errors);
+  INFO(errors.to_string());
+  REQUIRE(sweep);
+  REQUIRE(sweep->variants.size() == 4);
+  CHECK(sweep->variants[1].id == "fine-tuned@step-100");
+  CHECK(sweep->variants[3].id == "fine-tuned@step-300");
+  CHECK(sweep->variants[3].sweep->loss == Approx(0.217));
 }
 
 TEST_CASE("a TypeScript interface can be the expected format", "[suite][typescript]") {
