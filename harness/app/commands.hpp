@@ -19,5 +19,6 @@ void add_index_command(CLI::App& app, int& exit_code);
 void add_models_command(CLI::App& app, int& exit_code);
 void add_merge_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
+void add_ablate_command(CLI::App& app, int& exit_code);
 
 }  // namespace tb

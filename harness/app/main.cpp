@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   tb::add_dataset_command(app, exit_code);
   tb::add_schema_command(app, exit_code);
   tb::add_compare_command(app, exit_code);
+  tb::add_ablate_command(app, exit_code);
   tb::add_gate_command(app, exit_code);
   tb::add_trend_command(app, exit_code);
   tb::add_index_command(app, exit_code);
