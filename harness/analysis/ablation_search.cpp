@@ -28,7 +28,11 @@ std::vector<std::size_t> AblationSearch::removal_order(const std::vector<PromptS
 }
 
 bool AblationSearch::significantly_below(const AblationMeasurement& m, double alpha) {
-  return m.p_value < alpha && m.difference < 0;
+  // Either measure of a drop is enough: the exact test at alpha, or a 95% bootstrap interval
+  // wholly below zero. On small samples they can disagree at the edge (-20 points, interval
+  // -36.7 to -3.3, p 0.070), and a prompt shown to lose conformance must not be called "not
+  // significantly below".
+  return m.difference < 0 && (m.p_value < alpha || m.difference_ci.high < 0);
 }
 
 bool AblationSearch::too_low(const AblationMeasurement& m) const {

@@ -67,6 +67,8 @@ class AblationSearch {
 
   // Sections by the order they are tried: most tokens first, earlier first among equals.
   static std::vector<std::size_t> removal_order(const std::vector<PromptSection>& sections);
+  // A drop in conformance shown by the exact paired test at alpha, or by a 95% interval of the
+  // difference that lies wholly below zero.
   static bool significantly_below(const AblationMeasurement& m, double alpha);
   // Whether the removal measured by `m` is undone.
   bool too_low(const AblationMeasurement& m) const;

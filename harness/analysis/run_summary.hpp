@@ -109,7 +109,9 @@ struct VariantSummary {
   LatencyModel latency_model;
 
   std::map<std::string, long long> error_classes;  // class -> count
-  std::map<std::string, long long> failed_checks;  // check name -> failures
+  // check name -> results in which a check of that name failed (two checks may share a name:
+  // counted once per result, so the share of results is at most 100%)
+  std::map<std::string, long long> failed_checks;
   std::map<std::string, long long> failure_kinds;  // taxonomy kind -> answers (none excluded)
   std::map<std::string, long long> failure_paths;  // "kind /path" -> answers, where a path applies
 };

@@ -1,13 +1,13 @@
 // `tunebench trend SUITE_NAME`: one line per stored run of a suite, oldest first.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 
 #include "analysis/run_summary.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
+#include "app/run_gates.hpp"
 #include "common/text.hpp"
 #include "report/history_charts.hpp"
 #include "report/report_text.hpp"
@@ -76,6 +76,11 @@ std::string figure(const VariantSummary& v, const std::string& metric) {
 }
 
 int trend(const TrendArgs& args) {
+  if (std::error_code ec; args.out != "-" && std::filesystem::is_directory(args.out, ec)) {
+    std::cerr << "error: --out " << args.out << " is a folder; name the file, e.g. "
+              << (std::filesystem::path(args.out) / "trend.html").string() << "\n";
+    return kExitUsage;
+  }
   if (!std::filesystem::exists(args.db)) {
     std::cerr << "error: no database at " << args.db
               << " (run `tunebench run SUITE` first, or pass --db)\n";
@@ -117,33 +122,29 @@ int trend(const TrendArgs& args) {
               << "\"\n";
     return kExitUsage;
   }
-  if (args.format == "html") {
-    const std::string page = trend_html(args, runs, points, rows);
-    if (args.out == "-") {
-      std::cout << page;
-      return kExitOk;
+  const auto write = [&](std::ostream& out) {
+    if (args.format == "html") {
+      out << trend_html(args, runs, points, rows);
+      return;
     }
-    std::ofstream file(args.out, std::ios::binary | std::ios::trunc);
-    file << page;
-    file.close();
-    if (!file) {
-      std::cerr << "error: cannot write " << args.out << "\n";
-      return kExitRuntime;
-    }
-    std::cout << "report: " << args.out << "\n";
-    return kExitOk;
+    out << "trend of " << args.suite << " (" << args.metric
+        << (args.metric == "conformance" ? " with its 95% interval" : "") << "), oldest first\n";
+    out << std::left << std::setw(6) << "run" << std::setw(22) << "started" << std::setw(13)
+        << "status" << std::setw(7) << "gates" << std::setw(16) << "variant" << std::setw(28)
+        << "figure"
+        << "model\n";
+    for (const auto& row : rows)
+      out << std::left << std::setw(6) << row[0] << std::setw(22) << row[1] << std::setw(13)
+          << row[2] << std::setw(7) << row[3] << std::setw(16) << ellipsize(row[4], 15)
+          << std::setw(28) << row[5] << row[6] << "\n";
+  };
+  try {
+    write_output_file(args.out, write);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRuntime;
   }
-  std::cout << "trend of " << args.suite << " (" << args.metric
-            << (args.metric == "conformance" ? " with its 95% interval" : "")
-            << "), oldest first\n";
-  std::cout << std::left << std::setw(6) << "run" << std::setw(22) << "started" << std::setw(13)
-            << "status" << std::setw(7) << "gates" << std::setw(16) << "variant" << std::setw(28)
-            << "figure"
-            << "model\n";
-  for (const auto& row : rows)
-    std::cout << std::left << std::setw(6) << row[0] << std::setw(22) << row[1] << std::setw(13)
-              << row[2] << std::setw(7) << row[3] << std::setw(16) << ellipsize(row[4], 15)
-              << std::setw(28) << row[5] << row[6] << "\n";
+  if (args.out != "-") std::cout << "report: " << args.out << "\n";
   return kExitOk;
 }
 
@@ -167,7 +168,7 @@ void add_trend_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "html"}))
       ->capture_default_str();
   cmd->add_option("--out,-o", args->out,
-                  "With --format html: the file to write (- for standard output)")
+                  "The file to write (- for standard output); its folder is made when missing")
       ->capture_default_str();
   cmd->footer(
       "Examples:\n  tunebench trend tech-terms --variant fine-tuned\n"

@@ -11,6 +11,7 @@
 #include "report/text_diff.hpp"
 #include "store/case_grid.hpp"
 #include "store/store.hpp"
+#include "suite/prompt_renderer.hpp"
 
 namespace tb {
 namespace {
@@ -191,21 +192,7 @@ std::string_view case_grid_css() {
 
 std::string case_input_text(std::string_view messages_json) {
   const auto messages = parse_json_bounded(messages_json);
-  if (!messages.is_array()) return {};
-  for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-    if (!it->is_object() || it->value("role", "") != "user" || !it->contains("content")) continue;
-    const auto& content = (*it)["content"];
-    if (content.is_string()) return content.get<std::string>();
-    // Content parts: the text ones, in order.
-    std::string text;
-    if (content.is_array())
-      for (const auto& part : content)
-        if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
-            part["text"].is_string())
-          text += (text.empty() ? "" : "\n") + part["text"].get<std::string>();
-    return text;
-  }
-  return {};
+  return messages.is_array() ? question_text(messages) : std::string();
 }
 
 void write_case_grid(Store& store, const RunSummary& summary, long long max_cases,

@@ -16,6 +16,7 @@
 #include "run/retry_policy.hpp"
 #include "run/runner_impl.hpp"
 #include "score/judge.hpp"
+#include "suite/prompt_renderer.hpp"
 
 namespace tb {
 
@@ -23,21 +24,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// The case's question for the judge: its last user message (text parts joined).
-std::string last_user_text(const nlohmann::json& messages) {
-  for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-    if (!it->is_object() || it->value("role", "") != "user" || !it->contains("content")) continue;
-    const auto& content = (*it)["content"];
-    if (content.is_string()) return content.get<std::string>();
-    std::string text;
-    if (content.is_array())
-      for (const auto& part : content)
-        if (part.is_object() && part.contains("text") && part["text"].is_string())
-          text += part["text"].get<std::string>();
-    return text;
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -63,7 +49,7 @@ asio::awaitable<bool> Runner::judge_answer(const TestCase& test_case, ResultReco
     params.model = spec.model;
     params.temperature = 0;
     params.response_format = {{"type", "json_object"}};
-    const auto messages = judge_messages(spec, last_user_text(test_case.messages),
+    const auto messages = judge_messages(spec, question_text(test_case.messages),
                                          test_case.has_reference
                                              ? std::optional<std::string_view>(test_case.reference)
                                              : std::nullopt,

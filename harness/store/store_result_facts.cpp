@@ -103,7 +103,7 @@ void Store::for_each_retrieval_facts(long long run_id, const std::string& varian
 std::map<std::string, long long> Store::failed_check_counts(long long run_id,
                                                             const std::string& variant_id) {
   auto q = impl_->db.prepare(
-      "SELECT c.name, count(*) FROM check_outcomes c JOIN results r ON r.id=c.result_id"
+      "SELECT c.name, count(DISTINCT c.result_id) FROM check_outcomes c JOIN results r ON r.id=c.result_id"
       " WHERE r.run_id=? AND r.variant_id=? AND c.passed=0 GROUP BY 1");
   q.bind(1, run_id).bind(2, variant_id);
   std::map<std::string, long long> out;

@@ -41,7 +41,7 @@ std::string question_text(const nlohmann::json& messages) {
     if (c.is_array())
       for (const auto& part : c)
         if (part.is_object() && part.contains("text") && part["text"].is_string())
-          out += part["text"].get<std::string>();
+          out += (out.empty() ? "" : "\n") + part["text"].get<std::string>();  // words apart
     return out;
   }
   return {};

@@ -21,8 +21,8 @@ const nlohmann::json& rendered_messages(const Variant& variant, const TestCase& 
 nlohmann::json render_messages(const Variant& variant, const TestCase& test_case,
                                const std::string& passage_block);
 
-// The last user message's text (string content or the text parts of an array): a case's
-// question, as retrieval queries and few-shot selection read it.
+// The last user message's text (string content, or the text parts of an array one per line): a
+// case's question, as retrieval queries, few-shot selection, the judge and the case grid read it.
 std::string question_text(const nlohmann::json& messages);
 
 // Characters of all message contents: the prompt-length measure that needs no tokenizer.

@@ -44,7 +44,7 @@ TEST_CASE("sections are tried largest first, earlier first among equals", "[abla
   CHECK(AblationSearch::removal_order(sections) == std::vector<std::size_t>{1, 3, 0, 2});
 }
 
-TEST_CASE("a removal is undone only when conformance falls significantly", "[ablate]") {
+TEST_CASE("a removal is undone only when conformance falls significantly: by the test or the interval", "[ablate]") {
   AblationMeasurement m;
   m.difference = -0.2;
   m.p_value = 0.01;
@@ -52,6 +52,11 @@ TEST_CASE("a removal is undone only when conformance falls significantly", "[abl
   CHECK_FALSE(AblationSearch::significantly_below(m, 0.01));  // p must be below alpha
   m.p_value = 0.2;
   CHECK_FALSE(AblationSearch::significantly_below(m, 0.05));  // a drop within chance
+  m.p_value = 0.07;  // the test misses it, but the whole 95% interval is below zero
+  m.difference_ci = {-0.367, -0.033};
+  CHECK(AblationSearch::significantly_below(m, 0.05));
+  m.difference_ci = {-0.367, 0.0};
+  CHECK_FALSE(AblationSearch::significantly_below(m, 0.05));
   m.difference = 0.2;
   m.p_value = 0.001;
   CHECK_FALSE(AblationSearch::significantly_below(m, 0.05));  // significantly better is fine

@@ -161,7 +161,9 @@ TEST_CASE("ablate refuses bad input with exit 2 before sending anything", "[e2e]
   expect_usage("--variant one-line", "--variant one-line: its system prompt is one section");
   expect_usage("--variant prompted --sample 0", "--sample");
   expect_usage("--variant prompted --sample many", "--sample");
-  expect_usage("--variant prompted --alpha 1.5", "--alpha");
+  expect_usage("--variant prompted --alpha 1.5",
+               "--alpha: expected a finite number above 0 and at most 0.5; got \"1.5\"");
+  expect_usage("--variant prompted --alpha 0", "above 0 and at most 0.5");
   expect_usage("--variant prompted --out .", "--out . is a folder");
   expect_usage("--variant prompted --out nowhere/x.txt", "the folder nowhere does not exist");
   expect_usage("", "--variant is required");

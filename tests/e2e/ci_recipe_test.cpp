@@ -201,4 +201,10 @@ TEST_CASE(
   CHECK(page.find(" fine-tuned run 1 100.0% run 2 75.0% run 4 91.7%;") != std::string::npos);
   CHECK(page.find(">#3</text>") == std::string::npos);
   CHECK(tunebench("trend nope --db ci.db", cwd).exit_code == 2);
+  // --out takes the text table too; a folder is refused before anything is written.
+  REQUIRE(tunebench("trend release-gate --db ci.db --out t/trend.txt", cwd).exit_code == 0);
+  CHECK(test::read_text(dir / "t/trend.txt") == text_trend.output);
+  const auto folder_out = tunebench("trend release-gate --db ci.db --out t", cwd);
+  CHECK(folder_out.exit_code == 2);
+  CHECK(folder_out.output.find("--out t is a folder") != std::string::npos);
 }

@@ -3,9 +3,6 @@
 // run's measured throughput and labelled so in every output; bad decide:/price: input exits 2.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "e2e/cli.hpp"

@@ -3,9 +3,6 @@
 // validates against the published schema (docs/report.schema.json) with tunebench's own validator.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "e2e/cli.hpp"

@@ -3,9 +3,6 @@
 
 #include <sqlite3.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "e2e/cli.hpp"
 #include "e2e/csv_reader.hpp"
 #include "test_paths.hpp"

@@ -3,9 +3,6 @@
 // store, the terminal table, the JSON export and the HTML chart carry step and loss per variant.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "e2e/cli.hpp"
@@ -15,10 +12,6 @@
 
 using namespace tb;
 using test::tunebench;
-
-namespace {
-
-}  // namespace
 
 TEST_CASE("a checkpoint sweep runs one variant per checkpoint and reports conformance by step",
           "[e2e][sweep]") {

@@ -239,6 +239,15 @@ TEST_CASE("the demo suites load", "[suite]") {
   CHECK(sweep->variants[1].id == "fine-tuned@step-100");
   CHECK(sweep->variants[3].id == "fine-tuned@step-300");
   CHECK(sweep->variants[3].sweep->loss == Approx(0.217));
+  // The README's regression example: v1 and v2 of a gated fine-tune, v2 forgetting three cases.
+  for (const char* name : {"suites/release-gate/v1.yaml", "suites/release-gate/v2.yaml"}) {
+    Diagnostics gate_errors;
+    auto gated = load_suite(test::source_dir() / name, gate_errors);
+    INFO(name << ": " << gate_errors.to_string());
+    REQUIRE(gated);
+    CHECK(gated->name == "release-gate");
+    CHECK(gated->variants.size() == 1);
+  }
 }
 
 TEST_CASE("a TypeScript interface can be the expected format", "[suite][typescript]") {
