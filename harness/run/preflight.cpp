@@ -200,6 +200,7 @@ bool run_preflight(const Suite& suite, Preflight& out, Diagnostics& errors,
   out.cases = facts.shard_cases;
   out.dataset_fingerprint = facts.shard_fingerprint;
   out.suite_cases = facts.cases;
+  out.dataset_content_fingerprint = facts.fingerprint;
   out.suite_fingerprint = suite_fingerprint(suite, out, facts.fingerprint);
   return true;
 }

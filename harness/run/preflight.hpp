@@ -52,6 +52,10 @@ struct Preflight {
   std::string dataset_fingerprint;
   std::optional<Shard> shard;
   long long suite_cases = 0;  // every shard's (after `limit`)
+  // The same over every shard's cases: what the in-process mock answers from, so its cached
+  // answers are keyed by the dataset's content, not by the file's name or time (ablate's sample
+  // is a new file each time, with the same lines for the same seed).
+  std::string dataset_content_fingerprint;
   // SHA-256 over the suite, its schema, its variants' prompts and prices and the content hashes
   // of every case, whatever the shard: the shards of one suite have the same, and `merge`
   // refuses runs whose fingerprints differ (another suite, dataset, prompt or price catalog).

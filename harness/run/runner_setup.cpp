@@ -6,10 +6,10 @@
 
 #include "common/clock.hpp"
 #include "common/diagnostic.hpp"
+#include "common/hash.hpp"
 #include "common/secrets.hpp"
 #include "mock/mock_config.hpp"
 #include "mock/mock_model.hpp"
-#include "common/hash.hpp"
 #include "run/runner_impl.hpp"
 #include "suite/dataset_reader.hpp"
 
@@ -29,7 +29,9 @@ void Runner::start_mocks() {
       // A --retry-errors resume sends failed jobs again: the in-process mock, which restarts with
       // the process and would count them as first attempts, draws anew for each such round.
       if (options_.retry_errors && options_.resume)
-        config.seed = mix64(config.seed, static_cast<std::uint64_t>(store_.superseded_results(*options_.resume)) + 1);
+        config.seed =
+            mix64(config.seed,
+                  static_cast<std::uint64_t>(store_.superseded_results(*options_.resume)) + 1);
       MockModel model(config);
       std::string error;
       if (!model.load_dataset(suite_.dataset_file, error)) throw StoreError(error);
@@ -38,15 +40,10 @@ void Runner::start_mocks() {
       base_url = "http://127.0.0.1:" + std::to_string(server->port()) + "/v1";
       mocks_.push_back(std::move(server));
       // The in-process mock listens on a new port every run: its answers are keyed by what
-      // decides them instead (its settings and the dataset it answers from), so a re-run of an
-      // unchanged suite is answered from the cache as with a real endpoint.
-      std::error_code size_ec, time_ec;
-      const auto size = std::filesystem::file_size(suite_.dataset_file, size_ec);
-      const auto modified = std::filesystem::last_write_time(suite_.dataset_file, time_ec);
+      // decides them instead (its settings and the content of the dataset it answers from), so
+      // a re-run of an unchanged suite is answered from the cache as with a real endpoint.
       cache_origins_[name] = "mock://" + name + " " + endpoint.mock.dump() + " " +
-                             suite_.dataset_file.string() + " " +
-                             std::to_string(size_ec ? 0 : size) + " " +
-                             std::to_string(time_ec ? 0 : modified.time_since_epoch().count());
+                             preflight_.dataset_content_fingerprint;
     }
     std::string error;
     auto url = parse_url(base_url, error);
@@ -86,10 +83,11 @@ std::vector<VariantRecord> Runner::variant_records() const {
       params["tool_choice"] = v.tool_choice;
     }
     if (v.few_shot)
-      params["few_shot"] = {{"from", v.few_shot->display},
-                            {"k", v.few_shot->k},
-                            {"select", v.few_shot->select == FewShotSpec::Select::similar ? "similar" : "random"},
-                            {"seed", v.few_shot->seed}};
+      params["few_shot"] = {
+          {"from", v.few_shot->display},
+          {"k", v.few_shot->k},
+          {"select", v.few_shot->select == FewShotSpec::Select::similar ? "similar" : "random"},
+          {"seed", v.few_shot->seed}};
     // A self-hosted price goes with the settings (no schema change): reports derive its cost
     // per token from the throughput this run measures at its concurrency.
     if (rv.price.gpu) {
@@ -162,9 +160,10 @@ void Runner::create_run() {
               << preflight_.suite_cases << " cases) x ";
   else
     std::cerr << preflight_.cases << (preflight_.cases == 1 ? " case x " : " cases x ");
-  std::cerr << preflight_.variants.size() << (preflight_.variants.size() == 1 ? " variant x " : " variants x ")
-            << suite_.run.repeats << (suite_.run.repeats == 1 ? " repeat = " : " repeats = ") << total_jobs_
-            << (total_jobs_ == 1 ? " request" : " requests")
+  std::cerr << preflight_.variants.size()
+            << (preflight_.variants.size() == 1 ? " variant x " : " variants x ")
+            << suite_.run.repeats << (suite_.run.repeats == 1 ? " repeat = " : " repeats = ")
+            << total_jobs_ << (total_jobs_ == 1 ? " request" : " requests")
             << (preflight_.simulated ? " (simulated by the built-in mock)" : "") << "\n";
   if (preflight_.shard && preflight_.shard->count > 1) {
     for (const auto& [name, endpoint] : suite_.endpoints) {
@@ -186,16 +185,19 @@ void Runner::create_run() {
 // exception: their stored results move to result_history and their jobs are sent again.
 void Runner::attach_to_run(long long id) {
   const auto run = store_.run(id);
-  if (!run) throw ResumeRefused("no run " + std::to_string(id) + " in " + options_.db_path.string() + " to resume");
+  if (!run)
+    throw ResumeRefused("no run " + std::to_string(id) + " in " + options_.db_path.string() +
+                        " to resume");
   const std::string name = "run " + std::to_string(id);
   const long long variants = static_cast<long long>(preflight_.variants.size());
   const long long total = preflight_.cases * variants * suite_.run.repeats;
   if (run->suite_name != suite_.name)
-    throw ResumeRefused(name + " is of suite \"" + run->suite_name + "\"; this suite is \"" + suite_.name +
-                        "\": resume it with the suite that started it");
+    throw ResumeRefused(name + " is of suite \"" + run->suite_name + "\"; this suite is \"" +
+                        suite_.name + "\": resume it with the suite that started it");
   if (!run->merged_from.empty())
-    throw ResumeRefused(name + " was merged from shards: resume the unfinished shard (with its "
-                               "--shard) and merge again");
+    throw ResumeRefused(name +
+                        " was merged from shards: resume the unfinished shard (with its "
+                        "--shard) and merge again");
   const std::optional<Shard> stored_shard =
       run->shard_index ? std::optional<Shard>(Shard{*run->shard_index, run->shard_count})
                        : std::nullopt;
@@ -212,41 +214,50 @@ void Runner::attach_to_run(long long id) {
   const auto stored = store_.variants(id);
   const auto wanted = variant_records();
   if (stored.size() != wanted.size())
-    throw ResumeRefused(name + " has " + std::to_string(stored.size()) + " variants; the suite has " +
-                        std::to_string(wanted.size()) + ": start a new run instead");
+    throw ResumeRefused(name + " has " + std::to_string(stored.size()) +
+                        " variants; the suite has " + std::to_string(wanted.size()) +
+                        ": start a new run instead");
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     if (stored[i].id != wanted[i].id || stored[i].model != wanted[i].model ||
-        stored[i].system_prompt != wanted[i].system_prompt || stored[i].params_json != wanted[i].params_json)
-      throw ResumeRefused("variant " + wanted[i].id + " differs from the one " + name +
-                          " started with (id, model, prompt or parameters): start a new run instead");
+        stored[i].system_prompt != wanted[i].system_prompt ||
+        stored[i].params_json != wanted[i].params_json)
+      throw ResumeRefused(
+          "variant " + wanted[i].id + " differs from the one " + name +
+          " started with (id, model, prompt or parameters): start a new run instead");
     // Other passages would answer the rest of the cases: a changed corpus, chunking or method.
     if (stored[i].retrieve_json != wanted[i].retrieve_json)
-      throw ResumeRefused("variant " + wanted[i].id + " retrieves differently from when " + name +
-                          " started (its corpus changed, or its retrieve: settings): start a new run instead");
+      throw ResumeRefused(
+          "variant " + wanted[i].id + " retrieves differently from when " + name +
+          " started (its corpus changed, or its retrieve: settings): start a new run instead");
     index[wanted[i].id] = i;
   }
   if (run->repeats != suite_.run.repeats)
     throw ResumeRefused(name + " has " + std::to_string(run->repeats) + " repeats; the suite has " +
                         std::to_string(suite_.run.repeats) + ": start a new run instead");
-  const bool dataset_changed = !run->dataset_fingerprint.empty() && run->dataset_fingerprint != preflight_.dataset_fingerprint;
+  const bool dataset_changed = !run->dataset_fingerprint.empty() &&
+                               run->dataset_fingerprint != preflight_.dataset_fingerprint;
   if (run->dataset_fingerprint.empty() && run->total_jobs != total)
-    throw ResumeRefused(name + " has " + std::to_string(run->total_jobs) + " jobs; this suite has " +
-                        std::to_string(total) + ": resume it with the suite and dataset that started it");
+    throw ResumeRefused(name + " has " + std::to_string(run->total_jobs) +
+                        " jobs; this suite has " + std::to_string(total) +
+                        ": resume it with the suite and dataset that started it");
   if (dataset_changed) reconcile_dataset(*run);
   if (options_.retry_errors) {
-    const long long moved = store_.supersede_results(id, {.cases = {}, .from_case = std::nullopt, .errors_only = true});
+    const long long moved =
+        store_.supersede_results(id, {.cases = {}, .from_case = std::nullopt, .errors_only = true});
     if (!options_.quiet)
       std::cerr << "--retry-errors: " << moved << (moved == 1 ? " error result" : " error results")
                 << " of " << name << " moved to result_history; their jobs are sent again\n";
   }
   for (const auto& [variant, case_index, repeat] : store_.completed_jobs(id))
-    if (auto it = index.find(variant); it != index.end()) done_.insert(job_key(it->second, case_index, repeat));
+    if (auto it = index.find(variant); it != index.end())
+      done_.insert(job_key(it->second, case_index, repeat));
   run_id_ = id;
   total_jobs_ = total;
   store_.set_run_status(id, "running", false);
   if (!options_.quiet)
-    std::cerr << "resuming " << name << ": " << done_.size() << " of " << total << " jobs already have a result\n";
+    std::cerr << "resuming " << name << ": " << done_.size() << " of " << total
+              << " jobs already have a result\n";
 }
 
 // The stored run's cases against the dataset as it is now, case by case (by position: results
@@ -269,43 +280,53 @@ void Runner::reconcile_dataset(const RunRecord& run) {
     // A case whose id changed may belong to another shard now: its old results go all the same.
     const bool mine = !preflight_.shard || in_shard(*preflight_.shard, c.id);
     cases += mine ? 1 : 0;
-    while (next < stored.size() && stored[next].case_index < static_cast<long long>(c.index)) ++next;
-    if (next == stored.size() || stored[next].case_index != static_cast<long long>(c.index)) continue;  // never sent
+    while (next < stored.size() && stored[next].case_index < static_cast<long long>(c.index))
+      ++next;
+    if (next == stored.size() || stored[next].case_index != static_cast<long long>(c.index))
+      continue;  // never sent
     const CaseRecord& s = stored[next];
     if (mine && (s.content_hash.empty() || (s.content_hash == c.content_hash && s.case_id == c.id)))
       continue;
     changed.push_back(s.case_index);
     if (examples.size() < 3)
       examples.push_back("case " + s.case_id + " (line " + std::to_string(s.line) + ")" +
-                         (s.case_id == c.id ? " changed" : " is now case " + c.id + " (line " + std::to_string(c.line) + ")"));
+                         (s.case_id == c.id
+                              ? " changed"
+                              : " is now case " + c.id + " (line " + std::to_string(c.line) + ")"));
   }
   long long removed = 0;
   for (const auto& s : stored) removed += s.case_index >= read;
   const std::string name = "run " + std::to_string(run.id);
   if (!options_.resume_changed) {
-    std::string what = std::to_string(changed.size()) + (changed.size() == 1 ? " case" : " cases") + " changed";
-    if (cases != run.cases) what += ", " + std::to_string(run.cases) + " cases then and " + std::to_string(cases) + " now";
+    std::string what =
+        std::to_string(changed.size()) + (changed.size() == 1 ? " case" : " cases") + " changed";
+    if (cases != run.cases)
+      what +=
+          ", " + std::to_string(run.cases) + " cases then and " + std::to_string(cases) + " now";
     if (!examples.empty()) {
       what += " (";
       for (std::size_t i = 0; i < examples.size(); ++i) what += (i ? "; " : "") + examples[i];
       what += changed.size() > examples.size() ? "; ...)" : ")";
     }
-    throw ResumeRefused(name + " was started on another version of " + suite_.dataset_display + ": " + what +
-                        ". Its stored answers would not belong to these cases. Resume with --resume-changed to "
-                        "send only the changed cases again (their old results are kept in result_history), or "
-                        "start a new run");
+    throw ResumeRefused(
+        name + " was started on another version of " + suite_.dataset_display + ": " + what +
+        ". Its stored answers would not belong to these cases. Resume with --resume-changed to "
+        "send only the changed cases again (their old results are kept in result_history), or "
+        "start a new run");
   }
   const long long moved = store_.supersede_results(
       run.id, {.cases = changed,
                .from_case = removed > 0 ? std::optional<long long>(read) : std::nullopt,
                .errors_only = false});
-  const long long total = cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
+  const long long total =
+      cases * static_cast<long long>(preflight_.variants.size()) * suite_.run.repeats;
   store_.update_run_shape(run.id, cases, total, preflight_.dataset_fingerprint,
                           preflight_.suite_fingerprint);
   if (!options_.quiet)
-    std::cerr << "--resume-changed: " << changed.size() << (changed.size() == 1 ? " changed case" : " changed cases")
-              << (removed > 0 ? " and " + std::to_string(removed) + " removed" : "") << "; " << moved
-              << (moved == 1 ? " result" : " results") << " moved to result_history\n";
+    std::cerr << "--resume-changed: " << changed.size()
+              << (changed.size() == 1 ? " changed case" : " changed cases")
+              << (removed > 0 ? " and " + std::to_string(removed) + " removed" : "") << "; "
+              << moved << (moved == 1 ? " result" : " results") << " moved to result_history\n";
 }
 
 }  // namespace tb

@@ -141,6 +141,9 @@ TEST_CASE("ablate keeps the schema section, drops the others and writes the prom
   REQUIRE(again.exit_code == 0);
   CHECK(test::read_text(dir / "again.txt") == kSchema + "\n");
   CHECK(again.output.find("Sections of the system prompt") == std::string::npos);  // -q
+  // ... and so do the candidates': the sample is a new file with the same lines, and the mock's
+  // answers are keyed by the dataset's content, not its name.
+  CHECK(again.output.find("requests sent: 0 (retries included)") != std::string::npos);
 }
 
 TEST_CASE("ablate refuses bad input with exit 2 before sending anything", "[e2e][ablate]") {
