@@ -113,30 +113,40 @@ std::string cost_conformance_chart(const RunSummary& summary) {
             {"dominated by a cheaper, more conformant variant", "#adb5bd"}});
   c.x_axis({0, SvgChart::nice_max(max_cost * 1.1), "cost per 1,000 requests", false, "$"});
   c.y_axis({0, 1, "conformance", true});
-  std::vector<Box> placed;
   std::vector<std::pair<double, double>> line;
   for (const auto* v : front) line.emplace_back(c.x(v->cost_per_1k), c.y(v->conformance));
   c.polyline(line, "#3b5bdb", 1.5, true);
+  // Points first, so that no name is placed over any point, then the names.
+  std::vector<Box> placed;
   for (const auto* v : order) {
     const bool best = on_front(v);
     const double px = c.x(v->cost_per_1k), py = c.y(v->conformance);
     c.circle(px, py, 5, best ? "#3b5bdb" : "#ffffff", best ? "#3b5bdb" : "#868e96",
              v->variant.id + ": " + format_usd(v->cost_per_1k) + " per 1k, " +
                  format_pct(v->conformance));
-    // The name beside its point where it covers no name placed before it: right and above,
-    // right and below, left and above, left and below.
+    placed.push_back({px - 6, py - 6, px + 6, py + 6});
+  }
+  // Each name beside its point where it covers no name or point placed before it: close by
+  // (right or left, level, above, below), else further up or down with a line to its point.
+  struct Place {
+    double dx, dy;
+    bool right;
+  };
+  static constexpr Place kPlaces[] = {
+      {8, 4, true},    {8, -6, true},   {8, 14, true},     {-8, 4, false},    {-8, -6, false},
+      {-8, 14, false}, {14, -20, true}, {14, 28, true},    {-14, -20, false}, {-14, 28, false},
+      {14, -34, true}, {14, 42, true},  {-14, -34, false}, {-14, 42, false}};
+  for (const auto* v : order) {
+    const bool best = on_front(v);
+    const double px = c.x(v->cost_per_1k), py = c.y(v->conformance);
     const double w = SvgChart::text_width(v->variant.id, 11);
-    struct Place {
-      double dx, dy;
-      bool right;
-    };
-    static constexpr Place kPlaces[] = {
-        {8, -6, true}, {8, 14, true}, {-8, -6, false}, {-8, 14, false}};
     const Place* chosen = nullptr;
     for (const auto& p : kPlaces) {
       const double x0 = p.right ? px + p.dx : px + p.dx - w;
       const Box box{x0, py + p.dy - 10, x0 + w, py + p.dy + 2};
-      if (box.x0 < c.plot_left() || box.x1 > c.plot_right() + 20) continue;
+      if (box.x0 < c.plot_left() || box.x1 > c.plot_right() + 20 || box.y0 < 0 ||
+          box.y1 > c.plot_bottom())
+        continue;
       if (std::none_of(placed.begin(), placed.end(),
                        [&](const Box& o) { return box.overlaps(o); })) {
         chosen = &p;
@@ -144,7 +154,10 @@ std::string cost_conformance_chart(const RunSummary& summary) {
         break;
       }
     }
-    if (chosen == nullptr) chosen = px + 8 + w > c.plot_right() ? &kPlaces[2] : &kPlaces[0];
+    if (chosen == nullptr) chosen = px + 8 + w > c.plot_right() ? &kPlaces[4] : &kPlaces[1];
+    if (std::abs(chosen->dy) > 16)  // a name moved away points back to its point
+      c.line(px + (chosen->right ? 4 : -4), py + (chosen->dy < 0 ? -4 : 4), px + chosen->dx,
+             py + chosen->dy + (chosen->dy < 0 ? 0 : -10), "#868e96");
     c.text(px + chosen->dx, py + chosen->dy, v->variant.id, chosen->right ? "start" : "end", 11,
            best ? "#1d2330" : "#667");
   }
@@ -237,9 +250,9 @@ std::string prompt_tokens_chart(const RunSummary& summary) {
       const std::array<std::string_view, 3> colors{"#4a7bd8", "#e8a33d", "#8a94a6"};
       std::vector<SvgChart::Segment> segments;
       for (std::size_t k = 0; k < parts_mean.size(); ++k)
-        segments.push_back({parts_mean[k] * scale, colors[k],
-                            v.variant.id + " " + kNames[k] + ": " + format_count(parts_mean[k]) +
-                                " tokens"});
+        segments.push_back(
+            {parts_mean[k] * scale, colors[k],
+             v.variant.id + " " + kNames[k] + ": " + format_count(parts_mean[k]) + " tokens"});
       c.stacked_bar(top, h, segments);
     } else {
       c.rect(c.x(0), top, c.x(v.prompt_tokens_mean) - c.x(0), h, "#4a7bd8",
