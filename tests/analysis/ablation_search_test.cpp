@@ -44,7 +44,9 @@ TEST_CASE("sections are tried largest first, earlier first among equals", "[abla
   CHECK(AblationSearch::removal_order(sections) == std::vector<std::size_t>{1, 3, 0, 2});
 }
 
-TEST_CASE("a removal is undone only when conformance falls significantly: by the test or the interval", "[ablate]") {
+TEST_CASE(
+    "a removal is undone only when conformance falls significantly: by the test or the interval",
+    "[ablate]") {
   AblationMeasurement m;
   m.difference = -0.2;
   m.p_value = 0.01;
